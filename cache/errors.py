@@ -1,0 +1,68 @@
+"""Every error netcache raises on purpose.
+
+    NetcacheError
+    ├── ConfigError            settings or a data file are invalid
+    ├── BackendUnavailable     Redis (or another backing service) cannot be reached
+    ├── LLMError               the LLM call failed after retries
+    │   └── BudgetExceeded     a warming budget (calls or dollars) is spent
+    ├── LeaseTimeout           waited for another process's generation and gave up
+    ├── EventError             an event is malformed, unknown or fails validation
+    │   └── ParseError         a raw message (syslog, webhook body) cannot be decoded
+    ├── AuthError              a request lacks valid authentication
+    └── PushError              a Netmiko config push failed; nothing was published
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "NetcacheError",
+    "ConfigError",
+    "BackendUnavailable",
+    "LLMError",
+    "BudgetExceeded",
+    "LeaseTimeout",
+    "EventError",
+    "ParseError",
+    "AuthError",
+    "PushError",
+]
+
+
+class NetcacheError(Exception):
+    """Root of every netcache error."""
+
+
+class ConfigError(NetcacheError):
+    """Settings, a rules file or an inventory file are invalid."""
+
+
+class BackendUnavailable(NetcacheError):
+    """Redis (or another backing service) cannot be reached right now."""
+
+
+class LLMError(NetcacheError):
+    """The LLM call failed after the client's retries."""
+
+
+class BudgetExceeded(LLMError):
+    """A warming budget (calls or dollars) is spent for this run or day."""
+
+
+class LeaseTimeout(NetcacheError):
+    """Waited for another process's generation of the same answer and gave up."""
+
+
+class EventError(NetcacheError):
+    """An event is malformed, of an unknown type, or fails validation."""
+
+
+class ParseError(EventError):
+    """A raw message (syslog line, webhook body) cannot be decoded."""
+
+
+class AuthError(NetcacheError):
+    """A request lacks valid authentication (token or signature)."""
+
+
+class PushError(NetcacheError):
+    """A Netmiko config push failed; no config_change event was published."""

@@ -1,0 +1,176 @@
+"""One typed settings object for every netcache process.
+
+Read from the environment with the prefix ``NETCACHE_`` (and an optional
+``.env`` file). Top-level fields are flat (``NETCACHE_REDIS_URL``); sections
+are nested with ``__`` (``NETCACHE_CACHE__SEMANTIC_THRESHOLD=0.8``).
+
+Build it once at the edge (CLI, worker start-up, test fixture) with
+``Settings()`` and pass it in; nothing reads it at import time.
+
+Every default is documented once, beside its field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = [
+    "CacheSettings",
+    "LLMSettings",
+    "EventSettings",
+    "WorkerSettings",
+    "Settings",
+]
+
+
+class CacheSettings(BaseModel):
+    """The answer cache: matching, TTLs, tiers, leases, size limits."""
+
+    #: Cosine similarity a semantic candidate needs (after entity agreement).
+    #: Picked with ``netcache tune`` on tests/data/netops_pairs.jsonl.
+    semantic_threshold: float = Field(0.80, ge=0.0, le=1.0)
+    #: Candidates within this distance below the threshold are logged as near misses.
+    near_miss_margin: float = Field(0.05, ge=0.0, le=1.0)
+    #: Reject semantic hits whose differing words change the meaning.
+    guard_enabled: bool = True
+    #: Optional inventory file (one device name per line, or YAML/JSON list).
+    inventory_file: Path | None = None
+    #: Embedder: "minilm" (int8 ONNX all-MiniLM-L6-v2) or "hash" (tests of pure logic only).
+    embedder: Literal["minilm", "hash"] = "minilm"
+    #: Embeddings are cached in Redis by text hash for this long (chapter: 24 h).
+    embedding_cache_ttl_s: int = 24 * 3600
+    #: TTL by volatility class (chapter): static 7 d, stable 4 h, dynamic 5 min, volatile 30 s.
+    ttl_static_s: int = 7 * 24 * 3600
+    ttl_stable_s: int = 4 * 3600
+    ttl_dynamic_s: int = 300
+    ttl_volatile_s: int = 30
+    #: Tier TTL caps and sizes (chapter): hot 5 min / 1,000 LRU, warm 1 h / 5,000 LFU, cold 24 h / 10,000 random.
+    hot_ttl_s: int = 300
+    warm_ttl_s: int = 3600
+    cold_ttl_s: int = 24 * 3600
+    hot_max_entries: int = 1_000
+    warm_max_entries: int = 5_000
+    cold_max_entries: int = 10_000
+    #: Promotion by access count: cold→warm at 5, warm→hot at 10.
+    promote_cold_to_warm: int = 5
+    promote_warm_to_hot: int = 10
+    #: Hard cap on all entries (sum of tiers by default).
+    max_entries: int = 16_000
+    #: Stampede lease: one generator holds it this long (chapter: ~10 s) …
+    lease_ttl_ms: int = 10_000
+    #: … and the others poll for its answer this long (chapter: ~5 s) before generating themselves.
+    lease_wait_ms: int = 5_000
+    #: Serve soft-invalidated answers younger than this while one refresh runs (chapter: 5 min).
+    stale_max_age_s: int = 300
+    #: How often an in-process vector index pulls changes made by other processes.
+    index_sync_interval_ms: int = 200
+
+
+class LLMSettings(BaseModel):
+    """The Anthropic client and the price table."""
+
+    #: Model asked by default (the chapter uses Claude Sonnet).
+    model: str = "claude-sonnet-4-5"
+    #: API key; when unset the demo uses the local Messages API server and says so.
+    api_key: SecretStr | None = None
+    #: Base URL of the Messages API (tests and the offline demo point it at 127.0.0.1).
+    base_url: str | None = None
+    #: Maximum tokens in one answer.
+    max_tokens: int = 1024
+    #: SDK retries on overload / rate limits (with the SDK's backoff).
+    max_retries: int = 3
+    #: Per-request timeout.
+    timeout_s: float = 60.0
+
+
+class EventSettings(BaseModel):
+    """Event ingestion: stream, listeners, webhook receiver."""
+
+    #: The Redis stream every event lands on.
+    stream: str = "nc:events"
+    #: Approximate MAXLEN for XADD trimming.
+    stream_maxlen: int = 1_000_000
+    #: Events with the same id inside this window are published once.
+    dedup_window_s: int = 3600
+    #: Syslog listener bind address and port (UDP and TCP).
+    syslog_host: str = "127.0.0.1"
+    syslog_port: int = 5514
+    #: Source networks allowed to send syslog (CIDR list); empty = allow all.
+    syslog_allow: list[str] = Field(default_factory=list)
+    #: Webhook receiver bind address and port.
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = 8088
+    #: Bearer token required on webhook endpoints.
+    webhook_token: SecretStr | None = None
+    #: Shared secret for NetBox's X-Hook-Signature (HMAC-SHA512).
+    netbox_secret: SecretStr | None = None
+    #: Largest accepted webhook body.
+    webhook_max_body_bytes: int = 1_048_576
+
+
+class WorkerSettings(BaseModel):
+    """Dispatcher, Celery tasks and the beat schedule."""
+
+    #: Celery broker; defaults to the Redis URL.
+    broker_url: str | None = None
+    #: Consumer group on the events stream.
+    consumer_group: str = "nc-dispatchers"
+    #: Dead-letter stream for events that cannot be processed.
+    dead_letter_stream: str = "nc:events:dead"
+    #: Entries read per XREADGROUP.
+    read_count: int = 500
+    #: XREADGROUP block time.
+    block_ms: int = 1_000
+    #: Claim entries idle this long from crashed consumers.
+    claim_idle_ms: int = 30_000
+    #: Dead-letter an entry delivered more than this many times.
+    max_deliveries: int = 5
+    #: Events for the same target inside this window become one action.
+    coalesce_window_s: float = 5.0
+    #: Gradual invalidation: batch size and pause (chapter: 100 keys, 100 ms).
+    invalidate_batch_size: int = 100
+    invalidate_pause_ms: int = 100
+    #: Rules file (event type → tags to invalidate / questions to warm); None = built-in defaults.
+    rules_file: Path | None = None
+    #: Warming budget per run and per day.
+    warm_max_calls_per_run: int = 20
+    warm_max_calls_per_day: int = 2_000
+    warm_max_dollars_per_day: float = 5.0
+    warm_concurrency: int = 4
+    #: Nightly refresh: top N questions at this local time in this zone.
+    refresh_top_n: int = 100
+    refresh_hour: int = 2
+    refresh_minute: int = 0
+    timezone: str = "UTC"
+
+
+class Settings(BaseSettings):
+    """Everything a netcache process needs, from ``NETCACHE_*`` variables."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NETCACHE_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+    )
+
+    #: Redis for the cache, the event stream and (by default) the Celery broker.
+    #: ``redis://[:password@]host:port/db`` or ``rediss://`` for TLS.
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    #: CA bundle for ``rediss://`` URLs (None = system store).
+    redis_ssl_ca_certs: Path | None = None
+    #: Certificate check for ``rediss://``: "required", "optional" or "none".
+    redis_ssl_cert_reqs: Literal["required", "optional", "none"] = "required"
+    #: Prefix of every key netcache writes (one Redis can hold several namespaces).
+    key_prefix: str = "nc"
+    #: Log level for CLI processes.
+    log_level: str = "INFO"
+
+    cache: CacheSettings = Field(default_factory=CacheSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    events: EventSettings = Field(default_factory=EventSettings)
+    worker: WorkerSettings = Field(default_factory=WorkerSettings)

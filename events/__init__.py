@@ -1,0 +1,1 @@
+"""netcache events package."""

@@ -1,0 +1,51 @@
+"""Shared fixtures: a private redis-server per test session, flushed around each test.
+
+No test skips for a missing Redis: without ``redis-server`` the session fails
+with a message that says how to install it (scripts/test.sh installs it).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import redis
+
+from cache.local_redis import LocalRedis
+from cache.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """The session's own redis-server (``.url``, ``.stop()``, ``.start()``, ``.restart()``)."""
+    server = LocalRedis()
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    """URL of the private Redis, flushed before the test (restarted first if a test stopped it)."""
+    if redis_server.proc is None or redis_server.proc.poll() is not None:
+        redis_server.start()
+    client = redis.Redis.from_url(redis_server.url)
+    client.flushall()
+    client.close()
+    return redis_server.url
+
+
+@pytest.fixture
+def redis_client(redis_url):
+    client = redis.Redis.from_url(redis_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def settings(redis_url, monkeypatch) -> Settings:
+    """Settings pointing at the private Redis, isolated from the caller's NETCACHE_* variables."""
+    for key in list(os.environ):
+        if key.startswith("NETCACHE_"):
+            monkeypatch.delenv(key)
+    return Settings(redis_url=redis_url, _env_file=None)

@@ -1,0 +1,70 @@
+"""The ``netcache`` command: one entry point, subcommands loaded lazily.
+
+Each package owns its commands (``cache/cli.py``, ``events/cli.py``,
+``worker/commands.py``); this module only maps names to them, so
+``netcache --help`` stays fast and a broken optional part cannot stop the rest.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+__all__ = ["main", "COMMANDS"]
+
+#: command name → "module:attribute" of a click command or group
+COMMANDS: dict[str, str] = {
+    # the cache (cache/cli.py)
+    "report": "cache.cli:report",
+    "tune": "cache.cli:tune",
+    "chat-demo": "cache.cli:chat_demo",
+    "llm-server": "cache.cli:llm_server",
+    # events in (events/cli.py)
+    "events": "events.cli:events_group",
+    "syslog": "events.cli:syslog_command",
+    "webhook": "events.cli:webhook_command",
+    "push": "events.cli:push_command",
+    # the worker (worker/commands.py)
+    "dispatcher": "worker.commands:dispatcher",
+    "invalidate": "worker.commands:invalidate",
+    "warm": "worker.commands:warm",
+    "refresh-top": "worker.commands:refresh_top",
+    "status": "worker.commands:status",
+    "dead-letters": "worker.commands:dead_letters",
+    "health": "worker.commands:health",
+    "stack": "worker.commands:stack",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported only when used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+            return getattr(module, attr)
+        except (ImportError, AttributeError) as e:
+            @click.command(name=name, help=f"(unavailable: {e})")
+            def _unavailable() -> None:
+                raise click.ClickException(f"`netcache {name}` is not available in this build: {e}")
+
+            return _unavailable
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """netcache: a safe LLM answer cache for network operations.
+
+    Answers are cached with network entities (devices, interfaces, IPs, ASNs,
+    VLANs, VRFs) as hard filters, and invalidated when the network changes.
+    Configure with NETCACHE_* environment variables (see README.md), e.g.
+    NETCACHE_REDIS_URL=redis://:password@host:6379/0.
+    """
