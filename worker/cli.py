@@ -22,9 +22,9 @@ COMMANDS: dict[str, str] = {
     "llm-server": "cache.cli:llm_server",
     # events in (events/cli.py)
     "events": "events.cli:events_group",
-    "syslog": "events.cli:syslog_command",
-    "webhook": "events.cli:webhook_command",
-    "push": "events.cli:push_command",
+    "syslog": "events.syslog_listener:syslog_command",
+    "webhook": "events.webhook:webhook_command",
+    "push": "events.netmiko_push:push_command",
     # the worker (worker/commands.py)
     "dispatcher": "worker.commands:dispatcher",
     "invalidate": "worker.commands:invalidate",
