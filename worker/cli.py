@@ -1,7 +1,6 @@
 """The ``netcache`` command: one entry point, subcommands loaded lazily.
 
-Each package owns its commands (``cache/cli.py``, ``events/cli.py``,
-``worker/commands.py``); this module only maps names to them, so
+Each package owns its commands (see COMMANDS); this module only maps names to them, so
 ``netcache --help`` stays fast and a broken optional part cannot stop the rest.
 """
 
@@ -16,24 +15,26 @@ __all__ = ["main", "COMMANDS"]
 #: command name → "module:attribute" of a click command or group
 COMMANDS: dict[str, str] = {
     # the cache (cache/cli.py)
-    "report": "cache.cli:report",
-    "tune": "cache.cli:tune",
-    "chat-demo": "cache.cli:chat_demo",
-    "llm-server": "cache.cli:llm_server",
+    "report": "cache.report:report_command",
+    "tune": "cache.tune:tune_command",
+    "chat-demo": "cache.demo:chat_demo_command",
+    "llm-server": "cache.llm_server:llm_server_command",
     # events in (events/cli.py)
     "events": "events.cli:events_group",
     "syslog": "events.syslog_listener:syslog_command",
     "webhook": "events.webhook:webhook_command",
     "push": "events.netmiko_push:push_command",
-    # the worker (worker/commands.py)
+    # the worker (worker/commands.py, tasks/cli.py, worker/stack.py)
     "dispatcher": "worker.commands:dispatcher",
-    "invalidate": "worker.commands:invalidate",
-    "warm": "worker.commands:warm",
-    "refresh-top": "worker.commands:refresh_top",
+    "invalidate": "tasks.cli:invalidate",
+    "warm": "tasks.cli:warm",
+    "refresh-top": "tasks.cli:refresh_top",
     "status": "worker.commands:status",
     "dead-letters": "worker.commands:dead_letters",
     "health": "worker.commands:health",
-    "stack": "worker.commands:stack",
+    "celery-worker": "tasks.cli:celery_worker",
+    "beat": "tasks.cli:beat",
+    "stack": "worker.stack:stack_command",
 }
 
 
