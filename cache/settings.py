@@ -110,6 +110,28 @@ class EventSettings(BaseModel):
     netbox_secret: SecretStr | None = None
     #: Largest accepted webhook body.
     webhook_max_body_bytes: int = 1_048_576
+    #: Publisher: Redis outages are retried this many times with exponential backoff + jitter …
+    publish_retries: int = Field(5, ge=0)
+    #: … starting at this pause and doubling up to the cap, then BackendUnavailable.
+    publish_backoff_ms: int = Field(50, ge=0)
+    publish_backoff_max_ms: int = Field(2_000, ge=0)
+    #: Syslog listener: events held in memory while Redis is down; beyond this they are counted as dropped.
+    syslog_buffer_max: int = Field(100_000, ge=1)
+    #: Syslog listener: XADD pipeline size, and the longest an event waits before its batch is flushed.
+    syslog_batch_size: int = Field(500, ge=1)
+    syslog_flush_ms: int = Field(50, ge=1)
+    #: Syslog lines longer than this are rejected and counted (RFC 5424 receivers must take 2 KiB).
+    syslog_max_line_bytes: int = Field(8_192, ge=480)
+    #: SO_RCVBUF asked for on the UDP socket (the kernel may cap it at net.core.rmem_max).
+    syslog_rcvbuf_bytes: int = Field(8 * 1024 * 1024, ge=65_536)
+    #: Vendor rules to use: "auto" (guess from the message shape) or a vendor name (cisco_ios, junos, ...).
+    syslog_vendor: str = "auto"
+    #: Per-source vendor override: source address or CIDR → vendor name.
+    syslog_vendor_by_source: dict[str, str] = Field(default_factory=dict)
+    #: Prometheus /metrics port of the syslog listener (0 = off).
+    syslog_metrics_port: int = 0
+    #: How often the listener refreshes nc:w:health:syslog:{hostname} (TTL 3x this).
+    syslog_health_interval_s: float = Field(10.0, gt=0)
 
 
 class WorkerSettings(BaseModel):

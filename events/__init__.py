@@ -1,1 +1,32 @@
-"""netcache events package."""
+"""netcache events: models, the stream format and the publisher (plus syslog in, operator CLI).
+
+Imports nothing of netcache but ``cache.settings``, ``cache.errors``,
+``cache.redis_conn`` and ``cache.local_redis``.
+"""
+
+from .models import (
+    EVENT_TYPES,
+    SCHEMA_VERSION,
+    BgpDown,
+    BgpUp,
+    ConfigChange,
+    DeviceReboot,
+    Event,
+    EventBase,
+    InterfaceFlap,
+    IsisAdjacency,
+    OspfAdjacency,
+    TopologyChange,
+    event_json_schema,
+    normalize_interface,
+    parse_event,
+)
+from .publisher import AsyncEventPublisher, EventPublisher
+from .stream import decode_entry, encode_entry
+
+__all__ = [
+    "EVENT_TYPES", "SCHEMA_VERSION", "Event", "EventBase", "ConfigChange", "DeviceReboot",
+    "InterfaceFlap", "BgpDown", "BgpUp", "TopologyChange", "OspfAdjacency", "IsisAdjacency",
+    "parse_event", "event_json_schema", "normalize_interface", "encode_entry", "decode_entry",
+    "EventPublisher", "AsyncEventPublisher",
+]

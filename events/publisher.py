@@ -1,0 +1,202 @@
+"""Put events on the Redis stream, once each.
+
+``EventPublisher(redis, settings).publish(event)`` XADDs the event to
+``settings.events.stream`` (approximate MAXLEN trimming) and returns its stream
+id, or ``None`` when an event with the same id was already published inside
+``dedup_window_s``. The "seen" marker ``{prefix}:ev:seen:{id}`` and the XADD are
+written by one Lua script, so a crash or a lost reply can neither lose the
+event nor put it on the stream twice: a retry after a lost reply returns ``None``.
+
+Connection failures are retried with exponential backoff and jitter
+(``publish_retries``, ``publish_backoff_ms`` … ``publish_backoff_max_ms``) and
+then raised as ``BackendUnavailable``. ``AsyncEventPublisher`` is the same on
+``redis.asyncio`` (used by the syslog listener, which buffers while Redis is down).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import redis
+import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from cache.errors import BackendUnavailable
+from cache.settings import Settings
+
+from .models import EventBase
+from .stream import encode_entry
+
+__all__ = ["EventPublisher", "AsyncEventPublisher", "seen_key", "PUBLISH_LUA"]
+
+#: KEYS[1] seen marker, KEYS[2] stream; ARGV[1] dedup window s (0 = off), ARGV[2] MAXLEN, ARGV[3..] fields.
+PUBLISH_LUA = """
+local ttl = tonumber(ARGV[1])
+if ttl > 0 and redis.call('EXISTS', KEYS[1]) == 1 then
+  return false
+end
+local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', unpack(ARGV, 3))
+if ttl > 0 then
+  redis.call('SET', KEYS[1], id, 'EX', ttl)
+end
+return id
+"""
+
+_TRANSIENT = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError)
+
+
+def seen_key(prefix: str, event_id: str) -> str:
+    """The de-duplication marker of one event id."""
+    return f"{prefix}:ev:seen:{event_id}"
+
+
+class _Core:
+    """What the sync and async publishers share: script arguments, backoff, counters."""
+
+    def __init__(self, settings: Settings, retries: int | None) -> None:
+        ev = settings.events
+        self.stream = ev.stream
+        self.prefix = settings.key_prefix
+        self.maxlen = ev.stream_maxlen
+        self.window_s = ev.dedup_window_s
+        self.retries = ev.publish_retries if retries is None else retries
+        self.backoff_ms = ev.publish_backoff_ms
+        self.backoff_max_ms = ev.publish_backoff_max_ms
+        self.redis_name = "Redis"
+        #: published, duplicates, retries (since this publisher was built)
+        self.counts: dict[str, int] = {"published": 0, "duplicates": 0, "retries": 0}
+
+    def call_args(self, event: EventBase) -> tuple[list[str], list[str]]:
+        fields = encode_entry(event)
+        args = [str(self.window_s), str(self.maxlen)]
+        for k, v in fields.items():
+            args += [k, v]
+        return [seen_key(self.prefix, event.id), self.stream], args
+
+    def delays_s(self) -> Iterator[float]:
+        for attempt in range(self.retries):
+            cap = min(self.backoff_max_ms, self.backoff_ms * (2 ** attempt))
+            yield cap * random.uniform(0.5, 1.0) / 1000.0
+
+    def results(self, raw: list[Any]) -> list[str | None]:
+        out: list[str | None] = []
+        for r in raw:
+            if r is None:
+                self.counts["duplicates"] += 1
+                out.append(None)
+            else:
+                self.counts["published"] += 1
+                out.append(r.decode() if isinstance(r, bytes) else str(r))
+        return out
+
+    def unavailable(self, e: Exception, attempts: int) -> BackendUnavailable:
+        return BackendUnavailable(
+            f"could not publish to stream {self.stream!r} on {self.redis_name} "
+            f"after {attempts} attempt(s): {type(e).__name__}: {e}")
+
+    def refused(self, e: ResponseError) -> BackendUnavailable:
+        return BackendUnavailable(f"{self.redis_name} refused the XADD to {self.stream!r}: {e}")
+
+
+def _redis_name(client: Any) -> str:
+    try:
+        kw = client.connection_pool.connection_kwargs
+        return f"redis at {kw.get('host', '?')}:{kw.get('port', '?')}/{kw.get('db', 0)}"
+    except AttributeError:  # pragma: no cover - exotic clients
+        return "Redis"
+
+
+class EventPublisher:
+    """Synchronous publisher (webhooks, Netmiko pushes, the operator CLI)."""
+
+    def __init__(self, redis_client: redis.Redis, settings: Settings, *, retries: int | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.redis = redis_client
+        self._core = _Core(settings, retries)
+        self._core.redis_name = _redis_name(redis_client)
+        self._script = redis_client.register_script(PUBLISH_LUA)
+        self._sleep = sleep
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self._core.counts
+
+    def publish(self, event: EventBase) -> str | None:
+        """XADD ``event``; its stream id, or None if the same id was published inside the window."""
+        return self.publish_many([event])[0]
+
+    def publish_many(self, events: Iterable[EventBase]) -> list[str | None]:
+        """Publish in one pipeline; one result per event, in order (None = duplicate)."""
+        calls = [self._core.call_args(e) for e in events]
+        if not calls:
+            return []
+
+        def attempt() -> list[Any]:
+            pipe = self.redis.pipeline(transaction=False)
+            for keys, args in calls:
+                self._script(keys=keys, args=args, client=pipe)
+            return pipe.execute()
+
+        delays = self._core.delays_s()
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                return self._core.results(attempt())
+            except ResponseError as e:
+                raise self._core.refused(e) from e
+            except _TRANSIENT as e:
+                delay = next(delays, None)
+                if delay is None:
+                    raise self._core.unavailable(e, attempts) from e
+                self._core.counts["retries"] += 1
+                self._sleep(delay)
+
+
+class AsyncEventPublisher:
+    """The same on ``redis.asyncio``."""
+
+    def __init__(self, redis_client: aioredis.Redis, settings: Settings, *, retries: int | None = None) -> None:
+        self.redis = redis_client
+        self._core = _Core(settings, retries)
+        self._core.redis_name = _redis_name(redis_client)
+        self._script = redis_client.register_script(PUBLISH_LUA)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self._core.counts
+
+    async def publish(self, event: EventBase) -> str | None:
+        return (await self.publish_many([event]))[0]
+
+    async def publish_many(self, events: Iterable[EventBase]) -> list[str | None]:
+        calls = [self._core.call_args(e) for e in events]
+        if not calls:
+            return []
+
+        async def attempt() -> list[Any]:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for keys, args in calls:
+                    await self._script(keys=keys, args=args, client=pipe)
+                return await pipe.execute()
+
+        delays = self._core.delays_s()
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                return self._core.results(await attempt())
+            except ResponseError as e:
+                raise self._core.refused(e) from e
+            except _TRANSIENT as e:
+                delay = next(delays, None)
+                if delay is None:
+                    raise self._core.unavailable(e, attempts) from e
+                self._core.counts["retries"] += 1
+                await asyncio.sleep(delay)
