@@ -1,0 +1,322 @@
+"""A simulated Cisco IOS device over real SSH, for tests of the Netmiko push.
+
+    with SimIOS(username="admin", password="s3cret") as dev:
+        ConnectHandler(device_type="cisco_ios", host="127.0.0.1", port=dev.port, ...)
+        dev.config_lines   # the configuration lines it accepted, in order
+        dev.saves          # how many times `write memory` / `copy run start` ran
+
+An asyncssh server on 127.0.0.1 (a free port, a host key generated at start)
+running in its own thread with its own event loop, so synchronous code (Netmiko)
+can talk to it from the test thread. Password authentication only; a wrong
+password is rejected. The shell echoes what it receives, answers with IOS
+prompts (``rtr-001>``, ``rtr-001#``, ``rtr-001(config)#``,
+``rtr-001(config-if)#``, ``rtr-001(config-router)#``), ends lines with
+``\\r\\n``, and rejects what it does not know exactly like IOS:
+
+    rtr-001(config)#frobnicate
+                    ^
+    % Invalid input detected at '^' marker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+from dataclasses import dataclass, field
+
+import asyncssh
+
+__all__ = ["SimIOS"]
+
+#: Config-mode commands the device accepts (a regex per line; the mode they lead to, if any).
+_CONFIG_COMMANDS: list[tuple[re.Pattern[str], str | None]] = [
+    (re.compile(r"^interface \S+( \S+)?$"), "config-if"),
+    (re.compile(r"^router (bgp \d+|ospf \d+|isis( \S+)?)$"), "config-router"),
+    (re.compile(r"^(no )?hostname \S+$"), None),
+    (re.compile(r"^(no )?ip route \S+ \S+ \S+.*$"), None),
+    (re.compile(r"^(no )?logging (host )?\S+.*$"), None),
+    (re.compile(r"^(no )?ntp server \S+.*$"), None),
+    (re.compile(r"^(no )?snmp-server .+$"), None),
+    (re.compile(r"^(no )?vlan \d+$"), None),
+    (re.compile(r"^(no )?banner motd .+$"), None),
+    (re.compile(r"^(no )?username \S+ .+$"), None),
+    (re.compile(r"^(no )?ip domain[- ]name \S+$"), None),
+]
+_INTERFACE_COMMANDS = [
+    re.compile(r"^(no )?description( .*)?$"),
+    re.compile(r"^(no )?shutdown$"),
+    re.compile(r"^(no )?ip address( \S+ \S+( secondary)?)?$"),
+    re.compile(r"^(no )?switchport( .+)?$"),
+    re.compile(r"^(no )?mtu \d+$"),
+    re.compile(r"^(no )?speed \S+$"),
+    re.compile(r"^(no )?duplex \S+$"),
+    re.compile(r"^(no )?ip ospf .+$"),
+]
+_ROUTER_COMMANDS = [
+    re.compile(r"^(no )?neighbor \S+ .+$"),
+    re.compile(r"^(no )?network .+$"),
+    re.compile(r"^(no )?bgp .+$"),
+    re.compile(r"^(no )?redistribute .+$"),
+    re.compile(r"^(no )?address-family .+$"),
+    re.compile(r"^(no )?router-id \S+$"),
+]
+#: Keywords that need arguments: alone they give "% Incomplete command.".
+_INCOMPLETE = {"interface", "ip address", "router", "hostname", "ip route", "neighbor", "vlan", "description"}
+
+_INVALID = "% Invalid input detected at '^' marker."
+
+
+@dataclass
+class _DeviceState:
+    hostname: str
+    config_lines: list[str] = field(default_factory=list)
+    commands: list[str] = field(default_factory=list)
+    saves: int = 0
+    logins: int = 0
+    failed_logins: int = 0
+
+
+class _Server(asyncssh.SSHServer):
+    def __init__(self, username: str, password: str, state: _DeviceState) -> None:
+        self._username = username
+        self._password = password
+        self._state = state
+
+    def begin_auth(self, username: str) -> bool:
+        return True
+
+    def password_auth_supported(self) -> bool:
+        return True
+
+    def validate_password(self, username: str, password: str) -> bool:
+        ok = username == self._username and password == self._password
+        if ok:
+            self._state.logins += 1
+        else:
+            self._state.failed_logins += 1
+        return ok
+
+
+class _Shell:
+    """One interactive IOS session: echo, prompts, modes."""
+
+    def __init__(self, process: asyncssh.SSHServerProcess, state: _DeviceState, privileged: bool,
+                 enable_password: str | None) -> None:
+        self.process = process
+        self.state = state
+        self.mode = "exec" if privileged else "user"
+        self.enable_password = enable_password
+        self.awaiting_enable_password = False
+
+    def prompt(self) -> str:
+        name = self.state.hostname
+        if self.awaiting_enable_password:
+            return "Password: "
+        return {
+            "user": f"{name}>",
+            "exec": f"{name}#",
+            "config": f"{name}(config)#",
+            "config-if": f"{name}(config-if)#",
+            "config-router": f"{name}(config-router)#",
+        }[self.mode]
+
+    def write(self, text: str) -> None:
+        self.process.stdout.write(text)
+
+    async def run(self) -> None:
+        self.write(self.prompt())
+        pending = ""
+        last_cr = False
+        try:
+            while not self.process.stdin.at_eof():
+                chunk = await self.process.stdin.read(4096)
+                if not chunk:
+                    break
+                for ch in chunk:
+                    if ch == "\n" and last_cr:  # "\r\n" is one line end
+                        last_cr = False
+                        continue
+                    last_cr = ch == "\r"
+                    if ch in "\r\n":
+                        line, pending = pending, ""
+                        if not self.awaiting_enable_password:
+                            self.write(line)
+                        self.write("\r\n")
+                        if self.handle(line.strip()) == "close":
+                            self.process.exit(0)
+                            return
+                        self.write(self.prompt())
+                    else:
+                        pending += ch
+        except (asyncssh.BreakReceived, asyncssh.TerminalSizeChanged):
+            pass
+        except (asyncssh.DisconnectError, asyncssh.ConnectionLost, BrokenPipeError):
+            return
+        self.process.exit(0)
+
+    def reject(self, line: str, column: int = 0) -> None:
+        self.write(" " * (len(self.prompt()) + column) + "^\r\n" + _INVALID + "\r\n\r\n")
+
+    def handle(self, line: str) -> str | None:
+        if self.awaiting_enable_password:
+            self.awaiting_enable_password = False
+            if line == self.enable_password:
+                self.mode = "exec"
+            else:
+                self.write("% Access denied\r\n\r\n")
+            return None
+        if not line:
+            return None
+        self.state.commands.append(line)
+        if self.mode == "user":
+            return self.user_mode(line)
+        if self.mode == "exec":
+            return self.exec_mode(line)
+        return self.config_mode(line)
+
+    def user_mode(self, line: str) -> str | None:
+        if line in ("enable", "en"):
+            if self.enable_password is None:
+                self.mode = "exec"
+            else:
+                self.awaiting_enable_password = True
+        elif line in ("exit", "logout", "quit"):
+            return "close"
+        elif line.startswith("terminal "):
+            pass
+        else:
+            self.reject(line)
+        return None
+
+    def exec_mode(self, line: str) -> str | None:
+        if line in ("enable", "en") or re.match(r"^terminal (length|width) \d+$", line):
+            return None
+        if line in ("configure terminal", "conf t", "config t", "configure"):
+            self.write("Enter configuration commands, one per line.  End with CNTL/Z.\r\n")
+            self.mode = "config"
+        elif line in ("disable",):
+            self.mode = "user"
+        elif line in ("exit", "logout", "quit"):
+            return "close"
+        elif line in ("write memory", "write mem", "wr", "write", "copy running-config startup-config",
+                      "copy run start"):
+            self.state.saves += 1
+            self.write("Building configuration...\r\n[OK]\r\n")
+        elif line in ("show running-config", "sh run", "show run"):
+            self.write(self.running_config())
+        elif line in ("show version", "sh ver"):
+            self.write("Cisco IOS Software, netcache simulator, Version 15.9(3)M\r\n"
+                       f"{self.state.hostname} uptime is 1 day, 2 hours\r\n")
+        else:
+            self.reject(line)
+        return None
+
+    def config_mode(self, line: str) -> str | None:
+        if line == "end":
+            self.mode = "exec"
+            return None
+        if line == "exit":
+            self.mode = "config" if self.mode != "config" else "exec"
+            return None
+        if line.startswith("do "):
+            return self.exec_mode(line[3:])
+        if line in _INCOMPLETE or line.removeprefix("no ") in _INCOMPLETE:
+            self.write("% Incomplete command.\r\n\r\n")
+            return None
+        tables = {"config-if": _INTERFACE_COMMANDS, "config-router": _ROUTER_COMMANDS}
+        for pattern in tables.get(self.mode, []):
+            if pattern.match(line):
+                self.state.config_lines.append(line)
+                return None
+        for pattern, mode in _CONFIG_COMMANDS:  # IOS falls back to the parent mode's commands
+            if pattern.match(line):
+                self.state.config_lines.append(line)
+                if mode is not None:
+                    self.mode = mode
+                elif self.mode != "config":
+                    self.mode = "config"
+                return None
+        self.reject(line)
+        return None
+
+    def running_config(self) -> str:
+        lines = ["Building configuration...", "", "Current configuration : 1024 bytes", "!",
+                 f"hostname {self.state.hostname}", "!"]
+        lines += self.state.config_lines + ["!", "end"]
+        return "\r\n".join(lines) + "\r\n"
+
+
+class SimIOS:
+    """The simulated device: ``start()`` / ``stop()`` (or a ``with`` block), then inspect it."""
+
+    def __init__(self, *, hostname: str = "rtr-001", username: str = "admin", password: str = "admin",
+                 privileged: bool = True, enable_password: str | None = None) -> None:
+        self.username = username
+        self._password = password
+        self.privileged = privileged
+        self.enable_password = enable_password
+        self.state = _DeviceState(hostname=hostname)
+        self.port = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._server: asyncssh.SSHAcceptor | None = None
+
+    @property
+    def config_lines(self) -> list[str]:
+        return list(self.state.config_lines)
+
+    @property
+    def commands(self) -> list[str]:
+        return list(self.state.commands)
+
+    @property
+    def saves(self) -> int:
+        return self.state.saves
+
+    async def _serve(self) -> None:
+        key = asyncssh.generate_private_key("ssh-ed25519")
+
+        async def shell(process: asyncssh.SSHServerProcess) -> None:
+            await _Shell(process, self.state, self.privileged, self.enable_password).run()
+
+        self._server = await asyncssh.create_server(
+            lambda: _Server(self.username, self._password, self.state),
+            "127.0.0.1", 0, server_host_keys=[key], process_factory=shell,
+            line_editor=False, encoding="utf-8", login_timeout=30,
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    def start(self) -> "SimIOS":
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        self._thread = threading.Thread(target=loop.run_forever, name="sim-ios", daemon=True)
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._serve(), loop).result(timeout=30)
+        return self
+
+    def stop(self) -> None:
+        loop, self._loop = self._loop, None
+        if loop is None:
+            return
+
+        async def close() -> None:
+            if self._server is not None:
+                self._server.close()
+                await self._server.wait_closed()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(close(), loop).result(timeout=30)
+        loop.call_soon_threadsafe(loop.stop)
+        assert self._thread is not None
+        self._thread.join(timeout=30)
+        loop.close()
+
+    def __enter__(self) -> "SimIOS":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
