@@ -85,6 +85,15 @@ class LLMSettings(BaseModel):
     max_retries: int = 3
     #: Per-request timeout.
     timeout_s: float = 60.0
+    #: Price overrides in $ per million tokens (None = the table in cache/pricing.py).
+    price_input_per_mtok: float | None = Field(None, ge=0.0)
+    price_output_per_mtok: float | None = Field(None, ge=0.0)
+    #: What serving one answer from the cache costs (chapter: ≈ $0.0001); saved $ = avoided call − this.
+    hit_cost_usd: float = Field(0.0001, ge=0.0)
+    #: How often each process flushes its buffered metrics to Redis (nc:m:*).
+    metrics_flush_interval_s: float = Field(1.0, gt=0.0)
+    #: Prometheus /metrics port for `start_metrics_http` (0 = off).
+    metrics_port: int = 0
 
 
 class EventSettings(BaseModel):
