@@ -177,6 +177,24 @@ class WorkerSettings(BaseModel):
     refresh_hour: int = 2
     refresh_minute: int = 0
     timezone: str = "UTC"
+    #: Topology warming (every inventory device's status questions) this often.
+    topology_warm_every_s: int = 6 * 3600
+    #: XFetch early refresh of the top questions this often.
+    refresh_expiring_every_s: int = 300
+    #: Hard / soft time limit of one Celery task. The longest task is a big
+    #: invalidation: 100k entries at 100 per batch, 100 ms apart ≈ 100 s of
+    #: pauses plus the work, far below 30 min.
+    task_time_limit_s: int = 1_800
+    task_soft_time_limit_s: int = 1_700
+    #: Redis broker visibility timeout: an unacknowledged task (acks_late) is
+    #: redelivered after this long, so it must exceed the task time limit (1 h > 30 min).
+    visibility_timeout_s: int = 3_600
+    #: Celery results (task return values) expire after this long.
+    result_expires_s: int = 24 * 3600
+    #: RedBeat's lock: a second beat takes over this long after the first one dies.
+    beat_lock_timeout_s: int = 30
+    #: Heartbeat keys (nc:w:health:{component}:{host}) live this long, refreshed every third of it.
+    health_ttl_s: int = 30
 
 
 class Settings(BaseSettings):

@@ -1,0 +1,207 @@
+"""The Celery app: ``make_app(settings)`` builds it, with netcache's tasks registered.
+
+Broker: Redis at ``WorkerSettings.broker_url`` (default: ``Settings.redis_url``;
+``rediss://`` gets TLS options from ``cache.redis_conn.celery_ssl_options``).
+Results: the same Redis, expiring after ``result_expires_s`` (1 day); tasks
+never wait on other tasks' results, they chain by ``send_task``.
+
+Delivery: JSON only; ``task_acks_late`` + ``task_reject_on_worker_lost`` +
+``worker_prefetch_multiplier=1``, so a task whose worker dies mid-way is
+redelivered (every task is idempotent). The broker's visibility timeout
+(``visibility_timeout_s``, 1 h) is longer than any task may run
+(``task_time_limit_s``, 30 min; the longest task, a 100k-entry invalidation,
+pauses ~100 s in total), so a running task is never handed out twice.
+
+Queues: ``invalidate`` (netcache.invalidate) and ``warm`` (the rest).
+Transient failures (Redis unreachable) retry with exponential backoff and
+jitter; they are logged as retries, not failures. ``BudgetExceeded`` is not
+transient: the warm run stops and reports it.
+
+Tasks are thin: each builds nothing itself but asks its base class for the
+process's :class:`~tasks.runtime.Runtime` and calls a plain function
+(``tasks.invalidation``, ``tasks.warming``, ``tasks.refresh``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+import redis
+from celery import Celery, Task
+from kombu import Queue
+
+from cache.errors import BackendUnavailable
+from cache.redis_conn import celery_ssl_options, redact_url
+from cache.settings import Settings
+
+from .health import HealthStep
+from .invalidation import run_invalidation
+from .refresh import refresh_expiring, refresh_top, warm_topology
+from .runtime import Runtime
+from .schedule import SCHEDULER, beat_schedule
+from .warming import load_templates, run_warm
+
+__all__ = ["make_app", "NetcacheTask", "TASK_QUEUES", "TRANSIENT_ERRORS", "QUEUES"]
+
+log = logging.getLogger(__name__)
+
+#: Queue names.
+QUEUES = ("invalidate", "warm")
+#: Task name → queue.
+TASK_QUEUES = {
+    "netcache.invalidate": "invalidate",
+    "netcache.warm": "warm",
+    "netcache.refresh_top": "warm",
+    "netcache.refresh_expiring": "warm",
+    "netcache.warm_topology": "warm",
+}
+#: Errors worth retrying (with backoff and jitter): a backing service is away for a moment.
+TRANSIENT_ERRORS = (BackendUnavailable, redis.ConnectionError, redis.TimeoutError)
+#: Retry a transient failure this many times (backoff 1, 2, 4 … capped at 60 s, jittered).
+MAX_RETRIES = 8
+
+
+class NetcacheTask(Task):
+    """Base task: one lazily built Runtime (Redis, LLM, cache) per worker process."""
+
+    _runtime: Runtime | None = None
+    _runtime_lock = threading.Lock()
+
+    @property
+    def runtime(self) -> Runtime:
+        if self._runtime is None:
+            with self._runtime_lock:
+                if self._runtime is None:
+                    type(self)._runtime = Runtime(self.app.netcache_settings)
+        return self._runtime
+
+
+def _retry_opts() -> dict[str, Any]:
+    return {
+        "autoretry_for": TRANSIENT_ERRORS,
+        "retry_backoff": True,
+        "retry_backoff_max": 60,
+        "retry_jitter": True,
+        "max_retries": MAX_RETRIES,
+    }
+
+
+def make_app(settings: Settings) -> Celery:
+    """A Celery app for ``settings`` with netcache's tasks, queues and beat schedule."""
+    broker = settings.worker.broker_url or settings.redis_url
+    app = Celery("netcache", broker=broker, backend=broker, set_as_current=False)
+    app.netcache_settings = settings
+    w = settings.worker
+    app.conf.update(
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        result_accept_content=["json"],
+        task_queues=[Queue(name) for name in QUEUES],
+        task_default_queue="warm",
+        task_routes={name: {"queue": q} for name, q in TASK_QUEUES.items()},
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_track_started=True,
+        worker_prefetch_multiplier=1,
+        task_time_limit=w.task_time_limit_s,
+        task_soft_time_limit=w.task_soft_time_limit_s,
+        broker_transport_options={"visibility_timeout": w.visibility_timeout_s},
+        result_backend_transport_options={"visibility_timeout": w.visibility_timeout_s},
+        result_expires=w.result_expires_s,
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        worker_send_task_events=False,
+        timezone=w.timezone,
+        enable_utc=True,
+        beat_scheduler=SCHEDULER,
+        beat_max_loop_interval=5,
+        redbeat_redis_url=broker,
+        redbeat_key_prefix=f"{settings.key_prefix}:w:redbeat:",
+        redbeat_lock_key=f"{settings.key_prefix}:w:redbeat::lock",
+        redbeat_lock_timeout=w.beat_lock_timeout_s,
+    )
+    ssl_opts = celery_ssl_options(settings, broker)
+    if ssl_opts:
+        app.conf.broker_use_ssl = ssl_opts
+        app.conf.redis_backend_use_ssl = ssl_opts
+        app.conf.redbeat_redis_options = {"ssl": True, **ssl_opts}
+    app.conf.beat_schedule = beat_schedule(settings, app=app)
+    app.steps["worker"].add(HealthStep)
+    _register_tasks(app)
+    log.debug("celery app on %s", redact_url(broker))
+    return app
+
+
+def _register_tasks(app: Celery) -> None:
+    settings: Settings = app.netcache_settings
+    w = settings.worker
+
+    @app.task(bind=True, base=NetcacheTask, name="netcache.invalidate", **_retry_opts())
+    def invalidate(self, tags: list[str], mode: str = "hard", warm: list[dict] | None = None,
+                   reason: str = "", action_id: str | None = None, folded: int = 0) -> dict:
+        """Gradual invalidation of every entry carrying one of ``tags``; then re-warm."""
+        rt = self.runtime
+        task_id = self.request.id
+
+        def on_progress(done: int, total: int) -> None:
+            if task_id:
+                self.update_state(state="PROGRESS", meta={"done": done, "total": total})
+
+        def enqueue_warm(questions: list[dict], why: str, aid: str) -> None:
+            app.send_task("netcache.warm", kwargs={"questions": questions, "reason": why, "action_id": aid},
+                          queue="warm")
+
+        if folded:
+            log.info("invalidation %s stands for %d coalesced events", action_id or task_id, folded)
+        return run_invalidation(
+            rt.cache, rt.redis, tags=tags, mode=mode, warm=warm or [], reason=reason,
+            action_id=action_id or task_id, batch_size=w.invalidate_batch_size,
+            pause_ms=w.invalidate_pause_ms, warm_limit=w.warm_max_calls_per_run,
+            prefix=settings.key_prefix, on_progress=on_progress, enqueue_warm=enqueue_warm,
+        ).to_dict()
+
+    @app.task(bind=True, base=NetcacheTask, name="netcache.warm", **_retry_opts())
+    def warm(self, questions: list[dict], reason: str = "", action_id: str | None = None) -> dict:
+        """Ask ``questions`` through the cache within the warming budget."""
+        rt = self.runtime
+        result = run_warm(rt.cache, rt.llm, rt.budget(), questions, reason=reason,
+                          action_id=action_id or self.request.id or "", concurrency=w.warm_concurrency,
+                          metrics=rt.metrics)
+        _record_warm(rt, result.to_dict())
+        return result.to_dict()
+
+    @app.task(bind=True, base=NetcacheTask, name="netcache.refresh_top", **_retry_opts())
+    def refresh_top_task(self, n: int = w.refresh_top_n) -> dict:
+        """The nightly job: re-ask the top ``n`` questions that are missing, stale or near expiry."""
+        rt = self.runtime
+        return refresh_top(rt.cache, rt.llm, rt.budget(), rt.redis, n=n, prefix=settings.key_prefix,
+                           concurrency=w.warm_concurrency)
+
+    @app.task(bind=True, base=NetcacheTask, name="netcache.refresh_expiring", **_retry_opts())
+    def refresh_expiring_task(self, n: int = w.refresh_top_n) -> dict:
+        """XFetch early refresh over the top ``n`` questions."""
+        rt = self.runtime
+        return refresh_expiring(rt.cache, rt.llm, rt.budget(), n=n, concurrency=w.warm_concurrency)
+
+    @app.task(bind=True, base=NetcacheTask, name="netcache.warm_topology", **_retry_opts())
+    def warm_topology_task(self) -> dict:
+        """Every inventory device's interface status, BGP summary and CPU/memory questions."""
+        rt = self.runtime
+        result = warm_topology(rt.cache, rt.llm, rt.budget(), rt.inventory_devices(), load_templates(),
+                               concurrency=w.warm_concurrency)
+        _record_warm(rt, result.to_dict())
+        return result.to_dict()
+
+
+def _record_warm(rt: Runtime, result: dict) -> None:
+    """Keep the last warm runs where ``netcache stack`` and operators can see them."""
+    import json
+
+    key = f"{rt.settings.key_prefix}:w:warmed"
+    pipe = rt.redis.pipeline()
+    pipe.lpush(key, json.dumps(result, default=str))
+    pipe.ltrim(key, 0, 199)
+    pipe.execute()

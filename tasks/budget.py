@@ -1,0 +1,120 @@
+"""The warming budget: LLM calls and dollars per run and per UTC day.
+
+Warming spends real API money (the chapter budgets $150/month), so every
+warm-up asks the budget first. A run has its own cap on calls
+(``warm_max_calls_per_run``); the day has caps on calls and dollars shared by
+every worker, counted in Redis at ``{prefix}:w:budget:{YYYYMMDD}`` (a hash with
+``calls`` and ``usd``, kept two days).
+
+``reserve()`` takes one call atomically (a Lua script checks both day caps and
+increments in one step, so two workers can never both take the last call) and
+raises :class:`~cache.errors.BudgetExceeded` when a cap is reached;
+``record(cost_usd)`` adds the dollars once the call's cost is known;
+``refund()`` gives a reserved call back when no LLM call happened after all
+(the answer was already cached, or another process's lease produced it).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable
+
+import redis
+
+from cache.errors import BudgetExceeded
+
+__all__ = ["BudgetLimits", "WarmBudget", "day_key"]
+
+#: Day counters are kept this long, so yesterday's spend can still be read.
+DAY_KEY_TTL_S = 2 * 24 * 3600
+
+# KEYS[1] = day hash; ARGV = max_calls, max_usd, ttl_s.
+# Returns {1, calls} when a call was taken, {0, reason} when a cap is reached.
+_RESERVE_LUA = """
+local calls = tonumber(redis.call('HGET', KEYS[1], 'calls') or '0')
+local usd = tonumber(redis.call('HGET', KEYS[1], 'usd') or '0')
+if calls >= tonumber(ARGV[1]) then return {0, 'calls'} end
+if usd >= tonumber(ARGV[2]) then return {0, 'usd'} end
+calls = redis.call('HINCRBY', KEYS[1], 'calls', 1)
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
+return {1, calls}
+"""
+
+
+def day_key(prefix: str, now_s: float) -> str:
+    """``nc:w:budget:20260328``: the UTC day's counter hash."""
+    day = datetime.fromtimestamp(now_s, tz=timezone.utc).strftime("%Y%m%d")
+    return f"{prefix}:w:budget:{day}"
+
+
+@dataclass(frozen=True)
+class BudgetLimits:
+    """Caps for one run and one UTC day (from ``WorkerSettings.warm_max_*``)."""
+
+    max_calls_per_run: int
+    max_calls_per_day: int
+    max_usd_per_day: float
+
+    @classmethod
+    def from_settings(cls, settings) -> "BudgetLimits":
+        w = settings.worker
+        return cls(w.warm_max_calls_per_run, w.warm_max_calls_per_day, w.warm_max_dollars_per_day)
+
+
+class WarmBudget:
+    """One run's view of the warming budget (thread-safe; one per task run)."""
+
+    def __init__(self, redis_client: redis.Redis, limits: BudgetLimits, *, prefix: str = "nc",
+                 clock: Callable[[], float] = time.time) -> None:
+        self._redis = redis_client
+        self.limits = limits
+        self._prefix = prefix
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._reserve = redis_client.register_script(_RESERVE_LUA)
+        #: calls taken by this run (refunds subtracted) and dollars recorded by it
+        self.run_calls = 0
+        self.run_usd = 0.0
+
+    def _key(self) -> str:
+        return day_key(self._prefix, self._clock())
+
+    def reserve(self) -> None:
+        """Take one LLM call from the run and day budgets, or raise ``BudgetExceeded``."""
+        with self._lock:
+            if self.run_calls >= self.limits.max_calls_per_run:
+                raise BudgetExceeded(
+                    f"warming run budget spent: {self.run_calls} of {self.limits.max_calls_per_run} calls")
+            ok, detail = self._reserve(
+                keys=[self._key()],
+                args=[self.limits.max_calls_per_day, repr(self.limits.max_usd_per_day), DAY_KEY_TTL_S])
+            if not int(ok):
+                what = detail.decode() if isinstance(detail, bytes) else str(detail)
+                if what == "calls":
+                    raise BudgetExceeded(f"warming day budget spent: {self.limits.max_calls_per_day} calls")
+                raise BudgetExceeded(f"warming day budget spent: ${self.limits.max_usd_per_day:.2f}")
+            self.run_calls += 1
+
+    def refund(self) -> None:
+        """Give back a reserved call that did not reach the LLM."""
+        with self._lock:
+            self.run_calls = max(0, self.run_calls - 1)
+            self._redis.hincrby(self._key(), "calls", -1)
+
+    def record(self, cost_usd: float) -> None:
+        """Add a finished call's cost to the day's dollars."""
+        if cost_usd <= 0:
+            return
+        with self._lock:
+            self.run_usd += cost_usd
+            key = self._key()
+            self._redis.hincrbyfloat(key, "usd", cost_usd)
+            self._redis.expire(key, DAY_KEY_TTL_S)
+
+    def spent_today(self) -> tuple[int, float]:
+        """(calls, dollars) spent on warming today by every worker."""
+        calls, usd = self._redis.hmget(self._key(), ["calls", "usd"])
+        return int(calls or 0), float(usd or 0.0)

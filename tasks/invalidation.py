@@ -1,0 +1,255 @@
+"""Gradual invalidation: by surrogate tags, in batches with pauses, most-asked first.
+
+``run_invalidation`` is the logic behind the ``netcache.invalidate`` task (the
+task only builds clients and calls it; tests call it directly):
+
+1. collect the affected entries from the tags' members (``tag_members``; the
+   cost grows with the entries affected, never with the size of the cache);
+2. order them by popularity (the query log's decayed score, then hits) and
+   keep the most-asked ones (up to ``warm_limit``) as the re-warm plan, stored
+   in the progress hash *before* anything is deleted;
+3. invalidate them in batches of ``batch_size`` with ``pause_ms`` between
+   batches (chapter: 100 keys, 100 ms), hard (delete) or soft (mark stale),
+   reporting progress after every batch;
+4. hand the re-warm plan (most-asked first, then the rule's critical
+   questions) to ``enqueue_warm`` right after the batch that held the last
+   planned entry, so the popular answers come back first.
+
+Progress lives in the hash ``{prefix}:w:progress:{action_id}`` (``status``,
+``total``, ``done``, ``batches``, ``warm_plan``, ``reason`` …, kept a day);
+the ids of recent actions in the list ``{prefix}:w:actions``.
+
+Idempotent: a hard-invalidated entry leaves its tag sets, so a second run (or
+a redelivery after a worker was killed mid-way: the task is ``acks_late``)
+finds only what is left, keeps the stored re-warm plan and completes; a soft
+run re-marks entries stale, which is harmless; a run whose action is already
+``done`` returns the stored result.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Iterable, Protocol, Sequence
+
+import redis
+
+from cache.errors import ConfigError
+
+__all__ = [
+    "InvalidationResult",
+    "CacheLike",
+    "progress_key",
+    "read_progress",
+    "order_by_popularity",
+    "run_invalidation",
+    "PROGRESS_TTL_S",
+]
+
+log = logging.getLogger(__name__)
+
+#: Progress hashes are kept a day, so operators can look back at an action.
+PROGRESS_TTL_S = 24 * 3600
+#: How many recent action ids ``{prefix}:w:actions`` keeps.
+RECENT_ACTIONS = 200
+_MODES = ("hard", "soft")
+
+
+class CacheLike(Protocol):
+    """What invalidation needs from ``cache.core.AnswerCache``."""
+
+    def tag_members(self, tag: str) -> list[str]: ...
+    def invalidate_entries(self, entry_ids: list[str], *, mode: str = "hard", tags: Iterable[str] = ()) -> int: ...
+    def entry(self, entry_id: str) -> Any: ...
+    def top_queries(self, n: int = 100) -> list[Any]: ...
+
+
+@dataclass
+class InvalidationResult:
+    """What one run did (returned by the task as a dict)."""
+
+    action_id: str
+    tags: list[str]
+    mode: str
+    total: int = 0
+    invalidated: int = 0
+    batches: int = 0
+    pause_s: float = 0.0
+    warm_enqueued: int = 0
+    status: str = "done"
+    reason: str = ""
+    warm_plan: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def progress_key(prefix: str, action_id: str) -> str:
+    return f"{prefix}:w:progress:{action_id}"
+
+
+def read_progress(redis_client: redis.Redis, prefix: str, action_id: str) -> dict[str, str]:
+    """The progress hash of one action, decoded (empty when unknown)."""
+    raw = redis_client.hgetall(progress_key(prefix, action_id))
+    return {k.decode(): v.decode() for k, v in raw.items()}
+
+
+def _question_of(info: Any) -> dict | None:
+    """The re-askable question of a cached entry (``None`` if the entry is gone)."""
+    if info is None:
+        return None
+    q = {"prompt": info.prompt}
+    if getattr(info, "context", None):
+        q["context"] = info.context
+    if getattr(info, "params", None):
+        q["params"] = info.params
+    return q
+
+
+def order_by_popularity(cache: CacheLike, entry_ids: Sequence[str], *,
+                        top_n: int = 1000) -> list[tuple[str, Any]]:
+    """``(entry_id, EntryInfo)`` pairs, most-asked first (query-log score, then hits).
+
+    Entries that vanished meanwhile (expired, evicted) come last with ``None``.
+    """
+    scores: dict[str, float] = {}
+    try:
+        for stat in cache.top_queries(top_n):
+            if getattr(stat, "entry_id", None):
+                scores[stat.entry_id] = float(stat.score)
+    except AttributeError:  # a cache without a query log: hits alone decide
+        pass
+    infos = [(eid, cache.entry(eid)) for eid in entry_ids]
+
+    def key(pair: tuple[str, Any]) -> tuple[int, float, int, str]:
+        eid, info = pair
+        if info is None:
+            return (1, 0.0, 0, eid)
+        return (0, -scores.get(eid, 0.0), -int(getattr(info, "hits", 0) or 0), eid)
+
+    return sorted(infos, key=key)
+
+
+def _dedupe(questions: Iterable[dict]) -> list[dict]:
+    seen: set[str] = set()
+    out: list[dict] = []
+    for q in questions:
+        sig = json.dumps([q.get("prompt"), q.get("context"), q.get("params")], sort_keys=True, default=str)
+        if sig not in seen:
+            seen.add(sig)
+            out.append(q)
+    return out
+
+
+def run_invalidation(
+    cache: CacheLike,
+    redis_client: redis.Redis,
+    *,
+    tags: Sequence[str],
+    mode: str = "hard",
+    warm: Sequence[dict] = (),
+    reason: str = "",
+    action_id: str | None = None,
+    batch_size: int = 100,
+    pause_ms: int = 100,
+    warm_limit: int = 20,
+    prefix: str = "nc",
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.time,
+    on_progress: Callable[[int, int], None] | None = None,
+    enqueue_warm: Callable[[list[dict], str, str], Any] | None = None,
+) -> InvalidationResult:
+    """Invalidate every entry carrying one of ``tags``, gradually; see the module docstring."""
+    if mode not in _MODES:
+        raise ConfigError(f"invalidation mode must be one of {_MODES}, got {mode!r}")
+    if batch_size < 1:
+        raise ConfigError(f"invalidate_batch_size must be at least 1, got {batch_size}")
+    tags = [str(t) for t in tags]
+    if not tags:
+        raise ConfigError("invalidation needs at least one tag")
+    action_id = action_id or uuid.uuid4().hex
+    key = progress_key(prefix, action_id)
+    previous = read_progress(redis_client, prefix, action_id)
+    if previous.get("status") == "done":
+        log.info("invalidation %s already done (%s of %s): nothing to do", action_id,
+                 previous.get("done"), previous.get("total"))
+        return InvalidationResult(
+            action_id=action_id, tags=tags, mode=mode, total=int(previous.get("total", 0)),
+            invalidated=0, batches=0, status="already-done", reason=reason,
+            warm_plan=json.loads(previous.get("warm_plan", "[]")))
+
+    # 1. the affected entries (union of the tags' members)
+    affected: list[str] = sorted({eid for tag in tags for eid in cache.tag_members(tag)})
+    # 2. most-asked first; the re-warm plan is saved before anything is deleted
+    ordered = order_by_popularity(cache, affected)
+    if "warm_plan" in previous:  # a redelivery: the first run saw the entries now gone
+        plan = json.loads(previous["warm_plan"])
+        already_done = int(previous.get("done", 0))
+    else:
+        plan = [q for q in (_question_of(info) for _, info in ordered[:max(0, warm_limit)]) if q]
+        if mode == "soft":
+            for q in plan:
+                q["refresh"] = True  # the stale entry is still there: regenerate it, don't serve it
+        already_done = 0
+    plan_ids = {eid for eid, _ in ordered[:max(0, warm_limit)]}
+    warm_questions = _dedupe([*plan, *warm])
+    total = already_done + len(ordered)
+    now = clock()
+    pipe = redis_client.pipeline()
+    pipe.hset(key, mapping={
+        "action_id": action_id, "status": "running", "mode": mode, "reason": reason,
+        "tags": json.dumps(tags), "total": total, "done": already_done,
+        "warm_plan": json.dumps(plan), "started_at": previous.get("started_at", f"{now:.3f}"),
+        "updated_at": f"{now:.3f}",
+    })
+    pipe.expire(key, PROGRESS_TTL_S)
+    if not previous:
+        pipe.lpush(f"{prefix}:w:actions", action_id)
+        pipe.ltrim(f"{prefix}:w:actions", 0, RECENT_ACTIONS - 1)
+    pipe.execute()
+    log.info("invalidation %s: %d entries for tags %s (%s, reason: %s)", action_id, len(ordered),
+             ",".join(tags), mode, reason or "-")
+
+    result = InvalidationResult(action_id=action_id, tags=tags, mode=mode, total=total,
+                                reason=reason, warm_plan=plan)
+    done = already_done
+    warm_sent = "warm_enqueued" in previous  # a redelivery after the warm-up was handed on
+    plan_left = set(plan_ids)
+
+    def send_warm() -> None:
+        nonlocal warm_sent
+        warm_sent = True
+        if warm_questions and enqueue_warm is not None:
+            enqueue_warm(warm_questions, reason or "invalidation", action_id)
+            result.warm_enqueued = len(warm_questions)
+            redis_client.hset(key, "warm_enqueued", len(warm_questions))
+
+    # 3. batches with pauses
+    ids = [eid for eid, _ in ordered]
+    for start in range(0, len(ids), batch_size):
+        if start:
+            pause_s = pause_ms / 1000.0
+            sleep(pause_s)
+            result.pause_s += pause_s
+        batch = ids[start:start + batch_size]
+        result.invalidated += cache.invalidate_entries(batch, mode=mode, tags=tags)
+        result.batches += 1
+        done += len(batch)
+        redis_client.hset(key, mapping={"done": done, "batches": result.batches,
+                                        "updated_at": f"{clock():.3f}"})
+        if on_progress is not None:
+            on_progress(done, total)
+        log.info("invalidation %s: %d/%d", action_id, done, total)
+        plan_left.difference_update(batch)
+        # 4. the most-asked entries are gone: warm them (and the critical questions) now
+        if not warm_sent and not plan_left:
+            send_warm()
+    if not warm_sent:
+        send_warm()
+    redis_client.hset(key, mapping={"status": "done", "done": done, "finished_at": f"{clock():.3f}"})
+    if on_progress is not None and not ids:
+        on_progress(done, total)
+    return result

@@ -1,0 +1,80 @@
+"""The clients one worker process uses, built lazily, once.
+
+``Runtime(settings)`` builds the Redis client, the LLM client, the metrics
+buffer and the ``AnswerCache`` on first use (so a prefork child builds its
+own after the fork, never at import), and a fresh :class:`WarmBudget` per run.
+The Celery base task holds one Runtime per process; the CLI's ``--sync`` mode
+builds one for the command.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+from typing import Any
+
+import redis
+
+from cache.redis_conn import make_redis
+from cache.settings import Settings
+
+from .budget import BudgetLimits, WarmBudget
+
+__all__ = ["Runtime"]
+
+
+class Runtime:
+    """Redis, LLM, metrics and cache for one process (thread-safe lazy construction)."""
+
+    def __init__(self, settings: Settings, *, redis_client: redis.Redis | None = None,
+                 cache: Any = None, llm: Any = None) -> None:
+        self.settings = settings
+        self._lock = threading.RLock()
+        if redis_client is not None:
+            self.__dict__["redis"] = redis_client
+        if cache is not None:
+            self.__dict__["cache"] = cache
+        if llm is not None:
+            self.__dict__["llm"] = llm
+
+    @cached_property
+    def redis(self) -> redis.Redis:
+        with self._lock:
+            return make_redis(self.settings)
+
+    @cached_property
+    def llm(self) -> Any:
+        with self._lock:
+            from cache.llm import LLMClient
+
+            return LLMClient(self.settings)
+
+    @cached_property
+    def metrics(self) -> Any:
+        with self._lock:
+            from cache.metrics import Metrics
+
+            return Metrics(self.redis, self.settings)
+
+    @cached_property
+    def cache(self) -> Any:
+        with self._lock:
+            from cache.core import AnswerCache
+
+            return AnswerCache(self.settings, redis=self.redis, llm=self.llm, metrics=self.metrics)
+
+    def budget(self) -> WarmBudget:
+        """A fresh budget for one run (the day's counters are shared in Redis)."""
+        return WarmBudget(self.redis, BudgetLimits.from_settings(self.settings), prefix=self.settings.key_prefix)
+
+    def inventory_devices(self) -> list[str]:
+        """Device names from ``CacheSettings.inventory_file`` (empty without one)."""
+        path = self.settings.cache.inventory_file
+        if path is None:
+            return []
+        from cache.entities import load_inventory
+
+        inv = load_inventory(path)
+        devices = getattr(inv, "devices", inv)
+        return sorted(devices)
+

@@ -1,0 +1,193 @@
+"""Event-driven warming: ask the LLM what operators will ask next, within budget.
+
+``run_warm`` is the logic behind the ``netcache.warm`` task. Every question
+goes through the cache (``get_or_generate``, or ``refresh`` for a question
+whose stale answer must be regenerated), so the cache's lease makes a warm-up
+never duplicate a user's in-flight call for the same question: whoever comes
+second waits for the first answer. Each LLM call first takes one call from the
+:class:`~tasks.budget.WarmBudget` (per run and per UTC day, calls and
+dollars); ``BudgetExceeded`` stops the run cleanly (the questions not asked
+are counted as ``skipped``) and is reported, not retried. At most
+``concurrency`` questions are asked at once (a thread pool inside the task).
+
+Questions come from templates (``tasks/templates.yaml``): ``questions_for``
+fills an event kind's templates with the event's device, interface, neighbor
+and site; ``topology_questions`` gives the chapter's per-device questions
+(interface status, BGP neighbor summary, CPU/memory).
+"""
+
+from __future__ import annotations
+
+import logging
+import string
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import yaml
+
+from cache.errors import BudgetExceeded, ConfigError, LeaseTimeout, LLMError
+
+from .budget import WarmBudget
+
+__all__ = [
+    "DEFAULT_TEMPLATES",
+    "WarmResult",
+    "load_templates",
+    "questions_for",
+    "topology_questions",
+    "run_warm",
+]
+
+log = logging.getLogger(__name__)
+
+#: The warm-up templates shipped with netcache.
+DEFAULT_TEMPLATES = Path(__file__).with_name("templates.yaml")
+#: Answer sources that mean no LLM call was made for this question.
+_NO_CALL_SOURCES = frozenset({"exact", "semantic", "stale", "waited"})
+
+
+@dataclass
+class WarmResult:
+    """What one warming run did (returned by the task as a dict)."""
+
+    action_id: str
+    reason: str
+    asked: int = 0
+    generated: int = 0
+    already_cached: int = 0
+    failed: int = 0
+    skipped: int = 0
+    cost_usd: float = 0.0
+    budget_exceeded: str | None = None
+    errors: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def load_templates(path: str | Path | None = None) -> dict[str, list[str]]:
+    """Event kind → question templates, from ``path`` or the shipped file."""
+    path = Path(path) if path else DEFAULT_TEMPLATES
+    try:
+        data = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as e:
+        raise ConfigError(f"cannot read warm-up templates {path}: {e}") from e
+    if not isinstance(data, dict) or not all(
+            isinstance(k, str) and isinstance(v, list) and all(isinstance(t, str) for t in v)
+            for k, v in data.items()):
+        raise ConfigError(f"warm-up templates {path} must map event kinds to lists of strings")
+    return data
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def questions_for(kind: str, templates: dict[str, list[str]], **values: Any) -> list[dict]:
+    """The filled-in questions for one event kind (templates missing a value are skipped)."""
+    have = {k: str(v) for k, v in values.items() if v not in (None, "")}
+    out = []
+    for template in templates.get(kind, []):
+        if _fields(template) <= have.keys():
+            out.append({"prompt": template.format(**have)})
+    return out
+
+
+def topology_questions(devices: Iterable[str], templates: dict[str, list[str]]) -> list[dict]:
+    """The chapter's topology warming: each device's interface status, BGP summary, CPU/memory."""
+    return [q for device in devices for q in questions_for("topology", templates, device=device)]
+
+
+def _validate(q: Any) -> dict:
+    if not isinstance(q, dict) or not isinstance(q.get("prompt"), str) or not q["prompt"].strip():
+        raise ConfigError(f"a warm-up question needs a non-empty 'prompt': {q!r}")
+    return q
+
+
+def run_warm(
+    cache: Any,
+    llm: Any,
+    budget: WarmBudget,
+    questions: Sequence[dict],
+    *,
+    reason: str = "",
+    action_id: str = "",
+    concurrency: int = 4,
+    purpose: str = "warm",
+    metrics: Any = None,
+) -> WarmResult:
+    """Ask ``questions`` through the cache under ``budget``; see the module docstring.
+
+    A question dict has ``prompt`` and optionally ``context``, ``params``,
+    ``tags`` and ``refresh`` (regenerate even if a — stale — answer is cached).
+    """
+    questions = [_validate(q) for q in questions]
+    result = WarmResult(action_id=action_id, reason=reason)
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def warm_one(q: dict) -> None:
+        if stop.is_set():
+            with lock:
+                result.skipped += 1
+            return
+        called = False
+
+        def generate(prompt: str):
+            nonlocal called
+            budget.reserve()
+            called = True
+            resp = llm.complete(prompt, context=q.get("context"))
+            budget.record(float(getattr(resp, "cost_usd", 0.0) or 0.0))
+            return resp
+
+        try:
+            if q.get("refresh"):
+                budget.reserve()
+                answer = cache.refresh(q["prompt"], context=q.get("context"), params=q.get("params"),
+                                       purpose=purpose)
+                if answer.source in _NO_CALL_SOURCES:
+                    budget.refund()
+                else:
+                    called = True
+                    budget.record(float(answer.cost_usd or 0.0))
+            else:
+                answer = cache.get_or_generate(
+                    q["prompt"], context=q.get("context"), params=q.get("params"),
+                    tags=tuple(q.get("tags") or ()), generate=generate, purpose=purpose)
+        except BudgetExceeded as e:
+            stop.set()
+            with lock:
+                result.skipped += 1
+                result.budget_exceeded = str(e)
+            return
+        except (LLMError, LeaseTimeout) as e:
+            log.warning("warm-up failed for %r: %s", q["prompt"], e)
+            with lock:
+                result.failed += 1
+                result.errors.append(f"{q['prompt']}: {e}")
+            return
+        with lock:
+            result.asked += 1
+            if called and answer.source not in _NO_CALL_SOURCES:
+                result.generated += 1
+                result.cost_usd += float(answer.cost_usd or 0.0)
+            else:
+                result.already_cached += 1
+
+    workers = max(1, min(concurrency, len(questions) or 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nc-warm") as pool:
+        for f in [pool.submit(warm_one, q) for q in questions]:
+            f.result()
+    if metrics is not None and hasattr(metrics, "flush"):
+        metrics.flush()
+    if result.budget_exceeded:
+        log.warning("warming %s stopped: %s (%d questions skipped)", action_id, result.budget_exceeded,
+                    result.skipped)
+    log.info("warming %s (%s): %d asked, %d generated ($%.4f), %d already cached, %d failed, %d skipped",
+             action_id, reason or "-", result.asked, result.generated, result.cost_usd,
+             result.already_cached, result.failed, result.skipped)
+    return result
