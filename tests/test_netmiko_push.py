@@ -1,0 +1,181 @@
+"""Netmiko config push over real SSH against the simulated IOS device, events read from the real stream."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from click.testing import CliRunner
+from pydantic import SecretStr
+
+from cache.errors import PushError
+from cache.local_redis import free_port
+from events.netmiko_push import DeviceSpec, find_config_errors, mask_secrets, push_config
+from events.publisher import EventPublisher
+from events.stream import decode_entry
+from tests.sim_ios import SimIOS
+from worker.cli import main
+
+PASSWORD = "Tr0ub4dor&3-very-secret"
+
+
+@pytest.fixture(scope="module")
+def sim():
+    with SimIOS(hostname="rtr-001", username="admin", password=PASSWORD) as device:
+        yield device
+
+
+@pytest.fixture
+def device(sim) -> DeviceSpec:
+    sim.state.config_lines.clear()
+    sim.state.commands.clear()
+    sim.state.saves = 0
+    return DeviceSpec(name="rtr-001", host="127.0.0.1", port=sim.port, username="admin",
+                      password=SecretStr(PASSWORD), conn_timeout_s=5, read_timeout_s=10)
+
+
+@pytest.fixture
+def publisher(redis_client, settings) -> EventPublisher:
+    return EventPublisher(redis_client, settings, retries=0)
+
+
+def stream_events(redis_client, settings):
+    return [decode_entry(fields, entry_id) for entry_id, fields in redis_client.xrange(settings.events.stream)]
+
+
+def test_a_good_push_configures_the_device_and_publishes_one_config_change(device, sim, publisher,
+                                                                           redis_client, settings):
+    lines = ["interface GigabitEthernet0/1", " description uplink to core", " no shutdown"]
+    result = push_config(device, lines, publisher=publisher, who="alice")
+
+    assert sim.config_lines == ["interface GigabitEthernet0/1", "description uplink to core", "no shutdown"]
+    assert sim.saves == 0
+    assert result.saved is False and result.stream_id is not None
+    events = stream_events(redis_client, settings)
+    assert len(events) == 1
+    event = events[0]
+    assert event.type == "config_change" and event.source == "netmiko"
+    assert event.device == "rtr-001" and event.user == "alice" and event.method == "netmiko"
+    assert event.changed_lines == lines
+    assert event.source_address == "127.0.0.1"
+    assert event.id == result.event_id
+
+
+def test_save_runs_write_memory_after_the_config_lines(device, sim, publisher):
+    result = push_config(device, ["ntp server 192.0.2.1"], publisher=publisher, save=True)
+
+    assert result.saved is True
+    assert sim.saves == 1
+    commands = sim.commands
+    assert commands.index("ntp server 192.0.2.1") < commands.index("write mem")
+
+
+def test_a_rejected_line_raises_push_error_and_publishes_nothing(device, sim, publisher, redis_client, settings):
+    with pytest.raises(PushError, match=r"rejected the configuration: % Invalid input detected"):
+        push_config(device, ["interface Gi0/2", "frobnicate the widget", "description never sent"],
+                    publisher=publisher, save=True)
+
+    assert redis_client.xlen(settings.events.stream) == 0
+    assert "description never sent" not in sim.commands  # the push stops at the first rejected line
+    assert sim.saves == 0
+
+
+def test_an_incomplete_command_is_a_failed_push_too(device, publisher, redis_client, settings):
+    with pytest.raises(PushError, match="Incomplete command"):
+        push_config(device, ["ip route"], publisher=publisher)
+    assert redis_client.xlen(settings.events.stream) == 0
+
+
+def test_a_wrong_password_raises_push_error_and_publishes_nothing(device, sim, publisher, redis_client, settings):
+    bad = device.model_copy(update={"password": SecretStr("wrong-password")})
+    failed_before = sim.state.failed_logins
+
+    with pytest.raises(PushError, match="authentication failed for admin@127.0.0.1") as info:
+        push_config(bad, ["ntp server 192.0.2.1"], publisher=publisher)
+
+    assert "wrong-password" not in str(info.value)
+    assert sim.state.failed_logins > failed_before
+    assert sim.config_lines == []
+    assert redis_client.xlen(settings.events.stream) == 0
+
+
+def test_an_unreachable_device_raises_push_error_naming_where(device, publisher, redis_client, settings):
+    closed = device.model_copy(update={"port": free_port(), "conn_timeout_s": 2})
+    with pytest.raises(PushError, match=r"127\.0\.0\.1:\d+ .*nothing was pushed"):
+        push_config(closed, ["ntp server 192.0.2.1"], publisher=publisher)
+    assert redis_client.xlen(settings.events.stream) == 0
+
+
+def test_the_password_never_appears_in_logs_errors_or_the_stream(device, sim, publisher, redis_client,
+                                                                  settings, caplog):
+    caplog.set_level(logging.DEBUG)
+    push_config(device, ["logging host 192.0.2.9"], publisher=publisher, save=True)
+    with pytest.raises(PushError) as rejected:
+        push_config(device, ["frobnicate"], publisher=publisher)
+    with pytest.raises(PushError) as denied:
+        push_config(device.model_copy(update={"password": SecretStr(PASSWORD + "x")}), ["frobnicate"],
+                    publisher=publisher)
+
+    assert caplog.records, "the push logs what it does"
+    assert PASSWORD not in caplog.text
+    assert PASSWORD not in str(rejected.value) and PASSWORD not in str(denied.value)
+    assert PASSWORD not in repr(device)
+    raw = redis_client.xrange(settings.events.stream)
+    assert len(raw) == 1
+    assert PASSWORD.encode() not in b"".join(v for _, fields in raw for v in fields.values())
+
+
+def test_secrets_inside_config_lines_are_masked_in_the_event(device, publisher, redis_client, settings):
+    push_config(device, ["username bob secret 0 hunter2", "snmp-server community public RO"], publisher=publisher)
+
+    (event,) = stream_events(redis_client, settings)
+    assert event.changed_lines == ["username bob secret 0 ******", "snmp-server community ****** RO"]
+
+
+def test_ios_error_markers_are_found_and_clean_output_has_none():
+    output = ("rtr-001(config)#interface Gi0/1\nrtr-001(config-if)#foo\n        ^\n"
+              "% Invalid input detected at '^' marker.\n% Ambiguous command:  \"sh\"\n"
+              "% Unknown command or computer name\n% Error opening tftp://x (Timed out)\n")
+    assert find_config_errors(output) == [
+        "% Invalid input detected at '^' marker.", '% Ambiguous command:  "sh"',
+        "% Unknown command or computer name", "% Error opening tftp://x (Timed out)"]
+    assert find_config_errors("rtr-001(config)#description 100% uplink\nrtr-001#") == []
+
+
+def test_mask_secrets_leaves_ordinary_lines_alone():
+    assert mask_secrets("enable secret 5 $1$abc$def") == "enable secret 5 ******"
+    assert mask_secrets(" description link to core") == " description link to core"
+
+
+def test_an_empty_commands_list_is_refused_before_connecting(device, publisher):
+    with pytest.raises(PushError, match="no configuration lines"):
+        push_config(device, ["", "! just a comment"], publisher=publisher)
+
+
+def test_push_command_reads_the_password_from_the_environment(sim, device, settings, redis_client, tmp_path):
+    cfg = tmp_path / "cfg.txt"
+    cfg.write_text("interface Gi0/3\n description from the cli\n")
+    env = {"NETCACHE_REDIS_URL": settings.redis_url, "NETCACHE_PUSH_PASSWORD": PASSWORD}
+    args = ["push", "--device", "rtr-001", "--host", "127.0.0.1", "--port", str(sim.port),
+            "--username", "admin", "--commands-file", str(cfg), "--save", "--who", "ops-bot"]
+
+    result = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+
+    assert result.exit_code == 0, result.output
+    assert "pushed 2 line(s) to rtr-001" in result.output and "saved" in result.output
+    assert PASSWORD not in result.output
+    assert sim.config_lines == ["interface Gi0/3", "description from the cli"] and sim.saves == 1
+    (event,) = stream_events(redis_client, settings)
+    assert event.user == "ops-bot"
+
+
+def test_push_command_fails_clearly_without_a_password(sim, settings, redis_client, tmp_path):
+    cfg = tmp_path / "cfg.txt"
+    cfg.write_text("ntp server 192.0.2.1\n")
+    env = {"NETCACHE_REDIS_URL": settings.redis_url, "NETCACHE_PUSH_PASSWORD": ""}
+    result = CliRunner().invoke(main, ["push", "--device", "rtr-001", "--host", "127.0.0.1", "--port",
+                                       str(sim.port), "--username", "admin", "--commands-file", str(cfg)],
+                                env=env)
+    assert result.exit_code == 2
+    assert "NETCACHE_PUSH_PASSWORD" in result.output
+    assert redis_client.xlen(settings.events.stream) == 0
