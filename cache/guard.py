@@ -1,0 +1,209 @@
+"""The last check before a semantic hit is served: do the differing words change the meaning?
+
+Embeddings rate "enable OSPF authentication" and "disable OSPF authentication"
+as near-identical. Entities are equal by the time the guard runs (they are hard
+filters); the guard compares the *words around them* and rejects the pair when
+they differ in a way that changes the answer:
+
+* :data:`OPPOSITES` — one side says ``enable``, the other ``disable``;
+* :data:`EXCLUSIVE` — term groups where two different members mean different
+  questions (``ospf``/``bgp``, ``running``/``startup``, ``type3``/``type5``,
+  ``ebgp``/``ibgp``, BGP states ...). Each group says when to reject:
+  ``"differ"`` (both sides name some member and the sets differ) or
+  ``"disjoint"`` (both name members and share none);
+* :data:`MARKERS` — words whose presence on one side only changes the question
+  (``ipv6``, ``multicast``, ``not`` ...);
+* numbers that differ (``last 5 minutes`` / ``last 10 minutes``).
+
+The tables are plain data: extend them, and re-run ``netcache tune``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .entities import Inventory, mask_entities
+
+__all__ = ["GuardVerdict", "guard", "guard_tokens", "OPPOSITES", "EXCLUSIVE", "MARKERS", "SYNONYMS", "PHRASES"]
+
+
+@dataclass(frozen=True)
+class GuardVerdict:
+    """``ok`` is False when the pair must not share an answer; ``reason`` says why."""
+
+    ok: bool
+    reason: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+#: multi-word phrases folded into one token before comparing (regex → token)
+PHRASES: list[tuple[str, str]] = [
+    (r"\bno shut(?:down)?\b", "noshutdown"),
+    (r"\bshut(?:down)?\b", "shutdown"),
+    (r"\bturn(?:ed|ing)? on\b", "enable"),
+    (r"\bturn(?:ed|ing)? off\b", "disable"),
+    (r"\bswitch(?:ed|ing)? on\b", "enable"),
+    (r"\bswitch(?:ed|ing)? off\b", "disable"),
+    (r"\bset ?up\b", "configure"),
+    (r"\bip ?v ?4\b", "ipv4"),
+    (r"\bip ?v ?6\b", "ipv6"),
+    (r"\bv6\b", "ipv6"),
+    (r"\bv4\b", "ipv4"),
+    (r"\blayer[- ]?2\b", "l2"),
+    (r"\blayer[- ]?3\b", "l3"),
+    (r"\bis[- ]is\b", "isis"),
+    (r"\be-?bgp\b|\bexternal bgp\b", "ebgp"),
+    (r"\bi-?bgp\b|\binternal bgp\b", "ibgp"),
+    (r"\b(?:lsa )?type[- ]?(\d+)(?: lsas?)?\b", r"type\1"),
+    (r"\b(?:two|2)[- ]?way\b", "2way"),
+    (r"\bex[- ]?start\b", "exstart"),
+    (r"\bopen ?sent\b", "opensent"),
+    (r"\bopen ?confirm\b", "openconfirm"),
+    (r"\brunning[- ]config(?:uration)?\b", "running config"),
+    (r"\bstartup[- ]config(?:uration)?\b", "startup config"),
+    (r"\bcandidate[- ]config(?:uration)?\b", "candidate config"),
+    (r"\bin[- ]?bound\b", "inbound"),
+    (r"\bout[- ]?bound\b", "outbound"),
+    (r"\bre-?boot\b|\bre-?load\b|\brestart\b", "reload"),
+    (r"\bhello[- ]?(?:interval|timer)s?\b", "hellotimer"),
+    (r"\bdead[- ]?(?:interval|timer)s?\b", "deadtimer"),
+    (r"\bhold[- ]?(?:time|timer)s?\b", "holdtimer"),
+    (r"\bkeep[- ]?alives?\b", "keepalive"),
+    (r"\broute[- ]maps?\b", "routemap"),
+    (r"\bprefix[- ]lists?\b", "prefixlist"),
+    (r"\baccess[- ]lists?\b|\bacls?\b", "acl"),
+    (r"\bas[- ]path\b", "aspath"),
+    (r"\blocal[- ]pref(?:erence)?\b", "localpref"),
+    (r"\bmed\b|\bmulti[- ]exit discriminator\b", "med"),
+    (r"\bdefault[- ]route\b", "defaultroute"),
+    (r"\bnext[- ]hop\b", "nexthop"),
+    (r"\bspanning[- ]tree\b", "stp"),
+    (r"\broot[- ]bridge\b", "rootbridge"),
+]
+
+#: word → canonical word (plural, spelling and synonym folding)
+SYNONYMS: dict[str, str] = {
+    "neighbors": "neighbor", "neighbours": "neighbor", "neighbour": "neighbor", "peers": "neighbor",
+    "peer": "neighbor", "peering": "neighbor", "peerings": "neighbor", "sessions": "session",
+    "adjacencies": "adjacency",
+    "enabled": "enable", "enabling": "enable", "activate": "enable", "activated": "enable",
+    "disabled": "disable", "disabling": "disable", "deactivate": "disable", "deactivated": "disable",
+    "added": "add", "adding": "add", "removed": "remove", "removing": "remove", "delete": "remove",
+    "deleted": "remove", "deleting": "remove",
+    "allowed": "allow", "allowing": "allow", "blocked": "block", "blocking": "block",
+    "permitted": "permit", "denied": "deny",
+    "started": "start", "starting": "start", "stopped": "stop", "stopping": "stop",
+    "increased": "increase", "increasing": "increase", "raise": "increase",
+    "decreased": "decrease", "decreasing": "decrease", "lower": "decrease", "reduce": "decrease",
+    "ingress": "inbound", "incoming": "inbound", "egress": "outbound", "outgoing": "outbound",
+    "routes": "route", "prefixes": "route", "prefix": "route",
+    "interfaces": "interface", "ports": "interface", "port": "interface",
+    "utilisation": "utilization", "usage": "utilization",
+    "configuration": "config", "configured": "configure", "configuring": "configure",
+    "status": "state", "states": "state",
+    "advertising": "advertised", "advertise": "advertised", "sent": "advertised", "sending": "advertised",
+    "announced": "advertised", "announcing": "advertised",
+    "receiving": "received", "receive": "received", "learned": "received", "learnt": "received",
+    "learning": "received",
+    "display": "show", "view": "show", "list": "show", "check": "show", "verify": "show", "print": "show",
+    "see": "show", "showing": "show", "shows": "show", "displaying": "show", "listing": "show",
+    "set": "configure", "create": "configure", "apply": "configure", "configure": "configure",
+    "reset": "clear", "flush": "clear", "clearing": "clear",
+    "write": "save", "commit": "save", "saving": "save", "erase": "remove", "unconfigure": "remove",
+    "detailed": "detail", "details": "detail", "brief": "summary",
+    "v2": "ospfv2", "v3": "ospfv3", "unicast": "unicast", "multicast": "multicast",
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+    "eight": "8", "nine": "9", "ten": "10", "fifteen": "15", "twenty": "20", "thirty": "30",
+    "hundred": "100",
+}
+
+#: (word, opposite): one side has one, the other side the other
+OPPOSITES: list[tuple[str, str]] = [
+    ("enable", "disable"), ("up", "down"), ("add", "remove"), ("permit", "deny"),
+    ("inbound", "outbound"), ("start", "stop"), ("allow", "block"), ("allow", "deny"),
+    ("increase", "decrease"), ("shutdown", "noshutdown"), ("advertised", "received"),
+    ("import", "export"), ("source", "destination"), ("primary", "secondary"), ("active", "standby"),
+    ("master", "backup"), ("min", "max"), ("minimum", "maximum"), ("highest", "lowest"),
+    ("first", "last"), ("before", "after"), ("upstream", "downstream"), ("tx", "rx"),
+    ("transmit", "receive"), ("encrypt", "decrypt"), ("success", "failure"), ("working", "broken"),
+    ("summary", "detail"), ("sync", "async"), ("attach", "detach"), ("lock", "unlock"),
+    ("install", "uninstall"), ("upgrade", "downgrade"), ("connect", "disconnect"),
+]
+
+#: name → (mode, members); mode "differ" or "disjoint" (see the module docstring)
+EXCLUSIVE: dict[str, tuple[str, frozenset[str]]] = {
+    "routing_protocol": ("differ", frozenset({"ospf", "ospfv2", "ospfv3", "bgp", "isis", "eigrp", "rip", "ripng",
+                                              "static", "connected", "ldp", "rsvp", "pim", "igmp", "bfd"})),
+    "bgp_kind": ("differ", frozenset({"ebgp", "ibgp"})),
+    "ip_version": ("differ", frozenset({"ipv4", "ipv6"})),
+    "transport": ("differ", frozenset({"tcp", "udp", "icmp", "sctp", "gre", "esp"})),
+    "layer": ("differ", frozenset({"l2", "l3", "l4", "l7"})),
+    "lsa_type": ("differ", frozenset({f"type{i}" for i in range(1, 12)})),
+    "route_origin": ("disjoint", frozenset({"static", "dynamic"})),
+    "bgp_state": ("differ", frozenset({"established", "idle", "connect", "opensent", "openconfirm"})),
+    "ospf_state": ("differ", frozenset({"full", "2way", "init", "exstart", "exchange", "loading", "attempt"})),
+    "config_store": ("differ", frozenset({"running", "startup", "candidate", "saved", "committed", "rollback"})),
+    "verb": ("disjoint", frozenset({"show", "configure", "remove", "clear", "reload", "save", "upgrade", "ping",
+                                    "traceroute"})),
+    "timer": ("differ", frozenset({"hellotimer", "deadtimer", "holdtimer", "keepalive"})),
+    "bgp_attr": ("differ", frozenset({"aspath", "localpref", "med", "weight", "community", "origin", "nexthop"})),
+    "policy_object": ("differ", frozenset({"routemap", "prefixlist", "acl"})),
+    "vendor": ("differ", frozenset({"cisco", "juniper", "arista", "nokia", "huawei", "ios", "nxos", "junos",
+                                    "eos", "iosxr", "xr", "panos", "fortinet"})),
+    "stp_flavor": ("differ", frozenset({"stp", "rstp", "mstp", "mst", "pvst"})),
+    "resource": ("differ", frozenset({"cpu", "memory", "disk", "temperature", "power", "fan"})),
+    "stats": ("differ", frozenset({"errors", "drops", "discards", "crc", "collisions", "utilization"})),
+    "fhrp": ("differ", frozenset({"hsrp", "vrrp", "glbp"})),
+    "table": ("differ", frozenset({"arp", "mac", "rib", "fib", "cef", "lfib", "nd"})),
+    "auth": ("differ", frozenset({"md5", "sha", "sha256", "plaintext", "keychain"})),
+    "mgmt_proto": ("differ", frozenset({"ssh", "telnet", "snmp", "netconf", "restconf", "gnmi", "ntp", "syslog",
+                                        "tacacs", "radius", "dns", "dhcp"})),
+    "object": ("disjoint", frozenset({"neighbor", "route", "interface", "vlan", "config", "log", "logs",
+                                      "adjacency", "database", "lsa", "topology"})),
+    "encap": ("differ", frozenset({"vxlan", "mpls", "gre", "ipsec", "dot1q", "qinq"})),
+}
+
+#: words whose presence on one side only changes the question
+MARKERS: frozenset[str] = frozenset({
+    "not", "no", "never", "without", "non", "ipv6", "multicast", "vpnv4", "vpnv6", "evpn", "l2vpn",
+    "failed", "flapping", "err-disabled", "errdisabled", "history", "previous", "yesterday",
+    "noshutdown", "shutdown", "ebgp", "ibgp", "secondary", "backup", "standby",
+})
+
+_NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?$")
+_TOKEN_RE = re.compile(r"<\w+>|[a-z0-9]+(?:[-_./:][a-z0-9]+)*")
+
+
+def guard_tokens(text: str, inventory: Inventory | None = None) -> list[str]:
+    """The words the guard compares: entities masked, phrases folded, synonyms applied."""
+    text = mask_entities(text, inventory).lower().replace("\u2019", "'")
+    text = re.sub(r"n't\b", " not", text)
+    for pattern, token in PHRASES:
+        text = re.sub(pattern, token, text)
+    return [SYNONYMS.get(t, t) for t in _TOKEN_RE.findall(text)]
+
+
+def guard(a: str, b: str, *, inventory: Inventory | None = None) -> GuardVerdict:
+    """May the cached answer to ``a`` be served for ``b``? (``ok``, and a ``reason`` when not)."""
+    ta, tb = guard_tokens(a, inventory), guard_tokens(b, inventory)
+    sa, sb = set(ta), set(tb)
+    for x, y in OPPOSITES:
+        if (x in sa and y in sb and y not in sa and x not in sb) or (y in sa and x in sb and x not in sa and y not in sb):
+            return GuardVerdict(False, f"opposite: {x!r} vs {y!r}")
+    for name, (mode, members) in EXCLUSIVE.items():
+        ga, gb = sa & members, sb & members
+        if not ga or not gb:
+            continue
+        if (mode == "differ" and ga != gb) or (mode == "disjoint" and not ga & gb):
+            return GuardVerdict(False, f"{name}: {'/'.join(sorted(ga))} vs {'/'.join(sorted(gb))}")
+    for marker in sorted(MARKERS):
+        if (marker in sa) != (marker in sb):
+            return GuardVerdict(False, f"only one side says {marker!r}")
+    na = sorted(t for t in ta if _NUMBER_RE.match(t))
+    nb = sorted(t for t in tb if _NUMBER_RE.match(t))
+    if na != nb:
+        return GuardVerdict(False, f"numbers differ: {na} vs {nb}")
+    return GuardVerdict(True)
