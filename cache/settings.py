@@ -73,8 +73,8 @@ class CacheSettings(BaseModel):
 class LLMSettings(BaseModel):
     """The Anthropic client and the price table."""
 
-    #: Model asked by default (the chapter uses Claude Sonnet).
-    model: str = "claude-sonnet-4-5"
+    #: Model asked by default (the chapter uses Claude Sonnet; 4.5 reaches end-of-life 2026-11-30).
+    model: str = "claude-sonnet-4-6"
     #: API key; when unset the demo uses the local Messages API server and says so.
     api_key: SecretStr | None = None
     #: Base URL of the Messages API (tests and the offline demo point it at 127.0.0.1).
