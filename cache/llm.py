@@ -91,8 +91,10 @@ def cost_of(settings: Settings, model: str, input_tokens: int, output_tokens: in
 
 
 def _api_key(settings: Settings) -> str:
-    if settings.llm.api_key is not None and settings.llm.api_key.get_secret_value():
-        return settings.llm.api_key.get_secret_value()
+    key = settings.llm.api_key
+    secret = key.get_secret_value() if hasattr(key, "get_secret_value") else key
+    if secret:
+        return str(secret)
     env_key = os.environ.get("ANTHROPIC_API_KEY")
     if env_key:
         return env_key
@@ -222,6 +224,12 @@ class LLMClient(_Base):
                 self._client.close()
             self._client = None
 
+    def __enter__(self) -> "LLMClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 class AsyncLLMClient(_Base):
     """The same on ``anthropic.AsyncAnthropic``."""
@@ -247,3 +255,9 @@ class AsyncLLMClient(_Base):
         client, self._client = self._client, None
         if client is not None and hasattr(client, "close"):
             await client.close()
+
+    async def __aenter__(self) -> "AsyncLLMClient":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()

@@ -10,7 +10,7 @@ Tests and the offline demo point ``NETCACHE_LLM__BASE_URL`` at it, so the real
 * The first ``fail_first`` requests fail with ``fail_status`` (529
   overloaded, 429 rate limit, 500 …) and an Anthropic error body, with a
   small ``retry-after-ms`` so SDK retries are quick.
-* With ``api_key`` set, a request whose ``x-api-key`` differs gets 401.
+* With ``api_key`` set, a request whose ``x-api-key`` (or bearer token) differs gets 401.
 * ``latency_s`` simulates the model's think time (chapter: 2–5 s).
 * ``calls`` counts requests (thread-safe), ``answered`` the successful ones,
   ``calls_for(text)`` the answered ones whose question contains ``text``.
@@ -100,7 +100,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(404, f"no such path {self.path}")
             return
         owner = self.server.owner
-        verdict = owner._admit(self.headers.get("x-api-key"))
+        key = self.headers.get("x-api-key")
+        auth = self.headers.get("authorization") or ""
+        if key is None and auth.lower().startswith("bearer "):
+            key = auth[7:].strip()  # newer SDKs send the key as a bearer token
+        verdict = owner._admit(key)
         if verdict is not None:
             status, message = verdict
             headers = {"retry-after-ms": str(owner.retry_after_ms)} if status in (429, 529) or status >= 500 else {}

@@ -9,7 +9,8 @@ chapter's model family), counted in ``unknown_model_count`` and logged once.
 Source: Anthropic's published per-model prices (platform.claude.com
 "Pricing" and the model overview pages, as quoted by the docs we could reach
 in Nov 2026). Opus dropped from $15/$75 to $5/$25 with Opus 4.5; Sonnet 5
-costs $2/$10. Check the page when a new model ships and add a row here.
+costs $2/$10; Haiku 5.5 above 100k prompt tokens costs more
+($0.50 / $2.50), which this table ignores. Check the page when a new model ships and add a row here.
 """
 
 from __future__ import annotations
@@ -31,8 +32,13 @@ log = logging.getLogger(__name__)
 
 #: model id prefix → ($ per million input tokens, $ per million output tokens)
 PRICES_PER_MTOK: dict[str, tuple[float, float]] = {
+    # Fable / Mythos
+    "claude-fable-5": (10.00, 50.00),
+    "claude-mythos-5": (10.00, 50.00),
     # Opus
+    "claude-opus-5-5": (4.00, 20.00),
     "claude-opus-5": (5.00, 25.00),
+    "claude-opus-4-8": (5.00, 25.00),
     "claude-opus-4-7": (5.00, 25.00),
     "claude-opus-4-6": (5.00, 25.00),
     "claude-opus-4-5": (5.00, 25.00),
@@ -40,10 +46,11 @@ PRICES_PER_MTOK: dict[str, tuple[float, float]] = {
     "claude-3-opus": (15.00, 75.00),
     # Sonnet
     "claude-sonnet-5": (2.00, 10.00),
-    "claude-sonnet-4": (3.00, 15.00),       # Sonnet 4, 4.5, 4.6
+    "claude-sonnet-4": (3.00, 15.00),       # Sonnet 4, 4.5, 4.6 (the default model)
     "claude-3-7-sonnet": (3.00, 15.00),
     "claude-3-5-sonnet": (3.00, 15.00),
     # Haiku
+    "claude-haiku-5": (0.10, 0.50),         # Haiku 5.5, prompts ≤ 100k tokens
     "claude-haiku-4": (1.00, 5.00),         # Haiku 4.5
     "claude-3-5-haiku": (0.80, 4.00),
     "claude-3-haiku": (0.25, 1.25),
