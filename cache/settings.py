@@ -141,6 +141,12 @@ class EventSettings(BaseModel):
     syslog_metrics_port: int = 0
     #: How often the listener refreshes nc:w:health:syslog:{hostname} (TTL 3x this).
     syslog_health_interval_s: float = Field(10.0, gt=0)
+    #: Webhook receiver: how often it refreshes nc:w:health:webhook:{hostname} (TTL 3x this).
+    webhook_health_interval_s: float = Field(10.0, gt=0)
+    #: Webhook receiver: Retry-After (seconds) sent with a 503 when Redis cannot take the events.
+    webhook_retry_after_s: int = Field(5, ge=1)
+    #: Extra Alertmanager alertname → event rules (JSON or YAML list); they come before the built-in table.
+    alertmanager_rules_file: Path | None = None
 
 
 class WorkerSettings(BaseModel):
