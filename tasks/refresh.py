@@ -59,7 +59,8 @@ def xfetch_due(now_s: float, expires_at_s: float, gen_s: float, *, beta: float =
                rand: Callable[[], float] = random.random) -> bool:
     """XFetch: refresh now if ``now - gen_s * beta * ln(rand()) >= expires_at``."""
     r = rand()
-    r = min(max(r, 1e-12), 1.0)  # ln(0) is -inf: always refresh; keep it finite
+    if r <= 0.0:  # ln(0) = -inf: the formula says refresh now
+        return True
     return now_s - gen_s * beta * math.log(r) >= expires_at_s
 
 

@@ -1,0 +1,77 @@
+"""The warming budget: per run and per UTC day, calls and dollars, shared through Redis."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timezone
+
+import pytest
+
+from cache.errors import BudgetExceeded
+from tasks.budget import BudgetLimits, WarmBudget, day_key
+
+
+def _ts(y, m, d, h=12):
+    return datetime(y, m, d, h, tzinfo=timezone.utc).timestamp()
+
+
+def test_a_run_stops_at_its_own_call_cap(redis_client):
+    budget = WarmBudget(redis_client, BudgetLimits(3, 100, 10.0))
+    for _ in range(3):
+        budget.reserve()
+    with pytest.raises(BudgetExceeded, match="run budget"):
+        budget.reserve()
+    assert budget.spent_today() == (3, 0.0)
+
+
+def test_the_day_call_cap_is_shared_by_every_worker_and_never_overshoots(redis_client):
+    limits = BudgetLimits(1000, 50, 10.0)
+    taken, refused = [], []
+
+    def worker():
+        budget = WarmBudget(redis_client, limits)
+        for _ in range(20):
+            try:
+                budget.reserve()
+                taken.append(1)
+            except BudgetExceeded:
+                refused.append(1)
+
+    threads = [threading.Thread(target=worker) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(taken) == 50 and len(refused) == 50
+    assert WarmBudget(redis_client, limits).spent_today()[0] == 50
+
+
+def test_the_day_dollar_cap_stops_warming_once_spent(redis_client):
+    budget = WarmBudget(redis_client, BudgetLimits(100, 100, 0.25))
+    budget.reserve()
+    budget.record(0.10)
+    budget.reserve()
+    budget.record(0.20)
+    with pytest.raises(BudgetExceeded, match=r"\$0.25"):
+        budget.reserve()
+    assert budget.run_usd == pytest.approx(0.30)
+
+
+def test_a_refunded_call_is_given_back_to_run_and_day(redis_client):
+    budget = WarmBudget(redis_client, BudgetLimits(1, 1, 1.0))
+    budget.reserve()
+    budget.refund()
+    budget.reserve()
+    assert budget.spent_today() == (1, 0.0)
+
+
+def test_the_day_budget_starts_again_on_the_next_utc_day(redis_client):
+    now = [_ts(2026, 3, 28, 23)]
+    budget = WarmBudget(redis_client, BudgetLimits(10, 1, 1.0), clock=lambda: now[0])
+    budget.reserve()
+    with pytest.raises(BudgetExceeded, match="day budget"):
+        budget.reserve()
+    now[0] = _ts(2026, 3, 29, 0)
+    budget.reserve()
+    assert day_key("nc", now[0]) == "nc:w:budget:20260329"
+    assert redis_client.ttl("nc:w:budget:20260329") > 24 * 3600
