@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .entities import Inventory, mask_entities
+from .entities import Inventory, entity_spans, mask_entities
 
 __all__ = ["GuardVerdict", "guard", "guard_tokens", "OPPOSITES", "EXCLUSIVE", "MARKERS", "SYNONYMS", "PHRASES"]
 
@@ -54,7 +54,12 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bv4\b", "ipv4"),
     (r"\blayer[- ]?2\b", "l2"),
     (r"\blayer[- ]?3\b", "l3"),
-    (r"\bis[- ]is\b", "isis"),
+    (r"(?<![\w-])is-?is(?![\w-])", "isis"),
+    (r"\bnx-?os\b", "nxos"),
+    (r"\bios[- ]?xr\b", "iosxr"),
+    (r"\bios[- ]?xe\b", "iosxe"),
+    (r"\b(?:is |are )?not (?:coming |come |going |staying |)up\b", "down"),
+    (r"\bnever (?:comes |came |)up\b", "down"),
     (r"\be-?bgp\b|\bexternal bgp\b", "ebgp"),
     (r"\bi-?bgp\b|\binternal bgp\b", "ibgp"),
     (r"\b(?:lsa )?type[- ]?(\d+)(?: lsas?)?\b", r"type\1"),
@@ -88,7 +93,8 @@ PHRASES: list[tuple[str, str]] = [
 SYNONYMS: dict[str, str] = {
     "neighbors": "neighbor", "neighbours": "neighbor", "neighbour": "neighbor", "peers": "neighbor",
     "peer": "neighbor", "peering": "neighbor", "peerings": "neighbor", "sessions": "session",
-    "adjacencies": "adjacency",
+    "adjacencies": "neighbor", "adjacency": "neighbor",
+    "ios": "cisco", "iosxe": "cisco", "junos": "juniper", "eos": "arista",
     "enabled": "enable", "enabling": "enable", "activate": "enable", "activated": "enable",
     "disabled": "disable", "disabling": "disable", "deactivate": "disable", "deactivated": "disable",
     "added": "add", "adding": "add", "removed": "remove", "removing": "remove", "delete": "remove",
@@ -143,7 +149,7 @@ EXCLUSIVE: dict[str, tuple[str, frozenset[str]]] = {
     "layer": ("differ", frozenset({"l2", "l3", "l4", "l7"})),
     "lsa_type": ("differ", frozenset({f"type{i}" for i in range(1, 12)})),
     "route_origin": ("disjoint", frozenset({"static", "dynamic"})),
-    "bgp_state": ("differ", frozenset({"established", "idle", "connect", "opensent", "openconfirm"})),
+    "bgp_state": ("differ", frozenset({"established", "idle", "active", "connect", "opensent", "openconfirm"})),
     "ospf_state": ("differ", frozenset({"full", "2way", "init", "exstart", "exchange", "loading", "attempt"})),
     "config_store": ("differ", frozenset({"running", "startup", "candidate", "saved", "committed", "rollback"})),
     "verb": ("disjoint", frozenset({"show", "configure", "remove", "clear", "reload", "save", "upgrade", "ping",
@@ -155,13 +161,13 @@ EXCLUSIVE: dict[str, tuple[str, frozenset[str]]] = {
                                     "eos", "iosxr", "xr", "panos", "fortinet"})),
     "stp_flavor": ("differ", frozenset({"stp", "rstp", "mstp", "mst", "pvst"})),
     "resource": ("differ", frozenset({"cpu", "memory", "disk", "temperature", "power", "fan"})),
-    "stats": ("differ", frozenset({"errors", "drops", "discards", "crc", "collisions", "utilization"})),
+    "stats": ("differ", frozenset({"error", "drop", "discard", "crc", "collision", "utilization"})),
     "fhrp": ("differ", frozenset({"hsrp", "vrrp", "glbp"})),
     "table": ("differ", frozenset({"arp", "mac", "rib", "fib", "cef", "lfib", "nd"})),
     "auth": ("differ", frozenset({"md5", "sha", "sha256", "plaintext", "keychain"})),
     "mgmt_proto": ("differ", frozenset({"ssh", "telnet", "snmp", "netconf", "restconf", "gnmi", "ntp", "syslog",
                                         "tacacs", "radius", "dns", "dhcp"})),
-    "object": ("disjoint", frozenset({"neighbor", "route", "interface", "vlan", "config", "log", "logs",
+    "object": ("disjoint", frozenset({"neighbor", "route", "interface", "vlan", "config", "log",
                                       "adjacency", "database", "lsa", "topology"})),
     "encap": ("differ", frozenset({"vxlan", "mpls", "gre", "ipsec", "dot1q", "qinq"})),
 }
@@ -174,16 +180,29 @@ MARKERS: frozenset[str] = frozenset({
 })
 
 _NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?$")
-_TOKEN_RE = re.compile(r"<\w+>|[a-z0-9]+(?:[-_./:][a-z0-9]+)*")
+_TOKEN_RE = re.compile(r"<\w+>|[a-z0-9]+(?:[_./:][a-z0-9]+)*")
 
 
 def guard_tokens(text: str, inventory: Inventory | None = None) -> list[str]:
     """The words the guard compares: entities masked, phrases folded, synonyms applied."""
+    v6 = any(":" in value for _s, _e, kind, value in entity_spans(text, inventory) if kind in ("ip", "prefix"))
     text = mask_entities(text, inventory).lower().replace("\u2019", "'")
+    if v6:  # an IPv6 address says "ipv6" as clearly as the word does
+        text += " ipv6"
     text = re.sub(r"n't\b", " not", text)
     for pattern, token in PHRASES:
         text = re.sub(pattern, token, text)
-    return [SYNONYMS.get(t, t) for t in _TOKEN_RE.findall(text)]
+    return [_canon(t) for t in _TOKEN_RE.findall(text)]
+
+
+def _canon(token: str) -> str:
+    """Synonyms first, then a light plural / 3rd-person strip ("advertises" → "advertise")."""
+    if token in SYNONYMS:
+        return SYNONYMS[token]
+    if len(token) > 4 and token.endswith("s") and not token.endswith(("ss", "us", "is")) and token.isalpha():
+        stem = token[:-2] if token.endswith(("ches", "shes", "xes")) else token[:-1]
+        return SYNONYMS.get(stem, stem)
+    return token
 
 
 def guard(a: str, b: str, *, inventory: Inventory | None = None) -> GuardVerdict:
