@@ -56,6 +56,15 @@ PHRASES: list[tuple[str, str]] = [
     (r"\blayer[- ]?3\b", "l3"),
     (r"(?<![\w-])is-?is(?![\w-])", "isis"),
     (r"\bnx-?os\b", "nxos"),
+    (r"\berr-?disabled?\b", "errdisabled"),
+    (r"\btotally[- ]stubby\b", "totallystubby"),
+    (r"\bnot[- ]so[- ]stubby\b", "nssa"),
+    (r"\bhalf[- ]duplex\b", "halfduplex"),
+    (r"\bfull[- ]duplex\b", "fullduplex"),
+    (r"\blevel[- ]?1\b", "level1"),
+    (r"\blevel[- ]?2\b", "level2"),
+    (r"\bsoft[- ]reset\b|\bsoft[- ]clear\b|\bsoft reconfiguration\b", "softreset"),
+    (r"\bhard[- ]reset\b", "hardreset"),
     (r"\bios[- ]?xr\b", "iosxr"),
     (r"\bios[- ]?xe\b", "iosxe"),
     (r"\b(?:is |are )?not (?:coming |come |going |staying |)up\b", "down"),
@@ -119,6 +128,12 @@ SYNONYMS: dict[str, str] = {
     "set": "configure", "create": "configure", "apply": "configure", "configure": "configure",
     "reset": "clear", "flush": "clear", "clearing": "clear",
     "write": "save", "commit": "save", "saving": "save", "erase": "remove", "unconfigure": "remove",
+    "stubby": "stub", "minutes": "minute", "hours": "hour", "days": "day", "weeks": "week",
+    "seconds": "second", "secs": "second", "sec": "second", "mins": "minute", "min": "minute",
+    "hr": "hour", "hrs": "hour", "months": "month", "summarize": "summarization", "summarise": "summarization",
+    "summarisation": "summarization", "redistribute": "redistribution", "redistributing": "redistribution",
+    "aggregate": "aggregation", "aggregating": "aggregation", "filter": "filtering", "filtered": "filtering",
+    "untagged": "untagged", "tagged": "tagged",
     "detailed": "detail", "details": "detail", "brief": "summary",
     "v2": "ospfv2", "v3": "ospfv3", "unicast": "unicast", "multicast": "multicast",
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
@@ -137,6 +152,11 @@ OPPOSITES: list[tuple[str, str]] = [
     ("transmit", "receive"), ("encrypt", "decrypt"), ("success", "failure"), ("working", "broken"),
     ("summary", "detail"), ("sync", "async"), ("attach", "detach"), ("lock", "unlock"),
     ("install", "uninstall"), ("upgrade", "downgrade"), ("connect", "disconnect"),
+    ("input", "output"), ("read", "write"), ("local", "remote"), ("internal", "external"),
+    ("public", "private"), ("physical", "logical"), ("client", "server"), ("tagged", "untagged"),
+    ("free", "used"), ("passive", "active"), ("old", "new"), ("oldest", "newest"), ("softreset", "hardreset"),
+    ("halfduplex", "fullduplex"), ("allowed", "pruned"), ("native", "tagged"), ("open", "closed"),
+    ("online", "offline"), ("reachable", "unreachable"), ("valid", "invalid"), ("best", "worst"),
 ]
 
 #: name → (mode, members); mode "differ" or "disjoint" (see the module docstring)
@@ -169,13 +189,20 @@ EXCLUSIVE: dict[str, tuple[str, frozenset[str]]] = {
                                         "tacacs", "radius", "dns", "dhcp"})),
     "object": ("disjoint", frozenset({"neighbor", "route", "interface", "vlan", "config", "log",
                                       "adjacency", "database", "lsa", "topology"})),
+    "time_unit": ("differ", frozenset({"second", "minute", "hour", "day", "week", "month", "year"})),
+    "switchport_mode": ("differ", frozenset({"trunk", "access"})),
+    "ospf_area": ("differ", frozenset({"stub", "totallystubby", "nssa", "backbone"})),
+    "isis_level": ("differ", frozenset({"level1", "level2"})),
+    "cast": ("differ", frozenset({"unicast", "multicast", "broadcast", "anycast"})),
+    "route_op": ("differ", frozenset({"summarization", "redistribution", "aggregation", "filtering", "leaking",
+                                      "dampening"})),
     "encap": ("differ", frozenset({"vxlan", "mpls", "gre", "ipsec", "dot1q", "qinq"})),
 }
 
 #: words whose presence on one side only changes the question
 MARKERS: frozenset[str] = frozenset({
     "not", "no", "never", "without", "non", "ipv6", "multicast", "vpnv4", "vpnv6", "evpn", "l2vpn",
-    "failed", "flapping", "err-disabled", "errdisabled", "history", "previous", "yesterday",
+    "failed", "flapping", "errdisabled", "totallystubby", "graceful", "bidirectional", "history", "previous", "yesterday",
     "noshutdown", "shutdown", "ebgp", "ibgp", "secondary", "backup", "standby",
 })
 
