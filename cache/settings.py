@@ -72,6 +72,11 @@ class CacheSettings(BaseModel):
     stale_max_age_s: int = 300
     #: How often an in-process vector index pulls changes made by other processes.
     index_sync_interval_ms: int = 200
+    #: Approximate MAXLEN of the vector index change log (nc:ix:log); a process further behind reloads.
+    index_log_maxlen: int = 100_000
+    #: Query log: half-life of the decayed ask counts, and how many questions it keeps.
+    query_log_halflife_s: float = Field(24 * 3600.0, gt=0.0)
+    query_log_max: int = Field(5_000, ge=1)
 
 
 class LLMSettings(BaseModel):
