@@ -1,0 +1,106 @@
+"""Normalisation and the exact key: what must collide and what must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from cache.normalize import (
+    context_fingerprint,
+    exact_key,
+    normalize_params,
+    normalize_prompt,
+    params_hash,
+    semantic_text,
+    time_bucket,
+)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Show BGP status on rtr-001", "  show   bgp STATUS on RTR-001?? "),
+        ("What's the CPU on rtr-001?", "what is the cpu on rtr-001"),
+        ("status of Gi0/1 on rtr-001", "Status of GigabitEthernet0/1 on rtr-001."),
+        ("route to 2001:DB8::1", "route to 2001:db8::1!"),
+        ("isn't bgp up?", "is not BGP up"),
+        ("show ip route 10.0.0.0/24, please", "show ip route 10.0.0.0/24 please"),
+    ],
+)
+def test_case_whitespace_punctuation_and_abbreviations_do_not_matter(a, b):
+    assert normalize_prompt(a) == normalize_prompt(b)
+    assert exact_key(a) == exact_key(b)
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["gigabitethernet0/1", "10.0.0.0/24", "rtr-001", "2001:db8::1", "et-0/0/0.0", "::1", "2001:db8::/32"],
+)
+def test_punctuation_inside_network_names_survives(token):
+    assert token in normalize_prompt(f"Check {token}?").split()
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("show bgp on rtr-001", "show bgp on rtr-002"),
+        ("show Gi0/1", "show Gi0/2"),
+        ("show running config", "show startup config"),
+        ("route to 10.0.0.0/24", "route to 10.0.0.0/25"),
+        ("is bgp up", "is bgp not up"),
+    ],
+)
+def test_different_questions_never_share_an_exact_key(a, b):
+    assert exact_key(a) != exact_key(b)
+
+
+def test_parameter_order_case_floats_and_lists_do_not_matter():
+    a = {"Device": " RTR-001 ", "threshold": 0.8049, "ports": [3, 1, 2], "opts": {"b": 1, "a": 2}}
+    b = {"opts": {"a": 2, "b": 1}, "ports": [2, 3, 1], "threshold": 0.8, "device": "rtr-001"}
+    assert normalize_params(a) == normalize_params(b)
+    assert params_hash(a) == params_hash(b)
+    assert len(params_hash(a)) == 8
+    assert exact_key("q", params=a) == exact_key("q", params=b)
+
+
+def test_different_parameters_give_different_keys_and_none_gives_no_hash():
+    assert params_hash({"window": 5}) != params_hash({"window": 10})
+    assert params_hash(None) == params_hash({}) == "-"
+    assert normalize_params(None) == ""
+    with pytest.raises(TypeError):
+        normalize_params(["not", "a", "dict"])  # type: ignore[arg-type]
+
+
+def test_context_fingerprint_separates_contexts_and_is_empty_without_one():
+    assert context_fingerprint(None) == context_fingerprint("") == context_fingerprint({}) == ""
+    log_a = "Jan 1 10:00:01 rtr-001 %LINK-3-UPDOWN: Interface Gi0/1, changed state to down"
+    log_b = "Jan 1 10:05:09 rtr-001 %LINK-3-UPDOWN: Interface Gi0/1, changed state to up"
+    assert context_fingerprint(log_a) != context_fingerprint(log_b)
+    assert context_fingerprint(log_a) == context_fingerprint("  " + log_a.replace(" ", "  ") + "\n")
+    assert context_fingerprint({"a": 1, "b": 2}) == context_fingerprint({"b": 2, "a": 1})
+    assert exact_key("summarise these logs", context=log_a) != exact_key("summarise these logs", context=log_b)
+    assert exact_key("summarise these logs", context=log_a) != exact_key("summarise these logs")
+    with pytest.raises(TypeError):
+        context_fingerprint(42)  # type: ignore[arg-type]
+
+
+def test_exact_key_has_the_chapter_shape_with_scope_type_and_device():
+    key = exact_key("Show BGP status on rtr-001")
+    version, scope, query_type, device, phash, bucket, digest = key.split(":")
+    assert (version, scope, query_type, device, phash, bucket) == ("v1", "device", "device_status", "rtr-001", "-", "-")
+    assert len(digest) == 16
+    assert exact_key("What is OSPF?").split(":")[1:4] == ["global", "general_protocol", "-"]
+    assert exact_key("x", version="v2").startswith("v2:")
+
+
+def test_time_buckets_only_when_asked_and_only_for_fast_moving_answers():
+    assert time_bucket("volatile", now=120.0) == "2"
+    assert time_bucket("dynamic", now=7200.0) == "2"
+    assert time_bucket("stable", now=7200.0) == time_bucket("static", now=7200.0) == "-"
+    q = "cpu utilization on rtr-001"
+    assert exact_key(q, now=59.0) == exact_key(q, now=61.0)  # default: the store's TTL decides
+    assert exact_key(q, bucketed=True, now=59.0) != exact_key(q, bucketed=True, now=61.0)
+
+
+def test_semantic_text_is_the_normalised_prompt_and_can_mask_entities():
+    assert semantic_text("Show Gi0/1 on RTR-001?", None) == "show gigabitethernet0/1 on rtr-001"
+    assert semantic_text("Show Gi0/1 on RTR-001?", None, mask=True) == "show <iface> on <device>"
