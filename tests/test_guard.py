@@ -1,0 +1,91 @@
+"""The guard: differing words that change the meaning reject a semantic hit; paraphrases pass."""
+
+from __future__ import annotations
+
+import pytest
+
+from cache.guard import EXCLUSIVE, OPPOSITES, guard, guard_tokens
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "reason_part"),
+    [
+        ("How do I enable OSPF authentication?", "How do I disable OSPF authentication?", "enable"),
+        ("why is Gi0/1 down on rtr-001", "why is Gi0/1 up on rtr-001", "up"),
+        ("How do I add a VLAN?", "How do I remove a VLAN?", "add"),
+        ("How do I permit SSH in an ACL?", "How do I deny SSH in an ACL?", "permit"),
+        ("apply the ACL inbound on Gi0/1", "apply the ACL outbound on Gi0/1", "inbound"),
+        ("ingress traffic on Gi0/1", "egress traffic on Gi0/1", "inbound"),
+        ("How do I start the BGP process?", "How do I stop the BGP process?", "start"),
+        ("increase the hello interval", "decrease the hello interval", "increase"),
+        ("how do I shutdown Gi0/1", "how do I no shutdown Gi0/1", "shutdown"),
+        ("routes rtr-001 advertises to 10.0.0.2", "routes rtr-001 receives from 10.0.0.2", "advertised"),
+    ],
+)
+def test_opposites_are_rejected_with_a_reason(a, b, reason_part):
+    verdict = guard(a, b)
+    assert not verdict.ok
+    assert reason_part in verdict.reason
+    assert not guard(b, a).ok  # symmetric
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "group"),
+    [
+        ("Show BGP neighbors on rtr-001", "Show OSPF neighbors on rtr-001", "routing_protocol"),
+        ("Is OSPF running on rtr-001?", "Is IS-IS running on rtr-001?", "routing_protocol"),
+        ("configure an IPv4 static route", "configure an IPv6 static route", "ip_version"),
+        ("Explain TCP port 179", "Explain UDP port 179", "transport"),
+        ("Explain OSPF LSA type 3", "Explain OSPF LSA type-5", "lsa_type"),
+        ("what is eBGP multihop", "what is iBGP multihop", "bgp_kind"),
+        ("What is a layer 2 switch?", "What is a layer 3 switch?", "layer"),
+        ("static routes on rtr-001", "dynamic routes on rtr-001", "route_origin"),
+        ("BGP stuck in Active", "BGP stuck in Idle", "bgp_state"),
+        ("what does the OSPF FULL state mean", "what does the OSPF 2-WAY state mean", "ospf_state"),
+        ("show running config on rtr-001", "show startup-config on rtr-001", "config_store"),
+        ("show bgp summary on rtr-001", "clear bgp sessions on rtr-001", "verb"),
+        ("show ospf hello interval", "show ospf dead interval", "timer"),
+        ("CPU of last minute", "CPU of last hour", "time_unit"),
+    ],
+)
+def test_distinct_terms_of_one_group_are_rejected(a, b, group):
+    verdict = guard(a, b)
+    assert not verdict.ok and verdict.reason.startswith(group)
+
+
+def test_negation_ipv6_addresses_and_numbers_are_meaningful():
+    assert not guard("why is BGP not established", "why is BGP established").ok
+    assert not guard("why isn't BGP established", "why is BGP established").ok
+    assert "numbers" in guard("traffic in the last 5 minutes", "traffic in the last 30 minutes").reason
+    assert guard("top five talkers", "top 5 talkers").ok
+    # an IPv6 address says ipv6 as clearly as the word
+    assert guard("what is the route to 2001:db8::/32", "show ipv6 route 2001:db8::/32").ok
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Show BGP status on rtr-001", "what's the bgp state on rtr-001?"),
+        ("show bgp neighbors on rtr-001", "list the BGP peers of rtr-001"),
+        ("show isis adjacencies on p-01", "list the IS-IS neighbors of p-01"),
+        ("Why is the BGP session down", "troubleshoot the BGP session not coming up"),
+        ("show Gi0/1 on rtr-001", "display GigabitEthernet0/1 on rtr-001"),
+        ("how do I enable SSH on a Cisco router", "how to turn on SSH on cisco IOS"),
+        ("Explain OSPF LSA types", "what are the different OSPF LSA types"),
+    ],
+)
+def test_paraphrases_pass(a, b):
+    assert guard(a, b).ok, guard(a, b).reason
+
+
+def test_numbers_inside_entities_are_not_compared():
+    # entities are equal by the time the guard runs; their digits are masked
+    assert guard("show Gi0/1 on rtr-001", "status of Gi0/1 on rtr-001").ok
+    assert "<device>" in guard_tokens("show rtr-001")
+
+
+def test_tables_are_plain_data_and_extending_them_changes_the_verdict(monkeypatch):
+    assert guard("show the blue path", "show the green path").ok
+    monkeypatch.setitem(EXCLUSIVE, "colour", ("differ", frozenset({"blue", "green"})))
+    assert guard("show the blue path", "show the green path").reason == "colour: blue vs green"
+    assert ("enable", "disable") in OPPOSITES
