@@ -210,6 +210,20 @@ class WorkerSettings(BaseModel):
     beat_lock_timeout_s: int = 30
     #: Heartbeat keys (nc:w:health:{component}:{host}) live this long, refreshed every third of it.
     health_ttl_s: int = 30
+    #: Where a new consumer group starts reading: "0" = every event already on the
+    #: stream (events published before the first dispatcher started are not lost),
+    #: "$" = only events published from now on.
+    group_start_id: str = "0"
+    #: Dispatcher: how long the "this action was enqueued" marker of a leading
+    #: action lives (nc:w:action:{id}); redeliveries later than this rely on the
+    #: tasks' own de-duplication by action_id.
+    action_marker_ttl_s: int = 3_600
+    #: Dispatcher: counters and health key written this often.
+    dispatcher_health_interval_s: float = 5.0
+    #: Dispatcher: Prometheus /metrics port (0 = off; `netcache dispatcher --metrics-port`).
+    dispatcher_metrics_port: int = 0
+    #: Dispatcher: Redis/broker outages are retried with exponential backoff up to this pause.
+    dispatcher_backoff_max_s: float = 10.0
 
 
 class Settings(BaseSettings):

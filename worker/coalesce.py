@@ -1,0 +1,211 @@
+"""Coalescing: a storm of events for one target becomes one action per window.
+
+Design: leading edge + trailing edge, windows kept in Redis so any number of
+dispatchers share them (every step is one Lua script; the clock is Redis's
+``TIME``, so dispatchers on different hosts agree on windows).
+
+* The first event of an action (same task, tags, mode and warm-up: see
+  :meth:`worker.rules.Action.key`) opens a window of ``window_ms`` and is
+  sent at once (**leading edge**): the first invalidation is never delayed.
+* Every later event inside the window is **folded**: its stream id goes into
+  the window's fold set and the window is put on the due list.
+* When the window ends, one dispatcher takes the due window (a lease, so a
+  crash hands it to another) and sends one **trailing** action carrying the
+  fold count: answers cached between the first event and the end of the
+  storm are invalidated too. The trailing action opens the next window, so a
+  storm that lasts costs one action per window, and a lone event costs one.
+
+A flap storm of 10,000 events inside one window: 2 actions (leading, and
+trailing with ``folded = 9,999``).
+
+Idempotent under redelivery: the leading event leaves a marker
+``{prefix}:w:action:{action_id}`` (``pending`` until the task is enqueued,
+then ``sent``; kept ``marker_ttl_s``). A redelivered leading event whose
+marker says ``sent`` causes nothing; ``pending`` means the dispatcher died
+between deciding and enqueueing, so it is enqueued (again): the tasks
+de-duplicate by ``action_id``. A redelivered folded event is already in its
+window's fold set (a set, so it counts once); after that window was sent it
+may open or join a later window: one extra, harmless invalidation.
+
+Keys (prefix ``nc``): ``nc:w:co:{akey}`` (open window: ``start_ms|leader``, PX
+window), ``nc:w:co:f:{akey}:{start_ms}`` (fold set), ``nc:w:co:due`` (zset
+window → due time ms), ``nc:w:co:act`` (hash window → action JSON),
+``nc:w:action:{action_id}`` (marker).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import redis
+
+from .rules import Action
+
+__all__ = ["Decision", "DueWindow", "Coalescer", "lead_action_id", "trail_action_id"]
+
+# KEYS: open-window key, due zset, action hash, marker key
+# ARGV: window_ms, stream id, akey, action json, marker ttl s, fold-set key prefix (ends with ':')
+_DECIDE = """
+local m = redis.call('GET', KEYS[4])
+if m == 'sent' then return {'done', ''} end
+if m == 'pending' then return {'lead', ''} end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[1])
+local v = redis.call('GET', KEYS[1])
+if not v then
+  redis.call('SET', KEYS[1], string.format('%d', now) .. '|' .. ARGV[2], 'PX', window)
+  redis.call('SET', KEYS[4], 'pending', 'EX', ARGV[5])
+  return {'lead', string.format('%d', now)}
+end
+local start = string.sub(v, 1, string.find(v, '|', 1, true) - 1)
+local member = ARGV[3] .. ':' .. start
+local fold = ARGV[6] .. start
+redis.call('SADD', fold, ARGV[2])
+redis.call('PEXPIRE', fold, window + 86400000)
+redis.call('ZADD', KEYS[2], 'NX', tonumber(start) + window, member)
+redis.call('HSETNX', KEYS[3], member, ARGV[4])
+return {'fold', start}
+"""
+
+# KEYS: due zset, action hash.  ARGV: lease_ms, limit, fold-set key base (ends with ':')
+_CLAIM_DUE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local members = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
+local out = {}
+for _, m in ipairs(members) do
+  redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[1]), m)
+  table.insert(out, m)
+  table.insert(out, redis.call('HGET', KEYS[2], m) or '')
+  table.insert(out, redis.call('SCARD', ARGV[3] .. m))
+end
+return out
+"""
+
+# KEYS: due zset, action hash, fold set, open-window key.  ARGV: member, window_ms, trailing action id
+_FINISH = """
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('DEL', KEYS[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('SET', KEYS[4], string.format('%d', now) .. '|trail:' .. ARGV[3], 'NX', 'PX', tonumber(ARGV[2]))
+return 1
+"""
+
+
+def lead_action_id(stream_id: str, akey: str) -> str:
+    """Deterministic id of the action a stream entry leads (the same on every redelivery)."""
+    return hashlib.sha1(f"lead|{stream_id}|{akey}".encode()).hexdigest()[:24]
+
+
+def trail_action_id(member: str) -> str:
+    """Deterministic id of a window's trailing action."""
+    return hashlib.sha1(f"trail|{member}".encode()).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with one (event, action): ``lead`` = send now, ``fold`` = folded, ``done`` = already sent."""
+
+    outcome: str
+    action_id: str
+
+
+@dataclass(frozen=True)
+class DueWindow:
+    """A window whose trailing action is due."""
+
+    member: str
+    action: Action | None
+    folded: int
+
+    @property
+    def action_id(self) -> str:
+        return trail_action_id(self.member)
+
+    @property
+    def akey(self) -> str:
+        return self.member.rsplit(":", 1)[0]
+
+
+class Coalescer:
+    """Shared coalescing windows in Redis (see the module docstring)."""
+
+    def __init__(self, redis_client: redis.Redis, *, prefix: str = "nc", window_s: float = 5.0,
+                 marker_ttl_s: int = 3600, lease_ms: int = 30_000) -> None:
+        self.redis = redis_client
+        self.prefix = prefix
+        self.window_ms = max(1, int(window_s * 1000))
+        self.marker_ttl_s = max(1, int(marker_ttl_s))
+        self.lease_ms = max(1, int(lease_ms))
+        self.due_key = f"{prefix}:w:co:due"
+        self.act_key = f"{prefix}:w:co:act"
+        self.fold_base = f"{prefix}:w:co:f:"
+        self._decide = redis_client.register_script(_DECIDE)
+        self._claim = redis_client.register_script(_CLAIM_DUE)
+        self._finish = redis_client.register_script(_FINISH)
+
+    def window_key(self, akey: str) -> str:
+        return f"{self.prefix}:w:co:{akey}"
+
+    def marker_key(self, action_id: str) -> str:
+        return f"{self.prefix}:w:action:{action_id}"
+
+    # -- leading edge ---------------------------------------------------------------
+    def decide_many(self, items: list[tuple[str, Action]], pipe: redis.client.Pipeline | None = None
+                    ) -> list[Decision]:
+        """Decide for each ``(stream_id, action)`` in order, in one round trip."""
+        if not items:
+            return []
+        pipe = pipe if pipe is not None else self.redis.pipeline(transaction=False)
+        ids = []
+        for stream_id, action in items:
+            akey = action.key()
+            action_id = lead_action_id(stream_id, akey)
+            ids.append(action_id)
+            self._decide(
+                keys=[self.window_key(akey), self.due_key, self.act_key, self.marker_key(action_id)],
+                args=[self.window_ms, stream_id, akey, action.to_json(), self.marker_ttl_s,
+                      f"{self.fold_base}{akey}:"],
+                client=pipe)
+        results = pipe.execute()
+        out = []
+        for action_id, (outcome, _start) in zip(ids, results):
+            outcome = outcome.decode() if isinstance(outcome, bytes) else outcome
+            out.append(Decision(outcome, action_id))
+        return out
+
+    def mark_sent(self, action_ids: list[str], pipe: redis.client.Pipeline) -> None:
+        """Queue ``SET marker sent`` for leading actions whose tasks are enqueued."""
+        for action_id in action_ids:
+            pipe.set(self.marker_key(action_id), "sent", ex=self.marker_ttl_s)
+
+    # -- trailing edge --------------------------------------------------------------
+    def claim_due(self, limit: int = 100) -> list[DueWindow]:
+        """Windows whose time is up, leased to this caller for ``lease_ms``."""
+        raw = self._claim(keys=[self.due_key, self.act_key], args=[self.lease_ms, limit, self.fold_base])
+        out = []
+        for i in range(0, len(raw), 3):
+            member = raw[i].decode() if isinstance(raw[i], bytes) else raw[i]
+            payload = raw[i + 1]
+            action = Action.from_json(payload) if payload else None
+            out.append(DueWindow(member=member, action=action, folded=int(raw[i + 2])))
+        return out
+
+    def finish(self, window: DueWindow) -> None:
+        """The trailing action is enqueued: drop the window and open the next one."""
+        self._finish(keys=[self.due_key, self.act_key, self.fold_base + window.member,
+                           self.window_key(window.akey)],
+                     args=[window.member, self.window_ms, window.action_id])
+
+    def next_due_in_s(self) -> float | None:
+        """Seconds until the earliest due window (0 if overdue), ``None`` if none is open."""
+        first = self.redis.zrange(self.due_key, 0, 0, withscores=True)
+        if not first:
+            return None
+        sec, usec = self.redis.time()
+        now_ms = sec * 1000 + usec // 1000
+        return max(0.0, (first[0][1] - now_ms) / 1000.0)

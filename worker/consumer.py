@@ -1,0 +1,436 @@
+"""The dispatcher: events stream → consumer group → rules → coalescing → Celery tasks.
+
+One loop (``Dispatcher.run``), each step:
+
+1. after a start or an error: re-read this consumer's own pending entries
+   (``XREADGROUP … 0``), so nothing it read before is forgotten;
+2. every ``claim_idle_ms / 2``: ``XAUTOCLAIM`` entries idle longer than
+   ``claim_idle_ms`` (a crashed dispatcher's), dead-lettering those delivered
+   more than ``max_deliveries`` times (``XPENDING``'s delivery count);
+3. read up to ``read_count`` new entries (``XREADGROUP … >``, ``BLOCK block_ms``,
+   shortened when a coalescing window is due sooner);
+4. decode each with ``events.stream.decode_entry``: an invalid entry goes to the
+   dead-letter stream with its error and original fields and is acknowledged
+   in the same MULTI, so it never blocks the group;
+5. render the rules' actions, decide leading / folded in one pipelined round
+   trip (:mod:`worker.coalesce`), enqueue the leading ones with
+   ``send_task`` — and only then acknowledge (``XACK``) with the markers
+   "sent", in one MULTI;
+6. send the trailing actions of windows that are due;
+7. every ``dispatcher_health_interval_s``: refresh the health key
+   ``{prefix}:w:health:dispatcher:{hostname}`` and add the counters to
+   ``{prefix}:w:stats:dispatcher``.
+
+Guarantees:
+
+* **At least once, exactly once in effect.** An entry is acknowledged only
+  after every task it causes was handed to the broker (``send_task``
+  returned). Killed between read and ack, the entry stays pending; this
+  dispatcher after a restart under the same consumer name, or any other after
+  ``claim_idle_ms``, processes it again; its action marker makes the second
+  pass enqueue nothing (``sent``), or enqueue the same ``action_id`` again if
+  the first pass died before ``send_task`` returned (the tasks de-duplicate
+  by ``action_id``).
+* **Order.** Inside one dispatcher, entries are processed and their tasks
+  enqueued in stream order, so one device's events keep their order within a
+  batch and across the batches of one dispatcher. Several dispatchers read
+  different batches concurrently, and Celery workers run tasks concurrently,
+  so there is no order across dispatchers; invalidation does not need it (an
+  invalidation is idempotent, and the trailing edge runs after the last event
+  of a window).
+* **Outages.** Redis or broker errors are retried with exponential backoff
+  (capped at ``dispatcher_backoff_max_s``), logged once per attempt with the
+  redacted URL, counted as ``errors``; the loop never exits on them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import socket
+import threading
+import time
+from dataclasses import asdict, dataclass
+from typing import Any, Callable, Protocol
+
+import redis
+from kombu.exceptions import OperationalError as KombuOperationalError
+
+from cache.errors import BackendUnavailable, EventError
+from cache.redis_conn import redact_url
+from cache.settings import Settings
+from events.stream import decode_entry
+
+from .coalesce import Coalescer, Decision
+from .deadletter import dead_letter_fields
+from .rules import Action, RuleSet
+
+__all__ = [
+    "TaskSender",
+    "CelerySender",
+    "Counters",
+    "Dispatcher",
+    "consumer_name",
+    "health_key",
+    "stats_key",
+    "TRANSIENT_ERRORS",
+]
+
+log = logging.getLogger(__name__)
+
+#: Errors that mean "Redis or the broker is away right now": retried with backoff.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError, KombuOperationalError,
+    BackendUnavailable, ConnectionError, OSError,
+)
+
+
+def consumer_name() -> str:
+    """This process's consumer name in the group: ``hostname-pid`` (unique per running dispatcher)."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def health_key(prefix: str, hostname: str | None = None) -> str:
+    return f"{prefix}:w:health:dispatcher:{hostname or socket.gethostname()}"
+
+
+def stats_key(prefix: str) -> str:
+    return f"{prefix}:w:stats:dispatcher"
+
+
+class TaskSender(Protocol):
+    """Hands a task to the broker; returns only once the broker holds it."""
+
+    def send(self, name: str, kwargs: dict[str, Any], queue: str) -> None: ...
+
+
+class CelerySender:
+    """``app.send_task`` by name (the dispatcher never imports the task code)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def send(self, name: str, kwargs: dict[str, Any], queue: str) -> None:
+        # ignore_result: the dispatcher never waits for results, and asking for them would
+        # subscribe this process to one result channel per task.
+        self.app.send_task(name, kwargs=kwargs, queue=queue, ignore_result=True)
+
+
+@dataclass
+class Counters:
+    """What one dispatcher did since it started."""
+
+    read: int = 0
+    actions: int = 0
+    coalesced: int = 0
+    dead_lettered: int = 0
+    claimed: int = 0
+    errors: int = 0
+    acked: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+class _Prometheus:
+    """The counters as Prometheus counters in ``registry`` (built per dispatcher, not at import)."""
+
+    def __init__(self, registry: Any) -> None:
+        from prometheus_client import Counter
+
+        help_ = {
+            "read": "Stream entries read", "actions": "Tasks enqueued (leading and trailing)",
+            "coalesced": "Events folded into another event's action", "dead_lettered": "Entries dead-lettered",
+            "claimed": "Entries claimed from idle consumers", "errors": "Errors (Redis, broker, unexpected)",
+            "acked": "Entries acknowledged",
+        }
+        self.counters = {name: Counter(f"netcache_dispatcher_{name}", text, registry=registry)
+                         for name, text in help_.items()}
+
+    def add(self, name: str, n: int) -> None:
+        if n:
+            self.counters[name].inc(n)
+
+
+def _s(value: Any) -> str:
+    return value.decode() if isinstance(value, (bytes, bytearray)) else str(value)
+
+
+class Dispatcher:
+    """Consumes the events stream for one consumer of the group (see the module docstring)."""
+
+    def __init__(self, settings: Settings, *, redis_client: redis.Redis, sender: TaskSender, rules: RuleSet,
+                 consumer: str | None = None, hostname: str | None = None, registry: Any = None,
+                 pause_before_ack_s: float = 0.0, clock: Callable[[], float] = time.monotonic) -> None:
+        w = settings.worker
+        self.settings = settings
+        self.redis = redis_client
+        self.sender = sender
+        self.rules = rules
+        self.stream = settings.events.stream
+        self.group = w.consumer_group
+        self.dead_stream = w.dead_letter_stream
+        self.prefix = settings.key_prefix
+        self.hostname = hostname or socket.gethostname()
+        self.consumer = consumer or consumer_name()
+        self.read_count = max(1, w.read_count)
+        self.block_ms = max(1, w.block_ms)
+        self.claim_idle_ms = max(1, w.claim_idle_ms)
+        self.claim_every_s = min(5.0, max(0.05, self.claim_idle_ms / 2000.0))
+        self.max_deliveries = max(1, w.max_deliveries)
+        self.health_every_s = max(0.1, w.dispatcher_health_interval_s)
+        self.health_ttl_s = max(1, w.health_ttl_s)
+        self.backoff_max_s = max(0.1, w.dispatcher_backoff_max_s)
+        self.pause_before_ack_s = pause_before_ack_s
+        self.clock = clock
+        self.coalescer = Coalescer(redis_client, prefix=self.prefix, window_s=w.coalesce_window_s,
+                                   marker_ttl_s=w.action_marker_ttl_s, lease_ms=self.claim_idle_ms)
+        self.counters = Counters()
+        self._reported = Counters()
+        self._prom = _Prometheus(registry) if registry is not None else None
+        self._pending_first = True
+        self._last_claim = float("-inf")
+        self._last_health = float("-inf")
+        self._url = redact_url(settings.redis_url)
+
+    # -- counters -----------------------------------------------------------------------
+    def _count(self, name: str, n: int = 1) -> None:
+        setattr(self.counters, name, getattr(self.counters, name) + n)
+        if self._prom is not None:
+            self._prom.add(name, n)
+
+    # -- group ---------------------------------------------------------------------------
+    def ensure_group(self) -> bool:
+        """Create the consumer group (and the stream) if missing; True if it was created."""
+        start = self.settings.worker.group_start_id
+        try:
+            self.redis.xgroup_create(self.stream, self.group, id=start, mkstream=True)
+        except redis.ResponseError as e:
+            if "BUSYGROUP" in str(e):
+                return False
+            raise
+        log.info("created consumer group %s on %s (from %s)", self.group, self.stream, start)
+        return True
+
+    # -- the loop ------------------------------------------------------------------------
+    def run(self, stop: threading.Event | None = None) -> Counters:
+        """Run until ``stop`` is set; finishes (and acknowledges) the batch in hand before returning."""
+        stop = stop or threading.Event()
+        log.info("dispatcher %s on %s: stream %s, group %s", self.consumer, self._url, self.stream, self.group)
+        delay = 0.0
+        group_ready = False
+        while not stop.is_set():
+            try:
+                if not group_ready:
+                    self.ensure_group()
+                    group_ready = True
+                self.step(stop)
+                if delay:
+                    log.info("dispatcher %s: Redis and broker reachable again", self.consumer)
+                delay = 0.0
+            except redis.ResponseError as e:
+                self._count("errors")
+                self._pending_first = True
+                if "NOGROUP" in str(e):  # Redis lost its data (restart without persistence)
+                    log.warning("consumer group %s is gone (Redis restarted empty?): recreating it", self.group)
+                    group_ready = False
+                    continue
+                delay = self._backoff(delay)
+                log.error("dispatcher %s: Redis error: %s; retrying in %.1f s", self.consumer, e, delay)
+                stop.wait(delay)
+            except TRANSIENT_ERRORS as e:
+                self._count("errors")
+                self._pending_first = True
+                delay = self._backoff(delay)
+                log.warning("dispatcher %s: Redis/broker at %s unavailable (%s: %s); retrying in %.1f s",
+                            self.consumer, self._url, type(e).__name__, e, delay)
+                stop.wait(delay)
+            except Exception:  # a bug must not kill the loop; the entry stays pending and is retried
+                self._count("errors")
+                self._pending_first = True
+                delay = self._backoff(delay)
+                log.exception("dispatcher %s: unexpected error; retrying in %.1f s", self.consumer, delay)
+                stop.wait(delay)
+        try:
+            self.report(final=True)
+        except TRANSIENT_ERRORS + (redis.RedisError,):
+            pass
+        log.info("dispatcher %s stopped: %s", self.consumer, json.dumps(self.counters.to_dict()))
+        return self.counters
+
+    def _backoff(self, delay: float) -> float:
+        base = 0.1 if not delay else min(self.backoff_max_s, delay * 2)
+        return min(self.backoff_max_s, base * (0.8 + 0.4 * random.random()))
+
+    def step(self, stop: threading.Event | None = None) -> int:
+        """One round (own pending, claim, read, process, trailing edges, health); entries handled."""
+        handled = 0
+        if self._pending_first:
+            entries = self._read("0")
+            if entries:
+                handled += self.process(entries, check_deliveries=True)
+            else:
+                self._pending_first = False
+        now = self.clock()
+        if now - self._last_claim >= self.claim_every_s:
+            self._last_claim = now
+            handled += self.claim()
+        if not self._pending_first and not (stop is not None and stop.is_set()):
+            block_ms = self.block_ms
+            due_s = self.coalescer.next_due_in_s()
+            if due_s is not None:
+                block_ms = max(1, min(block_ms, int(due_s * 1000) + 1))
+            entries = self._read(">", block_ms=block_ms)
+            if entries:
+                handled += self.process(entries, check_deliveries=False)
+        self.flush_due()
+        if self.clock() - self._last_health >= self.health_every_s:
+            self.report()
+        return handled
+
+    def _read(self, start: str, block_ms: int | None = None) -> list[tuple[str, dict | None]]:
+        reply = self.redis.xreadgroup(self.group, self.consumer, {self.stream: start},
+                                      count=self.read_count, block=block_ms)
+        if not reply:
+            return []
+        entries = reply[0][1] if isinstance(reply, list) else next(iter(reply.values()))[0]
+        return [(_s(i), f) for i, f in entries]
+
+    def claim(self) -> int:
+        """XAUTOCLAIM idle entries of any consumer (crashed ones) and process them."""
+        handled = 0
+        cursor = "0-0"
+        for _ in range(10):  # bounded per round; the rest next round
+            reply = self.redis.xautoclaim(self.stream, self.group, self.consumer, self.claim_idle_ms,
+                                          start_id=cursor, count=self.read_count)
+            cursor, entries = _s(reply[0]), reply[1]
+            entries = [(_s(i), f) for i, f in entries]
+            if entries:
+                self._count("claimed", len(entries))
+                log.info("dispatcher %s claimed %d idle entries", self.consumer, len(entries))
+                handled += self.process(entries, check_deliveries=True)
+            if cursor == "0-0":
+                break
+        return handled
+
+    # -- one batch -----------------------------------------------------------------------
+    def _deliveries(self, ids: list[str]) -> dict[str, int]:
+        if not ids:
+            return {}
+        rows = self.redis.xpending_range(self.stream, self.group, min=ids[0], max=ids[-1],
+                                         count=len(ids) + 1000, consumername=self.consumer)
+        return {_s(r["message_id"]): int(r["times_delivered"]) for r in rows}
+
+    def process(self, entries: list[tuple[str, dict | None]], *, check_deliveries: bool) -> int:
+        """Dead-letter, decide, enqueue, then acknowledge ``entries`` (in stream order)."""
+        self._count("read", len(entries))
+        deliveries = self._deliveries([i for i, _ in entries]) if check_deliveries else {}
+        dead: list[tuple[str, dict | None, str, int]] = []
+        ack_only: list[str] = []
+        work: list[tuple[str, Action]] = []
+        for entry_id, fields in entries:
+            n = deliveries.get(entry_id, 1)
+            if not fields:  # deleted from the stream (trimmed) while pending
+                ack_only.append(entry_id)
+                continue
+            if n > self.max_deliveries:
+                dead.append((entry_id, fields, f"delivered {n} times (max_deliveries={self.max_deliveries})", n))
+                continue
+            try:
+                event = decode_entry(fields, entry_id)
+                actions = self.rules.actions_for(event)
+            except EventError as e:
+                dead.append((entry_id, fields, str(e), n))
+                continue
+            except (KeyError, ValueError, IndexError, TypeError) as e:  # a rule that cannot render
+                dead.append((entry_id, fields, f"rules {self.rules.source}: {type(e).__name__}: {e}", n))
+                continue
+            work.extend((entry_id, a) for a in actions)
+
+        decisions = self.coalescer.decide_many(work)
+        entry_order = [i for i, _ in entries]
+        sends_left: dict[str, int] = {}
+        for (entry_id, _), d in zip(work, decisions):
+            if d.outcome == "lead":
+                sends_left[entry_id] = sends_left.get(entry_id, 0) + 1
+            elif d.outcome == "fold":
+                self._count("coalesced")
+        sent_ids: list[str] = []
+        failure: BaseException | None = None
+        for (entry_id, action), d in zip(work, decisions):
+            if d.outcome != "lead":
+                continue
+            try:
+                self._send(action, d, entry_id)
+            except BaseException as e:  # stop here; what was sent is acknowledged below
+                failure = e
+                break
+            sent_ids.append(d.action_id)
+            sends_left[entry_id] -= 1
+        if self.pause_before_ack_s > 0:
+            log.warning("debug: %d tasks enqueued, pausing %.1f s before ack", len(sent_ids), self.pause_before_ack_s)
+            time.sleep(self.pause_before_ack_s)
+        dead_ids = {d[0] for d in dead}
+        done = [i for i in entry_order if i not in dead_ids and sends_left.get(i, 0) == 0]
+        pipe = self.redis.pipeline(transaction=True)
+        for entry_id, fields, error, n in dead:
+            pipe.xadd(self.dead_stream, dead_letter_fields(fields, error=error, deliveries=n, source_id=entry_id,
+                                                           consumer=self.consumer))
+            log.warning("dead letter %s: %s", entry_id, error)
+        self.coalescer.mark_sent(sent_ids, pipe)
+        to_ack = done + [d[0] for d in dead]
+        if to_ack:
+            pipe.xack(self.stream, self.group, *to_ack)
+        pipe.execute()
+        self._count("dead_lettered", len(dead))
+        self._count("acked", len(to_ack))
+        if ack_only:
+            self.redis.xack(self.stream, self.group, *ack_only)
+            self._count("acked", len(ack_only))
+        if failure is not None:
+            raise failure
+        return len(entries)
+
+    def _send(self, action: Action, decision: Decision, entry_id: str, folded: int = 0) -> None:
+        reason = f"{action.event_type} {action.target} (event {entry_id})"
+        self.sender.send(action.task, action.kwargs(action_id=decision.action_id, reason=reason, folded=folded),
+                         action.queue)
+        self._count("actions")
+
+    # -- trailing edges ------------------------------------------------------------------
+    def flush_due(self) -> int:
+        """Send the trailing action of every window that is due; returns how many were sent."""
+        sent = 0
+        for window in self.coalescer.claim_due(limit=self.read_count):
+            if window.action is not None and window.folded > 0:
+                a = window.action
+                reason = f"{a.event_type} {a.target} (trailing edge: {window.folded} events folded)"
+                self.sender.send(a.task, a.kwargs(action_id=window.action_id, reason=reason, folded=window.folded),
+                                 a.queue)
+                self._count("actions")
+                sent += 1
+            self.coalescer.finish(window)
+        return sent
+
+    # -- health and counters -------------------------------------------------------------
+    def report(self, *, final: bool = False) -> None:
+        """Refresh the health key (deleted on a clean stop) and add new counts to the shared hash."""
+        self._last_health = self.clock()
+        now = self.counters.to_dict()
+        before = self._reported.to_dict()
+        pipe = self.redis.pipeline(transaction=False)
+        for name, value in now.items():
+            if value - before[name]:
+                pipe.hincrby(stats_key(self.prefix), name, value - before[name])
+        key = health_key(self.prefix, self.hostname)
+        if final:  # a clean stop says so at once, unless another dispatcher on this host wrote the key
+            current = self.redis.get(key)
+            if current is not None and json.loads(current).get("consumer") == self.consumer:
+                pipe.delete(key)
+        else:
+            pipe.set(key, json.dumps({"consumer": self.consumer, "pid": os.getpid(), "at": time.time(),
+                                      "counters": now}), ex=self.health_ttl_s)
+        pipe.execute()
+        self._reported = Counters(**now)

@@ -1,0 +1,158 @@
+"""Health keys and the operator's status view.
+
+Every long-running component refreshes ``{prefix}:w:health:{component}:{hostname}``
+with a TTL (30 s): a key that exists is fresh. ``check_health`` answers the
+docker-compose healthcheck (``netcache health --component X``);
+``collect_status`` gathers what ``netcache status`` shows: the stream and its
+consumer group (length, lag, pending, oldest pending idle), dead letters,
+Celery queue depths on the broker, the dispatcher counters, the last nightly
+refresh and the fresh health keys.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+from cache.settings import Settings
+
+__all__ = ["COMPONENTS", "QUEUES", "HealthRecord", "read_health", "check_health", "collect_status",
+           "render_status"]
+
+#: Components that write health keys.
+COMPONENTS = ("dispatcher", "worker", "beat", "webhook", "syslog")
+#: Celery queues whose depth ``status`` shows (LLEN of the broker lists).
+QUEUES = ("invalidate", "warm")
+
+
+def _s(value: Any) -> str:
+    return value.decode("utf-8", errors="replace") if isinstance(value, (bytes, bytearray)) else str(value)
+
+
+@dataclass
+class HealthRecord:
+    """One fresh health key."""
+
+    component: str
+    hostname: str
+    ttl_s: int
+    value: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"component": self.component, "hostname": self.hostname, "ttl_s": self.ttl_s, "value": self.value}
+
+
+def read_health(redis_client: redis.Redis, prefix: str, component: str | None = None,
+                hostname: str | None = None) -> list[HealthRecord]:
+    """Fresh health keys (of one component and/or host); SCANs only ``{prefix}:w:health:*``."""
+    base = f"{prefix}:w:health:"
+    if component and hostname:
+        keys = [f"{base}{component}:{hostname}"]
+    else:
+        keys = [_s(k) for k in redis_client.scan_iter(match=f"{base}{component or '*'}:*", count=1000)]
+    out = []
+    for key in sorted(keys):
+        pipe = redis_client.pipeline(transaction=False)
+        pipe.get(key)
+        pipe.ttl(key)
+        raw, ttl = pipe.execute()
+        if raw is None:
+            continue
+        comp, _, host = key[len(base):].partition(":")
+        try:
+            value = json.loads(raw)
+            value = value if isinstance(value, dict) else {"value": value}
+        except ValueError:
+            value = {"value": _s(raw)}
+        out.append(HealthRecord(component=comp, hostname=host, ttl_s=int(ttl), value=value))
+    return out
+
+
+def check_health(redis_client: redis.Redis, prefix: str, component: str, *,
+                 this_host: bool = False) -> tuple[bool, str]:
+    """``(ok, one-line message)``: is a fresh health key there for ``component`` (on this host)?"""
+    host = socket.gethostname() if this_host else None
+    records = read_health(redis_client, prefix, component, host)
+    where = f" on {host}" if host else ""
+    if not records:
+        return False, f"{component}{where}: unhealthy, no fresh health key ({prefix}:w:health:{component}:*)"
+    hosts = ", ".join(r.hostname for r in records)
+    return True, f"{component}{where}: healthy ({len(records)} fresh: {hosts})"
+
+
+def collect_status(settings: Settings, redis_client: redis.Redis, broker_client: redis.Redis | None = None
+                   ) -> dict[str, Any]:
+    """Everything ``netcache status`` shows, as a dict (JSON-ready)."""
+    w, prefix, stream = settings.worker, settings.key_prefix, settings.events.stream
+    broker_client = broker_client or redis_client
+    out: dict[str, Any] = {"stream": stream, "group": w.consumer_group, "length": int(redis_client.xlen(stream))}
+    group: dict[str, Any] | None = None
+    try:
+        for g in redis_client.xinfo_groups(stream):
+            if _s(g["name"]) == w.consumer_group:
+                group = g
+    except redis.ResponseError:  # no stream yet
+        group = None
+    if group is None:
+        out.update(group_exists=False, consumers=0, lag=None, pending=0, oldest_pending_idle_ms=None,
+                   last_delivered_id=None)
+    else:
+        lag = group.get("lag")
+        out.update(group_exists=True, consumers=int(group["consumers"]), lag=None if lag is None else int(lag),
+                   pending=int(group["pending"]), last_delivered_id=_s(group["last-delivered-id"]))
+        oldest = redis_client.xpending_range(stream, w.consumer_group, min="-", max="+", count=1) \
+            if out["pending"] else []
+        out["oldest_pending_idle_ms"] = int(oldest[0]["time_since_delivered"]) if oldest else None
+    out["dead_letters"] = int(redis_client.xlen(w.dead_letter_stream))
+    out["queues"] = {q: int(broker_client.llen(q)) for q in QUEUES}
+    raw_stats = redis_client.hgetall(f"{prefix}:w:stats:dispatcher")
+    out["dispatcher_counters"] = {_s(k): int(v) for k, v in sorted(raw_stats.items())}
+    refresh = redis_client.hgetall(f"{prefix}:w:last_refresh") if \
+        redis_client.type(f"{prefix}:w:last_refresh") == b"hash" else {}
+    out["last_refresh"] = {_s(k): _s(v) for k, v in refresh.items()} or None
+    out["health"] = {c: [] for c in COMPONENTS}
+    for record in read_health(redis_client, prefix):
+        out["health"].setdefault(record.component, []).append(
+            {"hostname": record.hostname, "ttl_s": record.ttl_s})
+    return out
+
+
+def _ago(epoch_s: str | None) -> str:
+    try:
+        t = float(epoch_s or "")
+    except ValueError:
+        return epoch_s or "-"
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(t))
+    return f"{stamp} ({max(0.0, time.time() - t) / 3600:.1f} h ago)"
+
+
+def render_status(s: dict[str, Any]) -> str:
+    """A readable table of ``collect_status``'s dict."""
+    def fmt(v: Any) -> str:
+        return "-" if v is None else str(v)
+
+    rows = [
+        ("events stream", f"{s['stream']}: {s['length']} entries"),
+        ("consumer group", f"{s['group']}" + ("" if s["group_exists"] else " (not created yet)")),
+        ("consumers", fmt(s["consumers"])),
+        ("lag (not yet read)", fmt(s["lag"])),
+        ("pending (read, not acked)", fmt(s["pending"])),
+        ("oldest pending idle",
+         "-" if s["oldest_pending_idle_ms"] is None else f"{s['oldest_pending_idle_ms'] / 1000:.1f} s"),
+        ("dead letters", fmt(s["dead_letters"])),
+    ]
+    rows += [(f"queue {q}", fmt(n)) for q, n in s["queues"].items()]
+    counters = s.get("dispatcher_counters") or {}
+    rows.append(("dispatcher counters", " ".join(f"{k}={v}" for k, v in counters.items()) or "-"))
+    refresh = s.get("last_refresh")
+    rows.append(("last nightly refresh", _ago(refresh.get("at")) if refresh else "never"))
+    for component, records in s["health"].items():
+        state = ", ".join(f"{r['hostname']} (ttl {r['ttl_s']} s)" for r in records) if records else "DOWN"
+        rows.append((f"health {component}", state))
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)

@@ -1,0 +1,256 @@
+"""The rules table: which cache tags an event invalidates and which questions it warms.
+
+The table is data (``worker/rules_default.yaml``, or the file in
+``WorkerSettings.rules_file``), validated once at start-up with pydantic; a bad
+file raises ``ConfigError`` naming the file, the line and the field::
+
+    rules = load_rules(path)            # or load_rules(None) for the defaults
+    actions = rules.actions_for(event)  # -> list[Action]
+
+One rule item becomes one :class:`Action`: a ``netcache.invalidate`` task (tags,
+mode, warm questions) or, when it lists no tags, a ``netcache.warm`` task.
+Tags are a union (the invalidation task takes a union); placeholders are the
+event's fields, an empty value skips the tag or question, a list value expands
+to one tag per element.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import string
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from cache.errors import ConfigError
+from events import models as _models
+from events.models import EVENT_TYPES, EventBase
+
+__all__ = [
+    "DEFAULT_RULES_FILE",
+    "INVALIDATE_TASK",
+    "WARM_TASK",
+    "Action",
+    "RuleItem",
+    "RulesFile",
+    "RuleSet",
+    "load_rules",
+    "parse_rules",
+]
+
+#: The rules shipped with netcache (the issue's defaults).
+DEFAULT_RULES_FILE = Path(__file__).with_name("rules_default.yaml")
+#: Celery task names and queues (docs/interfaces.md); the dispatcher sends by name.
+INVALIDATE_TASK = ("netcache.invalidate", "invalidate")
+WARM_TASK = ("netcache.warm", "warm")
+
+_FORMATTER = string.Formatter()
+#: Event type → its model class (for checking placeholders against the model's fields).
+_MODELS: dict[str, type[EventBase]] = {}
+for _name in _models.__all__:
+    _cls = getattr(_models, _name)
+    if isinstance(_cls, type) and issubclass(_cls, EventBase) and "type" in _cls.model_fields:
+        _MODELS[_cls.model_fields["type"].default] = _cls
+
+
+def _placeholders(template: str) -> list[str]:
+    """Field names used by ``template`` (``"iface:{device}:{interface}"`` → device, interface)."""
+    try:
+        names = [name for _, name, spec, conv in _FORMATTER.parse(template) if name is not None]
+    except ValueError as e:
+        raise ValueError(f"bad template {template!r}: {e}") from e
+    for name in names:
+        if not name.isidentifier():
+            raise ValueError(f"placeholder {{{name}}} in {template!r} must be a plain field name")
+    return names
+
+
+class RuleItem(BaseModel):
+    """One thing an event causes: invalidate these tags (mode) and then warm these questions."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    invalidate: list[str] = Field(default_factory=list, description="Tag templates (a union).")
+    mode: Literal["hard", "soft"] = "hard"
+    warm: list[str] = Field(default_factory=list, description="Question templates asked afterwards.")
+
+    @field_validator("invalidate", "warm")
+    @classmethod
+    def _templates_parse(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not value.strip():
+                raise ValueError("a template must not be empty")
+            _placeholders(value)
+        return values
+
+
+class RulesFile(BaseModel):
+    """The whole file: ``version`` and event type → rule items."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: Literal[1] = 1
+    rules: dict[str, list[RuleItem]]
+
+    @field_validator("rules")
+    @classmethod
+    def _known_types_and_fields(cls, rules: dict[str, list[RuleItem]]) -> dict[str, list[RuleItem]]:
+        for event_type, items in rules.items():
+            if event_type not in _MODELS:
+                raise ValueError(f"unknown event type {event_type!r}; known types: {', '.join(EVENT_TYPES)}")
+            fields = set(_MODELS[event_type].model_fields)
+            for n, item in enumerate(items):
+                if not item.invalidate and not item.warm:
+                    raise ValueError(f"{event_type}[{n}] neither invalidates nor warms anything")
+                for template in [*item.invalidate, *item.warm]:
+                    for name in _placeholders(template):
+                        if name not in fields:
+                            raise ValueError(
+                                f"{event_type}[{n}]: {template!r} uses {{{name}}}, which a {event_type} "
+                                f"event does not have (fields: {', '.join(sorted(fields))})")
+        return rules
+
+
+@dataclass(frozen=True)
+class Action:
+    """One task to enqueue, rendered from a rule item and an event."""
+
+    task: str
+    queue: str
+    tags: tuple[str, ...]
+    mode: str
+    warm: tuple[str, ...]
+    event_type: str
+    target: str
+
+    def key(self) -> str:
+        """Identity for coalescing: the same task on the same tags with the same warm-up."""
+        blob = json.dumps([self.task, self.mode, sorted(self.tags), list(self.warm)], separators=(",", ":"))
+        return hashlib.sha1(blob.encode()).hexdigest()[:20]
+
+    def kwargs(self, *, action_id: str, reason: str, folded: int = 0) -> dict[str, Any]:
+        """Task keyword arguments (docs/interfaces.md); ``folded`` = coalesced events it stands for."""
+        questions = [{"prompt": q, "context": None, "params": None} for q in self.warm]
+        if self.task == INVALIDATE_TASK[0]:
+            return {"tags": list(self.tags), "mode": self.mode, "warm": questions,
+                    "reason": reason, "action_id": action_id, "folded": folded}
+        # netcache.warm takes no `folded`: the count goes in the reason
+        if folded:
+            reason = f"{reason} ({folded} events folded)"
+        return {"questions": questions, "reason": reason, "action_id": action_id}
+
+    def to_json(self) -> str:
+        return json.dumps({"task": self.task, "queue": self.queue, "tags": list(self.tags), "mode": self.mode,
+                           "warm": list(self.warm), "event_type": self.event_type, "target": self.target})
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> "Action":
+        d = json.loads(text)
+        return cls(task=d["task"], queue=d["queue"], tags=tuple(d["tags"]), mode=d["mode"],
+                   warm=tuple(d["warm"]), event_type=d["event_type"], target=d["target"])
+
+
+def _render(template: str, values: dict[str, Any]) -> list[str]:
+    """Every rendering of ``template``: none if a field is empty, one per element for list fields."""
+    names = list(dict.fromkeys(_placeholders(template)))
+    choices: list[list[str]] = []
+    for name in names:
+        value = values.get(name)
+        if isinstance(value, (list, tuple, set, frozenset)):
+            options = sorted({str(v) for v in value if v not in (None, "")})
+        else:
+            options = [] if value in (None, "") else [str(value)]
+        if not options:
+            return []
+        choices.append(options)
+    return [template.format(**dict(zip(names, combo))) for combo in itertools.product(*choices)]
+
+
+class RuleSet:
+    """The validated table; ``actions_for(event)`` renders an event's actions."""
+
+    def __init__(self, rules: dict[str, list[RuleItem]], *, source: str = "<rules>") -> None:
+        self.rules = rules
+        self.source = source
+
+    def actions_for(self, event: EventBase) -> list[Action]:
+        items = self.rules.get(event.type, ())  # type: ignore[attr-defined]
+        if not items:
+            return []
+        values = {name: getattr(event, name) for name in type(event).model_fields}
+        target = event.target_key()
+        actions: list[Action] = []
+        for item in items:
+            tags = tuple(dict.fromkeys(t for tpl in item.invalidate for t in _render(tpl, values)))
+            warm = tuple(dict.fromkeys(q for tpl in item.warm for q in _render(tpl, values)))
+            if tags:
+                task, queue = INVALIDATE_TASK
+            elif warm and not item.invalidate:
+                task, queue = WARM_TASK
+            else:
+                continue  # every tag rendered empty: nothing this event can name
+            actions.append(Action(task=task, queue=queue, tags=tags, mode=item.mode, warm=warm,
+                                  event_type=event.type, target=target))  # type: ignore[attr-defined]
+        return actions
+
+
+def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """1-based line of the YAML node at pydantic error location ``loc`` (closest existing parent)."""
+    node, line = root, (root.start_mark.line + 1) if root is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            nxt = next((v for k, v in node.value if getattr(k, "value", None) == str(part)), None)
+            if nxt is None:  # an unknown key: point at the key itself
+                key = next((k for k, _ in node.value if getattr(k, "value", None) == str(part)), None)
+                return key.start_mark.line + 1 if key is not None else line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            nxt = node.value[part]
+        else:
+            break
+        node, line = nxt, nxt.start_mark.line + 1
+    return line
+
+
+def parse_rules(text: str, *, source: str = "<rules>") -> RuleSet:
+    """Validate rules from YAML (or JSON) text; ``ConfigError`` names the source, line and field."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{source}: not valid YAML: {e}") from e
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a mapping with 'version' and 'rules', got {type(data).__name__}")
+    try:
+        parsed = RulesFile.model_validate(data)
+    except ValidationError as e:
+        problems = []
+        for err in e.errors():
+            loc = tuple(err["loc"])
+            # a dict-level validator reports at "rules"; find the event type it names, if any
+            where = ".".join(str(p) for p in loc) or "(file)"
+            line_loc = loc
+            msg = err["msg"].removeprefix("Value error, ")
+            if loc == ("rules",):
+                for event_type in data.get("rules") or {}:
+                    if f"{event_type!r}" in msg or msg.startswith(f"{event_type}["):
+                        line_loc = ("rules", event_type)
+                        break
+            line = _line_of(root, line_loc)
+            problems.append(f"line {line}: {where}: {msg}" if line else f"{where}: {msg}")
+        raise ConfigError(f"{source}: invalid rules: " + "; ".join(problems)) from e
+    return RuleSet(parsed.rules, source=source)
+
+
+def load_rules(path: str | Path | None = None) -> RuleSet:
+    """The rules in ``path`` (``None`` = the shipped defaults), validated."""
+    path = Path(path) if path else DEFAULT_RULES_FILE
+    try:
+        text = path.read_text()
+    except OSError as e:
+        raise ConfigError(f"cannot read rules file {path}: {e}") from e
+    return parse_rules(text, source=str(path))
