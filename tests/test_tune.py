@@ -1,0 +1,111 @@
+"""``netcache tune``: the committed pairs meet the acceptance numbers through the real cache."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cache.errors import ConfigError
+from cache.tune import Pair, PairResult, TuneReport, load_pairs, parse_thresholds, run_tune
+
+PAIRS = Path(__file__).parent / "data" / "netops_pairs.jsonl"
+NETCACHE = str(Path(sys.executable).with_name("netcache"))
+
+
+def _netcache(args: list[str], redis_url: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NETCACHE_")}
+    env["NETCACHE_REDIS_URL"] = redis_url
+    return subprocess.run([NETCACHE, *args], env=env, capture_output=True, text=True, timeout=110,
+                          cwd=Path(__file__).parent.parent)
+
+
+def test_the_committed_set_is_large_honest_and_mostly_paraphrases():
+    pairs = load_pairs(PAIRS)
+    kinds = {k: sum(p.kind == k for p in pairs) for k in ("paraphrase", "entity_swap", "concept", "unrelated")}
+    assert len(pairs) >= 150
+    assert kinds["paraphrase"] > len(pairs) / 2
+    assert min(kinds.values()) >= 10
+    assert all((p.label == "same") == (p.kind == "paraphrase") for p in pairs)
+    assert len({(p.a, p.b) for p in pairs}) == len(pairs)  # no duplicate pairs
+
+
+def test_tune_json_meets_the_acceptance_numbers_at_the_default_threshold(redis_url, redis_client):
+    proc = _netcache(["tune", "--pairs", str(PAIRS), "--json", "--thresholds", "0.6:0.9:0.05"], redis_url)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    configured = report["configured"]
+    assert configured["recall"] >= 0.80, report["missed"]
+    assert configured["false_positive_rate"] <= 0.02, report["false_positives"]
+    assert report["pairs"] == len(load_pairs(PAIRS))
+    # entity swaps are never served, whatever the threshold
+    assert report["by_kind"]["entity_swap"]["served"] == 0
+    recalls = [row["recall"] for row in report["sweep"]]
+    assert recalls == sorted(recalls, reverse=True) and recalls[0] > recalls[-1]
+    # the scratch namespace is gone: only cached embeddings (shared, 24 h TTL) remain
+    leftover = [k for k in redis_client.keys("*") if not k.startswith(b"nc:emb:")]
+    assert leftover == []
+
+
+def test_with_the_guard_off_the_concept_false_positives_are_listed(settings, redis_client):
+    pairs = [p for p in load_pairs(PAIRS) if p.kind == "concept"]
+    report = run_tune(settings, pairs, thresholds=[0.72], guard_enabled=False, namespace="tune-test-off")
+    fps = report.false_positives(settings.cache.semantic_threshold)
+    listed = {(fp["a"], fp["b"]) for fp in fps}
+    assert ("How do I enable OSPF authentication on rtr-001?",
+            "How do I disable OSPF authentication on rtr-001?") in listed
+    assert len(fps) >= 10
+    assert all(fp["hit"] == "semantic" and fp["score"] >= 0.72 for fp in fps)
+    guarded = run_tune(settings, pairs, thresholds=[0.72], namespace="tune-test-on")
+    assert guarded.false_positives(settings.cache.semantic_threshold) == []
+    assert "false positives at 0.72: 0" in guarded.render()
+
+
+def test_the_cli_prints_a_table_with_the_configured_threshold_marked(redis_url, tmp_path):
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text("\n".join(json.dumps(x) for x in [
+        {"a": "Show BGP status on rtr-001", "b": "show bgp status on RTR-001?", "label": "same", "kind": "paraphrase"},
+        {"a": "Show BGP status on rtr-001", "b": "Show BGP status on rtr-002", "label": "different",
+         "kind": "entity_swap"},
+    ]) + "\n")
+    proc = _netcache(["tune", "--pairs", str(pairs), "--thresholds", "0.7,0.9"], redis_url)
+    assert proc.returncode == 0, proc.stderr
+    assert "<- configured" in proc.stdout
+    assert "entity_swap" in proc.stdout and "false positives at 0.72: 0" in proc.stdout
+
+
+def test_a_bad_pairs_file_is_a_clear_error_naming_the_line(tmp_path, redis_url):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"a": "x", "b": "y", "label": "same", "kind": "paraphrase"}\n{"a": "x", "b": "y", "label": "maybe"}\n')
+    with pytest.raises(ConfigError, match="bad.jsonl:2: label"):
+        load_pairs(bad)
+    proc = _netcache(["tune", "--pairs", str(bad)], redis_url)
+    assert proc.returncode != 0 and "bad.jsonl:2" in proc.stderr
+    (tmp_path / "notjson.jsonl").write_text("{oops\n")
+    with pytest.raises(ConfigError, match="notjson.jsonl:1: not JSON"):
+        load_pairs(tmp_path / "notjson.jsonl")
+
+
+def test_threshold_specs_parse_as_ranges_or_lists():
+    assert parse_thresholds("0.6:0.7:0.05") == [0.6, 0.65, 0.7]
+    assert parse_thresholds("0.9,0.8") == [0.8, 0.9]
+    for spec in ("0.9:0.6:0.1", "a,b", "1.5", "0.1:0.2:0"):
+        with pytest.raises(ConfigError):
+            parse_thresholds(spec)
+
+
+def test_one_lookup_decides_every_threshold_from_the_hit_score():
+    same = Pair("a", "b", "same", "paraphrase")
+    diff = Pair("a", "c", "different", "concept")
+    report = TuneReport(0.8, True, [PairResult(same, "semantic", 0.85), PairResult(diff, "semantic", 0.75),
+                                    PairResult(same, "exact", 1.0), PairResult(same, None, None)],
+                        thresholds=[0.7, 0.8, 0.9])
+    assert (report.row(0.7)["recall"], report.row(0.7)["false_positive_rate"]) == (round(2 / 3, 4), 1.0)
+    assert (report.row(0.8)["recall"], report.row(0.8)["false_positive_rate"]) == (round(2 / 3, 4), 0.0)
+    assert report.row(0.9)["recall"] == round(1 / 3, 4)
+    assert report.by_kind(0.8)["paraphrase"]["served"] == 2
+    assert report.false_positives(0.7)[0]["b"] == "c"
