@@ -1,0 +1,375 @@
+"""``AnswerCache``: the public, synchronous cache API (Redis-backed, shared by every process).
+
+Lookup: exact first (one Lua round trip that also records the question in the
+query log), then semantic: the question's embedding is compared only with the
+entries of its group (same entities, context, params, embedder) in the
+in-process :class:`~cache.vector_index.VectorIndex`; candidates above the
+threshold must pass :func:`~cache.guard.guard` and are verified in Redis before
+they are served. Never KEYS/SCAN on the hot path.
+
+Misses in ``get_or_generate`` generate under a lease (one LLM call per question
+across threads and processes), store with a :class:`~cache.store.GenTicket`
+(no stale sets), and serve soft-invalidated answers while one background
+refresh runs where the volatility class allows it.
+
+Redis failures: ``get`` returns None, ``get_or_generate`` still answers from the
+LLM (``Answer.cache_error`` says why it was not cached); admin calls
+(``invalidate``, ``entry``, ``stats`` …) raise :class:`~cache.errors.BackendUnavailable`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import redis as redis_lib
+from redis.exceptions import NoScriptError, RedisError
+
+from .errors import BackendUnavailable, ConfigError
+from .leases import backoff_schedule_s, new_token
+from .querylog import QueryStat, decode_top, record_argv
+from .redis_conn import make_redis
+from .store import (Answer, EntryInfo, GenTicket, Hit, Request, entry_id_for, entry_info_from_hash,
+                    hit_from_reply, put_argv, to_text)
+from .scripts import script_source, sha_of
+from .store import INVALIDATE_BATCH, CacheLogic
+from .vector_index import encode_record
+
+__all__ = ["AnswerCache", "Answer", "Hit", "EntryInfo", "GenTicket", "QueryStat"]
+
+
+class AnswerCache(CacheLogic):
+    """The answer cache (see the module docstring). Thread-safe; one per process is enough."""
+
+    def __init__(self, settings, *, redis: redis_lib.Redis | None = None, embedder=None, llm=None,
+                 metrics=None, inventory=None, namespace: str | None = None, clock=time.time) -> None:
+        super().__init__(settings, embedder=embedder, llm=llm, metrics=metrics, inventory=inventory,
+                         namespace=namespace, clock=clock)
+        self.redis = redis if redis is not None else make_redis(settings)
+        self._threads: list[threading.Thread] = []
+        self._index_lock = threading.Lock()
+
+    # -- Lua over pipelines (one round trip; reload scripts after a Redis restart) ----------------
+    def _run(self, calls: list[tuple[str, list]], extra: Callable[[Any], None] | None = None) -> list:
+        """Run scripts (by SHA) plus ``extra`` commands in one pipeline; scripts Redis does not
+        know (first use, or after a restart) are loaded and only they are run again."""
+        pipe = self.redis.pipeline(transaction=False)
+        for name, args in calls:
+            pipe.evalsha(sha_of(name), 0, *args)
+        if extra is not None:
+            extra(pipe)
+        results = pipe.execute(raise_on_error=False)
+        missing = [i for i, r in enumerate(results[:len(calls)]) if isinstance(r, NoScriptError)]
+        if missing:
+            for name in {calls[i][0] for i in missing}:
+                self.redis.script_load(script_source(name))
+            pipe = self.redis.pipeline(transaction=False)
+            for i in missing:
+                pipe.evalsha(sha_of(calls[i][0]), 0, *calls[i][1])
+            for i, r in zip(missing, pipe.execute(raise_on_error=False)):
+                results[i] = r
+        for r in results:
+            if isinstance(r, Exception):
+                raise r
+        return results
+
+    # -- lookups ------------------------------------------------------------------------------
+    def get(self, prompt: str, *, context: Any = None, params: Any = None) -> Hit | None:
+        """A cached answer (exact, then semantic) or None. Never raises for Redis trouble."""
+        started = time.perf_counter()
+        req = self._prepare(prompt, context=context, params=params)
+        try:
+            hit = self._lookup(req)
+        except RedisError as e:
+            self._redis_failed("get", e)
+            hit = None
+        hit = self._servable(hit)
+        self._record_lookup(hit.kind if hit and not hit.stale else ("stale" if hit else "miss"),
+                            req, started, hit)
+        return hit
+
+    def _lookup(self, req: Request, *, record: bool = True) -> Hit | None:
+        now = self.now()
+        calls = [("HIT", self._hit_argv(req.entry_id, now))]
+        if record:
+            calls.append(("RECORD_QUERY", self._record_argv(req, now)))
+        hit = hit_from_reply(self._run(calls)[0], req.entry_id, "exact", 1.0, now)
+        if hit is not None:
+            return hit
+        return self._semantic(req)
+
+    def _semantic(self, req: Request) -> Hit | None:
+        if self.embedder is None:
+            return None
+        self._sync_index()
+        for cand in self._candidates(req):
+            now = self.now()
+            hit = hit_from_reply(self._run([("HIT", self._hit_argv(cand.entry_id, now))])[0],
+                                 cand.entry_id, "semantic", cand.score, now)
+            if hit is not None:
+                return hit
+            self.index.remove(cand.entry_id)  # Redis lost or expired it: never serve it
+        return None
+
+    # -- the index mirror -------------------------------------------------------------------------
+    def _sync_index(self) -> None:
+        if not self.index.due():
+            return
+        with self._index_lock:
+            if not self.index.due():
+                return
+            try:
+                if not self.index.loaded:
+                    self._reload_index()
+                while self.index.loaded:
+                    pipe = self.redis.pipeline(transaction=False)
+                    self._poll_commands(pipe)
+                    epoch, info, entries = pipe.execute(raise_on_error=False)
+                    adds = self.index.after_poll(epoch, self._ok(info), self._ok(entries) or [])
+                    if adds is None:
+                        self._reload_index()
+                        break
+                    if adds:
+                        for eid, blob in zip(adds, self.redis.hmget(self.keys.ix_vec, adds)):
+                            self.index.add_record(eid, blob)
+                    if len(self._ok(entries) or []) < self.POLL_COUNT:
+                        break
+                self.index.mark_synced()
+            except RedisError as e:
+                self._redis_failed("index sync", e)
+                self.index.reset(None)
+
+    def _reload_index(self) -> None:
+        self.redis.set(self.keys.ix_epoch, new_token(), nx=True)
+        epoch = self.redis.get(self.keys.ix_epoch)
+        last = self.redis.xrevrange(self.keys.ix_log, count=1)
+        self.index.reset(to_text(epoch), last_id=to_text(last[0][0]) if last else "0-0")
+        for eid, blob in self.redis.hscan_iter(self.keys.ix_vec, count=2000):
+            self.index.add_record(to_text(eid), blob)
+        self._index_loaded()
+
+    # -- storing ------------------------------------------------------------------------------
+    def ticket(self, prompt: str, *, context: Any = None, params: Any = None, volatility: str | None = None,
+               tags: Iterable[str] = ()) -> GenTicket:
+        """Capture the generation counters of the question's tags before generating its answer."""
+        req = self._prepare(prompt, context=context, params=params, volatility=volatility, tags=tags)
+        return self._ticket_from(req, self._run([("TICKET", [self.keys.base, *req.tags])])[0])
+
+    def put(self, prompt: str, answer: str, *, context: Any = None, params: Any = None,
+            volatility: str | None = None, tags: Iterable[str] = (), usage: Any = None,
+            ticket: GenTicket | None = None, tier: str | None = None, gen_s: float | None = None) -> str | None:
+        """Store an answer; the entry id, or None when discarded (a ticket tag was invalidated
+        meanwhile) or Redis is unavailable (counted, logged)."""
+        req = self._prepare(prompt, context=context, params=params, volatility=volatility, tags=tags)
+        try:
+            return self._store(req, answer, usage=usage, ticket=ticket, tier=tier, gen_s=gen_s)
+        except RedisError as e:
+            self._redis_failed("put", e)
+            return None
+
+    def _store(self, req: Request, answer: str, *, usage: Any, ticket: GenTicket | None,
+               tier: str | None = None, gen_s: float | None = None) -> str | None:
+        vector = self._vector_for_put(req)
+        blob = encode_record(req.group, req.prompt, vector) if vector is not None else b""
+        argv = put_argv(req, answer, policy=self.policy, key_base=self.keys.base, now_s=self.now(),
+                        usage=usage, ticket=ticket, tier=tier, vector_blob=blob,
+                        gen_s=gen_s if gen_s is not None else float(getattr(usage, "latency_s", 0.0) or 0.0))
+        return self._after_put(req, self._run([("PUT", argv)])[0], vector)
+
+    # -- get_or_generate ----------------------------------------------------------------------
+    def get_or_generate(self, prompt: str, *, context: Any = None, params: Any = None,
+                        volatility: str | None = None, tags: Iterable[str] = (),
+                        generate: Callable[[str], Any] | None = None, purpose: str = "user") -> Answer:
+        """The cached answer, or one generated under the lease (and cached)."""
+        started = time.perf_counter()
+        req = self._prepare(prompt, context=context, params=params, volatility=volatility, tags=tags)
+        try:
+            hit = self._lookup(req)
+        except RedisError as e:
+            self._redis_failed("get_or_generate", e)
+            return self._generate(req, generate, purpose, started, ticket=None, cache_error=self._err(e))
+        if hit is not None and not hit.stale:
+            return self._served(req, hit, hit.kind, started)
+        if hit is not None and self._stale_ok(hit):
+            self._refresh_in_background(req, hit, generate)
+            return self._served(req, hit, "stale", started)
+        return self._fill(req, generate, purpose, started)
+
+    def refresh(self, prompt: str, *, context: Any = None, params: Any = None, volatility: str | None = None,
+                tags: Iterable[str] = (), generate: Callable[[str], Any] | None = None,
+                purpose: str = "refresh") -> Answer:
+        """Regenerate an answer under the lease, whatever is cached (warming, nightly refresh)."""
+        req = self._prepare(prompt, context=context, params=params, volatility=volatility, tags=tags)
+        return self._fill(req, generate, purpose, time.perf_counter(), refresh=True)
+
+    def _fill(self, req: Request, generate, purpose: str, started: float, *, refresh: bool = False) -> Answer:
+        token = new_token()
+        sleeps = backoff_schedule_s(self.cs.lease_wait_ms)
+        lease = self.keys.lease(req.entry_id)
+        try:
+            while True:
+                got, raw_gens = self._run([("TICKET", [self.keys.base, *req.tags])],
+                                          extra=lambda p: p.set(lease, token, nx=True,
+                                                                px=self.cs.lease_ttl_ms))[::-1]
+                if got:
+                    try:
+                        return self._generate(req, generate, purpose, started,
+                                              ticket=self._ticket_from(req, raw_gens))
+                    finally:
+                        self._release(lease, token)
+                for sleep_s in sleeps:
+                    time.sleep(sleep_s)
+                    reply, leased = self._run([("HIT", self._hit_argv(req.entry_id, self.now()))],
+                                              extra=lambda p: p.exists(lease))
+                    hit = hit_from_reply(reply, req.entry_id, "exact", 1.0, self.now())
+                    if hit is not None and not hit.stale and (not refresh or hit.age_s * 1000 < self.cs.lease_wait_ms):
+                        return self._served(req, hit, "waited", started)
+                    if not leased:
+                        break  # the holder finished without storing (or died): try the lease again
+                else:
+                    ticket = self._ticket_from(req, self._run([("TICKET", [self.keys.base, *req.tags])])[0])
+                    return self._generate(req, generate, purpose, started, ticket=ticket)
+        except RedisError as e:
+            self._redis_failed("get_or_generate", e)
+            return self._generate(req, generate, purpose, started, ticket=None, cache_error=self._err(e))
+
+    def _release(self, lease: str, token: str) -> None:
+        try:
+            self.redis.eval(script_source("RELEASE_LEASE"), 1, lease, token)
+        except RedisError as e:
+            self._redis_failed("lease release", e)
+
+    def _generate(self, req: Request, generate, purpose: str, started: float, *, ticket: GenTicket | None,
+                  cache_error: str | None = None) -> Answer:
+        t0 = time.perf_counter()
+        if generate is not None:
+            result = generate(req.prompt)
+        elif self.llm is not None:
+            result = self.llm.complete(req.prompt, context=req.context)
+        else:
+            raise ConfigError("get_or_generate needs generate= or an llm= client")
+        text, usage = self._result(result, time.perf_counter() - t0, req, purpose)
+        entry_id = None
+        if cache_error is None:
+            try:
+                entry_id = self._store(req, text, usage=usage, ticket=ticket, gen_s=time.perf_counter() - t0)
+                if entry_id is None:
+                    cache_error = "discarded: a tag of this answer was invalidated while it was generated"
+            except RedisError as e:
+                self._redis_failed("put", e)
+                cache_error = self._err(e)
+        return self._generated(req, text, usage, entry_id, started, cache_error, purpose)
+
+    def _refresh_in_background(self, req: Request, hit: Hit, generate) -> None:
+        """Start one refresh of a stale entry (others find the lease taken and keep serving stale)."""
+        def run() -> None:
+            try:
+                target = req if hit.kind == "exact" else self._request_for_entry(self.entry(hit.entry_id))
+                if target is not None:
+                    self._fill(target, generate, "refresh", time.perf_counter(), refresh=True)
+            except Exception:  # noqa: BLE001 - a background refresh must never kill the process
+                self.log.exception("background refresh of %s failed", hit.entry_id)
+
+        if not self._claim_refresh(hit.entry_id):
+            return
+        t = threading.Thread(target=self._finish_refresh, args=(hit.entry_id, run), daemon=True,
+                             name=f"netcache-refresh-{hit.entry_id[:8]}")
+        self._threads = [x for x in self._threads if x.is_alive()] + [t]
+        t.start()
+
+    # -- invalidation and admin ---------------------------------------------------------------
+    def invalidate(self, tags: Iterable[str], *, mode: str = "hard") -> int:
+        """Invalidate every entry carrying any of ``tags``; returns how many entries were affected."""
+        tags, mode = self._check_invalidation(tags, mode)
+        try:
+            members = [to_text(m) for m in self._run([("BUMP_TAGS", [self.keys.base, *tags])])[0]]
+        except RedisError as e:
+            raise BackendUnavailable(f"invalidate {tags}: {self._err(e)}") from e
+        return self.invalidate_entries(members, mode=mode)
+
+    def invalidate_entries(self, entry_ids: list[str], *, mode: str = "hard", tags: Iterable[str] = ()) -> int:
+        """Invalidate a batch of entries (the worker's gradual invalidation). ``tags`` are the tags
+        being invalidated: their generations are bumped first so in-flight answers are not stored."""
+        tags, mode = self._check_invalidation(tags, mode, allow_empty=True)
+        n = 0
+        try:
+            if tags:
+                self._run([("BUMP_TAGS", [self.keys.base, *tags])])
+            for i in range(0, len(entry_ids), INVALIDATE_BATCH):
+                chunk = list(entry_ids[i:i + INVALIDATE_BATCH])
+                n += self._run([("INVALIDATE_ENTRIES", [*self.policy.argv(self.keys.base, self.now()), mode,
+                                                        *chunk])])[0]
+                self._forget(chunk, mode)
+        except RedisError as e:
+            raise BackendUnavailable(f"invalidate entries: {self._err(e)}") from e
+        return n
+
+    def tag_members(self, tag: str) -> list[str]:
+        try:
+            return sorted(to_text(m) for m in self.redis.smembers(self.keys.tag(tag)))
+        except RedisError as e:
+            raise BackendUnavailable(f"tag_members {tag}: {self._err(e)}") from e
+
+    def entry(self, entry_id: str) -> EntryInfo | None:
+        try:
+            info = entry_info_from_hash(entry_id, self.redis.hgetall(self.keys.entry(entry_id)))
+        except RedisError as e:
+            raise BackendUnavailable(f"entry {entry_id}: {self._err(e)}") from e
+        return info if info is not None and info.expires_at > self.now() else None
+
+    def top_queries(self, n: int = 100) -> list[QueryStat]:
+        """The most asked questions (decayed counts), with their cached entry id or None."""
+        try:
+            rows = self.redis.zrevrange(self.keys.q_top, 0, n - 1, withscores=True)
+            if not rows:
+                return []
+            members = [to_text(m) for m, _ in rows]
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.hmget(self.keys.q_meta, members)
+            pipe.get(self.keys.q_t0)
+            for m in members:
+                pipe.exists(self.keys.entry(entry_id_for(m)))
+            metas, t0, *exists = pipe.execute()
+        except RedisError as e:
+            raise BackendUnavailable(f"top_queries: {self._err(e)}") from e
+        ids = [entry_id_for(m) if ex else None for m, ex in zip(members, exists)]
+        return decode_top(rows, metas, t0, self.now(), self.cs.query_log_halflife_s, ids)
+
+    def stats(self) -> dict:
+        """Entries per tier, total, evictions, discarded stale sets, this process's counters."""
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.zcard(self.keys.tier("hot"))
+            pipe.zcard(self.keys.tier("warm"))
+            pipe.scard(self.keys.tier("cold"))
+            pipe.hgetall(self.keys.stats)
+            hot, warm, cold, raw = pipe.execute()
+        except RedisError as e:
+            raise BackendUnavailable(f"stats: {self._err(e)}") from e
+        return self._stats_dict(hot, warm, cold, raw)
+
+    def drop_namespace(self) -> int:
+        """Delete every key of this (scratch) namespace. Admin only: it scans."""
+        pattern = self._namespace_pattern()
+        n = 0
+        try:
+            batch = []
+            for key in self.redis.scan_iter(match=pattern, count=1000):
+                batch.append(key)
+                if len(batch) >= 500:
+                    n += self.redis.unlink(*batch)
+                    batch = []
+            if batch:
+                n += self.redis.unlink(*batch)
+        except RedisError as e:
+            raise BackendUnavailable(f"drop_namespace: {self._err(e)}") from e
+        self.index.reset(None)
+        return n
+
+    def close(self, timeout_s: float = 10.0) -> None:
+        """Wait for background refreshes to finish."""
+        for t in list(self._threads):
+            t.join(timeout_s)
+        self._threads = []
