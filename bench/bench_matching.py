@@ -1,0 +1,80 @@
+"""Benchmark: the matching pieces on the lookup path, and the MiniLM embedder.
+
+    .venv/bin/python bench/bench_matching.py
+
+Prints a table (median / p95 per call); nothing here asserts on speed (tests must not).
+Uses 1 onnxruntime thread, like the default settings.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from cache.embedder import CachedEmbedder, MiniLMEmbedder  # noqa: E402
+from cache.entities import extract_entities  # noqa: E402
+from cache.guard import guard  # noqa: E402
+from cache.intent import classify  # noqa: E402
+from cache.local_redis import LocalRedis  # noqa: E402
+from cache.normalize import exact_key, semantic_text  # noqa: E402
+
+PAIRS = Path(__file__).resolve().parents[1] / "tests" / "data" / "netops_pairs.jsonl"
+
+
+def timings_us(fn, items, repeat: int = 3) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        for item in items:
+            start = time.perf_counter()
+            fn(item)
+            out.append((time.perf_counter() - start) * 1e6)
+    return out
+
+
+def row(name: str, samples: list[float]) -> tuple[str, str, str, str]:
+    samples = sorted(samples)
+    p95 = samples[int(0.95 * (len(samples) - 1))]
+    return name, f"{statistics.median(samples):,.0f}", f"{p95:,.0f}", str(len(samples))
+
+
+def main() -> None:
+    pairs = [json.loads(line) for line in PAIRS.read_text().splitlines() if line.strip()]
+    prompts = sorted({p["a"] for p in pairs} | {p["b"] for p in pairs})
+    rows = [
+        row("extract_entities", timings_us(extract_entities, prompts)),
+        row("classify", timings_us(classify, prompts)),
+        row("exact_key", timings_us(exact_key, prompts)),
+        row("semantic_text", timings_us(lambda p: semantic_text(p, None), prompts)),
+        row("guard (a vs b)", timings_us(lambda p: guard(p["a"], p["b"]), pairs)),
+    ]
+    emb = MiniLMEmbedder()
+    start = time.perf_counter()
+    emb.embed(["warm up"])
+    load_ms = (time.perf_counter() - start) * 1e3
+    rows.append(row("MiniLM embed, 1 text", timings_us(lambda p: emb.embed([p]), prompts[:100], repeat=2)))
+    batch = prompts[:32]
+    rows.append(row("MiniLM embed, batch of 32", timings_us(lambda _: emb.embed(batch), range(10), repeat=1)))
+    with LocalRedis() as server:
+        import redis
+
+        client = redis.Redis.from_url(server.url)
+        cached = CachedEmbedder(emb, client, prefix="bench:emb:", ttl_s=600)
+        cached.embed(prompts)
+        rows.append(row("CachedEmbedder, Redis hit", timings_us(lambda p: cached.embed([p]), prompts[:100], 2)))
+        client.close()
+
+    print(f"MiniLM load (first call): {load_ms:,.0f} ms\n")
+    widths = [max(len(r[i]) for r in rows + [("what", "median us", "p95 us", "n")]) for i in range(4)]
+    header = ("what", "median us", "p95 us", "n")
+    print("  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths))))
+    for r in rows:
+        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
+
+
+if __name__ == "__main__":
+    main()
