@@ -185,13 +185,20 @@ _NOT_DEVICE = re.compile(
     r"[-_]?\d",
     re.I,
 )
-_IPV4_RE = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?:/(\d{1,2}))?(?:\s+(\d{1,3}(?:\.\d{1,3}){3}))?(?![\w.])")
+_IPV4_RE = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?:/(\d{1,2}))?(?![\w.])")
+_MASK_AFTER_RE = re.compile(r"\s+(?:mask\s+)?(\d{1,3}(?:\.\d{1,3}){3})(?![\w.])", re.I)
 _IPV6_RE = re.compile(r"(?<![\w:.])((?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?:\.\d{1,3}){0,3})(?:/(\d{1,3}))?(?![\w:])", re.I)
 _ASN_RE = re.compile(
     r"(?:\b(?:AS|ASN|As)|(?i:\basn|\bremote-as|\blocal-as|\brouter\s+bgp|\bautonomous[-\s]system(?:\s+number)?|"
     r"\bas[-\s]number|\bbgp\s+as|\bas(?=\d)))\s*[:#]?\s*(\d+(?:\.\d+)?)\b(?![./:]\d)"
 )
-_VLAN_RE = re.compile(r"\bvlans?\s*(?:ids?\s*)?[:#]?\s*(\d{1,4}(?:\s*(?:,|and|&)\s*\d{1,4})*)\b(?![/.]\d)", re.I)
+_VLAN_RE = re.compile(
+    r"\bvlans?\s*(?:ids?\s*)?[:#]?\s*(\d{1,4}(?:\s*-\s*\d{1,4})?(?:\s*(?:,|and|&|or)\s*\d{1,4}(?:\s*-\s*\d{1,4})?)*)"
+    r"\b(?![/.]\d)",
+    re.I,
+)
+#: longest VLAN range expanded into ids ("vlan 10-20"); longer ranges are refused as entities
+_VLAN_RANGE_MAX = 64
 _VRF_RE = re.compile(
     r"\b(?:vrf(?:[-\s](?:name|forwarding|definition|instance|context))?|routing-instance|vpn-instance|"
     r"vrf-name)\s*[:=]?\s*\"?([A-Za-z0-9][\w.:-]*)",
@@ -312,13 +319,19 @@ def entity_spans(text: str, inventory: Inventory | None = None) -> list[tuple[in
                 continue
         elif "/" not in num and canon not in _BARE_OK and pfx not in _FULL_NAMES:
             continue
+        elif " " in m.group(0) and "/" not in num and pfx not in _FULL_NAMES:
+            continue  # "lo 0", "ma 2": only slashed or full names may have a space
         add(m.start(), m.end(), "iface", canon + num)
     # addresses and prefixes
+    mask_spans: list[int] = []  # starts of addresses consumed as the netmask of the one before
     for m in _IPV4_RE.finditer(text):
-        addr, plen, mask = m.group(1), m.group(2), m.group(3)
-        end = m.end(2) if plen is not None else m.end(1)
-        if plen is None and mask is not None and (ml := _netmask_len(mask)) is not None:
-            plen, end = str(ml), m.end()
+        if m.start() in mask_spans:
+            continue
+        addr, plen, end = m.group(1), m.group(2), m.end()
+        mm = _MASK_AFTER_RE.match(text, m.end())
+        if plen is None and mm is not None and (ml := _netmask_len(mm.group(1))) is not None:
+            plen, end = str(ml), mm.end()
+            mask_spans.append(mm.start(1))
         try:
             if plen is None:
                 add(m.start(), end, "ip", str(ipaddress.IPv4Address(addr)))
@@ -346,7 +359,13 @@ def entity_spans(text: str, inventory: Inventory | None = None) -> list[tuple[in
     for m in _VLAN_RE.finditer(text):
         if _IF_CONTEXT_RE.search(text[: m.start()]) and not re.match(r"vlans?\s", m.group(0), re.I):
             continue
-        ids = [int(x) for x in re.findall(r"\d+", m.group(1))]
+        ids: list[int] = []
+        for lo, hi in re.findall(r"(\d+)(?:\s*-\s*(\d+))?", m.group(1)):
+            first, last = int(lo), int(hi or lo)
+            if last < first or last - first >= _VLAN_RANGE_MAX:
+                ids = []
+                break
+            ids.extend(range(first, last + 1))
         if ids and all(1 <= v <= 4094 for v in ids) and free(m.start(), m.end()):
             taken.append((m.start(), m.end()))
             for v in ids:

@@ -178,3 +178,20 @@ def test_masking_replaces_entities_with_typed_placeholders():
 
 def test_an_empty_inventory_changes_nothing():
     assert extract_entities("rtr-001", Inventory()).devices == {"rtr-001"}
+
+
+def test_netmasks_and_wildcards_after_an_address_make_a_prefix_but_two_hosts_stay_two_hosts():
+    assert extract_entities("ip route 10.0.0.0 255.255.255.0 10.1.1.1").prefixes == {"10.0.0.0/24"}
+    assert extract_entities("permit 10.0.0.0 0.0.0.255").prefixes == {"10.0.0.0/24"}
+    assert extract_entities("network 10.0.0.0 mask 255.255.0.0").prefixes == {"10.0.0.0/16"}
+    assert extract_entities("ping 10.0.0.1 10.0.0.2").ips == {"10.0.0.1", "10.0.0.2"}
+
+
+def test_vlan_ranges_expand_but_huge_ranges_are_not_entities():
+    assert extract_entities("trunk allowed vlans 10-12 and 20").vlans == {"10", "11", "12", "20"}
+    assert extract_entities("vlan 1-4094").vlans == frozenset()
+
+
+def test_short_interface_abbreviations_need_a_slash_or_no_space():
+    assert extract_entities("ma 2 or lo 0").interfaces == frozenset()
+    assert extract_entities("Gi 0/1 and Loopback 0").interfaces == {"GigabitEthernet0/1", "Loopback0"}
