@@ -1,0 +1,109 @@
+"""Exact and semantic matching through the real AnswerCache on a real Redis, with the real embedder."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from cache.core import AnswerCache
+from cache.embedder import make_embedder
+from tests.helpers_cache import Generator
+
+
+@pytest.fixture
+def cache(settings, redis_client):
+    c = AnswerCache(settings, redis=redis_client, embedder=make_embedder(settings))
+    yield c
+    c.close()
+
+
+def test_exact_hits_survive_case_whitespace_and_punctuation(cache):
+    gen = Generator()
+    first = cache.get_or_generate("Show BGP summary on rtr-001", generate=gen)
+    again = cache.get_or_generate("  show bgp SUMMARY on RTR-001?  ", generate=gen)
+    assert first.source == "generated" and again.source == "exact"
+    assert again.text == first.text and again.entry_id == first.entry_id
+    assert gen.calls == 1
+
+
+def test_a_paraphrase_is_a_semantic_hit(cache):
+    cache.put("Show BGP status on rtr-001", "bgp is established with 3 peers")
+    hit = cache.get("what's the bgp state on rtr-001?")
+    assert hit is not None and hit.kind == "semantic"
+    assert hit.answer == "bgp is established with 3 peers"
+    assert cache.settings.cache.semantic_threshold <= hit.score < 1.0
+
+
+@pytest.mark.parametrize("stored, asked", [
+    ("Show interfaces on rtr-001", "Show interfaces on rtr-002"),
+    ("Is interface Gi0/1 up on rtr-001?", "Is interface Gi0/2 up on rtr-001?"),
+    ("show bgp neighbor 10.0.0.1 on rtr-001", "show bgp neighbor 10.0.0.2 on rtr-001"),
+    ("what VLANs are on sw-01 trunk, vlan 10?", "what VLANs are on sw-01 trunk, vlan 20?"),
+])
+def test_swapping_an_entity_is_always_a_miss(cache, stored, asked):
+    cache.put(stored, f"answer about {stored}")
+    assert cache.get(stored) is not None
+    assert cache.get(asked) is None
+
+
+def test_a_different_concept_on_the_same_device_is_a_miss(cache):
+    cache.put("Why is the BGP session down on rtr-001?", "the peer is unreachable")
+    assert cache.get("Why is the BGP session up on rtr-001?") is None
+    assert cache.get("Why is the OSPF adjacency down on rtr-001?") is None
+
+
+def test_context_separates_answers_for_the_same_prompt(cache):
+    gen = Generator()
+    a = cache.get_or_generate("Analyse these logs", context="rtr-001 %LINK-3-UPDOWN Gi0/1 down", generate=gen)
+    b = cache.get_or_generate("Analyse these logs", context="rtr-001 %SYS-5-CONFIG_I configured", generate=gen)
+    a2 = cache.get_or_generate("Analyse these logs", context="rtr-001 %LINK-3-UPDOWN Gi0/1 down", generate=gen)
+    assert gen.calls == 2
+    assert a.entry_id != b.entry_id and a.text != b.text
+    assert a2.source == "exact" and a2.text == a.text
+
+
+def test_params_separate_answers_and_are_normalised(cache):
+    cache.put("show route table", "table A", params={"vrf": "blue", "limit": 10})
+    assert cache.get("show route table", params={"limit": 10, "vrf": " BLUE "}).answer == "table A"
+    assert cache.get("show route table", params={"vrf": "red", "limit": 10}) is None
+
+
+def test_near_misses_are_logged_with_their_score(settings, redis_client, caplog):
+    cfg = settings.model_copy(update={"cache": settings.cache.model_copy(
+        update={"semantic_threshold": 0.999, "near_miss_margin": 0.5})})
+    cache = AnswerCache(cfg, redis=redis_client, embedder=make_embedder(cfg))
+    cache.put("Show BGP status on rtr-001", "established")
+    with caplog.at_level(logging.INFO, logger="netcache.cache"):
+        assert cache.get("what's the bgp state on rtr-001?") is None
+    assert cache.counters["near_misses"] == 1
+    assert any("near miss: score=0." in r.getMessage() for r in caplog.records)
+
+
+def test_a_guard_rejection_counts_as_a_false_positive_and_misses(settings, redis_client):
+    cfg = settings.model_copy(update={"cache": settings.cache.model_copy(update={"semantic_threshold": 0.5})})
+    cache = AnswerCache(cfg, redis=redis_client, embedder=make_embedder(cfg))
+    cache.put("Why is the BGP session down on rtr-001?", "the peer is unreachable")
+    assert cache.get("Why is the BGP session up on rtr-001?") is None
+    assert cache.counters["false_positives"] >= 1
+
+
+def test_lookups_after_start_up_never_scan_the_keyspace(cache, redis_client):
+    for i in range(20):
+        cache.put(f"show interfaces on rtr-{i:03d}", f"answer {i}")
+    cache.get("show interfaces on rtr-001")  # start-up: the one HSCAN that loads the index
+    redis_client.config_resetstat()
+    cache.get("show interfaces on rtr-005")
+    cache.get("list the interfaces of rtr-007")
+    cache.get("show interfaces on rtr-999")
+    stats = redis_client.info("commandstats")
+    assert not any(k in stats for k in ("cmdstat_keys", "cmdstat_scan", "cmdstat_hscan"))
+
+
+def test_bad_input_raises_a_clear_error_and_is_counted(cache):
+    from cache.errors import ConfigError
+    with pytest.raises(ConfigError, match="prompt"):
+        cache.get("   ")
+    with pytest.raises(ConfigError, match="volatility"):
+        cache.put("show version on rtr-001", "x", volatility="sometimes")
+    assert cache.counters["bad_input"] == 2
