@@ -168,18 +168,21 @@ def load_rules(path: str | Path | None) -> tuple[AlertRule, ...]:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise ConfigError(f"cannot read Alertmanager rules file {path}: {e.strerror}") from e
-    try:
-        if path.suffix in (".yaml", ".yml"):
-            try:
-                import yaml
-            except ImportError as e:
-                raise ConfigError(f"{path} is YAML but PyYAML is not installed: `pip install pyyaml` "
-                                  f"or write the rules as JSON") from e
+    if path.suffix in (".yaml", ".yml"):
+        try:
+            import yaml
+        except ImportError as e:
+            raise ConfigError(f"{path} is YAML but PyYAML is not installed: `pip install pyyaml` "
+                              f"or write the rules as JSON") from e
+        try:
             data = yaml.safe_load(text)
-        else:
+        except yaml.YAMLError as e:
+            raise ConfigError(f"Alertmanager rules file {path} is not valid YAML: {e}") from e
+    else:
+        try:
             data = json.loads(text)
-    except ValueError as e:  # json.JSONDecodeError and yaml.YAMLError's common ground
-        raise ConfigError(f"Alertmanager rules file {path} is not valid: {e}") from e
+        except ValueError as e:
+            raise ConfigError(f"Alertmanager rules file {path} is not valid JSON: {e}") from e
     if isinstance(data, dict):
         data = data.get("rules")
     if not isinstance(data, list):
