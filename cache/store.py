@@ -356,6 +356,9 @@ class CacheLogic:
         try:
             return prepare(prompt, context=context, params=params, volatility=volatility, tags=tuple(tags),
                            inventory=self.inventory, model_id=self.model_id, policy=self.policy)
+        except ConfigError:
+            self.counters["bad_input"] += 1
+            raise
         except (ValueError, TypeError) as e:
             self.counters["bad_input"] += 1
             raise ConfigError(f"bad cache request: {e}") from e
