@@ -28,7 +28,10 @@ from typing import Any
 
 import click
 
+from .embedder import make_embedder
+from .entities import load_inventory
 from .errors import ConfigError, NetcacheError
+from .redis_conn import make_redis
 
 __all__ = ["Pair", "PairResult", "TuneReport", "load_pairs", "parse_thresholds", "run_tune", "tune_command"]
 
@@ -120,7 +123,7 @@ class TuneReport:
         for x in self.thresholds + ([t] if all(abs(t - x) > 1e-9 for x in self.thresholds) else []):
             r = self.row(x)
             mark = "  <- configured" if abs(x - t) < 1e-9 else ""
-            lines.append(f"{r['threshold']:>9.2f}  {r['recall']:>6.3f}  {r['false_positive_rate']:>7.3f}  "
+            lines.append(f"{r['threshold']:>9.2f}  {_rate(r['recall']):>6}  {_rate(r['false_positive_rate']):>7}  "
                          f"{r['hits_same']:>4}/{r['pairs_same']:<4}  {r['hits_different']:>4}/{r['pairs_different']:<4}{mark}")
         lines += ["", f"by kind at the configured threshold {t:.2f}:"]
         for kind, k in self.by_kind(t).items():
@@ -131,6 +134,10 @@ class TuneReport:
             score = "exact" if fp["hit"] == "exact" else f"{fp['score']:.3f}"
             lines.append(f"  [{fp['kind']}] {score}  {fp['a']!r}  ->  {fp['b']!r}")
         return "\n".join(lines)
+
+
+def _rate(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
 
 
 def load_pairs(path: str | Path) -> list[Pair]:
@@ -193,7 +200,13 @@ def run_tune(settings: Any, pairs: list[Pair], *, thresholds: list[float], redis
         "cache": settings.cache.model_copy(update={"semantic_threshold": lowest, "guard_enabled": guard_on}),
     })
     namespace = namespace or f"tune-{uuid.uuid4().hex[:8]}"
-    cache = AnswerCache(tuned, redis=redis, embedder=embedder, namespace=namespace)
+    own_redis = redis is None
+    if own_redis:
+        redis = make_redis(settings)
+    if embedder is None:  # what a production process builds: MiniLM behind the Redis embedding cache
+        embedder = make_embedder(settings, redis)
+    inventory = load_inventory(settings.cache.inventory_file) if settings.cache.inventory_file else None
+    cache = AnswerCache(tuned, redis=redis, embedder=embedder, inventory=inventory, namespace=namespace)
     started = time.perf_counter()
     results: list[PairResult] = []
     try:
@@ -211,6 +224,8 @@ def run_tune(settings: Any, pairs: list[Pair], *, thresholds: list[float], redis
             cache.drop_namespace()
         finally:
             cache.close()
+            if own_redis:
+                redis.close()
     return TuneReport(configured_threshold=configured, guard_enabled=guard_on, results=results,
                       thresholds=thresholds, elapsed_s=time.perf_counter() - started)
 
