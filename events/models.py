@@ -204,6 +204,7 @@ class ConfigChange(EventBase):
     source_address: str | None = Field(None, description="Where from: the client's address or terminal line.")
     method: str | None = Field(None, description="How: cli, commit, netconf, netmiko, api, webhook ...")
     changed_lines: list[str] = Field(default_factory=list, description="The configuration lines, if known.")
+    commit_id: str | None = Field(None, description="Commit / rollback id, when the platform has one.")
     _key_fields = ("user", "source_address", "method")
 
     def target_key(self) -> str:

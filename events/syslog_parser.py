@@ -1,0 +1,451 @@
+"""Raw syslog line → event, as a pure function returning a result (never raising).
+
+Framing understood: RFC 5424 (``<PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG``),
+RFC 3164 (``<PRI>Mmm dd hh:mm:ss HOST TAG: MSG``) and the vendor variants of
+it: Cisco sequence numbers and host-first headers (``<189>123: rtr-001: *Mar  1
+00:01:02.345 UTC: %LINK-3-UPDOWN: ...``), unsynchronised (``*``) and
+uncertain (``.``) clocks, time zones, years (NX-OS ``2018 Apr 20 ...``),
+ISO 8601 and year-less timestamps, IOS-XR node names, SONiC severity words.
+
+The message id (Cisco mnemonic without severity, Junos tag, FRR ``%TAG``,
+RFC 5424 MSGID, else the app name) selects candidate rules from
+``events/vendor_rules``; the first rule whose pattern matches builds the event.
+
+    result = SyslogParser().parse(b"<189>Jan 20 10:00:00 rtr-001 %BGP-5-ADJCHANGE: neighbor 10.0.0.2 Down Interface flap")
+    result.status   # "event" | "unrecognized" | "error"
+    result.event    # BgpDown(device="rtr-001", neighbor="10.0.0.2", ...)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Literal
+
+from cache.errors import ConfigError, EventError, ParseError
+
+from .models import EventBase, parse_event
+from .vendor_rules import VENDORS, Rule, RuleSet, load_rules
+
+__all__ = ["SyslogHeader", "ParseResult", "SyslogParser", "parse_frame", "parse_syslog", "detect_vendor"]
+
+Status = Literal["event", "unrecognized", "error"]
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+#: Time-zone abbreviations devices print (Cisco "clock timezone"), in minutes east of UTC.
+_TZ_MINUTES = {
+    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "BST": 60, "WEST": 60, "CET": 60, "MET": 60,
+    "CEST": 120, "MEST": 120, "EET": 120, "EEST": 180, "MSK": 180, "IST": 330, "SGT": 480,
+    "HKT": 480, "JST": 540, "KST": 540, "AEST": 600, "AEDT": 660, "NZST": 720, "NZDT": 780,
+    "EST": -300, "EDT": -240, "CST": -360, "CDT": -300, "MST": -420, "MDT": -360,
+    "PST": -480, "PDT": -420, "AKST": -540, "HST": -600,
+}
+_TZ_ALT = "|".join(sorted(_TZ_MINUTES, key=len, reverse=True))
+
+_PRI_RE = re.compile(r"<(\d{1,3})>")
+_RFC5424_RE = re.compile(
+    r"(?P<version>[1-9]\d?) (?P<ts>-|\d{4}-\d\d-\d\dT\S+) (?P<host>\S+) (?P<app>\S+) (?P<procid>\S+) (?P<msgid>\S+)"
+    r"(?: |$)")
+_ISO_RE = re.compile(
+    r"(?P<date>\d{4}-\d\d-\d\d)[T ](?P<time>\d\d:\d\d:\d\d)(?:\.(?P<frac>\d{1,9}))?"
+    r"(?P<tz>Z|[+-]\d\d:?\d\d)?")
+# "*Mar  1 00:01:02.345 UTC:" / "2018 Apr 20 13:15:07" / "Mar  1 2024 00:01:02" / "Jan 20 10:00:00"
+_BSD_RE = re.compile(
+    r"(?P<flag>[*.])?(?:(?P<year1>\d{4}) )?(?P<mon>[A-Z][a-z]{2}) +(?P<day>\d{1,2})(?: (?P<year2>\d{4}))? "
+    r"(?P<time>\d\d:\d\d:\d\d)(?:\.(?P<frac>\d{1,9}))?"
+    rf"(?: (?P<tz>{_TZ_ALT}|[+-]\d\d:?\d\d)(?=[: ]|$))?")
+_SEQ_RE = re.compile(r"(?P<seq>\d{1,10}): ")
+# host-first (Cisco "logging origin-id", IOS-XR): "rtr-001: *Mar ..." or "gw2.acy1 LC/0/2/CPU0:Jul  7 ..."
+_HOST_FIRST_RE = re.compile(
+    r"(?P<host>[A-Za-z0-9_][\w.:-]*?):?[ ]+(?:(?P<node>(?:RP|LC|RSP|\d)[\w/]*?CPU\d+):)?(?=[*.]?(?:[A-Z][a-z]{2} |\d{4}[ -]))")
+_TAG_RE = re.compile(
+    r"(?:(?P<sevword>EMERG|ALERT|CRIT|ERR|ERROR|WARNING|WARN|NOTICE|INFO|DEBUG) )?"
+    r"(?P<app>[A-Za-z0-9_][\w./#-]{0,63}?)(?:\[(?P<procid>[^\]\s]{1,32})\])?: ")
+_MNEMONIC_RE = re.compile(r"%(?P<mnem>[A-Z0-9_]+(?:-[A-Z0-9_]+)*?)-(?P<sev>[0-7])-(?P<name>[A-Z0-9_]+)\s*:\s*")
+_PCT_TAG_RE = re.compile(r"%(?P<tag>[A-Z][A-Z0-9_]+): ")
+_JUNOS_TAG_RE = re.compile(r"(?P<tag>[A-Z][A-Z0-9]*_[A-Z0-9_]+): ")
+_FRR_ID_RE = re.compile(r"\[[A-Z0-9]{5}-[A-Z0-9]{5}\] ")
+_SD_PARAM_RE = re.compile(r'\s+([^\s="\]]{1,32})="((?:[^"\\]|\\.)*)"')
+_SEVWORDS = {"EMERG": 0, "ALERT": 1, "CRIT": 2, "ERR": 3, "ERROR": 3, "WARNING": 4, "WARN": 4,
+             "NOTICE": 5, "INFO": 6, "DEBUG": 7}
+_STATE_WORDS = {"up": "up", "down": "down", "1": "up", "0": "down"}
+_EOS_APPS = frozenset({"Ebra", "Bgp", "Rib", "ConfigAgent", "Stp", "Lag", "Lldp", "Fhrp", "Ira", "Sysdb",
+                       "Launcher", "ProcMgr", "Aaa", "Acl", "Arp", "Mlag", "Ospf", "Isis", "PhyEthtool"})
+_SONIC_APPS = frozenset({"bgpd", "bgpcfgd", "orchagent", "portsyncd", "portmgrd", "config", "zebra",
+                         "syncd", "teamd", "ospfd", "isisd"})
+_JUNOS_APPS = frozenset({"rpd", "mgd", "mib2d", "chassisd", "dcd", "eventd", "lacpd", "kernel", "cosd"})
+
+
+@dataclass(frozen=True, slots=True)
+class SyslogHeader:
+    """The framing of one message, before any vendor rule."""
+
+    format: Literal["rfc5424", "rfc3164", "bare"]
+    message: str
+    facility: int | None = None
+    severity: int | None = None
+    timestamp: datetime | None = None
+    clock_synced: bool = True
+    host: str | None = None
+    app: str | None = None
+    procid: str | None = None
+    msgid: str | None = None
+    seq: int | None = None
+    node: str | None = None
+    structured_data: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    """What became of one line: an event, an unrecognized message, or a framing error (with reason)."""
+
+    status: Status
+    raw: str
+    event: EventBase | None = None
+    reason: str | None = None
+    header: SyslogHeader | None = None
+    vendor: str | None = None
+    key: str | None = None
+    rule: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON line ``netcache events parse`` prints."""
+        if self.event is not None:
+            return self.event.model_dump(mode="json")
+        if self.status == "unrecognized":
+            out: dict[str, Any] = {"unrecognized": True, "raw": self.raw}
+            if self.key:
+                out["key"] = self.key
+            if self.reason:
+                out["reason"] = self.reason
+            return out
+        return {"error": self.reason or "error", "raw": self.raw}
+
+
+# --- framing -------------------------------------------------------------------------
+
+
+def _tz_from(text: str | None) -> timezone | None:
+    if not text:
+        return None
+    if text in _TZ_MINUTES:
+        return timezone(timedelta(minutes=_TZ_MINUTES[text]))
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
+
+
+def _frac_us(frac: str | None) -> int:
+    return int((frac or "0")[:6].ljust(6, "0"))
+
+
+def _parse_iso(m: re.Match[str]) -> datetime:
+    y, mo, d = (int(x) for x in m.group("date").split("-"))
+    hh, mm, ss = (int(x) for x in m.group("time").split(":"))
+    tz = _tz_from(m.group("tz")) or timezone.utc
+    return datetime(y, mo, d, hh, mm, min(ss, 59), _frac_us(m.group("frac")), tzinfo=tz).astimezone(timezone.utc)
+
+
+def _parse_bsd(m: re.Match[str], now: datetime) -> datetime:
+    month = _MONTHS.get(m.group("mon").lower())
+    if month is None:
+        raise ParseError(f"unknown month {m.group('mon')!r}")
+    hh, mm, ss = (int(x) for x in m.group("time").split(":"))
+    tz = _tz_from(m.group("tz")) or timezone.utc
+    year_text = m.group("year1") or m.group("year2")
+    year = int(year_text) if year_text else now.year
+    stamp = datetime(year, month, int(m.group("day")), hh, mm, min(ss, 59), _frac_us(m.group("frac")), tzinfo=tz)
+    if not year_text and stamp - now > timedelta(days=1):  # December's messages read in January
+        stamp = stamp.replace(year=year - 1)
+    return stamp.astimezone(timezone.utc)
+
+
+def _parse_sd(text: str) -> tuple[dict[str, dict[str, str]], str]:
+    """RFC 5424 STRUCTURED-DATA at the start of ``text`` → ({sd-id: {param: value}}, rest)."""
+    if text.startswith("-"):
+        return {}, text[1:].lstrip(" ")
+    sd: dict[str, dict[str, str]] = {}
+    pos = 0
+    while pos < len(text) and text[pos] == "[":
+        end_id = pos + 1
+        while end_id < len(text) and text[end_id] not in " ]":
+            end_id += 1
+        sd_id = text[pos + 1:end_id]
+        if not sd_id:
+            raise ParseError("structured data element without an SD-ID")
+        params: dict[str, str] = {}
+        pos = end_id
+        while True:
+            m = _SD_PARAM_RE.match(text, pos)
+            if not m:
+                break
+            params[m.group(1)] = re.sub(r"\\([\"\\\]])", r"\1", m.group(2))
+            pos = m.end()
+        if pos >= len(text) or text[pos] != "]":
+            raise ParseError(f"structured data element [{sd_id} is not closed")
+        sd[sd_id] = params
+        pos += 1
+    if not sd:
+        raise ParseError("RFC 5424 header without structured data ('-' or '[...]')")
+    return sd, text[pos:].lstrip(" ")
+
+
+def parse_frame(raw: str, *, now: datetime | None = None) -> SyslogHeader:
+    """Split one syslog line into its header fields; ``ParseError`` when the framing is malformed."""
+    now = now or datetime.now(timezone.utc)
+    text = raw.strip("\r\n\x00 \ufeff")
+    if not text:
+        raise ParseError("empty message")
+    facility = severity = None
+    pm = _PRI_RE.match(text)
+    if pm:
+        pri = int(pm.group(1))
+        if pri > 191:
+            raise ParseError(f"PRI {pri} out of range (0-191)")
+        facility, severity = divmod(pri, 8)
+        text = text[pm.end():]
+    elif text.startswith("<"):
+        raise ParseError("malformed PRI: expected <0-191>")
+
+    m5 = _RFC5424_RE.match(text)
+    if pm and m5:
+        if m5.group("version") != "1":
+            raise ParseError(f"unsupported syslog version {m5.group('version')}")
+        ts = None
+        if m5.group("ts") != "-":
+            mi = _ISO_RE.fullmatch(m5.group("ts"))
+            if not mi:
+                raise ParseError(f"bad RFC 5424 timestamp {m5.group('ts')!r}")
+            ts = _parse_iso(mi)
+        sd, msg = _parse_sd(text[m5.end():]) if m5.end() < len(text) else ({}, "")
+        nil = lambda v: None if v == "-" else v  # noqa: E731
+        return SyslogHeader("rfc5424", msg.lstrip("\ufeff"), facility, severity, ts, True,
+                            nil(m5.group("host")), nil(m5.group("app")), nil(m5.group("procid")),
+                            nil(m5.group("msgid")), structured_data=sd)
+
+    seq = None
+    ms = _SEQ_RE.match(text)
+    if ms:
+        seq = int(ms.group("seq"))
+        text = text[ms.end():]
+
+    host = node = None
+    stamp: datetime | None = None
+    synced = True
+    ts_m = _ISO_RE.match(text) or _BSD_RE.match(text)
+    host_first = False
+    if ts_m is None:
+        hm = _HOST_FIRST_RE.match(text)
+        if hm:
+            host, node = hm.group("host"), hm.group("node")
+            text = text[hm.end():]
+            ts_m = _ISO_RE.match(text) or _BSD_RE.match(text)
+            host_first = ts_m is not None
+            if not host_first:  # not a header after all
+                raise ParseError(f"host {host!r} is not followed by a timestamp")
+    if ts_m is not None:
+        try:
+            stamp = _parse_iso(ts_m) if ts_m.re is _ISO_RE else _parse_bsd(ts_m, now)
+        except (ValueError, OverflowError) as e:
+            raise ParseError(f"bad timestamp {ts_m.group(0)!r}: {e}") from e
+        if ts_m.re is _BSD_RE and ts_m.group("flag"):
+            synced = False
+        text = text[ts_m.end():]
+        colon = text.startswith(":") or text.startswith(" :")
+        text = text.lstrip(" ").removeprefix(":").lstrip(" ") if colon else text.lstrip(" ")
+        if not host_first and not colon:
+            # RFC 3164: the HOSTNAME follows the timestamp, unless the next token is already a tag
+            token, _, rest = text.partition(" ")
+            if token and not token.endswith(":") and not token.startswith("%") and "[" not in token:
+                host, text = token, rest.lstrip(" ")
+                nm = re.match(r"((?:RP|LC|RSP|\d)[\w/]*?CPU\d+):", text)
+                if nm:
+                    node, text = nm.group(1), text[nm.end():]
+    elif not pm and seq is None:
+        raise ParseError("no <PRI> and no timestamp: not a syslog message")
+    fmt: Literal["rfc3164", "bare"] = "rfc3164" if (ts_m is not None or host) else "bare"
+    app = procid = None
+    tm = _TAG_RE.match(text)
+    if tm and not text.startswith("%"):
+        app, procid = tm.group("app"), tm.group("procid")
+        if tm.group("sevword") and severity is None:
+            severity = _SEVWORDS[tm.group("sevword")]
+        text = text[tm.end():]
+    return SyslogHeader(fmt, text, facility, severity, stamp, synced, host, app, procid, None, seq, node)
+
+
+# --- rules ---------------------------------------------------------------------------
+
+
+def _message_key(header: SyslogHeader) -> tuple[str, str, int | None]:
+    """(message id, body after it, severity in the mnemonic)."""
+    text = header.message
+    if text.startswith(":- "):  # swss logger
+        text = text[3:]
+    fm = _FRR_ID_RE.match(text)
+    if fm:
+        text = text[fm.end():]
+    m = _MNEMONIC_RE.match(text)
+    if m:
+        return f"{m.group('mnem')}-{m.group('name')}", text[m.end():], int(m.group("sev"))
+    m2 = _PCT_TAG_RE.match(text)
+    if m2:
+        return m2.group("tag"), text[m2.end():], None
+    if header.msgid:
+        return header.msgid.upper(), text.removeprefix(f"{header.msgid}: "), None
+    m3 = _JUNOS_TAG_RE.match(text)
+    if m3:
+        return m3.group("tag"), text[m3.end():], None
+    app = (header.app or "").rsplit("#", 1)[-1]
+    return app.upper(), text, None
+
+
+def detect_vendor(header: SyslogHeader, key: str) -> str | None:
+    """A guess from the message's shape (None when it could be several)."""
+    app = header.app or ""
+    if header.node or key.startswith(("PKT_INFRA-", "ROUTING-", "MGBL-", "OS-")):
+        return "cisco_iosxr"
+    if key.startswith(("ETHPORT-", "VSHD-", "ETH_PORT_CHANNEL-")):
+        return "cisco_nxos"
+    if "#" in app or app in _SONIC_APPS:
+        return "sonic"
+    if app in _EOS_APPS:
+        return "arista_eos"
+    if app in _JUNOS_APPS or (header.structured_data and any(k.startswith("junos@") for k in header.structured_data)):
+        return "junos"
+    if "-" in key and not app:
+        return "cisco_ios"
+    return None
+
+
+def _fields_from(rule: Rule, m: re.Match[str]) -> dict[str, Any]:
+    out: dict[str, Any] = dict(rule.const)
+    for name, value in m.groupdict().items():
+        if value is None or name.startswith("_"):
+            continue
+        value = value.strip()
+        if not value:
+            continue
+        if name == "state":
+            value = _STATE_WORDS.get(value.lower(), value.lower())
+        elif name == "remote_as":
+            value = int(value)
+        out[name] = value
+    return out
+
+
+class SyslogParser:
+    """Parses lines with a rule set; vendor forced globally or per source network, else guessed."""
+
+    def __init__(self, rules: RuleSet | None = None, *, vendor: str = "auto",
+                 vendor_by_source: dict[str, str] | None = None) -> None:
+        self.rules = rules or load_rules()
+        if vendor not in ("auto", *VENDORS, *self.rules.vendors):
+            raise ConfigError(f"unknown syslog vendor {vendor!r}; known: auto, {', '.join(VENDORS)}")
+        self.vendor = None if vendor == "auto" else vendor
+        self._by_source: list[tuple[Any, str]] = []
+        for net, name in (vendor_by_source or {}).items():
+            try:
+                self._by_source.append((ipaddress.ip_network(net, strict=False), name))
+            except ValueError as e:
+                raise ConfigError(f"syslog_vendor_by_source: {net!r} is not an address or network") from e
+        self._source_cache: dict[str, str | None] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> "SyslogParser":
+        ev = settings.events
+        return cls(vendor=ev.syslog_vendor, vendor_by_source=ev.syslog_vendor_by_source)
+
+    def _vendor_for(self, source_address: str | None) -> str | None:
+        if not self._by_source or not source_address:
+            return self.vendor
+        if source_address not in self._source_cache:
+            found = self.vendor
+            try:
+                addr = ipaddress.ip_address(source_address)
+                for net, name in self._by_source:
+                    if addr.version == net.version and addr in net:
+                        found = name
+                        break
+            except ValueError:
+                pass
+            if len(self._source_cache) > 50_000:
+                self._source_cache.clear()
+            self._source_cache[source_address] = found
+        return self._source_cache[source_address]
+
+    def parse(self, raw: bytes | str, source_address: str | None = None, *,
+              now: datetime | None = None) -> ParseResult:
+        """Never raises: framing problems are ``error`` results, unknown messages ``unrecognized``."""
+        try:
+            text = raw.decode("utf-8", errors="replace") if isinstance(raw, (bytes, bytearray)) else str(raw)
+        except Exception as e:  # noqa: BLE001 - e.g. memoryview oddities; counted, never raised
+            return ParseResult("error", repr(raw)[:200], reason=f"undecodable input: {e}")
+        text = text.rstrip("\r\n\x00")
+        try:
+            return self._parse(text, source_address, now or datetime.now(timezone.utc))
+        except ParseError as e:
+            return ParseResult("error", text, reason=str(e))
+        except Exception as e:  # noqa: BLE001 - a parser bug must not stop a listener
+            return ParseResult("error", text, reason=f"internal parser error: {type(e).__name__}: {e}")
+
+    def _parse(self, text: str, source_address: str | None, now: datetime) -> ParseResult:
+        header = parse_frame(text, now=now)
+        key, body, mnem_sev = _message_key(header)
+        forced = self._vendor_for(source_address)
+        vendor = forced or detect_vendor(header, key)
+        candidates = self.rules.candidates(key, vendor, only_vendor=forced is not None) if key else ()
+        for rule in candidates:
+            m = rule.pattern.match(body)
+            if m is None:
+                continue
+            return self._build(rule, m, header, text, source_address, now, key, forced, mnem_sev)
+        reason = f"no rule for message id {key!r}" if not candidates else f"no {key} rule matched the text"
+        return ParseResult("unrecognized", text, reason=reason, header=header, vendor=vendor, key=key or None)
+
+    def _build(self, rule: Rule, m: re.Match[str], header: SyslogHeader, text: str,
+               source_address: str | None, now: datetime, key: str, forced: str | None,
+               mnem_sev: int | None) -> ParseResult:
+        data = _fields_from(rule, m)
+        if rule.type == "config_change" and "user" not in data:
+            for params in header.structured_data.values():  # Junos RFC 5424: username="..."
+                if params.get("username"):
+                    data["user"] = params["username"]
+                    break
+        device = header.host or source_address
+        if not device:
+            return ParseResult("error", text, reason="no host in the message and no source address",
+                               header=header, key=key)
+        severity = header.severity if header.severity is not None else (mnem_sev if mnem_sev is not None else 5)
+        data.update(type=rule.type, source="syslog", vendor=forced or rule.vendor, device=device,
+                    severity=severity, raw=text, received_at=now)
+        if header.timestamp is not None and header.clock_synced:
+            data["occurred_at"] = header.timestamp
+        else:
+            # unsynchronised clock: when it happened is unknown; the id comes from the text itself,
+            # so the same line reaching two collectors still de-duplicates
+            body = _PRI_RE.sub("", text, count=1)
+            data["id"] = hashlib.sha256(f"syslog|{device}|{rule.type}|{body}".encode()).hexdigest()[:24]
+        try:
+            event = parse_event(data)
+        except EventError as e:
+            return ParseResult("error", text, reason=f"rule {rule.name}: {e}", header=header,
+                               vendor=rule.vendor, key=key, rule=rule.name)
+        return ParseResult("event", text, event=event, header=header, vendor=event.vendor, key=key,
+                           rule=rule.name)
+
+
+_DEFAULT: SyslogParser | None = None
+
+
+def parse_syslog(raw: bytes | str, source_address: str | None = None, *,
+                 now: datetime | None = None) -> ParseResult:
+    """Parse one line with every built-in rule and vendor auto-detection."""
+    global _DEFAULT
+    if _DEFAULT is None:  # built on first use, not at import
+        _DEFAULT = SyslogParser()
+    return _DEFAULT.parse(raw, source_address, now=now)

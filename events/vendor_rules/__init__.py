@@ -1,0 +1,133 @@
+"""Syslog message rules, one data table per vendor, compiled into one index.
+
+A rule is plain data (see any vendor module)::
+
+    {"key": "LINK-UPDOWN",                       # message id: Cisco mnemonic without severity,
+                                                 # Junos tag, FRR %TAG, or the app name (SONiC)
+     "type": "interface_flap",                   # event type
+     "pattern": r"Interface (?P<interface>[^,\\s]+), changed state to (?P<state>up|down)",
+     "const": {"layer": "link"}}                 # fixed event fields
+
+Named groups become event fields (groups starting with "_" are only matched);
+a key ending in "*" matches every message id with that prefix. Several rules
+may share a key: the first whose pattern matches (``re.match`` on the message
+body) wins, so a transition that is not an event (BGP Active → Connect) simply
+matches no rule and is counted as unrecognized.
+
+To add a vendor: a module here with ``VENDOR`` and ``RULES``, listed in ``VENDOR_MODULES``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cache.errors import ConfigError
+
+__all__ = ["Rule", "RuleSet", "VENDOR_MODULES", "VENDORS", "compile_rule", "load_rules", "load_rules_file"]
+
+#: Vendor name → module in this package holding its table.
+VENDOR_MODULES: dict[str, str] = {
+    "cisco_ios": "cisco_ios",
+    "cisco_nxos": "cisco_nxos",
+    "cisco_iosxr": "cisco_iosxr",
+    "junos": "junos",
+    "arista_eos": "arista_eos",
+    "sonic": "sonic",
+}
+VENDORS: tuple[str, ...] = tuple(VENDOR_MODULES)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One compiled rule."""
+
+    vendor: str
+    key: str
+    type: str
+    pattern: re.Pattern[str]
+    const: Mapping[str, Any] = field(default_factory=dict)
+    name: str = ""
+
+    @property
+    def is_prefix(self) -> bool:
+        return self.key.endswith("*")
+
+
+def compile_rule(vendor: str, data: Mapping[str, Any], index: int = 0) -> Rule:
+    """A ``Rule`` from its data; ``ConfigError`` naming the rule when it is malformed."""
+    name = data.get("name") or f"{vendor}:{data.get('key', '?')}#{index}"
+    missing = [k for k in ("key", "type", "pattern") if not data.get(k)]
+    if missing:
+        raise ConfigError(f"syslog rule {name} lacks {', '.join(missing)}")
+    unknown = set(data) - {"key", "type", "pattern", "const", "name"}
+    if unknown:
+        raise ConfigError(f"syslog rule {name} has unknown keys: {', '.join(sorted(unknown))}")
+    try:
+        pattern = re.compile(data["pattern"])
+    except re.error as e:
+        raise ConfigError(f"syslog rule {name} has a bad pattern: {e}") from e
+    return Rule(vendor=vendor, key=str(data["key"]).upper(), type=str(data["type"]), pattern=pattern,
+                const=dict(data.get("const") or {}), name=name)
+
+
+class RuleSet:
+    """Every rule, indexed by message id; the preferred vendor's rules are tried first."""
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self.rules: list[Rule] = list(rules)
+        self._exact: dict[str, list[Rule]] = {}
+        self._prefix: list[Rule] = []
+        for rule in self.rules:
+            if rule.is_prefix:
+                self._prefix.append(rule)
+            else:
+                self._exact.setdefault(rule.key, []).append(rule)
+        self._cache: dict[tuple[str, str | None], tuple[Rule, ...]] = {}
+        self.vendors: tuple[str, ...] = tuple(dict.fromkeys(r.vendor for r in self.rules))
+
+    def candidates(self, key: str, vendor: str | None = None, *, only_vendor: bool = False) -> tuple[Rule, ...]:
+        """Rules for message id ``key``: ``vendor``'s first (or only theirs with ``only_vendor``)."""
+        cache_key = (key, f"={vendor}" if only_vendor else vendor)
+        hit = self._cache.get(cache_key)
+        if hit is not None:
+            return hit
+        found = list(self._exact.get(key, ()))
+        found += [r for r in self._prefix if key.startswith(r.key[:-1])]
+        if only_vendor:
+            found = [r for r in found if r.vendor == vendor]
+        elif vendor:
+            found.sort(key=lambda r: r.vendor != vendor)  # stable: keeps table order
+        result = tuple(found)
+        if len(self._cache) < 10_000:
+            self._cache[cache_key] = result
+        return result
+
+
+def load_rules(vendors: Iterable[str] | None = None, extra: Iterable[Rule] = ()) -> RuleSet:
+    """The built-in tables (all vendors, or those named), plus ``extra`` rules tried first."""
+    names = list(vendors) if vendors is not None else list(VENDORS)
+    rules: list[Rule] = list(extra)
+    for vendor in names:
+        module_name = VENDOR_MODULES.get(vendor)
+        if module_name is None:
+            raise ConfigError(f"unknown syslog vendor {vendor!r}; known: {', '.join(VENDORS)}")
+        module = importlib.import_module(f"{__name__}.{module_name}")
+        rules += [compile_rule(vendor, data, i) for i, data in enumerate(module.RULES)]
+    return RuleSet(rules)
+
+
+def load_rules_file(path: str | Path) -> list[Rule]:
+    """Extra rules from a JSON file: ``{"vendor": [rule, ...], ...}`` (same shape as the tables)."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as e:
+        raise ConfigError(f"cannot read syslog rules file {path}: {e}") from e
+    if not isinstance(data, dict):
+        raise ConfigError(f"syslog rules file {path} must hold an object: vendor → list of rules")
+    return [compile_rule(vendor, rule, i) for vendor, rules in data.items() for i, rule in enumerate(rules)]
