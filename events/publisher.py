@@ -4,7 +4,8 @@
 ``settings.events.stream`` (approximate MAXLEN trimming) and returns its stream
 id, or ``None`` when an event with the same id was already published inside
 ``dedup_window_s``. The "seen" marker ``{prefix}:ev:seen:{id}`` and the XADD are
-written by one Lua script, so a crash or a lost reply can neither lose the
+written by one Lua script (one call per batch of up to
+500 events), so a crash or a lost reply can neither lose the
 event nor put it on the stream twice: a retry after a lost reply returns ``None``.
 
 Connection failures are retried with exponential backoff and jitter
@@ -33,20 +34,33 @@ from cache.settings import Settings
 from .models import EventBase
 from .stream import encode_entry
 
-__all__ = ["EventPublisher", "AsyncEventPublisher", "seen_key", "PUBLISH_LUA"]
+__all__ = ["EventPublisher", "AsyncEventPublisher", "seen_key", "PUBLISH_LUA", "BATCH_SIZE"]
 
-#: KEYS[1] seen marker, KEYS[2] stream; ARGV[1] dedup window s (0 = off), ARGV[2] MAXLEN, ARGV[3..] fields.
+#: One call publishes a batch. KEYS[1] stream, KEYS[2..] one seen marker per event;
+#: ARGV[1] dedup window s (0 = off), ARGV[2] MAXLEN, ARGV[3] field pairs per event, then the fields.
+#: Returns one stream id per event, nil for an event already seen inside the window.
 PUBLISH_LUA = """
 local ttl = tonumber(ARGV[1])
-if ttl > 0 and redis.call('EXISTS', KEYS[1]) == 1 then
-  return false
+local maxlen = ARGV[2]
+local width = tonumber(ARGV[3]) * 2
+local out = {}
+local pos = 4
+for i = 2, #KEYS do
+  local id = false
+  if ttl <= 0 or redis.call('EXISTS', KEYS[i]) == 0 then
+    id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', unpack(ARGV, pos, pos + width - 1))
+    if ttl > 0 then
+      redis.call('SET', KEYS[i], id, 'EX', ttl)
+    end
+  end
+  out[#out + 1] = id
+  pos = pos + width
 end
-local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', unpack(ARGV, 3))
-if ttl > 0 then
-  redis.call('SET', KEYS[1], id, 'EX', ttl)
-end
-return id
+return out
 """
+
+#: Events per script call (one call blocks Redis for roughly this many XADDs).
+BATCH_SIZE = 500
 
 _TRANSIENT = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError)
 
@@ -72,12 +86,25 @@ class _Core:
         #: published, duplicates, retries (since this publisher was built)
         self.counts: dict[str, int] = {"published": 0, "duplicates": 0, "retries": 0}
 
-    def call_args(self, event: EventBase) -> tuple[list[str], list[str]]:
-        fields = encode_entry(event)
-        args = [str(self.window_s), str(self.maxlen)]
-        for k, v in fields.items():
-            args += [k, v]
-        return [seen_key(self.prefix, event.id), self.stream], args
+    def batches(self, events: Iterable[EventBase]) -> list[tuple[list[str], list[str]]]:
+        """(keys, args) of each script call, BATCH_SIZE events per call."""
+        calls: list[tuple[list[str], list[str]]] = []
+        keys: list[str] = []
+        args: list[str] = []
+        for event in events:
+            fields = encode_entry(event)
+            if not keys:
+                keys = [self.stream]
+                args = [str(self.window_s), str(self.maxlen), str(len(fields))]
+            keys.append(seen_key(self.prefix, event.id))
+            for k, v in fields.items():
+                args += [k, v]
+            if len(keys) > BATCH_SIZE:
+                calls.append((keys, args))
+                keys, args = [], []
+        if keys:
+            calls.append((keys, args))
+        return calls
 
     def delays_s(self) -> Iterator[float]:
         for attempt in range(self.retries):
@@ -132,31 +159,29 @@ class EventPublisher:
         return self.publish_many([event])[0]
 
     def publish_many(self, events: Iterable[EventBase]) -> list[str | None]:
-        """Publish in one pipeline; one result per event, in order (None = duplicate)."""
-        calls = [self._core.call_args(e) for e in events]
+        """Publish in batched script calls; one result per event, in order (None = duplicate)."""
+        calls = self._core.batches(events)
         if not calls:
             return []
 
-        def attempt() -> list[Any]:
-            pipe = self.redis.pipeline(transaction=False)
-            for keys, args in calls:
-                self._script(keys=keys, args=args, client=pipe)
-            return pipe.execute()
-
-        delays = self._core.delays_s()
-        attempts = 0
-        while True:
-            attempts += 1
-            try:
-                return self._core.results(attempt())
-            except ResponseError as e:
-                raise self._core.refused(e) from e
-            except _TRANSIENT as e:
-                delay = next(delays, None)
-                if delay is None:
-                    raise self._core.unavailable(e, attempts) from e
-                self._core.counts["retries"] += 1
-                self._sleep(delay)
+        out: list[str | None] = []
+        for keys, args in calls:  # each batch retried on its own: earlier ones stay published
+            delays = self._core.delays_s()
+            attempts = 0
+            while True:
+                attempts += 1
+                try:
+                    out += self._core.results(self._script(keys=keys, args=args))
+                    break
+                except ResponseError as e:
+                    raise self._core.refused(e) from e
+                except _TRANSIENT as e:
+                    delay = next(delays, None)
+                    if delay is None:
+                        raise self._core.unavailable(e, attempts) from e
+                    self._core.counts["retries"] += 1
+                    self._sleep(delay)
+        return out
 
 
 class AsyncEventPublisher:
@@ -176,27 +201,25 @@ class AsyncEventPublisher:
         return (await self.publish_many([event]))[0]
 
     async def publish_many(self, events: Iterable[EventBase]) -> list[str | None]:
-        calls = [self._core.call_args(e) for e in events]
+        calls = self._core.batches(events)
         if not calls:
             return []
 
-        async def attempt() -> list[Any]:
-            async with self.redis.pipeline(transaction=False) as pipe:
-                for keys, args in calls:
-                    await self._script(keys=keys, args=args, client=pipe)
-                return await pipe.execute()
-
-        delays = self._core.delays_s()
-        attempts = 0
-        while True:
-            attempts += 1
-            try:
-                return self._core.results(await attempt())
-            except ResponseError as e:
-                raise self._core.refused(e) from e
-            except _TRANSIENT as e:
-                delay = next(delays, None)
-                if delay is None:
-                    raise self._core.unavailable(e, attempts) from e
-                self._core.counts["retries"] += 1
-                await asyncio.sleep(delay)
+        out: list[str | None] = []
+        for keys, args in calls:
+            delays = self._core.delays_s()
+            attempts = 0
+            while True:
+                attempts += 1
+                try:
+                    out += self._core.results(await self._script(keys=keys, args=args))
+                    break
+                except ResponseError as e:
+                    raise self._core.refused(e) from e
+                except _TRANSIENT as e:
+                    delay = next(delays, None)
+                    if delay is None:
+                        raise self._core.unavailable(e, attempts) from e
+                    self._core.counts["retries"] += 1
+                    await asyncio.sleep(delay)
+        return out
