@@ -12,8 +12,12 @@ dispatchers share them (every step is one Lua script; the clock is Redis's
 * When the window ends, one dispatcher takes the due window (a lease, so a
   crash hands it to another) and sends one **trailing** action carrying the
   fold count: answers cached between the first event and the end of the
-  storm are invalidated too. The trailing action opens the next window, so a
-  storm that lasts costs one action per window, and a lone event costs one.
+  storm are invalidated too.
+* Windows are aligned on the leading event: while a storm lasts, event folds
+  into window ``k = (now - lead) // window``, and the open-window key lives on
+  until one quiet window after the last fold. A storm therefore costs one
+  leading action plus one trailing action per window it touches; an event
+  after a whole quiet window leads again (no delay).
 
 A flap storm of 10,000 events inside one window: 2 actions (leading, and
 trailing with ``folded = 9,999``).
@@ -27,8 +31,8 @@ de-duplicate by ``action_id``. A redelivered folded event is already in its
 window's fold set (a set, so it counts once); after that window was sent it
 may open or join a later window: one extra, harmless invalidation.
 
-Keys (prefix ``nc``): ``nc:w:co:{akey}`` (open window: ``start_ms|leader``, PX
-window), ``nc:w:co:f:{akey}:{start_ms}`` (fold set), ``nc:w:co:due`` (zset
+Keys (prefix ``nc``): ``nc:w:co:{akey}`` (open window: ``lead_ms|leader``, PX
+until one quiet window after the last fold), ``nc:w:co:f:{akey}:{start_ms}`` (fold set), ``nc:w:co:due`` (zset
 window → due time ms), ``nc:w:co:act`` (hash window → action JSON),
 ``nc:w:action:{action_id}`` (marker).
 """
@@ -59,14 +63,19 @@ if not v then
   redis.call('SET', KEYS[4], 'pending', 'EX', ARGV[5])
   return {'lead', string.format('%d', now)}
 end
-local start = string.sub(v, 1, string.find(v, '|', 1, true) - 1)
-local member = ARGV[3] .. ':' .. start
-local fold = ARGV[6] .. start
+local anchor = tonumber(string.sub(v, 1, string.find(v, '|', 1, true) - 1))
+local k = math.floor((now - anchor) / window)
+if k < 0 then k = 0 end
+local start = anchor + k * window
+local s = string.format('%d', start)
+local member = ARGV[3] .. ':' .. s
+local fold = ARGV[6] .. s
 redis.call('SADD', fold, ARGV[2])
 redis.call('PEXPIRE', fold, window + 86400000)
-redis.call('ZADD', KEYS[2], 'NX', tonumber(start) + window, member)
+redis.call('ZADD', KEYS[2], 'NX', start + window, member)
 redis.call('HSETNX', KEYS[3], member, ARGV[4])
-return {'fold', start}
+redis.call('PEXPIRE', KEYS[1], math.max(1, start + 2 * window - now))
+return {'fold', s}
 """
 
 # KEYS: due zset, action hash.  ARGV: lease_ms, limit, fold-set key base (ends with ':')
@@ -84,14 +93,11 @@ end
 return out
 """
 
-# KEYS: due zset, action hash, fold set, open-window key.  ARGV: member, window_ms, trailing action id
+# KEYS: due zset, action hash, fold set.  ARGV: member
 _FINISH = """
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('DEL', KEYS[3])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('SET', KEYS[4], string.format('%d', now) .. '|trail:' .. ARGV[3], 'NX', 'PX', tonumber(ARGV[2]))
 return 1
 """
 
@@ -196,10 +202,8 @@ class Coalescer:
         return out
 
     def finish(self, window: DueWindow) -> None:
-        """The trailing action is enqueued: drop the window and open the next one."""
-        self._finish(keys=[self.due_key, self.act_key, self.fold_base + window.member,
-                           self.window_key(window.akey)],
-                     args=[window.member, self.window_ms, window.action_id])
+        """The trailing action is enqueued: drop the window."""
+        self._finish(keys=[self.due_key, self.act_key, self.fold_base + window.member], args=[window.member])
 
     def next_due_in_s(self) -> float | None:
         """Seconds until the earliest due window (0 if overdue), ``None`` if none is open."""

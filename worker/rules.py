@@ -199,15 +199,20 @@ class RuleSet:
         return actions
 
 
-def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    """1-based line of the YAML node at pydantic error location ``loc`` (closest existing parent)."""
+def _line_of(root: yaml.Node | None, loc: tuple[Any, ...], *, key_line: bool = False) -> int | None:
+    """1-based line of the YAML node at pydantic error location ``loc`` (closest existing parent).
+
+    ``key_line``: for a mapping entry, the line of its key rather than of its value.
+    """
     node, line = root, (root.start_mark.line + 1) if root is not None else None
-    for part in loc:
+    for n, part in enumerate(loc):
         if isinstance(node, yaml.MappingNode):
-            nxt = next((v for k, v in node.value if getattr(k, "value", None) == str(part)), None)
-            if nxt is None:  # an unknown key: point at the key itself
-                key = next((k for k, _ in node.value if getattr(k, "value", None) == str(part)), None)
-                return key.start_mark.line + 1 if key is not None else line
+            pair = next(((k, v) for k, v in node.value if getattr(k, "value", None) == str(part)), None)
+            if pair is None:
+                return line
+            if key_line and n == len(loc) - 1:
+                return pair[0].start_mark.line + 1
+            nxt = pair[1]
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             nxt = node.value[part]
         else:
@@ -233,14 +238,14 @@ def parse_rules(text: str, *, source: str = "<rules>") -> RuleSet:
             loc = tuple(err["loc"])
             # a dict-level validator reports at "rules"; find the event type it names, if any
             where = ".".join(str(p) for p in loc) or "(file)"
-            line_loc = loc
+            line_loc, key_line = loc, err["type"] == "extra_forbidden"
             msg = err["msg"].removeprefix("Value error, ")
             if loc == ("rules",):
                 for event_type in data.get("rules") or {}:
                     if f"{event_type!r}" in msg or msg.startswith(f"{event_type}["):
-                        line_loc = ("rules", event_type)
+                        line_loc, key_line = ("rules", event_type), True
                         break
-            line = _line_of(root, line_loc)
+            line = _line_of(root, line_loc, key_line=key_line)
             problems.append(f"line {line}: {where}: {msg}" if line else f"{where}: {msg}")
         raise ConfigError(f"{source}: invalid rules: " + "; ".join(problems)) from e
     return RuleSet(parsed.rules, source=source)

@@ -1,0 +1,142 @@
+"""The rules table: validation with clear errors, and what each event renders to."""
+
+from __future__ import annotations
+
+import pytest
+
+from cache.errors import ConfigError
+from events.models import parse_event
+from worker.rules import DEFAULT_RULES_FILE, INVALIDATE_TASK, WARM_TASK, load_rules, parse_rules
+
+DEVICE_EVENTS = [
+    {"type": "config_change", "device": "rtr-001"},
+    {"type": "device_reboot", "device": "rtr-001"},
+    {"type": "interface_flap", "device": "rtr-001", "interface": "Gi0/1", "state": "down"},
+    {"type": "bgp_down", "device": "rtr-001", "neighbor": "10.0.0.2"},
+    {"type": "bgp_up", "device": "rtr-001", "neighbor": "10.0.0.2"},
+    {"type": "ospf_adjacency", "device": "rtr-001", "neighbor": "10.0.0.9", "new_state": "DOWN"},
+    {"type": "isis_adjacency", "device": "rtr-001", "neighbor": "rtr-002", "new_state": "Down"},
+]
+
+
+def _tags(rules, event: dict) -> list[tuple[str, str]]:
+    return [(tag, a.mode) for a in rules.actions_for(parse_event(event)) for tag in a.tags]
+
+
+def test_the_shipped_rules_file_is_valid_and_covers_every_event_type():
+    rules = load_rules(None)
+    assert rules.source == str(DEFAULT_RULES_FILE)
+    assert set(rules.rules) == {"config_change", "device_reboot", "interface_flap", "bgp_down", "bgp_up",
+                                "ospf_adjacency", "isis_adjacency", "topology_change"}
+
+
+def test_config_change_and_reboot_invalidate_everything_tagged_with_the_device():
+    rules = load_rules(None)
+    assert _tags(rules, DEVICE_EVENTS[0]) == [("device:rtr-001", "hard")]
+    assert _tags(rules, DEVICE_EVENTS[1]) == [("device:rtr-001", "hard")]
+
+
+def test_interface_flap_invalidates_the_interface_hard_and_the_device_soft_and_warms_diagnostics():
+    actions = load_rules(None).actions_for(parse_event(DEVICE_EVENTS[2]))
+    assert [(a.tags, a.mode) for a in actions] == [
+        (("iface:rtr-001:GigabitEthernet0/1",), "hard"), (("device:rtr-001",), "soft")]
+    assert actions[0].task == INVALIDATE_TASK[0] and actions[0].queue == "invalidate"
+    assert "Why is interface GigabitEthernet0/1 on rtr-001 flapping?" in actions[0].warm
+    kwargs = actions[0].kwargs(action_id="a1", reason="r", folded=3)
+    assert kwargs["tags"] == ["iface:rtr-001:GigabitEthernet0/1"] and kwargs["folded"] == 3
+    assert kwargs["warm"][0] == {"prompt": "Why is interface GigabitEthernet0/1 on rtr-001 flapping?",
+                                 "context": None, "params": None}
+
+
+def test_bgp_down_invalidates_device_and_neighbor_and_warms_bgp_troubleshooting_for_that_neighbor():
+    actions = load_rules(None).actions_for(parse_event(DEVICE_EVENTS[3]))
+    assert len(actions) == 1
+    assert actions[0].tags == ("device:rtr-001", "device:10.0.0.2") and actions[0].mode == "hard"
+    assert "Why is the BGP session between rtr-001 and 10.0.0.2 down?" in actions[0].warm
+    assert _tags(load_rules(None), DEVICE_EVENTS[4]) == [("device:rtr-001", "soft"), ("device:10.0.0.2", "soft")]
+
+
+def test_device_events_never_name_topic_or_scope_tags_so_static_reference_answers_survive():
+    rules = load_rules(None)
+    for event in DEVICE_EVENTS:
+        for tag, _ in _tags(rules, event):
+            assert tag.startswith(("device:", "iface:")), (event["type"], tag)
+
+
+def test_topology_change_expands_the_device_list_and_skips_an_absent_site():
+    rules = load_rules(None)
+    tags = [t for t, _ in _tags(rules, {"type": "topology_change", "devices": ["sw-2", "sw-1"]})]
+    assert tags == ["device:sw-1", "device:sw-2", "topic:topology"]
+    action = rules.actions_for(parse_event({"type": "topology_change", "site": "nyc"}))[0]
+    assert action.tags == ("site:nyc", "topic:topology")
+    assert action.warm[0] == "Show the network topology overview for site nyc"
+    # no site: the site questions are not asked half-filled
+    assert rules.actions_for(parse_event({"type": "topology_change", "devices": ["sw-1"]}))[0].warm == ()
+
+
+def test_an_item_without_tags_becomes_a_warm_task():
+    rules = parse_rules("rules:\n  bgp_up:\n    - warm: ['Show the BGP neighbor summary on {device}']\n")
+    (action,) = rules.actions_for(parse_event(DEVICE_EVENTS[4]))
+    assert (action.task, action.queue) == WARM_TASK
+    kwargs = action.kwargs(action_id="a", reason="bgp_up", folded=2)
+    assert kwargs == {"questions": [{"prompt": "Show the BGP neighbor summary on rtr-001", "context": None,
+                                     "params": None}], "reason": "bgp_up (2 events folded)", "action_id": "a"}
+
+
+def test_event_types_without_a_rule_cause_nothing():
+    rules = parse_rules("version: 1\nrules:\n  bgp_up:\n    - invalidate: ['device:{device}']\n")
+    assert rules.actions_for(parse_event(DEVICE_EVENTS[0])) == []
+
+
+def test_a_bad_field_value_is_a_config_error_naming_the_line_and_field(tmp_path):
+    path = tmp_path / "rules.yaml"
+    path.write_text("version: 1\nrules:\n  config_change:\n    - invalidate: ['device:{device}']\n"
+                    "      mode: sometimes\n")
+    with pytest.raises(ConfigError) as e:
+        load_rules(path)
+    text = str(e.value)
+    assert str(path) in text and "line 5" in text and "rules.config_change.0.mode" in text
+    assert "'hard' or 'soft'" in text
+
+
+def test_an_unknown_key_is_a_config_error_pointing_at_that_key():
+    with pytest.raises(ConfigError, match=r"line 5: rules\.bgp_down\.0\.tagz: Extra inputs"):
+        parse_rules("version: 1\nrules:\n  bgp_down:\n    - invalidate: ['device:{device}']\n"
+                    "      tagz: [x]\n")
+
+
+def test_an_unknown_event_type_is_a_config_error_naming_it_and_its_line():
+    with pytest.raises(ConfigError) as e:
+        parse_rules("version: 1\nrules:\n  config_change:\n    - invalidate: ['device:{device}']\n"
+                    "  cpu_high:\n    - invalidate: ['device:{device}']\n")
+    assert "unknown event type 'cpu_high'" in str(e.value) and "line 5" in str(e.value)
+    assert "config_change" in str(e.value)  # the known types are listed
+
+
+def test_a_placeholder_the_event_does_not_have_is_a_config_error():
+    with pytest.raises(ConfigError, match=r"uses \{interface\}, which a bgp_down event does not have"):
+        parse_rules("rules:\n  bgp_down:\n    - invalidate: ['iface:{device}:{interface}']\n")
+
+
+def test_a_malformed_template_or_an_empty_item_is_a_config_error():
+    with pytest.raises(ConfigError, match="bad template"):
+        parse_rules("rules:\n  bgp_down:\n    - invalidate: ['device:{device']\n")
+    with pytest.raises(ConfigError, match="neither invalidates nor warms"):
+        parse_rules("rules:\n  bgp_down:\n    - mode: soft\n")
+
+
+def test_broken_yaml_and_a_missing_file_are_config_errors(tmp_path):
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        parse_rules("rules: [unclosed\n")
+    with pytest.raises(ConfigError, match="cannot read rules file"):
+        load_rules(tmp_path / "nope.yaml")
+    with pytest.raises(ConfigError, match="expected a mapping"):
+        parse_rules("- just a list\n")
+
+
+def test_the_same_action_has_the_same_key_whatever_event_caused_it():
+    rules = load_rules(None)
+    a = rules.actions_for(parse_event(DEVICE_EVENTS[0]))[0]
+    b = rules.actions_for(parse_event({**DEVICE_EVENTS[0], "user": "alice"}))[0]
+    c = rules.actions_for(parse_event({"type": "config_change", "device": "rtr-002"}))[0]
+    assert a.key() == b.key() != c.key()
