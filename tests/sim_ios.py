@@ -21,6 +21,7 @@ prompts (``rtr-001>``, ``rtr-001#``, ``rtr-001(config)#``,
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import threading
 from dataclasses import dataclass, field
@@ -247,6 +248,17 @@ class _Shell:
         return "\r\n".join(lines) + "\r\n"
 
 
+class _DropClosedSocketWrites(logging.Filter):
+    """Netmiko writes "exit" and closes at once; the echo and SSH close messages that follow
+    hit a closed socket and asyncio warns "socket.send() raised exception." — expected here."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != "socket.send() raised exception."
+
+
+_ASYNCIO_FILTER = _DropClosedSocketWrites()
+
+
 class SimIOS:
     """The simulated device: ``start()`` / ``stop()`` (or a ``with`` block), then inspect it."""
 
@@ -288,6 +300,7 @@ class SimIOS:
         self.port = self._server.sockets[0].getsockname()[1]
 
     def start(self) -> "SimIOS":
+        logging.getLogger("asyncio").addFilter(_ASYNCIO_FILTER)
         loop = asyncio.new_event_loop()
         self._loop = loop
         self._thread = threading.Thread(target=loop.run_forever, name="sim-ios", daemon=True)
@@ -314,6 +327,7 @@ class SimIOS:
         assert self._thread is not None
         self._thread.join(timeout=30)
         loop.close()
+        logging.getLogger("asyncio").removeFilter(_ASYNCIO_FILTER)
 
     def __enter__(self) -> "SimIOS":
         return self.start()
