@@ -21,7 +21,6 @@ import logging
 import os
 import time
 from contextlib import ExitStack
-from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 
@@ -30,7 +29,7 @@ import redis as redis_lib
 
 from .errors import NetcacheError
 from .llm import LLMClient
-from .llm_server import MessagesAPIServer
+from .llm_server import PLACEHOLDER_PREFIX, MessagesAPIServer
 from .local_redis import LocalRedis
 from .metrics import HIT_OUTCOMES, Metrics
 from .redis_conn import make_redis, redact_url
@@ -50,7 +49,7 @@ DEMO_OUTPUT_TOKENS = 600
 def load_session(path: str | Path | None = None) -> list[dict[str, Any]]:
     """The scripted steps: ``{"ask", "context"?, "expect"?, "note"?}`` or ``{"event", "tags", "note"?}``."""
     if path is None:
-        text = resources.files("cache").joinpath("data/demo_session.json").read_text(encoding="utf-8")
+        text = (Path(__file__).parent / "data" / "demo_session.json").read_text(encoding="utf-8")
         source = "cache/data/demo_session.json"
     else:
         text, source = Path(path).read_text(encoding="utf-8"), str(path)
@@ -125,7 +124,8 @@ def _setup_llm(settings: Settings, stack: ExitStack, latency_s: float, say: Call
 def run_demo(settings: Settings, *, latency_s: float = 0.3, session: str | Path | None = None,
              show_report: bool = True, echo: Callable[[str], None] = click.echo) -> dict[str, int]:
     """Run the scripted chat; returns counts (asked, hits, misses, as_expected, steps with an expectation)."""
-    from .core import AnswerCache  # the store lands with cache/core.py; imported here to keep --help fast
+    from .core import AnswerCache  # imported here to keep `netcache --help` fast
+    from .embedder import make_embedder
 
     steps = load_session(session)
     counts = {"asked": 0, "hits": 0, "misses": 0, "as_expected": 0, "expected": 0}
@@ -138,8 +138,9 @@ def run_demo(settings: Settings, *, latency_s: float = 0.3, session: str | Path 
         stack.callback(llm.close)
         metrics = Metrics(client, settings)
         stack.callback(metrics.close)
-        echo("Loading the embedder and the cache …")
-        cache = AnswerCache(settings, redis=client, llm=llm, metrics=metrics)
+        echo(f"Loading the {settings.cache.embedder} embedder and the cache …")
+        embedder = make_embedder(settings, client)
+        cache = AnswerCache(settings, redis=client, embedder=embedder, llm=llm, metrics=metrics)
         if hasattr(cache, "close"):
             stack.callback(cache.close)
         echo("")
@@ -170,7 +171,8 @@ def run_demo(settings: Settings, *, latency_s: float = 0.3, session: str | Path 
             echo(f"{i:>2}  {'HIT' if hit else 'MISS':<4}  {answer.source:<9}  {_fmt_latency(latency):>10}  "
                  f"{money:<16}  {question}{mark}")
             note = f"  ({step['note']})" if step.get("note") else ""
-            echo(f"{'':>4}→ {_short(answer.text, 90)}{note}")
+            text = answer.text.replace(PLACEHOLDER_PREFIX, "[placeholder]")
+            echo(f"{'':>4}→ {_short(text, 90)}{note}")
         metrics.flush()
         echo("")
         echo(f"{counts['asked']} questions: {counts['hits']} hits, {counts['misses']} misses; "
