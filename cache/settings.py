@@ -204,6 +204,9 @@ class WorkerSettings(BaseModel):
     #: Redis broker visibility timeout: an unacknowledged task (acks_late) is
     #: redelivered after this long, so it must exceed the task time limit (1 h > 30 min).
     visibility_timeout_s: int = 3_600
+    #: How often each worker sweeps for unacknowledged tasks past the visibility timeout
+    #: (a worker killed mid-task); its task is redelivered at most this long after the timeout.
+    unacked_restore_interval_s: int = 10
     #: Celery results (task return values) expire after this long.
     result_expires_s: int = 24 * 3600
     #: RedBeat's lock: a second beat takes over this long after the first one dies.

@@ -30,7 +30,7 @@ from typing import Any
 
 import redis
 from celery import Celery, Task
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from cache.errors import BackendUnavailable
 from cache.redis_conn import celery_ssl_options, redact_url
@@ -99,16 +99,23 @@ def make_app(settings: Settings) -> Celery:
         result_serializer="json",
         accept_content=["json"],
         result_accept_content=["json"],
-        task_queues=[Queue(name) for name in QUEUES],
+        task_queues=[Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES],
         task_default_queue="warm",
-        task_routes={name: {"queue": q} for name, q in TASK_QUEUES.items()},
+        task_default_exchange="warm",
+        task_default_routing_key="warm",
+        task_routes={name: {"queue": q, "exchange": q, "routing_key": q} for name, q in TASK_QUEUES.items()},
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         task_track_started=True,
         worker_prefetch_multiplier=1,
         task_time_limit=w.task_time_limit_s,
         task_soft_time_limit=w.task_soft_time_limit_s,
-        broker_transport_options={"visibility_timeout": w.visibility_timeout_s},
+        broker_transport_options={
+            "visibility_timeout": w.visibility_timeout_s,
+            # sweep for tasks of dead workers every interval (kombu's default scans every 10th)
+            "unacked_restore_interval": w.unacked_restore_interval_s,
+            "unacked_restore_throttle": 1,
+        },
         result_backend_transport_options={"visibility_timeout": w.visibility_timeout_s},
         result_expires=w.result_expires_s,
         broker_connection_retry_on_startup=True,

@@ -1,8 +1,8 @@
 """Heartbeats of the Celery worker and beat: an expiring key refreshed on a timer.
 
-The worker refreshes ``{prefix}:w:health:worker:{hostname}`` from a bootstep
-on the worker's own timer (``HealthStep``, added by ``make_app``); beat runs a
-``Heartbeat`` thread (started by ``netcache beat``). Each key expires after
+The worker refreshes ``{prefix}:w:health:worker:{hostname}`` from a
+``Heartbeat`` thread its bootstep (``HealthStep``, added by ``make_app``) starts
+and stops with the worker; beat runs one too (started by ``netcache beat``). Each key expires after
 ``WorkerSettings.health_ttl_s`` (30 s) and is refreshed every third of that;
 ``netcache health --component worker|beat`` exits 0 while one is fresh.
 """
@@ -66,13 +66,10 @@ class Heartbeat:
 
 
 class HealthStep(bootsteps.StartStopStep):
-    """Worker bootstep: the worker's heartbeat on its own timer."""
-
-    requires = {"celery.worker.components:Timer"}
+    """Worker bootstep: the worker's heartbeat thread, started and stopped with the worker."""
 
     def __init__(self, worker, **kwargs) -> None:
         super().__init__(worker, **kwargs)
-        self.tref = None
         self.heartbeat: Heartbeat | None = None
 
     def start(self, worker) -> None:
@@ -81,13 +78,9 @@ class HealthStep(bootsteps.StartStopStep):
         settings = worker.app.netcache_settings
         client = make_redis(settings)  # where `netcache health` looks
         self.heartbeat = Heartbeat(client, health_key(settings.key_prefix, "worker", worker.hostname),
-                                   ttl_s=settings.worker.health_ttl_s)
-        self.heartbeat.beat()
-        self.tref = worker.timer.call_repeat(max(1.0, settings.worker.health_ttl_s / 3), self.heartbeat.beat)
+                                   ttl_s=settings.worker.health_ttl_s).start()
 
     def stop(self, worker) -> None:
-        if self.tref is not None:
-            self.tref.cancel()
-            self.tref = None
         if self.heartbeat is not None:
             self.heartbeat.stop()
+            self.heartbeat = None

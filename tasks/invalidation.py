@@ -109,12 +109,27 @@ def _question_of(info: Any) -> dict | None:
     return q
 
 
-def order_by_popularity(cache: CacheLike, entry_ids: Sequence[str], *,
-                        top_n: int = 1000) -> list[tuple[str, Any]]:
-    """``(entry_id, EntryInfo)`` pairs, most-asked first (query-log score, then hits).
+def _hits(cache: CacheLike, entry_ids: Sequence[str]) -> list[int | None]:
+    """Hit counts of many entries (None = gone): one pipelined HMGET per 1,000 when the cache
+    exposes its Redis client and key layout, else ``cache.entry`` one by one."""
+    keys = getattr(cache, "keys", None)
+    client = getattr(cache, "redis", None)
+    if keys is None or client is None or not hasattr(keys, "entry"):
+        infos = [cache.entry(eid) for eid in entry_ids]
+        return [None if i is None else int(getattr(i, "hits", 0) or 0) for i in infos]
+    out: list[int | None] = []
+    for start in range(0, len(entry_ids), 1000):
+        pipe = client.pipeline(transaction=False)
+        for eid in entry_ids[start:start + 1000]:
+            pipe.hmget(keys.entry(eid), ["hits", "prompt"])
+        for hits, prompt in pipe.execute():
+            out.append(None if prompt is None else int(float(hits or 0)))
+    return out
 
-    Entries that vanished meanwhile (expired, evicted) come last with ``None``.
-    """
+
+def order_by_popularity(cache: CacheLike, entry_ids: Sequence[str], *,
+                        top_n: int = 1000) -> list[str]:
+    """``entry_ids`` most-asked first (query-log score, then hits); vanished entries last."""
     scores: dict[str, float] = {}
     try:
         for stat in cache.top_queries(top_n):
@@ -122,15 +137,15 @@ def order_by_popularity(cache: CacheLike, entry_ids: Sequence[str], *,
                 scores[stat.entry_id] = float(stat.score)
     except AttributeError:  # a cache without a query log: hits alone decide
         pass
-    infos = [(eid, cache.entry(eid)) for eid in entry_ids]
+    hits = _hits(cache, entry_ids)
 
-    def key(pair: tuple[str, Any]) -> tuple[int, float, int, str]:
-        eid, info = pair
-        if info is None:
+    def key(pair: tuple[str, int | None]) -> tuple[int, float, int, str]:
+        eid, h = pair
+        if h is None:
             return (1, 0.0, 0, eid)
-        return (0, -scores.get(eid, 0.0), -int(getattr(info, "hits", 0) or 0), eid)
+        return (0, -scores.get(eid, 0.0), -h, eid)
 
-    return sorted(infos, key=key)
+    return [eid for eid, _ in sorted(zip(entry_ids, hits), key=key)]
 
 
 def _dedupe(questions: Iterable[dict]) -> list[dict]:
@@ -185,16 +200,16 @@ def run_invalidation(
     affected: list[str] = sorted({eid for tag in tags for eid in cache.tag_members(tag)})
     # 2. most-asked first; the re-warm plan is saved before anything is deleted
     ordered = order_by_popularity(cache, affected)
+    plan_ids = ordered[:max(0, warm_limit)]
     if "warm_plan" in previous:  # a redelivery: the first run saw the entries now gone
         plan = json.loads(previous["warm_plan"])
         already_done = int(previous.get("done", 0))
     else:
-        plan = [q for q in (_question_of(info) for _, info in ordered[:max(0, warm_limit)]) if q]
+        plan = [q for q in (_question_of(cache.entry(eid)) for eid in plan_ids) if q]
         if mode == "soft":
             for q in plan:
                 q["refresh"] = True  # the stale entry is still there: regenerate it, don't serve it
         already_done = 0
-    plan_ids = {eid for eid, _ in ordered[:max(0, warm_limit)]}
     warm_questions = _dedupe([*plan, *warm])
     total = already_done + len(ordered)
     now = clock()
@@ -228,14 +243,16 @@ def run_invalidation(
             redis_client.hset(key, "warm_enqueued", len(warm_questions))
 
     # 3. batches with pauses
-    ids = [eid for eid, _ in ordered]
+    ids = ordered
     for start in range(0, len(ids), batch_size):
         if start:
             pause_s = pause_ms / 1000.0
             sleep(pause_s)
             result.pause_s += pause_s
         batch = ids[start:start + batch_size]
-        result.invalidated += cache.invalidate_entries(batch, mode=mode, tags=tags)
+        # the tags' generations are bumped with the first batch only (answers being generated
+        # right now are discarded); bumping again later would discard the re-warm-ups
+        result.invalidated += cache.invalidate_entries(batch, mode=mode, tags=tags if start == 0 else ())
         result.batches += 1
         done += len(batch)
         redis_client.hset(key, mapping={"done": done, "batches": result.batches,
@@ -247,6 +264,8 @@ def run_invalidation(
         # 4. the most-asked entries are gone: warm them (and the critical questions) now
         if not warm_sent and not plan_left:
             send_warm()
+    if not ids:  # nothing cached, but answers being generated for these tags must not be stored
+        cache.invalidate_entries([], mode=mode, tags=tags)
     if not warm_sent:
         send_warm()
     redis_client.hset(key, mapping={"status": "done", "done": done, "finished_at": f"{clock():.3f}"})

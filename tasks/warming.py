@@ -122,7 +122,8 @@ def run_warm(
     """Ask ``questions`` through the cache under ``budget``; see the module docstring.
 
     A question dict has ``prompt`` and optionally ``context``, ``params``,
-    ``tags`` and ``refresh`` (regenerate even if a — stale — answer is cached).
+    ``tags`` and ``refresh`` (regenerate even if a — stale — answer is cached: ``cache.refresh``,
+    still under the lease, so a concurrent user request or warm-up waits for this one).
     """
     questions = [_validate(q) for q in questions]
     result = WarmResult(action_id=action_id, reason=reason)
@@ -145,19 +146,9 @@ def run_warm(
             return resp
 
         try:
-            if q.get("refresh"):
-                budget.reserve()
-                answer = cache.refresh(q["prompt"], context=q.get("context"), params=q.get("params"),
-                                       purpose=purpose)
-                if answer.source in _NO_CALL_SOURCES:
-                    budget.refund()
-                else:
-                    called = True
-                    budget.record(float(answer.cost_usd or 0.0))
-            else:
-                answer = cache.get_or_generate(
-                    q["prompt"], context=q.get("context"), params=q.get("params"),
-                    tags=tuple(q.get("tags") or ()), generate=generate, purpose=purpose)
+            ask = cache.refresh if q.get("refresh") else cache.get_or_generate
+            answer = ask(q["prompt"], context=q.get("context"), params=q.get("params"),
+                         tags=tuple(q.get("tags") or ()), generate=generate, purpose=purpose)
         except BudgetExceeded as e:
             stop.set()
             with lock:

@@ -1,0 +1,181 @@
+"""A real Celery worker process (``netcache celery-worker``) runs the tasks sent by name.
+
+Real parts: the test's redis-server (broker and cache), the worker as a
+subprocess, the local Messages API server answering the real Anthropic SDK,
+and the real AnswerCache in the test process seeding and checking entries.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from cache.llm_server import MessagesAPIServer
+from cache.settings import Settings
+from tasks.app import make_app
+from tasks.invalidation import read_progress
+from tasks.runtime import Runtime
+
+from .tasks_support import clean_env, spawn, stop, wait_for
+
+
+@pytest.fixture
+def llm_server():
+    server = MessagesAPIServer(latency_s=0.05)
+    server.start()
+    yield server
+    server.stop()
+
+
+def _settings(redis_url: str, llm_url: str, **worker) -> Settings:
+    return Settings(_env_file=None, redis_url=redis_url, llm={"base_url": llm_url}, worker=worker)
+
+
+def _env(redis_url: str, llm_url: str, **worker) -> dict[str, str]:
+    return clean_env(redis_url=redis_url, llm__base_url=llm_url, log_level="INFO",
+                     **{f"worker__{k}": str(v) for k, v in worker.items()})
+
+
+def _start_worker(redis_client, redis_url, llm_url, log_path, **worker):
+    proc = spawn(["celery-worker", "--pool", "threads", "--concurrency", "4"],
+                 _env(redis_url, llm_url, **worker), log_path)
+    wait_for(lambda: proc.poll() is not None or any(True for _ in redis_client.scan_iter("nc:w:health:worker:*")),
+             60, "the worker's heartbeat", logs=[log_path])
+    assert proc.poll() is None, log_path.read_text()
+    return proc
+
+
+def _warmed(redis_client) -> list[dict]:
+    return [json.loads(x) for x in redis_client.lrange("nc:w:warmed", 0, -1)]
+
+
+def test_the_worker_invalidates_only_the_tagged_entries_and_rewarms_the_most_asked(
+        redis_url, redis_client, llm_server, tmp_path):
+    settings = _settings(redis_url, llm_server.url)
+    rt = Runtime(settings)
+    rtr1 = ["Show interface GigabitEthernet0/1 status on rtr-001", "Show the BGP neighbor summary on rtr-001"]
+    rtr2 = ["Show the BGP neighbor summary on rtr-002", "Show CPU and memory usage on rtr-002"]
+    for q in rtr1 + rtr2:
+        assert rt.cache.get_or_generate(q).source == "generated"
+    for _ in range(3):
+        rt.cache.get(rtr1[1])  # the most asked one
+    rtr2_ids = {q: rt.cache.get(q).entry_id for q in rtr2}
+    log = tmp_path / "worker.log"
+    proc = _start_worker(redis_client, redis_url, llm_server.url, log)
+    try:
+        app = make_app(settings)
+        app.send_task("netcache.invalidate", queue="invalidate", kwargs={
+            "tags": ["device:rtr-001"], "mode": "hard", "reason": "device_reboot rtr-001",
+            "action_id": "act-1", "folded": 2,
+            "warm": [{"prompt": "Why did rtr-001 reboot?"}]})
+        wait_for(lambda: read_progress(redis_client, "nc", "act-1").get("status") == "done", 60,
+                 "the invalidation", logs=[log])
+        wait_for(lambda: _warmed(redis_client), 60, "the re-warm", logs=[log])
+    finally:
+        stop(proc)
+    progress = read_progress(redis_client, "nc", "act-1")
+    assert progress["total"] == "2" and progress["done"] == "2"
+    assert json.loads(progress["warm_plan"])[0]["prompt"] == rtr1[1], "most asked first"
+    warm = _warmed(redis_client)[0]
+    assert warm["action_id"] == "act-1" and warm["generated"] == 3 and warm["cost_usd"] > 0
+    # rtr-001's answers were regenerated (seed + re-warm), rtr-002's were untouched
+    for q in rtr1:
+        assert llm_server.calls_for(q) == 2, q
+    assert llm_server.calls_for("Why did rtr-001 reboot?") == 1
+    for q in rtr2:
+        assert llm_server.calls_for(q) == 1, q
+        hit = rt.cache.get(q)
+        assert hit is not None and hit.entry_id == rtr2_ids[q]
+
+
+def test_a_killed_worker_s_invalidation_completes_after_restart(redis_url, redis_client, llm_server, tmp_path):
+    worker = {"invalidate_batch_size": 10, "invalidate_pause_ms": 150, "visibility_timeout_s": 4,
+              "unacked_restore_interval_s": 1,
+              "warm_max_calls_per_run": 0}
+    settings = _settings(redis_url, llm_server.url, **worker)
+    rt = Runtime(settings)
+    big = [f"Show the counters of interface GigabitEthernet0/{i} on rtr-001" for i in range(200)]
+    for q in big:
+        rt.cache.put(q, f"counters {q}")
+    keep = "Show the BGP neighbor summary on rtr-002"
+    rt.cache.put(keep, "all established")
+    assert len(rt.cache.tag_members("device:rtr-001")) == 200
+    logs = [tmp_path / "worker1.log", tmp_path / "worker2.log"]
+    first = _start_worker(redis_client, redis_url, llm_server.url, logs[0], **worker)
+    second = None
+    try:
+        make_app(settings).send_task("netcache.invalidate", queue="invalidate", kwargs={
+            "tags": ["device:rtr-001"], "mode": "hard", "warm": [], "reason": "kill test", "action_id": "big"})
+        wait_for(lambda: int(read_progress(redis_client, "nc", "big").get("done", 0)) >= 40, 60,
+                 "the invalidation to be under way", logs=logs)
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+        mid = read_progress(redis_client, "nc", "big")
+        assert mid["status"] == "running" and 40 <= int(mid["done"]) < 200
+        second = _start_worker(redis_client, redis_url, llm_server.url, logs[1], **worker)
+        wait_for(lambda: read_progress(redis_client, "nc", "big").get("status") == "done", 90,
+                 "the redelivered invalidation to finish", logs=logs)
+    finally:
+        stop(first)
+        stop(second)
+    assert rt.cache.tag_members("device:rtr-001") == []
+    assert all(rt.cache.get(q) is None for q in big[:5] + big[-5:])
+    assert rt.cache.get(keep) is not None
+    assert read_progress(redis_client, "nc", "big")["done"] == "200"
+
+
+def test_fifty_concurrent_identical_warmups_and_user_requests_make_one_llm_call(
+        redis_url, redis_client, tmp_path):
+    server = MessagesAPIServer(latency_s=1.0)
+    server.start()
+    log = tmp_path / "worker.log"
+    proc = None
+    try:
+        settings = _settings(redis_url, server.url)
+        proc = _start_worker(redis_client, redis_url, server.url, log)
+        app = make_app(settings)
+        question = "Why is the BGP session between rtr-007 and 10.0.0.9 down?"
+        rt = Runtime(settings)
+        for i in range(25):
+            app.send_task("netcache.warm", queue="warm", kwargs={
+                "questions": [{"prompt": question}], "reason": "bgp_down", "action_id": f"w{i}"})
+        barrier = threading.Barrier(25)
+
+        def user() -> str:
+            barrier.wait()
+            return rt.cache.get_or_generate(question).source
+
+        with ThreadPoolExecutor(25) as pool:
+            sources = list(pool.map(lambda _: user(), range(25)))
+        wait_for(lambda: len(_warmed(redis_client)) == 25, 90, "all 25 warm tasks", logs=[log])
+        assert server.calls_for(question) == 1
+        warm = _warmed(redis_client)
+        assert sum(w["generated"] for w in warm) + sources.count("generated") == 1
+        assert all(s in ("generated", "waited", "exact") for s in sources)
+    finally:
+        stop(proc)
+        server.stop()
+
+
+def test_a_warm_task_stops_at_its_budget_and_reports_it(redis_url, redis_client, llm_server, tmp_path):
+    log = tmp_path / "worker.log"
+    proc = _start_worker(redis_client, redis_url, llm_server.url, log, warm_max_calls_per_run=2,
+                         warm_concurrency=1)
+    try:
+        settings = _settings(redis_url, llm_server.url, warm_max_calls_per_run=2)
+        questions = [{"prompt": f"Show interface status on rtr-10{i}"} for i in range(5)]
+        make_app(settings).send_task("netcache.warm", queue="warm", kwargs={
+            "questions": questions, "reason": "test", "action_id": "budget"})
+        warm = wait_for(lambda: _warmed(redis_client), 60, "the warm result", logs=[log])[0]
+    finally:
+        stop(proc)
+    assert warm["generated"] == 2 and warm["skipped"] == 3
+    assert "run budget" in warm["budget_exceeded"]
+    assert llm_server.calls == 2
+    assert int(redis_client.hget(f"nc:w:budget:{time.strftime('%Y%m%d', time.gmtime())}", "calls")) == 2
