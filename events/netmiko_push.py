@@ -223,7 +223,11 @@ def push_config(device: DeviceSpec, commands: Iterable[str], *, publisher: Any, 
     lines = _clean(commands)
     if connect is None:
         from netmiko import ConnectHandler as connect
-    who = who or getpass.getuser()
+    if not who:
+        try:
+            who = getpass.getuser()
+        except (KeyError, OSError):  # no login name in some containers
+            who = "unknown"
     started = time.monotonic()
     log.info("pushing %d line(s) to %s as %s", len(lines), device.where(), who)
     conn = _connect(device, connect)

@@ -179,3 +179,14 @@ def test_push_command_fails_clearly_without_a_password(sim, settings, redis_clie
     assert result.exit_code == 2
     assert "NETCACHE_PUSH_PASSWORD" in result.output
     assert redis_client.xlen(settings.events.stream) == 0
+
+
+def test_an_unprivileged_login_enables_with_the_secret_before_configuring(publisher, redis_client, settings):
+    with SimIOS(password=PASSWORD, privileged=False, enable_password="en-secret-42") as user_mode:
+        device = DeviceSpec(name="rtr-001", host="127.0.0.1", port=user_mode.port, username="admin",
+                            password=SecretStr(PASSWORD), secret=SecretStr("en-secret-42"), conn_timeout_s=5)
+        push_config(device, ["vlan 42"], publisher=publisher)
+        assert user_mode.config_lines == ["vlan 42"]
+        assert "enable" in user_mode.commands and "en-secret-42" not in user_mode.commands
+    (event,) = stream_events(redis_client, settings)
+    assert event.changed_lines == ["vlan 42"]

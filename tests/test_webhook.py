@@ -341,3 +341,18 @@ def test_the_webhook_command_serves_events_as_a_real_process(settings, redis_cli
         output = proc.communicate(timeout=20)[0].decode()
     assert proc.returncode == 0, output
     assert TOKEN not in output
+
+
+async def test_a_signed_netbox_request_is_refused_when_no_netbox_secret_is_configured(wh_settings, http):
+    settings = wh_settings.model_copy(update={"events": wh_settings.events.model_copy(update={"netbox_secret": None})})
+    redis = make_async_redis(settings)
+    srv = TestServer(create_app(settings, redis=redis), host="127.0.0.1", port=0)
+    await srv.start_server()
+    try:
+        raw = load("netbox_device_updated.json")
+        status, body, _ = await post(http, srv, "/v1/netbox", None, raw=raw,
+                                     headers={"X-Hook-Signature": compute_signature(NETBOX_SECRET, raw)})
+        assert status == 401 and "NETCACHE_EVENTS__NETBOX_SECRET" in body["hint"]
+    finally:
+        await srv.close()
+        await redis.aclose()
