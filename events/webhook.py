@@ -111,10 +111,10 @@ class _Reject(Exception):
 @dataclass
 class _State:
     settings: Settings
-    token: bytes
-    netbox_secret: bytes | None
-    metrics: WebhookMetrics
-    rules: tuple[AlertRule, ...]
+    token: bytes = field(repr=False)
+    netbox_secret: bytes | None = field(repr=False)
+    metrics: WebhookMetrics = field(repr=False)
+    rules: tuple[AlertRule, ...] = field(repr=False)
     redis: Any = None
     publisher: AsyncEventPublisher | None = None
     owns_redis: bool = False
