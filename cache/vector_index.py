@@ -14,8 +14,8 @@ Redis holds the truth:
   from its last seen id at most every ``index_sync_interval_ms`` (on lookup).
 * ``{base}:ix:epoch`` — a random token set when the first process loads; if
   it disappears or changes (Redis restarted without persistence, FLUSHALL) or
-  the log was trimmed past our last id (``max-deleted-entry-id`` of XINFO
-  STREAM), the process reloads the index from scratch.
+  the log's first retained entry is newer than our last id (XINFO STREAM: we
+  may have missed trimmed entries), the process reloads the index from scratch.
 
 This module is pure state plus decoding; :mod:`cache.core` and
 :mod:`cache.aio` do the I/O (sync and asyncio) and call ``after_poll``.
@@ -225,9 +225,10 @@ class VectorIndex:
             epoch = epoch.decode()
         if not self.loaded or epoch is None or epoch != self.epoch:
             return None
-        if isinstance(info, dict):
-            trimmed = info.get("max-deleted-entry-id") or info.get(b"max-deleted-entry-id")
-            if stream_id(trimmed) > stream_id(self.last_id):
+        if isinstance(info, dict) and info.get("length"):
+            first = info.get("recorded-first-entry-id") or (info.get("first-entry") or [None])[0]
+            if stream_id(first) > stream_id(self.last_id):
+                # entries after our last id may have been trimmed away unseen
                 log.info("vector index fell behind the change log trim; reloading")
                 return None
         adds: dict[str, None] = {}

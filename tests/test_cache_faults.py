@@ -1,0 +1,75 @@
+"""Redis restarts and outages: errors or misses, never wrong answers or a crashed caller."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+
+from cache.core import AnswerCache
+from cache.embedder import make_embedder
+from cache.errors import BackendUnavailable
+from tests.helpers_cache import Generator, cache_settings
+
+
+@pytest.fixture
+def client(redis_url):
+    c = redis.Redis.from_url(redis_url, socket_connect_timeout=0.5, socket_timeout=2)
+    yield c
+    c.close()
+
+
+def test_a_redis_restart_empties_the_cache_and_the_index_follows(settings, client, redis_server):
+    cfg = cache_settings(settings, index_sync_interval_ms=0)
+    cache = AnswerCache(cfg, redis=client, embedder=make_embedder(cfg))
+    cache.put("Show BGP status on rtr-001", "pre-restart answer")
+    assert cache.get("what's the bgp state on rtr-001?").kind == "semantic"
+    redis_server.restart()  # no persistence: everything is gone
+    assert cache.get("what's the bgp state on rtr-001?") is None
+    assert cache.get("Show BGP status on rtr-001") is None
+    assert len(cache.index) == 0  # the epoch changed: the index was reset
+    cache.put("Show BGP status on rtr-001", "post-restart answer")
+    assert cache.get("what's the bgp state on rtr-001?").answer == "post-restart answer"
+
+
+def test_with_redis_down_get_misses_and_get_or_generate_still_answers(settings, client, redis_server):
+    cache = AnswerCache(settings, redis=client, embedder=make_embedder(settings))
+    gen = Generator()
+    cache.get_or_generate("show bgp summary on rtr-001", generate=gen)
+    redis_server.stop()
+    try:
+        assert cache.get("show bgp summary on rtr-001") is None
+        answer = cache.get_or_generate("show interfaces on rtr-001", generate=gen)
+        assert answer.source == "generated" and answer.entry_id is None
+        assert answer.cache_error.startswith("Redis unavailable")
+        assert cache.put("show version on rtr-001", "x") is None
+        assert cache.counters["redis_errors"] >= 3
+        with pytest.raises(BackendUnavailable):
+            cache.invalidate(["device:rtr-001"])
+        with pytest.raises(BackendUnavailable):
+            cache.stats()
+    finally:
+        redis_server.start()
+    assert cache.get_or_generate("show interfaces on rtr-001", generate=gen).entry_id is not None
+
+
+def test_a_semantic_candidate_redis_lost_is_never_served(settings, client):
+    cfg = cache_settings(settings, index_sync_interval_ms=60_000)
+    cache = AnswerCache(cfg, redis=client, embedder=make_embedder(cfg))
+    eid = cache.put("Show BGP status on rtr-001", "gone soon")
+    client.delete(f"nc:e:{eid}")  # lost behind the index's back (eviction by maxmemory, say)
+    assert cache.get("what's the bgp state on rtr-001?") is None
+    assert eid not in cache.index
+
+
+def test_a_process_that_fell_behind_the_change_log_trim_reloads(settings, client):
+    cfg = cache_settings(settings, index_log_maxlen=5, index_sync_interval_ms=0)
+    reader = AnswerCache(cfg, redis=client, embedder=make_embedder(cfg))
+    writer = AnswerCache(cfg, redis=client, embedder=make_embedder(cfg))
+    reader.get("what's the bgp state on rtr-000?")
+    reloads = reader.index.reloads
+    for i in range(300):  # far more than the log keeps
+        writer.put(f"Show BGP status on rtr-{i:03d}", f"answer {i}")
+    assert client.xlen("nc:ix:log") < 300
+    hit = reader.get("what's the bgp state on rtr-123?")
+    assert hit is not None and hit.answer == "answer 123"
+    assert reader.index.reloads == reloads + 1 and len(reader.index) == 300
