@@ -16,6 +16,7 @@ message or a log line.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -232,13 +233,24 @@ class LLMClient(_Base):
 
 
 class AsyncLLMClient(_Base):
-    """The same on ``anthropic.AsyncAnthropic``."""
+    """The same on ``anthropic.AsyncAnthropic``.
+
+    Its connections belong to the event loop that first used it: ``await close()`` before
+    that loop ends (or use ``async with``); after a close it may serve another loop.
+    """
+
+    _loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def client(self) -> anthropic.AsyncAnthropic:
+        loop = asyncio.get_running_loop()
         with self._lock:
+            if self._client is not None and self._loop is not None and self._loop is not loop:
+                raise LLMError("this AsyncLLMClient belongs to another event loop: `await client.close()` "
+                               "before that loop ends, or make one client per loop")
             if self._client is None:
                 self._client = anthropic.AsyncAnthropic(**_client_kwargs(self.settings))
+                self._loop = loop
             return self._client
 
     async def complete(self, prompt: str, *, context: str | dict | None = None,
@@ -252,7 +264,7 @@ class AsyncLLMClient(_Base):
         return self._response(message, started)
 
     async def close(self) -> None:
-        client, self._client = self._client, None
+        client, self._client, self._loop = self._client, None, None
         if client is not None and hasattr(client, "close"):
             await client.close()
 

@@ -10,7 +10,8 @@ numbers.
 
 Redis layout (prefix ``settings.key_prefix``, default ``nc``):
 
-    nc:m:lookup   {outcome}|{query_type} → count
+    nc:m:lookup   {outcome}|{query_type} → count                (users' requests)
+    nc:m:bglookup {outcome}|{purpose} → count                   (warming / refresh lookups)
     nc:m:lat      {hit|miss|llm}_sum_s, {hit|miss|llm}_count
     nc:m:hist     {hit|miss}|{bucket} → count      (fixed buckets, LATENCY_BUCKETS_S)
     nc:m:llm      {calls|in_tokens|out_tokens|cost_usd}|{purpose}, model|{model}, qt|{query_type}
@@ -131,13 +132,21 @@ class Metrics:
     def _ok_number(x: Any) -> bool:
         return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) and x >= 0
 
-    def lookup(self, outcome: str, query_type: str, latency_s: float, saved_usd: float = 0.0) -> None:
-        """One answered request: ``outcome`` (exact/semantic/stale/waited = hit, miss/generated = miss)."""
+    def lookup(self, outcome: str, query_type: str, latency_s: float, saved_usd: float = 0.0,
+               purpose: str = "user") -> None:
+        """One answered request: ``outcome`` (exact/semantic/stale/waited = hit, miss/generated = miss).
+
+        Lookups made for warming or refreshing (``purpose`` other than ``"user"``) are counted
+        apart (``nc:m:bglookup``) so they do not distort the users' hit rate and latency.
+        """
         if outcome not in HIT_OUTCOMES and outcome not in MISS_OUTCOMES:
             self._refuse("lookup", outcome=outcome)
             return
         if not self._ok_number(latency_s) or not self._ok_number(saved_usd):
             self._refuse("lookup", latency_s=latency_s, saved_usd=saved_usd)
+            return
+        if purpose != "user":
+            self._add([("bglookup", f"{outcome}|{_label(purpose)}", 1)])
             return
         kind = "hit" if outcome in HIT_OUTCOMES else "miss"
         qt = _label(query_type)

@@ -74,6 +74,10 @@ def read_snapshot(redis: redis_lib.Redis, settings: Settings, *, now: float | No
     lookup, lat, hist = _hgetall(redis, f"{p}:lookup"), _hgetall(redis, f"{p}:lat"), _hgetall(redis, f"{p}:hist")
     llm, saved, fp = _hgetall(redis, f"{p}:llm"), _hgetall(redis, f"{p}:saved"), _hgetall(redis, f"{p}:fp")
     nm, evict = _hgetall(redis, f"{p}:nm"), _hgetall(redis, f"{p}:evict")
+    background: dict[str, dict[str, int]] = {}
+    for field, n in _hgetall(redis, f"{p}:bglookup").items():
+        outcome, _, purpose = field.partition("|")
+        background.setdefault(purpose, {})[outcome] = int(n)
     evmin, meta = _hgetall(redis, f"{p}:evmin"), _hgetall(redis, f"{p}:meta")
 
     by_outcome: dict[str, int] = defaultdict(int)
@@ -146,6 +150,7 @@ def read_snapshot(redis: redis_lib.Redis, settings: Settings, *, now: float | No
         "misses": misses,
         "hit_rate": hits / requests if requests else 0.0,
         "by_outcome": dict(by_outcome),
+        "background_lookups": background,
         "by_query_type": {qt: row for qt, row in sorted(by_qt.items())},
         "latency": latency,
         "llm": {

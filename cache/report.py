@@ -103,6 +103,9 @@ class Report:
         row("misses", f"{s['misses']:,}")
         row("hit rate", _pct(s["hit_rate"]) if s["requests"] else "—")
         row("measured over", f"{s['window_s'] / 3600:,.2f} h" if s["first_ts"] else "—")
+        for purpose, outcomes in sorted(s.get("background_lookups", {}).items()):
+            row(f"{purpose} lookups (not counted)", f"{sum(outcomes.values()):,}",
+                ", ".join(f"{o} {n:,}" for o, n in sorted(outcomes.items())))
 
         section("By match kind")
         for kind in _KINDS:

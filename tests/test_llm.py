@@ -229,3 +229,30 @@ def test_an_unknown_model_uses_the_fallback_and_is_logged_once(caplog):
 def test_negative_token_counts_are_refused():
     with pytest.raises(ValueError, match="negative"):
         price("claude-sonnet-4-5", -1, 0)
+
+
+def test_an_async_client_closed_in_one_event_loop_serves_the_next(llm_settings, server):
+    client = client_for(llm_settings, server, AsyncLLMClient)
+
+    async def ask(q, close=True):
+        try:
+            return await client.complete(q)
+        finally:
+            if close:
+                await client.close()
+
+    first = asyncio.run(ask("first loop on rtr-001"))
+    second = asyncio.run(ask("second loop on rtr-001"))
+    assert first.text.endswith("first loop on rtr-001") and second.text.endswith("second loop on rtr-001")
+
+    async def from_another_loop():
+        with pytest.raises(LLMError, match="another event loop"):
+            await client.complete("from another loop")
+
+    async def main():
+        await client.complete("third loop")
+        await asyncio.to_thread(asyncio.run, from_another_loop())  # while this loop still owns it
+        await client.close()
+
+    asyncio.run(main())
+    assert server.answered == 3

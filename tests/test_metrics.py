@@ -98,6 +98,17 @@ def test_the_snapshot_adds_up_hits_misses_latency_cost_and_savings(metrics, redi
     assert s["entries"] == {"by_tier": {"hot": 2, "warm": 1, "cold": 3}, "total": 6}
 
 
+def test_warming_lookups_are_counted_apart_from_the_users_hit_rate(metrics):
+    metrics.lookup("exact", "bgp", 0.001)
+    metrics.lookup("generated", "bgp", 2.0, purpose="warm")
+    metrics.lookup("exact", "bgp", 0.001, purpose="warm")
+    metrics.lookup("generated", "bgp", 2.0, purpose="refresh")
+    s = metrics.snapshot()
+    assert (s["requests"], s["hits"], s["hit_rate"]) == (1, 1, 1.0)
+    assert s["latency"]["miss"]["count"] == 0
+    assert s["background_lookups"] == {"warm": {"generated": 1, "exact": 1}, "refresh": {"generated": 1}}
+
+
 def test_bad_input_is_refused_and_counted(metrics, caplog):
     metrics.lookup("bogus", "bgp", 0.1)
     metrics.lookup("exact", "bgp", -1.0)

@@ -61,6 +61,16 @@ def test_the_report_has_every_section_of_the_chapter(metrics, redis_client, sett
     assert "entries warm                                  2" in text
     assert "  log_analysis                           10          0      0.0 %" in text
     assert "\nWarnings\n--------\n  none\n" in text
+    assert "warm lookups" not in text
+
+
+def test_warming_lookups_are_shown_but_not_counted(metrics, redis_client, settings):
+    seed_healthy(metrics)
+    metrics.lookup("generated", "bgp_general", 2.0, purpose="warm")
+    metrics.flush()
+    text = build_report(redis_client, settings).render()
+    assert "warm lookups (not counted)                    1  generated 1" in text
+    assert "requests                                    100" in text
 
 
 def test_the_monthly_projection_uses_the_measured_hit_rate_and_call_cost(metrics, redis_client, settings):
