@@ -1,0 +1,91 @@
+"""AsyncAnswerCache has the sync cache's semantics on redis.asyncio."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import redis.asyncio as aioredis
+
+from cache.aio import AsyncAnswerCache
+from cache.core import AnswerCache
+from cache.embedder import make_embedder
+from cache.llm import AsyncLLMClient
+from cache.llm_server import MessagesAPIServer
+from tests.helpers_cache import Generator
+
+
+@pytest.fixture
+async def acache(settings, redis_url):
+    client = aioredis.Redis.from_url(redis_url)
+    cache = AsyncAnswerCache(settings, redis=client, embedder=make_embedder(settings))
+    yield cache
+    await cache.aclose()
+    await client.aclose()
+
+
+async def test_async_exact_semantic_and_entity_swap_match_the_sync_cache(acache, settings, redis_client):
+    gen = Generator()
+    first = await acache.get_or_generate("Show BGP status on rtr-001", generate=gen)
+    assert first.source == "generated"
+    assert (await acache.get_or_generate(" show bgp STATUS on rtr-001 ", generate=gen)).source == "exact"
+    hit = await acache.get("what's the bgp state on rtr-001?")
+    assert hit is not None and hit.kind == "semantic" and hit.answer == first.text
+    assert await acache.get("Show BGP status on rtr-002") is None
+    # the sync cache sees the same entry with the same id
+    sync = AnswerCache(settings, redis=redis_client)
+    assert sync.get("Show BGP status on rtr-001").entry_id == first.entry_id
+    assert gen.calls == 1
+
+
+async def test_async_concurrent_misses_make_one_llm_call(settings, redis_url):
+    server = MessagesAPIServer(latency_s=0.5).start()
+    cfg = settings.model_copy(update={"llm": settings.llm.model_copy(update={"base_url": server.url})})
+    client = aioredis.Redis.from_url(redis_url)
+    llm = AsyncLLMClient(cfg)
+    try:
+        cache = AsyncAnswerCache(cfg, redis=client, llm=llm)
+        answers = await asyncio.gather(*(cache.get_or_generate("show ospf neighbors on rtr-001")
+                                         for _ in range(10)))
+        assert server.calls == 1
+        assert sorted(a.source for a in answers).count("generated") == 1
+        assert len({a.text for a in answers}) == 1
+    finally:
+        await llm.close()
+        await client.aclose()
+        server.stop()
+
+
+async def test_async_invalidation_soft_refresh_and_no_stale_set(acache):
+    gen = Generator(delay_s=0.1)
+    first = await acache.get_or_generate("show running config on rtr-001", volatility="stable", generate=gen)
+    assert await acache.invalidate(["device:rtr-001"], mode="soft") == 1
+    stale = await acache.get_or_generate("show running config on rtr-001", volatility="stable", generate=gen)
+    assert stale.source == "stale" and stale.text == first.text
+    await acache.aclose()
+    assert gen.calls == 2
+    assert (await acache.get("show running config on rtr-001")).answer != first.text
+
+    async def invalidating(prompt):
+        await acache.invalidate(["device:rtr-002"])
+        return "pre-change answer"
+
+    answer = await acache.get_or_generate("show running config on rtr-002", generate=invalidating)
+    assert answer.entry_id is None and (await acache.stats())["discarded_stale_sets"] == 1
+    assert await acache.invalidate(["device:rtr-001"]) == 1
+    assert await acache.get("show running config on rtr-001") is None
+    assert await acache.tag_members("device:rtr-001") == []
+
+
+async def test_async_query_log_and_entry_info(acache):
+    for _ in range(3):
+        await acache.get("show bgp summary on rtr-001")
+    await acache.put("show bgp summary on rtr-001", "3 peers", params={"vrf": "blue"})
+    eid = await acache.put("What is BGP?", "a protocol")
+    await acache.get("What is BGP?")
+    top = await acache.top_queries(5)
+    assert top[0].prompt == "show bgp summary on rtr-001" and top[0].entry_id is None
+    assert top[0].score == pytest.approx(3.0, rel=1e-3)
+    assert top[1].entry_id == eid
+    info = await acache.entry(eid)
+    assert info.prompt == "What is BGP?" and info.tier == "cold"
