@@ -1,0 +1,52 @@
+"""The query log (decayed counts, bounded) and scratch namespaces."""
+
+from __future__ import annotations
+
+import pytest
+
+from cache.core import AnswerCache
+from cache.errors import ConfigError
+from tests.helpers_cache import ManualClock, cache_settings
+
+
+def test_top_queries_rank_by_decayed_count_and_say_how_to_re_ask(settings, redis_client):
+    clock = ManualClock()
+    cache = AnswerCache(cache_settings(settings, query_log_halflife_s=3600), redis=redis_client, clock=clock)
+    for _ in range(4):
+        cache.get("show bgp summary on rtr-001")  # asked 4 times, an hour ago
+    clock.advance(3600)
+    for _ in range(3):
+        cache.get("show interfaces on rtr-002", context={"site": "nyc"}, params={"vrf": "blue"})
+    eid = cache.put("show interfaces on rtr-002", "all up", context={"site": "nyc"}, params={"vrf": "blue"})
+    top = cache.top_queries(10)
+    assert [q.prompt for q in top] == ["show interfaces on rtr-002", "show bgp summary on rtr-001"]
+    assert top[0].score == pytest.approx(3.0) and top[1].score == pytest.approx(2.0)  # 4 halved
+    assert top[0].context == {"site": "nyc"} and top[0].params == {"vrf": "blue"}
+    assert top[0].entry_id == eid and top[1].entry_id is None
+
+
+def test_the_query_log_is_bounded(settings, redis_client):
+    cache = AnswerCache(cache_settings(settings, query_log_max=20), redis=redis_client)
+    for _ in range(3):
+        cache.get("show version on rtr-999")
+    for i in range(100):
+        cache.get(f"show version on rtr-{i:03d}")
+    assert redis_client.zcard("nc:q:top") <= 20 + 10
+    assert redis_client.hlen("nc:q:meta") == redis_client.zcard("nc:q:top")
+    assert cache.top_queries(1)[0].prompt == "show version on rtr-999"
+
+
+def test_a_namespace_is_isolated_and_can_be_dropped(settings, redis_client):
+    main = AnswerCache(settings, redis=redis_client)
+    scratch = AnswerCache(settings, redis=redis_client, namespace="tune")
+    main.put("show version on rtr-001", "main answer")
+    scratch.put("show version on rtr-001", "scratch answer")
+    assert scratch.get("show version on rtr-001").answer == "scratch answer"
+    assert all(k.startswith(b"nc:tune:") for k in redis_client.scan_iter("nc:tune:*"))
+    assert scratch.drop_namespace() > 0
+    assert list(redis_client.scan_iter("nc:tune:*")) == []
+    assert main.get("show version on rtr-001").answer == "main answer"
+    with pytest.raises(ConfigError):
+        main.drop_namespace()
+    with pytest.raises(ConfigError):
+        AnswerCache(settings, redis=redis_client, namespace="a:b")
