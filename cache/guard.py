@@ -13,19 +13,30 @@ they differ in a way that changes the answer:
   ``"disjoint"`` (both name members and share none);
 * :data:`MARKERS` — words whose presence on one side only changes the question
   (``ipv6``, ``multicast``, ``not`` ...);
-* numbers that differ (``last 5 minutes`` / ``last 10 minutes``).
+* numbers that differ (``last 5 minutes`` / ``last 10 minutes``);
+* a *substitution*: the two questions are the same word for word except one
+  swapped span of one or two content words (``policy map`` / ``class map``,
+  ``SNMPv2c`` / ``SNMPv3``, ``virtual links`` / ``sham links``). Paraphrases
+  reword more than that, or swap words the synonym table already folds, so this
+  catches the concept swaps the tables do not list. Spans made only of
+  :data:`FILLER` words (``what is`` / ``show``) do not count;
+* a *qualifier*: the same, but one side adds one or two content words
+  (``ospf routes`` / ``ospf external routes``, ``dhcp bindings`` / ``dhcp
+  snooping bindings``): a narrower question is a different question.
 
 The tables are plain data: extend them, and re-run ``netcache tune``.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
 from .entities import Inventory, entity_spans, mask_entities
 
-__all__ = ["GuardVerdict", "guard", "guard_tokens", "OPPOSITES", "EXCLUSIVE", "MARKERS", "SYNONYMS", "PHRASES"]
+__all__ = ["GuardVerdict", "guard", "guard_tokens", "OPPOSITES", "EXCLUSIVE", "MARKERS", "SYNONYMS", "PHRASES",
+           "FILLER", "MAX_SUBSTITUTION_WORDS"]
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,8 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bdefault[- ]route\b", "defaultroute"),
     (r"\bnext[- ]hop\b", "nexthop"),
     (r"\bspanning[- ]tree\b", "stp"),
+    (r"\brout(?:ing|e) tables?\b", "route"),
+    (r"\blink[- ]state database\b|\blsdb\b|\blsp database\b", "database"),
     (r"\broot[- ]bridge\b", "rootbridge"),
 ]
 
@@ -206,6 +219,18 @@ MARKERS: frozenset[str] = frozenset({
     "noshutdown", "shutdown", "ebgp", "ibgp", "secondary", "backup", "standby",
 })
 
+#: words that carry no meaning of their own in a question (ignored in substitutions)
+FILLER: frozenset[str] = frozenset("""
+a an the is are was were be been being do does did i me my we our you your it its this that these those there
+here what which who how why when where can could should would will shall may might must please tell give show
+explain describe on of for in to from with by at about into over under via and or but if then than as so
+current currently right now today all any every each some many much more most have has had use used using work
+works mean means meaning purpose info information detail summary overview get find look let us just also
+ip state please exactly actually there
+""".split())
+#: longest swapped span (in words, each side) the substitution rule considers
+MAX_SUBSTITUTION_WORDS = 2
+
 _NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?$")
 _TOKEN_RE = re.compile(r"<\w+>|[a-z0-9]+(?:[_./:][a-z0-9]+)*")
 
@@ -252,4 +277,22 @@ def guard(a: str, b: str, *, inventory: Inventory | None = None) -> GuardVerdict
     nb = sorted(t for t in tb if _NUMBER_RE.match(t))
     if na != nb:
         return GuardVerdict(False, f"numbers differ: {na} vs {nb}")
+    return _one_edit(ta, tb)
+
+
+def _one_edit(ta: list[str], tb: list[str]) -> GuardVerdict:
+    """Reject when ``ta`` and ``tb`` differ by one short edit that involves a content word."""
+    ops = [op for op in difflib.SequenceMatcher(a=ta, b=tb, autojunk=False).get_opcodes() if op[0] != "equal"]
+    if len(ops) != 1:
+        return GuardVerdict(True)
+    tag, i1, i2, j1, j2 = ops[0]
+    xa, xb = ta[i1:i2], tb[j1:j2]
+    if len(xa) > MAX_SUBSTITUTION_WORDS or len(xb) > MAX_SUBSTITUTION_WORDS:
+        return GuardVerdict(True)
+    content_a = [t for t in xa if t not in FILLER]
+    content_b = [t for t in xb if t not in FILLER]
+    if tag == "replace" and content_a and content_b:
+        return GuardVerdict(False, f"substituted {' '.join(xa)!r} for {' '.join(xb)!r}")
+    if tag in ("insert", "delete") and (content_a or content_b):
+        return GuardVerdict(False, f"qualifier on one side only: {' '.join(content_a or content_b)!r}")
     return GuardVerdict(True)

@@ -85,7 +85,36 @@ def test_numbers_inside_entities_are_not_compared():
 
 
 def test_tables_are_plain_data_and_extending_them_changes_the_verdict(monkeypatch):
-    assert guard("show the blue path", "show the green path").ok
+    a, b = "show me the blue path please", "what is the green path"
+    assert guard(a, b).ok  # several edits: not a single substitution
     monkeypatch.setitem(EXCLUSIVE, "colour", ("differ", frozenset({"blue", "green"})))
-    assert guard("show the blue path", "show the green path").reason == "colour: blue vs green"
+    assert guard(a, b).reason == "colour: blue vs green"
     assert ("enable", "disable") in OPPOSITES
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "reason_start"),
+    [
+        ("show the policy map on Gi0/1", "show the class map on Gi0/1", "substituted 'policy' for 'class'"),
+        ("how do I configure SNMPv2c", "how do I configure SNMPv3", "substituted"),
+        ("explain OSPF virtual links", "explain OSPF sham links", "substituted"),
+        ("show the ospf routes on rtr-023", "show the ospf external routes on rtr-023", "qualifier"),
+        ("show the dhcp bindings", "show the dhcp snooping bindings", "qualifier"),
+    ],
+)
+def test_a_single_swapped_or_added_content_word_is_rejected_even_outside_the_tables(a, b, reason_start):
+    verdict = guard(a, b)
+    assert not verdict.ok and verdict.reason.startswith(reason_start)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("What is OSPF?", "explain OSPF"),  # only filler words differ
+        ("show bgp summary on rtr-001", "show ip bgp summary on rtr-001"),
+        ("show vrf mgmt routes on leaf12", "show the routing table of VRF MGMT on leaf12"),
+        ("show the ISIS database on p-03", "display the IS-IS LSP database on p-03"),
+    ],
+)
+def test_filler_words_and_folded_synonyms_do_not_count_as_an_edit(a, b):
+    assert guard(a, b).ok, guard(a, b).reason
