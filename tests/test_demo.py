@@ -29,7 +29,12 @@ def rows(out: str) -> dict[int, str]:
 
 @pytest.fixture(scope="module")
 def demo_run(redis_server):
-    """One demo run against the session's Redis (the demo clears only its own key prefix)."""
+    """One demo run against the session's Redis, flushed first (the demo clears only its own key prefix)."""
+    if redis_server.proc is None or redis_server.proc.poll() is not None:
+        redis_server.start()
+    client = redis.Redis.from_url(redis_server.url)
+    client.flushall()
+    client.close()
     result = run(redis_server.url, "chat-demo", "--latency-s", "0")
     return result, redis_server.url
 
