@@ -14,8 +14,8 @@ One loop (``Dispatcher.run``), each step:
    in the same MULTI, so it never blocks the group;
 5. render the rules' actions, decide leading / folded in one pipelined round
    trip (:mod:`worker.coalesce`), enqueue the leading ones with
-   ``send_task`` — and only then acknowledge (``XACK``) with the markers
-   "sent", in one MULTI;
+   ``send_task``, mark them "sent", and only then acknowledge (``XACK``,
+   in one MULTI with the batch's dead letters);
 6. send the trailing actions of windows that are due;
 7. every ``dispatcher_health_interval_s``: refresh the health key
    ``{prefix}:w:health:dispatcher:{hostname}`` and add the counters to
@@ -27,10 +27,11 @@ Guarantees:
   after every task it causes was handed to the broker (``send_task``
   returned). Killed between read and ack, the entry stays pending; this
   dispatcher after a restart under the same consumer name, or any other after
-  ``claim_idle_ms``, processes it again; its action marker makes the second
-  pass enqueue nothing (``sent``), or enqueue the same ``action_id`` again if
-  the first pass died before ``send_task`` returned (the tasks de-duplicate
-  by ``action_id``).
+  ``claim_idle_ms``, processes it again. The action marker is set to
+  ``sent`` right after the batch's ``send_task`` calls return (before the
+  ack), so the second pass enqueues nothing; only a crash in the instant
+  between ``send_task`` returning and that marker write enqueues the same
+  ``action_id`` a second time, which the tasks de-duplicate.
 * **Order.** Inside one dispatcher, entries are processed and their tasks
   enqueued in stream order, so one device's events keep their order within a
   batch and across the batches of one dispatcher. Several dispatchers read
@@ -369,6 +370,10 @@ class Dispatcher:
                 break
             sent_ids.append(d.action_id)
             sends_left[entry_id] -= 1
+        if sent_ids:  # remembered at once, so a crash before the ack does not enqueue them again
+            marks = self.redis.pipeline(transaction=False)
+            self.coalescer.mark_sent(sent_ids, marks)
+            marks.execute()
         if self.pause_before_ack_s > 0:
             log.warning("debug: %d tasks enqueued, pausing %.1f s before ack", len(sent_ids), self.pause_before_ack_s)
             time.sleep(self.pause_before_ack_s)
@@ -379,7 +384,6 @@ class Dispatcher:
             pipe.xadd(self.dead_stream, dead_letter_fields(fields, error=error, deliveries=n, source_id=entry_id,
                                                            consumer=self.consumer))
             log.warning("dead letter %s: %s", entry_id, error)
-        self.coalescer.mark_sent(sent_ids, pipe)
         to_ack = done + [d[0] for d in dead]
         if to_ack:
             pipe.xack(self.stream, self.group, *to_ack)
