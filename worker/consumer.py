@@ -360,14 +360,21 @@ class Dispatcher:
                 self._count("coalesced")
         sent_ids: list[str] = []
         failure: BaseException | None = None
+        failed: set[str] = set()
         for (entry_id, action), d in zip(work, decisions):
-            if d.outcome != "lead":
+            if d.outcome != "lead" or entry_id in failed:
                 continue
             try:
                 self._send(action, d, entry_id)
-            except BaseException as e:  # stop here; what was sent is acknowledged below
+            except TRANSIENT_ERRORS as e:  # the broker is away: stop; what was sent is acknowledged below
                 failure = e
                 break
+            except Exception as e:  # this entry's task cannot be sent: it stays pending, the others go on
+                failed.add(entry_id)
+                failure = e
+                log.error("dispatcher %s: cannot enqueue %s for entry %s: %s: %s", self.consumer, action.task,
+                          entry_id, type(e).__name__, e)
+                continue
             sent_ids.append(d.action_id)
             sends_left[entry_id] -= 1
         if sent_ids:  # remembered at once, so a crash before the ack does not enqueue them again
