@@ -284,7 +284,9 @@ class MessagesAPIServer:
 
 
 @click.command("llm-server")
-@click.option("--port", type=int, default=8099, show_default=True, help="TCP port on 127.0.0.1.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind (0.0.0.0 inside a container).")
+@click.option("--port", type=int, default=8099, show_default=True, help="TCP port.")
 @click.option("--latency-s", type=float, default=1.0, show_default=True,
               help="Simulated model latency per answer (the chapter's LLM takes 2–5 s).")
 @click.option("--fail-first", type=int, default=0, show_default=True,
@@ -292,17 +294,17 @@ class MessagesAPIServer:
 @click.option("--fail-status", type=int, default=529, show_default=True, help="Status of injected failures.")
 @click.option("--api-key", envvar="NETCACHE_LLM_SERVER_API_KEY", default=None,
               help="Require this x-api-key (default: accept any).")
-def llm_server_command(port: int, latency_s: float, fail_first: int, fail_status: int,
+def llm_server_command(host: str, port: int, latency_s: float, fail_first: int, fail_status: int,
                        api_key: str | None) -> None:
     """Run a local Messages API server that answers with placeholders (no real LLM)."""
     if latency_s < 0 or fail_first < 0:
         raise click.BadParameter("--latency-s and --fail-first cannot be negative")
     server = MessagesAPIServer(port=port, latency_s=latency_s, fail_first=fail_first,
-                               fail_status=fail_status, api_key=api_key)
+                               fail_status=fail_status, api_key=api_key, host=host)
     try:
         server._bind()
     except OSError as e:
-        raise click.ClickException(f"cannot listen on 127.0.0.1:{port}: {e.strerror}; pick another --port")
+        raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror}; pick another --port")
 
     def _stop(signum: int, frame: Any) -> None:
         threading.Thread(target=server._httpd.shutdown if server._httpd else (lambda: None), daemon=True).start()

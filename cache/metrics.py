@@ -98,6 +98,7 @@ class Metrics:
         self.prefix = f"{settings.key_prefix}:m"
         self.flush_interval_s = settings.llm.metrics_flush_interval_s
         self.invalid = 0  #: records refused because of bad input
+        self._refused_kinds: set[str] = set()
         self._pid = os.getpid()
         self._lock = threading.Lock()
         self._ints: defaultdict[tuple[str, str], int] = defaultdict(int)
@@ -123,10 +124,14 @@ class Metrics:
             self._start_flusher()
 
     def _refuse(self, what: str, **values: Any) -> None:
+        """Count a record refused for bad input; log the first of each kind (no log flood)."""
         with self._lock:
             self.invalid += 1
+            first = what not in self._refused_kinds
+            self._refused_kinds.add(what)
         self._add([("invalid", what, 1)])
-        log.warning("metrics: refused %s with bad input %s", what, values)
+        if first:
+            log.warning("metrics: refused %s with bad input %s (further ones are only counted)", what, values)
 
     @staticmethod
     def _ok_number(x: Any) -> bool:
