@@ -69,7 +69,7 @@ TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {
                   r"set up", r"setup"),
     "topology": _rx(r"topology", r"lldp", r"cdp", r"connected to", r"neighbors? (?:via|by) (?:lldp|cdp)",
                     r"diagram", r"uplinks?", r"downstream", r"upstream", r"fabric"),
-    "performance": _rx(r"cpu", r"memory", r"utili[sz]ation", r"traffic", r"bandwidth", r"throughput",
+    "performance": _rx(r"cpu", r"memory", r"ram", r"how busy", r"utili[sz]ation", r"traffic", r"bandwidth", r"throughput",
                        r"latency", r"jitter", r"packet loss", r"drops?", r"counters?", r"load", r"pps", r"bps",
                        r"errors?", r"discards?", r"top talkers?"),
     "logs": _rx(r"logs?", r"syslog", r"log messages?", r"%[A-Z0-9_]+-\d-[A-Z0-9_]+", r"these messages",
@@ -83,7 +83,8 @@ TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {
 _EXPLAIN = re.compile(
     r"\b(?:explain|what (?:is|are|does)|what's the difference|difference between|how (?:does|do)|why (?:does|do) "
     r"(?:we|you|i|people)|best practices?|rfc\s*\d*|recommend\w*|meaning of|define|definition|"
-    r"when should|overview of|tutorial|concept|compare|vs\.?|versus|purpose of|tell me about)\b",
+    r"when should|overview of|tutorial|concept|compare|vs\.?|versus|purpose of|tell me about|how to|"
+    r"how (?:do|can|should) (?:i|we|you))\b",
     re.I,
 )
 _HOWTO_CONFIG = re.compile(
@@ -105,7 +106,8 @@ _STATUS = re.compile(
     re.I,
 )
 _VOLATILE = re.compile(
-    r"\b(?:cpu|memory|mem|utili[sz]ation|traffic|bandwidth|throughput|load|counters?|pps|bps|rate|"
+    r"\b(?:cpu|memory|mem|ram|utili[sz]ation|traffic|bandwidth|throughput|load|counters?|pps|bps|rate|how busy|"
+    r"being used|"
     r"drops?|discards?|errors? rate|latency|jitter|packet loss|temperature|top talkers?|usage|"
     r"right now|currently|real[- ]time|live)\b",
     re.I,
@@ -113,6 +115,12 @@ _VOLATILE = re.compile(
 _STABLE = re.compile(
     r"\b(?:config\w*|running-config|startup-config|topology|lldp|cdp|connected to|diagram|inventory|"
     r"serial number|version|model|hardware|license|uplinks?|cabling|design|commit history)\b",
+    re.I,
+)
+_HOWTO_RE = re.compile(r"\bhow (?:do|can|should) (?:i|we|you)\b|\bhow to\b", re.I)
+_HOWTO_CONFIG_WORDS = re.compile(
+    r"\b(?:configure|config\w*|set ?up|enable|disable|add|remove|create|apply|turn on|turn off|save|back ?up|"
+    r"redistribute|block|allow|permit|deny|increase|decrease|change|install|upgrade)\b",
     re.I,
 )
 _LOGS = re.compile(r"\b(?:logs?|syslog|log messages?|these messages|error messages?|debug output)\b|%[A-Z0-9_]+-\d-", re.I)
@@ -142,9 +150,9 @@ def classify(prompt: str) -> Intent:
 
     if _LOGS.search(prompt):
         query_type = "log_analysis"
-    elif explain and not _TROUBLE.search(prompt):
-        query_type = "configuration" if re.search(r"\bhow (?:do|can|should) (?:i|we)\b", prompt, re.I) \
-            and _HOWTO_CONFIG.search(prompt) else "general_protocol"
+    elif explain and not re.search(r"\btroubleshoot|\bwhy\b", prompt, re.I):
+        query_type = "configuration" if _HOWTO_RE.search(prompt) and _HOWTO_CONFIG_WORDS.search(prompt) \
+            else "general_protocol"
     elif _TROUBLE.search(prompt) and (has_entity or re.search(r"\bwhy\b|troubleshoot", prompt, re.I)):
         query_type = "troubleshooting"
     elif _VOLATILE.search(prompt) and "performance" in topics:

@@ -12,6 +12,7 @@ from cache.intent import QUERY_TYPES, VOLATILITIES, classify
     [
         ("Explain how BGP works", "static"),
         ("What is OSPF?", "static"),
+        ("how to set up authentication for OSPF", "static"),
         ("best practices for BGP route reflectors", "static"),
         ("what does RFC 4271 say about the hold timer", "static"),
         ("show running-config on rtr-001", "stable"),
@@ -46,6 +47,10 @@ def test_volatility_follows_how_fast_the_answer_changes(prompt, volatility):
         ("what does %LINK-3-UPDOWN mean", "log_analysis"),
         ("What is the CPU utilization on rtr-001?", "performance"),
         ("which devices are connected to core-sw-01", "topology"),
+        ("how to add a static route on Cisco IOS", "configuration"),
+        ("how do I block telnet on the vty lines", "configuration"),
+        ("explain BGP route flap dampening", "general_protocol"),
+        ("how much RAM is used on rtr-002", "performance"),
     ],
 )
 def test_query_type_is_one_of_the_chapter_classes(prompt, query_type):
