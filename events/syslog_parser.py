@@ -129,11 +129,15 @@ class ParseResult:
 # --- framing -------------------------------------------------------------------------
 
 
+_TZ_OBJECTS = {name: timezone(timedelta(minutes=minutes)) for name, minutes in _TZ_MINUTES.items()}
+
+
 def _tz_from(text: str | None) -> timezone | None:
     if not text:
         return None
-    if text in _TZ_MINUTES:
-        return timezone(timedelta(minutes=_TZ_MINUTES[text]))
+    tz = _TZ_OBJECTS.get(text)
+    if tz is not None:
+        return tz
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))

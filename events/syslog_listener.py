@@ -1,0 +1,545 @@
+"""``netcache syslog``: receive syslog over UDP and TCP, parse, and publish events in batches.
+
+TCP framing is detected per connection (RFC 6587): octet counting
+(``123 <189>...``) when the first bytes are digits, a space and ``<``; otherwise
+each message ends at LF or NUL. Messages longer than ``syslog_max_line_bytes``
+are discarded and counted. Sources outside ``syslog_allow`` are rejected.
+
+Events wait in a bounded in-memory buffer (``syslog_buffer_max``) and are
+published every ``syslog_batch_size`` messages or ``syslog_flush_ms``. While
+Redis is down the buffer holds them and publishing is retried with backoff;
+when it is full TCP connections stop being read (the senders wait) and UDP
+events are counted as ``dropped``. Shutdown stops reading, then flushes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import json
+import logging
+import random
+import signal
+import socket
+import threading
+import time
+from collections import deque
+from itertools import islice
+from typing import Any
+
+import click
+from redis.asyncio import Redis as AsyncRedis
+
+from cache.errors import BackendUnavailable, ConfigError
+from cache.redis_conn import make_async_redis, redact_url
+from cache.settings import Settings
+
+from .counters import IngestCounters
+from .models import EventBase
+from .publisher import AsyncEventPublisher
+from .syslog_parser import SyslogParser
+
+__all__ = ["SyslogFramer", "SyslogListener", "ListenerThread", "health_key", "syslog_command"]
+
+log = logging.getLogger(__name__)
+
+#: How long shutdown keeps trying to publish what is still buffered.
+DRAIN_TIMEOUT_S = 10.0
+#: Longest pause between publish attempts while Redis is down.
+RETRY_MAX_S = 2.0
+
+
+def health_key(prefix: str, hostname: str) -> str:
+    return f"{prefix}:w:health:syslog:{hostname}"
+
+
+class SyslogFramer:
+    """Splits one TCP byte stream into messages (sans I/O; one per connection)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.mode: str | None = None  # "octet" | "lf"
+        self._buf = bytearray()
+        self._skip = 0          # octet mode: bytes of an oversized message still to discard
+        self._discarding = False  # LF mode: inside an oversized line
+        self.oversized = 0
+        self.errors = 0
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """Complete messages in ``data`` (plus what was buffered before)."""
+        self._buf += data
+        if self.mode is None:
+            if not self._detect():
+                return []
+        return self._octets() if self.mode == "octet" else self._lines()
+
+    def close(self) -> list[bytes]:
+        """At end of stream: the last LF-mode message if it had no delimiter."""
+        out: list[bytes] = []
+        if self.mode != "octet" and self._buf and not self._discarding:
+            msg = bytes(self._buf).replace(b"\x00", b"").strip(b"\r\n")
+            if msg:
+                out.append(msg)
+        elif self.mode == "octet" and (self._buf or self._skip):
+            self.errors += 1  # truncated octet-counted message
+        self._buf.clear()
+        return out
+
+    def _detect(self) -> bool:
+        buf = self._buf
+        i = 0
+        while i < len(buf) and i < 12 and 48 <= buf[i] <= 57:
+            i += 1
+        if i == len(buf) and i < 12:
+            return False  # only digits so far: wait for more
+        self.mode = "octet" if 0 < i < 12 and buf[i:i + 2] in (b" <", b" ") and (
+            len(buf) == i + 1 or buf[i + 1] == 60) else "lf"
+        return True
+
+    def _lines(self) -> list[bytes]:
+        buf = self._buf
+        if 0 in buf:
+            buf = bytearray(buf.replace(b"\x00", b"\n"))
+        parts = buf.split(b"\n")
+        tail = parts.pop()
+        out: list[bytes] = []
+        for part in parts:
+            if self._discarding:
+                self._discarding = False  # the end of the oversized line
+                continue
+            if len(part) > self.max_bytes:
+                self.oversized += 1
+                continue
+            part = part.rstrip(b"\r")
+            if part:
+                out.append(bytes(part))
+        if len(tail) > self.max_bytes:
+            if not self._discarding:
+                self.oversized += 1
+            self._discarding = True
+            tail = bytearray()
+        self._buf = bytearray(tail)
+        return out
+
+    def _octets(self) -> list[bytes]:
+        out: list[bytes] = []
+        buf = self._buf
+        pos = 0
+        while True:
+            if self._skip:
+                n = min(self._skip, len(buf) - pos)
+                self._skip -= n
+                pos += n
+                if self._skip:
+                    break
+            space = buf.find(b" ", pos, pos + 12)
+            if space < 0:
+                if len(buf) - pos >= 12 or (len(buf) > pos and not buf[pos:].isdigit()):
+                    self._resync(buf, pos)  # garbage where a length should be
+                    return out + self._lines()
+                break
+            digits = buf[pos:space]
+            if not digits.isdigit():
+                self._resync(buf, pos)
+                return out + self._lines()
+            length = int(digits)
+            start = space + 1
+            if length > self.max_bytes:
+                self.oversized += 1
+                pos = start
+                self._skip = length
+                continue
+            if len(buf) - start < length:
+                break
+            msg = bytes(buf[start:start + length]).rstrip(b"\r\n\x00")
+            if msg:
+                out.append(msg)
+            pos = start + length
+        self._buf = bytearray(buf[pos:])
+        return out
+
+    def _resync(self, buf: bytearray, pos: int) -> None:
+        """Bad octet count: count an error, fall back to LF framing from the next line."""
+        self.errors += 1
+        self.mode = "lf"
+        nl = buf.find(b"\n", pos)
+        self._buf = bytearray(buf[nl + 1:]) if nl >= 0 else bytearray()
+        self._discarding = nl < 0
+
+
+class _Allow:
+    def __init__(self, cidrs: list[str]) -> None:
+        try:
+            self.nets = [ipaddress.ip_network(c, strict=False) for c in cidrs]
+        except ValueError as e:
+            raise ConfigError(f"syslog_allow: {e}") from e
+        self._cache: dict[str, bool] = {}
+
+    def __call__(self, host: str) -> bool:
+        if not self.nets:
+            return True
+        ok = self._cache.get(host)
+        if ok is None:
+            try:
+                addr = ipaddress.ip_address(host.split("%", 1)[0])
+                if getattr(addr, "ipv4_mapped", None):
+                    addr = addr.ipv4_mapped  # type: ignore[union-attr]
+                ok = any(addr.version == n.version and addr in n for n in self.nets)
+            except ValueError:
+                ok = False
+            if len(self._cache) > 100_000:
+                self._cache.clear()
+            self._cache[host] = ok
+        return ok
+
+
+class _Udp(asyncio.DatagramProtocol):
+    def __init__(self, listener: "SyslogListener") -> None:
+        self.listener = listener
+
+    def datagram_received(self, data: bytes, addr: Any) -> None:
+        self.listener.ingest_datagram(data, addr[0])
+
+
+class _Tcp(asyncio.Protocol):
+    def __init__(self, listener: "SyslogListener") -> None:
+        self.listener = listener
+        self.framer = SyslogFramer(listener.max_line_bytes)
+        self.peer = ""
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        peer = transport.get_extra_info("peername")
+        self.peer = peer[0] if peer else ""
+        if not self.listener.allowed(self.peer):
+            self.listener.counters.inc("rejected")
+            transport.close()
+            return
+        self.listener.tcp_connections.add(self)
+
+    def data_received(self, data: bytes) -> None:
+        self._consume(self.framer.feed(data))
+
+    def eof_received(self) -> bool | None:
+        self._consume(self.framer.close())
+        return None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.listener.tcp_connections.discard(self)
+
+    def _consume(self, messages: list[bytes]) -> None:
+        c = self.listener.counters
+        if self.framer.oversized:
+            c.inc("received", self.framer.oversized)
+            c.inc("oversized", self.framer.oversized)
+            self.framer.oversized = 0
+        if self.framer.errors:
+            c.inc("received", self.framer.errors)
+            c.inc("errors", self.framer.errors)
+            self.framer.errors = 0
+        ingest = self.listener.ingest
+        for msg in messages:
+            ingest(msg, self.peer)
+
+
+class SyslogListener:
+    """The asyncio server: UDP + TCP in, a bounded buffer, batched publishes out."""
+
+    def __init__(self, settings: Settings, redis: AsyncRedis, *, parser: SyslogParser | None = None,
+                 host: str | None = None, udp_port: int | None = None, tcp_port: int | None = None,
+                 hostname: str | None = None) -> None:
+        ev = settings.events
+        self.settings = settings
+        self.redis = redis
+        self.parser = parser or SyslogParser.from_settings(settings)
+        self.publisher = AsyncEventPublisher(redis, settings, retries=0)
+        self.host = host or ev.syslog_host
+        self.udp_port = ev.syslog_port if udp_port is None else udp_port
+        self.tcp_port = ev.syslog_port if tcp_port is None else tcp_port
+        self.hostname = hostname or socket.gethostname()
+        self.max_line_bytes = ev.syslog_max_line_bytes
+        self.buffer_max = ev.syslog_buffer_max
+        self.batch_size = ev.syslog_batch_size
+        self.flush_s = ev.syslog_flush_ms / 1000.0
+        self.health_interval_s = ev.syslog_health_interval_s
+        self.allowed = _Allow(ev.syslog_allow)
+        self.counters = IngestCounters("syslog")
+        self.buffer: deque[EventBase] = deque()
+        self.counters.gauges["buffered"] = lambda: float(len(self.buffer))
+        self.tcp_connections: set[_Tcp] = set()
+        self.redis_ok = True
+        self._paused = False
+        self._wake = asyncio.Event()
+        self._closing = False
+        self._udp: asyncio.DatagramTransport | None = None
+        self._tcp: asyncio.Server | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # --- ingest (hot path) ------------------------------------------------------------
+
+    def ingest_datagram(self, data: bytes, peer: str) -> None:
+        if not self.allowed(peer):
+            self.counters.inc("rejected")
+            return
+        if len(data) > self.max_line_bytes:
+            self.counters.inc("received")
+            self.counters.inc("oversized")
+            return
+        self.ingest(data.rstrip(b"\r\n\x00"), peer, udp=True)
+
+    def ingest(self, raw: bytes, peer: str, *, udp: bool = False) -> None:
+        values = self.counters.values
+        values["received"] += 1
+        result = self.parser.parse(raw, peer)
+        if result.event is None:
+            if result.status == "unrecognized":
+                values["unrecognized"] += 1
+            else:
+                values["errors"] += 1
+                log.debug("syslog from %s: %s", peer, result.reason)
+            return
+        values["parsed"] += 1
+        if len(self.buffer) >= self.buffer_max:
+            values["dropped"] += 1
+            return
+        self.buffer.append(result.event)
+        if len(self.buffer) >= self.batch_size:
+            self._wake.set()
+        if not udp and len(self.buffer) >= self.buffer_max and not self._paused:
+            self._pause_tcp(True)
+
+    def _pause_tcp(self, pause: bool) -> None:
+        self._paused = pause
+        for conn in list(self.tcp_connections):
+            if conn.transport is not None and not conn.transport.is_closing():
+                (conn.transport.pause_reading if pause else conn.transport.resume_reading)()
+
+    # --- publishing ---------------------------------------------------------------------
+
+    async def flush_once(self) -> int:
+        """Publish one batch from the buffer; the number published (raises BackendUnavailable)."""
+        if not self.buffer:
+            return 0
+        batch = list(islice(self.buffer, 0, self.batch_size))
+        results = await self.publisher.publish_many(batch)
+        for _ in batch:
+            self.buffer.popleft()
+        published = sum(1 for r in results if r is not None)
+        self.counters.inc("published", published)
+        self.counters.inc("duplicates", len(results) - published)
+        if self._paused and len(self.buffer) < self.buffer_max // 2:
+            self._pause_tcp(False)
+        return published
+
+    async def _flush_loop(self) -> None:
+        delay_s = 0.05
+        while True:
+            if len(self.buffer) < self.batch_size:
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.flush_s)
+                self._wake.clear()
+            try:
+                while self.buffer:
+                    await self.flush_once()
+                    if len(self.buffer) < self.batch_size:
+                        break
+                if not self.redis_ok:
+                    log.warning("redis is back: publishing resumed (%d events buffered)", len(self.buffer))
+                self.redis_ok, delay_s = True, 0.05
+            except BackendUnavailable as e:
+                if self.redis_ok:
+                    log.warning("redis unavailable, buffering events (%d buffered): %s", len(self.buffer), e)
+                self.redis_ok = False
+                await asyncio.sleep(delay_s * random.uniform(0.5, 1.0))
+                delay_s = min(RETRY_MAX_S, delay_s * 2)
+
+    async def _health_loop(self) -> None:
+        key = health_key(self.settings.key_prefix, self.hostname)
+        while True:
+            try:
+                payload = {**self.counters.snapshot(), "ts": time.time(), "redis_ok": self.redis_ok,
+                           "udp_port": self.udp_port, "tcp_port": self.tcp_port}
+                await self.redis.set(key, json.dumps(payload), ex=max(1, int(self.health_interval_s * 3)))
+            except Exception as e:  # noqa: BLE001 - health is best effort; the flusher reports outages
+                log.debug("health key not written: %s", e)
+            await asyncio.sleep(self.health_interval_s)
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        rcvbuf = self.settings.events.syslog_rcvbuf_bytes
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        usock = socket.socket(family, socket.SOCK_DGRAM)
+        usock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        usock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        usock.bind((self.host, self.udp_port))
+        usock.setblocking(False)
+        self._udp, _ = await loop.create_datagram_endpoint(lambda: _Udp(self), sock=usock)
+        self.udp_port = usock.getsockname()[1]
+        self._tcp = await loop.create_server(lambda: _Tcp(self), self.host, self.tcp_port,
+                                             reuse_address=True, backlog=1024)
+        self.tcp_port = self._tcp.sockets[0].getsockname()[1]
+        self._tasks = [asyncio.create_task(self._flush_loop(), name="syslog-flush"),
+                       asyncio.create_task(self._health_loop(), name="syslog-health")]
+        log.info("syslog listener on %s udp/%d tcp/%d → %s stream %s", self.host, self.udp_port,
+                 self.tcp_port, redact_url(self.settings.redis_url), self.settings.events.stream)
+
+    async def stop(self, drain_timeout_s: float = DRAIN_TIMEOUT_S) -> None:
+        """Stop receiving, publish what is buffered (up to ``drain_timeout_s``), then release everything."""
+        if self._udp is not None:
+            self._udp.close()
+        if self._tcp is not None:
+            self._tcp.close()
+            for conn in list(self.tcp_connections):
+                if conn.transport is not None:
+                    conn._consume(conn.framer.close())
+                    conn.transport.close()
+            await self._tcp.wait_closed()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        deadline = time.monotonic() + drain_timeout_s
+        while self.buffer and time.monotonic() < deadline:
+            try:
+                await self.flush_once()
+            except BackendUnavailable:
+                await asyncio.sleep(0.2)
+        if self.buffer:
+            log.error("redis unavailable at shutdown: %d buffered events dropped", len(self.buffer))
+            self.counters.inc("dropped", len(self.buffer))
+            self.buffer.clear()
+        with contextlib.suppress(Exception):
+            await self.redis.delete(health_key(self.settings.key_prefix, self.hostname))
+
+    async def serve_forever(self, stop: asyncio.Event) -> None:
+        await self.start()
+        try:
+            await stop.wait()
+        finally:
+            await self.stop()
+
+
+class ListenerThread:
+    """A listener on its own event loop in a thread (tests, benchmarks): ``with ListenerThread(...) as t:``."""
+
+    def __init__(self, settings: Settings, **kwargs: Any) -> None:
+        self.settings = settings
+        self.kwargs = kwargs
+        self.listener: SyslogListener | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="syslog-listener", daemon=True)
+
+    def _run(self) -> None:
+        async def main() -> None:
+            redis = make_async_redis(self.settings, socket_timeout=2.0)
+            try:
+                self.listener = SyslogListener(self.settings, redis, **self.kwargs)
+                self._loop = asyncio.get_running_loop()
+                self._stop = asyncio.Event()
+                await self.listener.start()
+                self._ready.set()
+                await self._stop.wait()
+                await self.listener.stop()
+            finally:
+                await redis.aclose()
+
+        try:
+            asyncio.run(main())
+        except BaseException as e:  # noqa: BLE001 - handed to the starting thread
+            self._error = e
+        finally:
+            self._ready.set()
+
+    def start(self) -> "ListenerThread":
+        self._thread.start()
+        self._ready.wait(30)
+        if self._error is not None:
+            raise self._error
+        return self
+
+    def stop(self) -> None:
+        if self._loop is not None and self._stop is not None and self._thread.is_alive():
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(60)
+
+    def call(self, fn: Any) -> Any:
+        """Run ``fn()`` on the listener's loop and return its result (thread-safe read of state)."""
+        assert self._loop is not None
+
+        async def wrapper() -> Any:
+            return fn()
+
+        return asyncio.run_coroutine_threadsafe(wrapper(), self._loop).result(10)
+
+    def __enter__(self) -> "ListenerThread":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+@click.command("syslog")
+@click.option("--host", default=None, help="Bind address (default: NETCACHE_EVENTS__SYSLOG_HOST, 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="UDP and TCP port (default: NETCACHE_EVENTS__SYSLOG_PORT, 5514).")
+@click.option("--udp-port", type=int, default=None, help="UDP port, if different from --port (0 = any free port).")
+@click.option("--tcp-port", type=int, default=None, help="TCP port, if different from --port (0 = any free port).")
+@click.option("--allow", multiple=True, help="Source network allowed to send (CIDR; repeatable). Default: allow all.")
+@click.option("--vendor", default=None, help="Vendor rules to use: auto (default) or cisco_ios, cisco_nxos, "
+              "cisco_iosxr, junos, arista_eos, sonic.")
+@click.option("--metrics-port", type=int, default=None, help="Serve Prometheus /metrics on this port (0 = off).")
+def syslog_command(host: str | None, port: int | None, udp_port: int | None, tcp_port: int | None,
+                   allow: tuple[str, ...], vendor: str | None, metrics_port: int | None) -> None:
+    """Receive syslog (UDP and TCP: LF, NUL or octet-counted framing), parse it into network
+    events and publish them to the Redis stream. Counters are kept in the health key
+    nc:w:health:syslog:{hostname} and, with --metrics-port, on /metrics. Stop with Ctrl-C or
+    SIGTERM: what is buffered is published before exit."""
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    updates: dict[str, Any] = {}
+    if allow:
+        updates["syslog_allow"] = list(allow)
+    if vendor:
+        updates["syslog_vendor"] = vendor
+    if updates:
+        settings = settings.model_copy(update={"events": settings.events.model_copy(update=updates)})
+    port = settings.events.syslog_port if port is None else port
+    metrics_port = settings.events.syslog_metrics_port if metrics_port is None else metrics_port
+
+    async def main() -> None:
+        redis = make_async_redis(settings, socket_timeout=5.0)
+        listener = SyslogListener(settings, redis, host=host,
+                                  udp_port=port if udp_port is None else udp_port,
+                                  tcp_port=port if tcp_port is None else tcp_port)
+        server = None
+        if metrics_port:
+            from prometheus_client import CollectorRegistry, start_http_server
+
+            registry = CollectorRegistry()
+            registry.register(listener.counters.collector())
+            server, _ = start_http_server(metrics_port, addr=listener.host, registry=registry)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await listener.start()
+            click.echo(f"syslog listening on {listener.host} udp/{listener.udp_port} tcp/{listener.tcp_port}",
+                       err=True)
+            await stop.wait()
+        finally:
+            await listener.stop()
+            await redis.aclose()
+            if server is not None:
+                server.shutdown()
+            click.echo("syslog stopped: " + json.dumps(listener.counters.snapshot()), err=True)
+
+    try:
+        asyncio.run(main())
+    except (ConfigError, OSError) as e:
+        raise click.ClickException(str(e)) from e
