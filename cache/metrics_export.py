@@ -198,6 +198,12 @@ class RedisMetricsCollector:
             outcome, _, qt = field.partition("|")
             lookups.add_metric([outcome, qt], int(n))
         yield lookups
+        background = CounterMetricFamily("netcache_background_lookups", "Warming / refresh lookups (not in the hit rate)",
+                                         labels=["purpose", "outcome"])
+        for purpose, outcomes in s["background_lookups"].items():
+            for outcome, n in outcomes.items():
+                background.add_metric([purpose, outcome], n)
+        yield background
         yield GaugeMetricFamily("netcache_hit_rate", "Hits / requests since the counters started", value=s["hit_rate"])
         hist = HistogramMetricFamily("netcache_lookup_latency_seconds", "Time to answer a request",
                                      labels=["result"])

@@ -157,8 +157,9 @@ class Report:
         row("requests per month", f"{p['monthly_requests']:,}", p["requests_basis"])
         row("hit rate", _pct(p["hit_rate"]), p["hit_rate_basis"])
         row("cost per LLM call", _usd(p["cost_per_call_usd"]), p["cost_basis"])
+        row("warming and refresh", _usd(p["warming_usd"]), p["warming_basis"])
         row("without cache", _usd(p["cost_without_cache_usd"]))
-        row("with cache", _usd(p["cost_with_cache_usd"]))
+        row("with cache", _usd(p["cost_with_cache_usd"]), "misses + hits + warming and refresh")
         row("savings", _usd(p["savings_usd"]), _pct(p["savings_ratio"]))
 
         section("Warnings")
@@ -185,12 +186,19 @@ def _projection(s: dict[str, Any], settings: Settings, monthly_requests: int | N
     else:
         per_call, cost_basis = CHAPTER_COST_PER_CALL_USD, "chapter estimate (no calls measured)"
     hit_cost = settings.llm.hit_cost_usd
+    background_usd = sum(r["cost_usd"] for p, r in s["llm"]["by_purpose"].items() if p != "user")
+    if background_usd and s["window_s"] >= _MIN_RATE_WINDOW_S:
+        background_monthly, background_basis = background_usd / s["window_s"] * _MONTH_S, "measured rate × 30 days"
+    else:
+        background_monthly = 0.0
+        background_basis = "too little data to measure" if background_usd else "no warming measured"
     without = monthly * per_call
-    with_cache = monthly * (1 - hit_rate) * per_call + monthly * hit_rate * hit_cost
+    with_cache = monthly * (1 - hit_rate) * per_call + monthly * hit_rate * hit_cost + background_monthly
     return {
         "monthly_requests": int(monthly), "requests_basis": requests_basis,
         "hit_rate": hit_rate, "hit_rate_basis": hit_rate_basis,
         "cost_per_call_usd": per_call, "cost_basis": cost_basis, "hit_cost_usd": hit_cost,
+        "warming_usd": background_monthly, "warming_basis": background_basis,
         "cost_without_cache_usd": without, "cost_with_cache_usd": with_cache,
         "savings_usd": without - with_cache, "savings_ratio": (without - with_cache) / without if without else None,
     }

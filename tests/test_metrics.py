@@ -107,6 +107,8 @@ def test_warming_lookups_are_counted_apart_from_the_users_hit_rate(metrics):
     assert (s["requests"], s["hits"], s["hit_rate"]) == (1, 1, 1.0)
     assert s["latency"]["miss"]["count"] == 0
     assert s["background_lookups"] == {"warm": {"generated": 1, "exact": 1}, "refresh": {"generated": 1}}
+    fams = families(render_prometheus(metrics.redis, metrics.settings).decode())
+    assert sample(fams, "netcache_background_lookups", purpose="warm", outcome="generated") == 1
 
 
 def test_bad_input_is_refused_and_counted(metrics, caplog):

@@ -80,6 +80,15 @@ def test_the_monthly_projection_uses_the_measured_hit_rate_and_call_cost(metrics
     assert p["cost_per_call_usd"] == pytest.approx(0.0105), "user calls only; warming is a separate budget"
     assert p["cost_without_cache_usd"] == pytest.approx(150_000 * 0.0105)
     assert p["cost_with_cache_usd"] == pytest.approx(15_000 * 0.0105 + 135_000 * 0.0001)
+    assert p["warming_usd"] == 0.0 and p["warming_basis"] == "too little data to measure"
+
+
+def test_warming_spend_over_a_long_enough_window_is_projected_into_the_month(metrics, redis_client, settings):
+    seed_healthy(metrics)  # one warm call of $0.0084
+    first_ts = float(redis_client.hget("nc:m:meta", "first_ts"))
+    p = build_report(redis_client, settings, monthly_requests=150_000, now=first_ts + 3600).projection
+    assert p["warming_usd"] == pytest.approx(0.0084 * 24 * 30)
+    assert p["cost_with_cache_usd"] == pytest.approx(15_000 * 0.0105 + 135_000 * 0.0001 + 0.0084 * 24 * 30)
 
 
 def test_an_empty_cache_projects_with_the_chapter_figures(redis_client, settings):
