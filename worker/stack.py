@@ -68,7 +68,7 @@ COMPONENTS: dict[str, list[str]] = {
     "syslog": ["syslog"],
 }
 #: webhook payload kind → path on the receiver
-WEBHOOK_PATHS = {"alertmanager": "/webhook/alertmanager", "netbox": "/webhook/netbox", "event": "/events"}
+WEBHOOK_PATHS = {"alertmanager": "/v1/alertmanager", "netbox": "/v1/netbox", "event": "/v1/events"}
 
 
 def _command_available(name: str) -> str | None:
@@ -281,25 +281,46 @@ class _Watcher:
         return (events, tuple(sorted(self.status.items())), warmed, running)
 
 
-def _seed(settings: Settings, say: Callable[[str], None]) -> Any:
+def _seed(settings: Settings, say: Callable[[str], None]) -> tuple[Any, dict[str, tuple[str, float]]]:
+    """Ask the seed questions; returns the runtime and question → (entry id, created_at)."""
     from tasks.runtime import Runtime
 
     rt = Runtime(settings)
+    seeded: dict[str, tuple[str, float]] = {}
     for q in SEED_QUESTIONS:
         ans = rt.cache.get_or_generate(q, purpose="seed")
+        info = rt.cache.entry(ans.entry_id) if ans.entry_id else None
+        if info is not None:
+            seeded[q] = (info.entry_id, info.created_at)
         say(f"seed: {q!r} → {ans.source}")
     if rt.metrics is not None:
         rt.metrics.flush()
-    return rt
+    return rt, seeded
 
 
-def _survivors(rt: Any, say: Callable[[str], None]) -> None:
-    say("after the feed:")
+def _survivors(rt: Any, seeded: dict[str, tuple[str, float]], say: Callable[[str], None]) -> None:
+    """What became of each seeded answer (read without counting as a request), then ask them again."""
+    say("after the feed, the seeded answers are:")
     for q in SEED_QUESTIONS:
-        hit = rt.cache.get(q)
-        state = "still cached" if hit is not None and not getattr(hit, "stale", False) else (
-            "stale (soft-invalidated)" if hit is not None else "invalidated")
-        say(f"  {state:>24}  {q}")
+        if q not in seeded:
+            continue
+        entry_id, created_at = seeded[q]
+        info = rt.cache.entry(entry_id)
+        if info is None:
+            state = "invalidated"
+        elif info.stale:
+            state = "stale (soft)"
+        elif info.created_at > created_at:
+            state = "invalidated, re-warmed"
+        else:
+            state = "untouched"
+        say(f"  {state:>22}  {q}")
+    say("operators ask them again:")
+    for q in SEED_QUESTIONS:
+        ans = rt.cache.get_or_generate(q)
+        say(f"  {ans.source:>22}  {q}")
+    if rt.metrics is not None:
+        rt.metrics.flush()
 
 
 @click.command("stack")
@@ -330,9 +351,9 @@ def stack_command(once: bool, duration_s: float | None, feed_dir: Path) -> None:
         started = stack.start_components()
         running = stack.wait_healthy(started, client)
         watcher = _Watcher(client, stack.settings.key_prefix, say)
-        rt = None
+        rt, seeded = None, {}
         try:
-            rt = _seed(stack.settings, say)
+            rt, seeded = _seed(stack.settings, say)
         except ImportError as e:
             say(f"seed: the answer cache is not available yet ({e}); no answers seeded")
         sent = stack.replay_feed(feed_dir)
@@ -355,7 +376,7 @@ def stack_command(once: bool, duration_s: float | None, feed_dir: Path) -> None:
             missing = [n for n in ("dispatcher", "worker") if n not in running]
             say("no invalidation was seen" + (f": missing {', '.join(missing)}" if missing else ""))
         if rt is not None:
-            _survivors(rt, say)
+            _survivors(rt, seeded, say)
         _print_report(client, stack.settings, say)
         if stack.llm_server is not None:
             say(f"llm: the local server answered {stack.llm_server.calls} requests (placeholders)")
