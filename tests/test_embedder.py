@@ -122,3 +122,24 @@ def test_make_embedder_follows_settings_and_wraps_in_the_redis_cache(settings, r
     settings.cache.embedder = "minilm"
     assert isinstance(make_embedder(settings, None), MiniLMEmbedder)
     assert make_embedder(settings, None) is make_embedder(settings, None)  # one model per process
+
+
+def test_a_forked_child_loads_its_own_session_and_gets_the_same_vectors(minilm, tmp_path):
+    import multiprocessing
+
+    expected = minilm.embed(["show bgp summary on rtr-001"])[0]
+    ctx = multiprocessing.get_context("fork")
+    out = tmp_path / "child.npy"
+
+    def child():
+        import os
+
+        vector = minilm.embed(["show bgp summary on rtr-001"])[0]
+        if minilm._pid == os.getpid():  # the session in use was loaded here, not inherited
+            np.save(out, vector)
+
+    proc = ctx.Process(target=child)
+    proc.start()
+    proc.join(60)
+    assert proc.exitcode == 0
+    assert np.allclose(np.load(out), expected, atol=1e-5)
