@@ -79,10 +79,20 @@ class _DeviceState:
 
 
 class _Server(asyncssh.SSHServer):
-    def __init__(self, username: str, password: str, state: _DeviceState) -> None:
+    def __init__(self, username: str, password: str, state: _DeviceState,
+                 connections: set[asyncssh.SSHServerConnection]) -> None:
         self._username = username
         self._password = password
         self._state = state
+        self._connections = connections
+        self._conn: asyncssh.SSHServerConnection | None = None
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self._conn = conn
+        self._connections.add(conn)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._connections.discard(self._conn)  # type: ignore[arg-type]
 
     def begin_auth(self, username: str) -> bool:
         return True
@@ -109,11 +119,14 @@ class _Shell:
         self.mode = "exec" if privileged else "user"
         self.enable_password = enable_password
         self.awaiting_enable_password = False
+        self.awaiting_copy_destination = False
 
     def prompt(self) -> str:
         name = self.state.hostname
         if self.awaiting_enable_password:
             return "Password: "
+        if self.awaiting_copy_destination:
+            return "Destination filename [startup-config]? "
         return {
             "user": f"{name}>",
             "exec": f"{name}#",
@@ -156,6 +169,10 @@ class _Shell:
             return
         self.process.exit(0)
 
+    def save(self) -> None:
+        self.state.saves += 1
+        self.write("Building configuration...\r\n[OK]\r\n")
+
     def reject(self, line: str, column: int = 0) -> None:
         self.write(" " * (len(self.prompt()) + column) + "^\r\n" + _INVALID + "\r\n\r\n")
 
@@ -166,6 +183,13 @@ class _Shell:
                 self.mode = "exec"
             else:
                 self.write("% Access denied\r\n\r\n")
+            return None
+        if self.awaiting_copy_destination:
+            self.awaiting_copy_destination = False
+            if line in ("", "startup-config"):
+                self.save()
+            else:
+                self.write(f"%Error opening {line} (Permission denied)\r\n")
             return None
         if not line:
             return None
@@ -200,10 +224,10 @@ class _Shell:
             self.mode = "user"
         elif line in ("exit", "logout", "quit"):
             return "close"
-        elif line in ("write memory", "write mem", "wr", "write", "copy running-config startup-config",
-                      "copy run start"):
-            self.state.saves += 1
-            self.write("Building configuration...\r\n[OK]\r\n")
+        elif line in ("write memory", "write mem", "wr", "write"):
+            self.save()
+        elif line in ("copy running-config startup-config", "copy run start"):
+            self.awaiting_copy_destination = True
         elif line in ("show running-config", "sh run", "show run"):
             self.write(self.running_config())
         elif line in ("show version", "sh ver"):
@@ -273,6 +297,7 @@ class SimIOS:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: asyncssh.SSHAcceptor | None = None
+        self._connections: set[asyncssh.SSHServerConnection] = set()
 
     @property
     def config_lines(self) -> list[str]:
@@ -293,7 +318,7 @@ class SimIOS:
             await _Shell(process, self.state, self.privileged, self.enable_password).run()
 
         self._server = await asyncssh.create_server(
-            lambda: _Server(self.username, self._password, self.state),
+            lambda: _Server(self.username, self._password, self.state, self._connections),
             "127.0.0.1", 0, server_host_keys=[key], process_factory=shell,
             line_editor=False, encoding="utf-8", login_timeout=30,
         )
@@ -317,6 +342,9 @@ class SimIOS:
             if self._server is not None:
                 self._server.close()
                 await self._server.wait_closed()
+            for conn in list(self._connections):
+                conn.close()
+                await conn.wait_closed()
             tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
             for t in tasks:
                 t.cancel()

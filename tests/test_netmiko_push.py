@@ -190,3 +190,16 @@ def test_an_unprivileged_login_enables_with_the_secret_before_configuring(publis
         assert "enable" in user_mode.commands and "en-secret-42" not in user_mode.commands
     (event,) = stream_events(redis_client, settings)
     assert event.changed_lines == ["vlan 42"]
+
+
+def test_the_simulator_asks_for_the_destination_on_copy_run_start_like_ios(sim, device):
+    from netmiko import ConnectHandler
+
+    conn = ConnectHandler(device_type="cisco_ios", host="127.0.0.1", port=sim.port, username="admin",
+                          password=PASSWORD, fast_cli=True)
+    try:
+        output = conn.save_config(cmd="copy running-config startup-config", confirm=True, confirm_response="")
+    finally:
+        conn.disconnect()
+    assert "Destination filename [startup-config]?" in output and "[OK]" in output
+    assert sim.saves == 1
