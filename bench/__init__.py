@@ -1,0 +1,1 @@
+"""Benchmarks: each prints a table; run with ``python -m bench.<name>``."""
