@@ -222,9 +222,12 @@ def parse_frame(raw: str, *, now: datetime | None = None) -> SyslogHeader:
         ts = None
         if m5.group("ts") != "-":
             mi = _ISO_RE.fullmatch(m5.group("ts"))
-            if not mi:
-                raise ParseError(f"bad RFC 5424 timestamp {m5.group('ts')!r}")
-            ts = _parse_iso(mi)
+            try:
+                if not mi:
+                    raise ValueError("not ISO 8601")
+                ts = _parse_iso(mi)
+            except (ValueError, OverflowError) as e:
+                raise ParseError(f"bad RFC 5424 timestamp {m5.group('ts')!r}: {e}") from e
         sd, msg = _parse_sd(text[m5.end():]) if m5.end() < len(text) else ({}, "")
         nil = lambda v: None if v == "-" else v  # noqa: E731
         return SyslogHeader("rfc5424", msg.lstrip("\ufeff"), facility, severity, ts, True,

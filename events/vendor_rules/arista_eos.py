@@ -8,9 +8,6 @@ VENDOR = "arista_eos"
 RULES = [
     {"key": "LINEPROTO-UPDOWN", "type": "interface_flap", "const": {"layer": "lineproto"},
      "pattern": r"Line protocol on Interface (?P<interface>[^,\s]+), changed state to (?P<state>up|down)"},
-    # %LINK-3-UPDOWN / %ETH-... exist on some releases; same wording as IOS
-    {"key": "LINK-UPDOWN", "type": "interface_flap", "const": {"layer": "link"},
-     "pattern": r"Interface (?P<interface>[^,\s]+), changed state to (?P<state>up|down)"},
     # %BGP-5-ADJCHANGE: peer 192.0.2.2 (VRF default AS 12345) old state OpenConfirm event RecvKeepAlive new state Established
     {"key": "BGP-ADJCHANGE", "type": "bgp_up",
      "pattern": r"peer (?P<neighbor>\S+) \((?:VRF (?P<vrf>\S+) )?AS (?P<remote_as>\d+)\) "

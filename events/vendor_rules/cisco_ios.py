@@ -25,8 +25,6 @@ RULES = [
     # %LINK-5-CHANGED: Interface GigabitEthernet2, changed state to administratively down
     {"key": "LINK-CHANGED", "type": "interface_flap", "const": {"layer": "admin"},
      "pattern": rf"Interface {_IF}, changed state to administratively (?P<state>down|up)"},
-    {"key": "LINK-CHANGED", "type": "interface_flap", "const": {"layer": "link"},
-     "pattern": rf"Interface {_IF}, changed state to (?P<state>up|down)"},
     # %LINEPROTO-5-UPDOWN: Line protocol on Interface GigabitEthernet0/1, changed state to down
     {"key": "LINEPROTO-UPDOWN", "type": "interface_flap", "const": {"layer": "lineproto"},
      "pattern": rf"Line protocol on Interface {_IF}, changed state to (?P<state>up|down)"},

@@ -28,7 +28,4 @@ RULES = [
     {"key": "ROUTING-ISIS-ADJCHANGE", "type": "isis_adjacency",
      "pattern": r"Adjacency to (?P<neighbor>\S+) \((?P<interface>[^)]+)\) \((?P<level>L\d)\) "
                 r"(?P<new_state>Up|Down|Init)(?:,\s*(?P<reason>.*?))?\s*$"},
-    # %MGBL-SYS-5-RELOAD / %OS-SYSMGR-... : node reload
-    {"key": "OS-SYSMGR-RELOAD*", "type": "device_reboot",
-     "pattern": r"(?P<reason>.*\S)\s*$"},
 ]

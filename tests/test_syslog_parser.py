@@ -1,0 +1,166 @@
+"""The syslog parser: real-format messages per vendor rule, framing variants, and hostile input."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings as hsettings, strategies as st
+
+from events.syslog_parser import SyslogParser, parse_frame, parse_syslog
+from events.vendor_rules import VENDORS, load_rules
+
+SAMPLES = [json.loads(line) for line in
+           (Path(__file__).parent / "data" / "syslog" / "vendor_messages.jsonl").read_text().splitlines()]
+NOW = datetime(2026, 11, 28, 4, 0, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def parser() -> SyslogParser:
+    return SyslogParser()
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[f"{s['vendor']}-{i}" for i, s in enumerate(SAMPLES)])
+def test_real_vendor_message_becomes_the_expected_event(parser, sample):
+    result = parser.parse(sample["raw"], "192.0.2.1", now=NOW)
+    assert result.status == "event", result.reason
+    event = result.event.model_dump(mode="json")
+    assert event["vendor"] == sample["vendor"]
+    assert event["source"] == "syslog"
+    assert event["raw"] == sample["raw"]
+    for key, expected in sample["expect"].items():
+        assert event[key] == expected, (key, event)
+
+
+def test_every_rule_in_every_vendor_table_has_a_real_message_that_exercises_it(parser):
+    used = {parser.parse(s["raw"], "192.0.2.1", now=NOW).rule for s in SAMPLES}
+    every = {rule.name for rule in load_rules().rules}
+    assert every - used == set()
+    assert {s["vendor"] for s in SAMPLES} == set(VENDORS)
+
+
+def test_vendor_forced_for_a_source_network_picks_that_vendors_rules():
+    line = "<189>Nov 27 03:00:00 leaf-9 %LINEPROTO-5-UPDOWN: Line protocol on Interface Ethernet3, changed state to down"
+    p = SyslogParser(vendor_by_source={"10.9.0.0/16": "arista_eos"})
+    assert p.parse(line, "10.9.1.1", now=NOW).event.vendor == "arista_eos"
+    assert p.parse(line, "10.8.1.1", now=NOW).event.vendor == "cisco_ios"
+
+
+def test_vendor_forced_globally_leaves_other_vendors_messages_unrecognized():
+    line = "<189>Jan 20 10:00:00 router1 %BGP-5-ADJCHANGE: neighbor 1.2.3.4 Up"
+    result = SyslogParser(vendor="junos").parse(line, now=NOW)
+    assert result.status == "unrecognized"
+    assert result.key == "BGP-ADJCHANGE"
+
+
+def test_rfc5424_header_and_structured_data_are_parsed():
+    line = ('<165>1 2026-11-27T22:14:15.003+02:00 mx-01 mgd 7729 UI_COMMIT '
+            '[junos@2636.1.1.1.2.39 username="ops\\"1" command="commit"][meta seq="7"] '
+            "\ufeffUser 'ops' requested 'commit' operation")
+    header = parse_frame(line, now=NOW)
+    assert header.format == "rfc5424"
+    assert (header.facility, header.severity) == (20, 5)
+    assert header.timestamp == datetime(2026, 11, 27, 20, 14, 15, 3000, tzinfo=timezone.utc)
+    assert (header.host, header.app, header.procid, header.msgid) == ("mx-01", "mgd", "7729", "UI_COMMIT")
+    assert header.structured_data == {"junos@2636.1.1.1.2.39": {"username": 'ops"1', "command": "commit"},
+                                      "meta": {"seq": "7"}}
+    assert header.message == "User 'ops' requested 'commit' operation"
+    event = parse_syslog(line, now=NOW).event
+    assert (event.type, event.device, event.user, event.vendor) == ("config_change", "mx-01", "ops", "junos")
+
+
+def test_a_year_less_december_timestamp_read_in_january_belongs_to_the_previous_year():
+    january = datetime(2027, 1, 1, 0, 5, tzinfo=timezone.utc)
+    header = parse_frame("<189>Dec 31 23:59:58 rtr-001 %SYS-5-RESTART: System restarted", now=january)
+    assert header.timestamp == datetime(2026, 12, 31, 23, 59, 58, tzinfo=timezone.utc)
+
+
+def test_a_device_time_zone_is_converted_to_utc():
+    line = "<189>1179: csr-03: May 31 15:25:53.743 MEST: %LINK-5-CHANGED: Interface Gi2, changed state to administratively down"
+    event = parse_syslog(line, now=NOW).event
+    assert event.occurred_at == datetime(2026, 5, 31, 13, 25, 53, 743000, tzinfo=timezone.utc)
+
+
+def test_an_unsynchronised_clock_is_not_trusted_but_the_id_still_deduplicates():
+    line = "<187>123: rtr-001: *Mar  1 00:01:02.345 UTC: %LINK-3-UPDOWN: Interface Gi0/1, changed state to down"
+    first = parse_syslog(line, now=NOW).event
+    second = parse_syslog(line, now=datetime(2026, 11, 28, 4, 0, 3, tzinfo=timezone.utc)).event
+    assert first.occurred_at == NOW  # the 1993-style boot clock is ignored
+    assert first.id == second.id
+    other = parse_syslog(line.replace("Gi0/1", "Gi0/2"), now=NOW).event
+    assert other.id != first.id
+
+
+def test_the_same_synced_message_parsed_twice_has_the_same_id_and_a_different_one_does_not():
+    line = "<189>Jan 20 10:00:00 router1 %BGP-5-ADJCHANGE: neighbor 1.2.3.4 Up"
+    a = parse_syslog(line, now=NOW).event
+    b = parse_syslog(line, now=datetime(2026, 11, 28, 5, tzinfo=timezone.utc)).event
+    c = parse_syslog(line.replace("10:00:00", "10:00:01"), now=NOW).event
+    assert a.id == b.id != c.id
+
+
+def test_severity_comes_from_pri_or_else_from_the_cisco_mnemonic():
+    with_pri = parse_syslog("<190>Nov 27 03:00:00 rtr-001 %LINK-3-UPDOWN: Interface Gi0/1, changed state to up", now=NOW)
+    without = parse_syslog("Nov 27 03:00:00 rtr-001 %LINK-3-UPDOWN: Interface Gi0/1, changed state to up", now=NOW)
+    assert with_pri.event.severity == 6
+    assert without.event.severity == 3
+
+
+def test_a_message_without_host_uses_the_sender_address_as_device():
+    line = "<189>124: %LINEPROTO-5-UPDOWN: Line protocol on Interface GigabitEthernet0/1, changed state to up"
+    assert parse_syslog(line, "198.51.100.7", now=NOW).event.device == "198.51.100.7"
+    result = parse_syslog(line, None, now=NOW)
+    assert result.status == "error" and "no host" in result.reason
+
+
+@pytest.mark.parametrize("line", [
+    "<13>Jun  5 10:00:00 host1 app: something else entirely",
+    "<28>Jun 21 14:03:12  vmx01 rpd[2902]: RPD_BGP_NEIGHBOR_STATE_CHANGED: BGP peer 1.1.1.1 (External AS 2222) "
+    "changed state from Active to Connect (event ConnectRetry) (instance master)",
+    "<189>12: rtr-001: Nov 27 03:00:00.000: %LINK-5-CHANGED: Interface Loopback9, changed state to deleted",
+    "<189>12: rtr-001: Nov 27 03:00:00.000: %SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: a] [Source: 10.0.0.9]",
+])
+def test_well_framed_messages_no_rule_knows_are_unrecognized_not_errors(line):
+    result = parse_syslog(line, now=NOW)
+    assert result.status == "unrecognized"
+    assert result.to_dict() == {"unrecognized": True, "raw": line, "key": result.key, "reason": result.reason}
+
+
+@pytest.mark.parametrize(("line", "reason"), [
+    ("", "empty"),
+    ("<999>Nov 27 03:00:00 h x: y", "PRI 999 out of range"),
+    ("<12 Nov 27 03:00:00 h x: y", "malformed PRI"),
+    ("just some text", "not a syslog message"),
+    ("<13>2 2026-11-27T00:00:00Z h app 1 id - msg", "unsupported syslog version"),
+    ("<13>1 2026-13-45T00:00:00Z h app 1 id - msg", "bad RFC 5424 timestamp"),
+    ("<13>1 2026-11-27T00:00:00Z h app 1 id [open x=\"1\" msg", "not closed"),
+    ("<13>Feb 30 10:00:00 h app: msg", "bad timestamp"),
+])
+def test_malformed_framing_is_an_error_with_a_clear_reason(line, reason):
+    result = parse_syslog(line, now=NOW)
+    assert result.status == "error"
+    assert reason in result.reason
+    assert result.to_dict() == {"error": result.reason, "raw": line}
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.binary(max_size=600))
+def test_arbitrary_bytes_never_raise_and_always_get_a_status(data):
+    result = SyslogParser().parse(data, "192.0.2.1")
+    assert result.status in ("event", "unrecognized", "error")
+    assert (result.event is not None) == (result.status == "event")
+    assert "internal parser error" not in (result.reason or "")
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(st.sampled_from(SAMPLES), st.integers(0, 400), st.integers(0, 30),
+       st.text(alphabet=" <>:%[]()*.-0123456789abcXYZ\"'\\|#\x00\ufeff", max_size=6))
+def test_near_miss_lines_never_raise(sample, cut, drop, junk):
+    raw = sample["raw"]
+    mutated = raw[:cut] + junk + raw[cut + drop:]
+    result = SyslogParser().parse(mutated, "192.0.2.1", now=NOW)
+    assert result.status in ("event", "unrecognized", "error")
+    assert "internal parser error" not in (result.reason or "")
+    json.dumps(result.to_dict(), default=str)
