@@ -339,7 +339,10 @@ def test_the_webhook_command_serves_events_as_a_real_process(settings, redis_cli
         with urllib.request.urlopen(req, timeout=10) as resp:
             assert resp.status == 202
         assert redis_client.xlen(settings.events.stream) == 1
-        assert redis_client.keys(f"{settings.key_prefix}:w:health:webhook:*")
+        deadline = time.monotonic() + 10
+        while not redis_client.keys(f"{settings.key_prefix}:w:health:webhook:*"):
+            assert time.monotonic() < deadline, "the webhook process never wrote its health key"
+            time.sleep(0.05)
     finally:
         proc.terminate()
         output = proc.communicate(timeout=20)[0].decode()
