@@ -69,3 +69,7 @@ def main() -> None:
     Configure with NETCACHE_* environment variables (see README.md), e.g.
     NETCACHE_REDIS_URL=redis://:password@host:6379/0.
     """
+
+
+if __name__ == "__main__":  # python -m worker.cli
+    main()
