@@ -203,3 +203,16 @@ def test_the_simulator_asks_for_the_destination_on_copy_run_start_like_ios(sim, 
         conn.disconnect()
     assert "Destination filename [startup-config]?" in output and "[OK]" in output
     assert sim.saves == 1
+
+
+def test_when_redis_is_down_after_a_good_push_the_error_says_the_device_is_changed(device, sim, publisher,
+                                                                                   redis_server):
+    from cache.errors import BackendUnavailable
+
+    redis_server.stop()
+    try:
+        with pytest.raises(BackendUnavailable, match="rtr-001 was configured, but the config_change event"):
+            push_config(device, ["vlan 77"], publisher=publisher)
+    finally:
+        redis_server.start()
+    assert sim.config_lines == ["vlan 77"]
