@@ -53,16 +53,17 @@ def test_tune_json_meets_the_acceptance_numbers_at_the_default_threshold(redis_u
 
 def test_with_the_guard_off_the_concept_false_positives_are_listed(settings, redis_client):
     pairs = [p for p in load_pairs(PAIRS) if p.kind == "concept"]
-    report = run_tune(settings, pairs, thresholds=[0.72], guard_enabled=False, namespace="tune-test-off")
-    fps = report.false_positives(settings.cache.semantic_threshold)
+    threshold = settings.cache.semantic_threshold
+    report = run_tune(settings, pairs, thresholds=[threshold], guard_enabled=False, namespace="tune-test-off")
+    fps = report.false_positives(threshold)
     listed = {(fp["a"], fp["b"]) for fp in fps}
     assert ("How do I enable OSPF authentication on rtr-001?",
             "How do I disable OSPF authentication on rtr-001?") in listed
     assert len(fps) >= 10
-    assert all(fp["hit"] == "semantic" and fp["score"] >= 0.72 for fp in fps)
-    guarded = run_tune(settings, pairs, thresholds=[0.72], namespace="tune-test-on")
-    assert guarded.false_positives(settings.cache.semantic_threshold) == []
-    assert "false positives at 0.72: 0" in guarded.render()
+    assert all(fp["hit"] == "semantic" and fp["score"] >= threshold for fp in fps)
+    guarded = run_tune(settings, pairs, thresholds=[threshold], namespace="tune-test-on")
+    assert guarded.false_positives(threshold) == []
+    assert f"false positives at {threshold:.2f}: 0" in guarded.render()
 
 
 def test_the_cli_prints_a_table_with_the_configured_threshold_marked(redis_url, tmp_path):
@@ -75,7 +76,8 @@ def test_the_cli_prints_a_table_with_the_configured_threshold_marked(redis_url, 
     proc = _netcache(["tune", "--pairs", str(pairs), "--thresholds", "0.7,0.9"], redis_url)
     assert proc.returncode == 0, proc.stderr
     assert "<- configured" in proc.stdout
-    assert "entity_swap" in proc.stdout and "false positives at 0.72: 0" in proc.stdout
+    assert "entity_swap" in proc.stdout and "false positives at " in proc.stdout
+    assert "1/1" in proc.stdout and "0/1" in proc.stdout  # the paraphrase served, the swap not
 
 
 def test_a_bad_pairs_file_is_a_clear_error_naming_the_line(tmp_path, redis_url):
