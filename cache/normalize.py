@@ -210,7 +210,7 @@ def exact_key(
     """The exact-match key (shape in the module docstring)."""
     norm = normalize_prompt(prompt)
     entities = extract_entities(prompt, inventory)
-    intent = classify(prompt)
+    intent = classify(norm)  # of the normalised text: spellings that share a key share its type too
     if entities.devices:
         scope, where = "device", ",".join(sorted(entities.devices))
     elif entities.sites:

@@ -104,3 +104,23 @@ def test_time_buckets_only_when_asked_and_only_for_fast_moving_answers():
 def test_semantic_text_is_the_normalised_prompt_and_can_mask_entities():
     assert semantic_text("Show Gi0/1 on RTR-001?", None) == "show gigabitethernet0/1 on rtr-001"
     assert semantic_text("Show Gi0/1 on RTR-001?", None, mask=True) == "show <iface> on <device>"
+
+
+@pytest.mark.parametrize(
+    ("short", "long"),
+    [
+        ("sh ip bgp sum on rtr-011", "show ip bgp summary on rtr-011"),
+        ("sh run int Gi0/1 on rtr-001", "show running-config interface GigabitEthernet0/1 on rtr-001"),
+        ("show ip int br on rtr-004", "show ip interface brief on rtr-004"),
+        ("list the BGP peers of rtr-001", "list the bgp neighbors of rtr-001"),
+        ("default admin distance for external BGP", "default administrative distance for eBGP"),
+    ],
+)
+def test_operator_shorthand_and_synonyms_share_the_exact_key(short, long):
+    assert exact_key(short) == exact_key(long)
+
+
+def test_shorthand_folding_leaves_entities_and_ordinary_verbs_alone():
+    assert normalize_prompt("uptime of sh-01") == "uptime of sh-01"
+    assert "running-config" not in normalize_prompt("which interfaces run OSPF on rtr-001")
+    assert exact_key("show running config") != exact_key("show startup config")
