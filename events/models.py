@@ -382,7 +382,7 @@ def parse_event(data: dict[str, Any] | str | bytes | EventBase) -> EventBase:
     kind = data.get("type")
     if kind is None:
         raise EventError(f"event has no 'type'; known types: {', '.join(EVENT_TYPES)}")
-    if kind not in _MODELS:
+    if not isinstance(kind, str) or kind not in _MODELS:
         raise EventError(f"unknown event type {kind!r}; known types: {', '.join(EVENT_TYPES)}")
     try:
         return _ADAPTER.validate_python(data)
