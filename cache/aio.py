@@ -167,13 +167,13 @@ class AsyncAnswerCache(CacheLogic):
             self._redis_failed("get_or_generate", e)
             return await self._generate(req, generate, purpose, started, ticket=None, cache_error=self._err(e))
         if hit is not None and not hit.stale:
-            return self._served(req, hit, hit.kind, started)
+            return self._served(req, hit, hit.kind, started, purpose)
         if hit is not None and self._stale_ok(hit):
             if self._claim_refresh(hit.entry_id):
                 task = asyncio.create_task(self._finish_refresh_async(req, hit, generate))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
-            return self._served(req, hit, "stale", started)
+            return self._served(req, hit, "stale", started, purpose)
         return await self._fill(req, generate, purpose, started)
 
     async def refresh(self, prompt: str, *, context: Any = None, params: Any = None,
@@ -213,7 +213,7 @@ class AsyncAnswerCache(CacheLogic):
                                                     extra=lambda p: p.exists(lease))
                     hit = hit_from_reply(reply, req.entry_id, "exact", 1.0, self.now())
                     if hit is not None and not hit.stale and (not refresh or hit.age_s * 1000 < self.cs.lease_wait_ms):
-                        return self._served(req, hit, "waited", started)
+                        return self._served(req, hit, "waited", started, purpose)
                     if not leased:
                         break
                 else:

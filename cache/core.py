@@ -191,10 +191,10 @@ class AnswerCache(CacheLogic):
             self._redis_failed("get_or_generate", e)
             return self._generate(req, generate, purpose, started, ticket=None, cache_error=self._err(e))
         if hit is not None and not hit.stale:
-            return self._served(req, hit, hit.kind, started)
+            return self._served(req, hit, hit.kind, started, purpose)
         if hit is not None and self._stale_ok(hit):
             self._refresh_in_background(req, hit, generate)
-            return self._served(req, hit, "stale", started)
+            return self._served(req, hit, "stale", started, purpose)
         return self._fill(req, generate, purpose, started)
 
     def refresh(self, prompt: str, *, context: Any = None, params: Any = None, volatility: str | None = None,
@@ -225,7 +225,7 @@ class AnswerCache(CacheLogic):
                                               extra=lambda p: p.exists(lease))
                     hit = hit_from_reply(reply, req.entry_id, "exact", 1.0, self.now())
                     if hit is not None and not hit.stale and (not refresh or hit.age_s * 1000 < self.cs.lease_wait_ms):
-                        return self._served(req, hit, "waited", started)
+                        return self._served(req, hit, "waited", started, purpose)
                     if not leased:
                         break  # the holder finished without storing (or died): try the lease again
                 else:

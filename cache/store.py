@@ -510,13 +510,14 @@ class CacheLogic:
     def _saved(self, hit: Hit) -> float:
         return max(0.0, hit.cost_usd - float(getattr(self.settings.llm, "hit_cost_usd", 0.0)))
 
-    def _record_lookup(self, outcome: str, req: Request, started: float, hit: Hit | None) -> None:
+    def _record_lookup(self, outcome: str, req: Request, started: float, hit: Hit | None,
+                       purpose: str = "user") -> None:
         self.counters[f"lookup:{outcome}"] += 1
         self._metric("lookup", outcome, req.query_type, time.perf_counter() - started,
-                     self._saved(hit) if hit is not None else 0.0)
+                     self._saved(hit) if hit is not None else 0.0, purpose)
 
-    def _served(self, req: Request, hit: Hit, source: str, started: float) -> Answer:
-        self._record_lookup(source, req, started, hit)
+    def _served(self, req: Request, hit: Hit, source: str, started: float, purpose: str = "user") -> Answer:
+        self._record_lookup(source, req, started, hit, purpose)
         return Answer(text=hit.answer, source=source, entry_id=hit.entry_id, cost_usd=0.0,
                       saved_usd=self._saved(hit), latency_s=time.perf_counter() - started,
                       query_type=req.query_type or hit.query_type)
@@ -541,7 +542,7 @@ class CacheLogic:
 
     def _generated(self, req: Request, text: str, usage: Any, entry_id: str | None, started: float,
                    cache_error: str | None, purpose: str) -> Answer:
-        self._record_lookup("generated", req, started, None)
+        self._record_lookup("generated", req, started, None, purpose)
         return Answer(text=text, source="generated", entry_id=entry_id,
                       cost_usd=float(getattr(usage, "cost_usd", 0.0) or 0.0), saved_usd=0.0,
                       latency_s=time.perf_counter() - started, query_type=req.query_type, cache_error=cache_error)

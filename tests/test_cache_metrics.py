@@ -1,0 +1,52 @@
+"""The cache reports every lookup, LLM call, false positive, near miss and eviction to the real Metrics."""
+
+from __future__ import annotations
+
+from cache.core import AnswerCache
+from cache.embedder import make_embedder
+from cache.llm import LLMResponse
+from cache.metrics import Metrics
+from tests.helpers_cache import cache_settings
+
+
+def hashes(redis_client, name):
+    return {k.decode(): v.decode() for k, v in redis_client.hgetall(f"nc:m:{name}").items()}
+
+
+def test_lookups_llm_calls_and_savings_reach_the_shared_counters(settings, redis_client):
+    metrics = Metrics(redis_client, settings)
+    cache = AnswerCache(settings, redis=redis_client, embedder=make_embedder(settings), metrics=metrics)
+    resp = LLMResponse(text="3 peers", model="claude-x", input_tokens=100, output_tokens=50, cost_usd=0.05,
+                       latency_s=0.2)
+    cache.get_or_generate("Show BGP status on rtr-001", generate=lambda p: resp)
+    cache.get_or_generate("Show BGP status on rtr-001", generate=lambda p: resp)
+    cache.get("what's the bgp state on rtr-001?")
+    cache.get("Show BGP status on rtr-002")
+    cache.get_or_generate("Show BGP status on rtr-001", generate=lambda p: resp, purpose="warm")
+    metrics.flush()
+    lookups = hashes(redis_client, "lookup")
+    qt = cache._prepare("Show BGP status on rtr-001").query_type
+    assert lookups[f"generated|{qt}"] == "1" and lookups[f"exact|{qt}"] == "1"
+    assert lookups[f"semantic|{qt}"] == "1" and lookups[f"miss|{qt}"] == "1"
+    assert sum(int(v) for v in hashes(redis_client, "bglookup").values()) == 1
+    llm = hashes(redis_client, "llm")
+    assert llm["calls|user"] == "1" and llm["in_tokens|user"] == "100" and llm["out_tokens|user"] == "50"
+    assert float(hashes(redis_client, "saved")["usd"]) > 0.09  # two hits of a $0.05 answer, minus the hit cost
+    metrics.close()
+
+
+def test_false_positives_and_evictions_are_reported(settings, redis_client):
+    cfg = cache_settings(settings, semantic_threshold=0.5, near_miss_margin=0.5, warm_max_entries=2)
+    metrics = Metrics(redis_client, cfg)
+    cache = AnswerCache(cfg, redis=redis_client, embedder=make_embedder(cfg), metrics=metrics)
+    cache.put("Why is the BGP session down on rtr-001?", "peer unreachable")
+    assert cache.get("Why is the BGP session up on rtr-001?") is None
+    for i in range(3):
+        cache.put(f"show interfaces on rtr-{i:03d}", "x")
+    metrics.flush()
+    assert any(k.startswith("count|") for k in hashes(redis_client, "fp"))
+    assert cache.counters["evictions:warm"] >= 1
+    snap = metrics.snapshot()
+    assert snap is not None
+    assert redis_client.keys("nc:m:ev*")
+    metrics.close()
