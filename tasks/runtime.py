@@ -78,3 +78,20 @@ class Runtime:
         devices = getattr(inv, "devices", inv)
         return sorted(devices)
 
+    def close(self) -> None:
+        """Finish background refreshes, flush metrics, close the clients this Runtime built."""
+        built = self.__dict__
+        if "cache" in built and hasattr(built["cache"], "close"):
+            built["cache"].close()
+        if built.get("metrics") is not None:
+            built["metrics"].close()
+        if "llm" in built and hasattr(built["llm"], "close"):
+            built["llm"].close()
+        if "redis" in built:
+            built["redis"].close()
+
+    def __enter__(self) -> "Runtime":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -28,10 +28,24 @@ def llm_server():
     server.stop()
 
 
+@pytest.fixture
+def runtimes():
+    """Runtime(settings) factory; every Runtime made is closed after the test."""
+    made = []
+
+    def make(settings):
+        made.append(Runtime(settings))
+        return made[-1]
+
+    yield make
+    for rt in made:
+        rt.close()
+
+
 def test_a_config_change_event_invalidates_that_device_only_and_warms_its_next_questions(
-        redis_url, redis_client, llm_server, tmp_path):
+        runtimes, redis_url, redis_client, llm_server, tmp_path):
     settings = Settings(_env_file=None, redis_url=redis_url, llm={"base_url": llm_server.url})
-    rt = Runtime(settings)
+    rt = runtimes(settings)
     changed = ["Show the running configuration of rtr-004", "Show the BGP neighbor summary on rtr-004"]
     others = ["Show the running configuration of rtr-005", "What is the default BGP keepalive timer?"]
     for q in changed + others:

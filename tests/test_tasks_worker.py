@@ -33,6 +33,20 @@ def llm_server():
     server.stop()
 
 
+@pytest.fixture
+def runtimes():
+    """Runtime(settings) factory; every Runtime made is closed after the test."""
+    made = []
+
+    def make(settings):
+        made.append(Runtime(settings))
+        return made[-1]
+
+    yield make
+    for rt in made:
+        rt.close()
+
+
 def _settings(redis_url: str, llm_url: str, **worker) -> Settings:
     return Settings(_env_file=None, redis_url=redis_url, llm={"base_url": llm_url}, worker=worker)
 
@@ -56,9 +70,9 @@ def _warmed(redis_client) -> list[dict]:
 
 
 def test_the_worker_invalidates_only_the_tagged_entries_and_rewarms_the_most_asked(
-        redis_url, redis_client, llm_server, tmp_path):
+        runtimes, redis_url, redis_client, llm_server, tmp_path):
     settings = _settings(redis_url, llm_server.url)
-    rt = Runtime(settings)
+    rt = runtimes(settings)
     rtr1 = ["Show interface GigabitEthernet0/1 status on rtr-001", "Show the BGP neighbor summary on rtr-001"]
     rtr2 = ["Show the BGP neighbor summary on rtr-002", "Show CPU and memory usage on rtr-002"]
     for q in rtr1 + rtr2:
@@ -94,12 +108,12 @@ def test_the_worker_invalidates_only_the_tagged_entries_and_rewarms_the_most_ask
         assert hit is not None and hit.entry_id == rtr2_ids[q]
 
 
-def test_a_killed_worker_s_invalidation_completes_after_restart(redis_url, redis_client, llm_server, tmp_path):
+def test_a_killed_worker_s_invalidation_completes_after_restart(runtimes, redis_url, redis_client, llm_server, tmp_path):
     worker = {"invalidate_batch_size": 10, "invalidate_pause_ms": 150, "visibility_timeout_s": 4,
               "unacked_restore_interval_s": 1,
               "warm_max_calls_per_run": 0}
     settings = _settings(redis_url, llm_server.url, **worker)
-    rt = Runtime(settings)
+    rt = runtimes(settings)
     big = [f"Show the counters of interface GigabitEthernet0/{i} on rtr-001" for i in range(200)]
     for q in big:
         rt.cache.put(q, f"counters {q}")
@@ -131,7 +145,7 @@ def test_a_killed_worker_s_invalidation_completes_after_restart(redis_url, redis
 
 
 def test_fifty_concurrent_identical_warmups_and_user_requests_make_one_llm_call(
-        redis_url, redis_client, tmp_path):
+        runtimes, redis_url, redis_client, tmp_path):
     server = MessagesAPIServer(latency_s=1.0)
     server.start()
     log = tmp_path / "worker.log"
@@ -141,7 +155,7 @@ def test_fifty_concurrent_identical_warmups_and_user_requests_make_one_llm_call(
         proc = _start_worker(redis_client, redis_url, server.url, log)
         app = make_app(settings)
         question = "Why is the BGP session between rtr-007 and 10.0.0.9 down?"
-        rt = Runtime(settings)
+        rt = runtimes(settings)
         for i in range(25):
             app.send_task("netcache.warm", queue="warm", kwargs={
                 "questions": [{"prompt": question}], "reason": "bgp_down", "action_id": f"w{i}"})
@@ -163,7 +177,7 @@ def test_fifty_concurrent_identical_warmups_and_user_requests_make_one_llm_call(
         server.stop()
 
 
-def test_a_warm_task_stops_at_its_budget_and_reports_it(redis_url, redis_client, llm_server, tmp_path):
+def test_a_warm_task_stops_at_its_budget_and_reports_it(runtimes, redis_url, redis_client, llm_server, tmp_path):
     log = tmp_path / "worker.log"
     proc = _start_worker(redis_client, redis_url, llm_server.url, log, warm_max_calls_per_run=2,
                          warm_concurrency=1)
