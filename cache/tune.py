@@ -15,6 +15,9 @@ threshold ≤ s; exact hits score 1.0).
 
 Recall = share of ``same`` pairs served; false-positive rate = share of
 ``different`` pairs served (they would have been wrong answers).
+
+tests/data/netops_pairs.jsonl is the tuning set; tests/data/netops_pairs_holdout.jsonl
+was written after the threshold and guard were settled and is for checking, not tuning.
 """
 
 from __future__ import annotations
@@ -27,11 +30,12 @@ from pathlib import Path
 from typing import Any
 
 import click
+from redis.exceptions import RedisError
 
 from .embedder import make_embedder
 from .entities import load_inventory
-from .errors import ConfigError, NetcacheError
-from .redis_conn import make_redis
+from .errors import BackendUnavailable, ConfigError, NetcacheError
+from .redis_conn import make_redis, redact_url
 
 __all__ = ["Pair", "PairResult", "TuneReport", "load_pairs", "parse_thresholds", "run_tune", "tune_command"]
 
@@ -203,6 +207,12 @@ def run_tune(settings: Any, pairs: list[Pair], *, thresholds: list[float], redis
     own_redis = redis is None
     if own_redis:
         redis = make_redis(settings)
+    try:  # the cache hides Redis trouble from get/put (a miss); here it would fake a zero recall
+        redis.ping()
+    except RedisError as e:
+        if own_redis:
+            redis.close()
+        raise BackendUnavailable(f"Redis at {redact_url(settings.redis_url)} is not reachable: {e}") from e
     if embedder is None:  # what a production process builds: MiniLM behind the Redis embedding cache
         embedder = make_embedder(settings, redis)
     inventory = load_inventory(settings.cache.inventory_file) if settings.cache.inventory_file else None

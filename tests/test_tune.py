@@ -111,3 +111,11 @@ def test_one_lookup_decides_every_threshold_from_the_hit_score():
     assert report.row(0.9)["recall"] == round(1 / 3, 4)
     assert report.by_kind(0.8)["paraphrase"]["served"] == 2
     assert report.false_positives(0.7)[0]["b"] == "c"
+
+
+def test_an_unreachable_redis_is_an_error_not_a_zero_recall(tmp_path):
+    from cache.local_redis import free_port
+
+    proc = _netcache(["tune", "--pairs", str(PAIRS)], f"redis://:s3cret@127.0.0.1:{free_port()}/0")
+    assert proc.returncode != 0
+    assert "not reachable" in proc.stderr and "s3cret" not in proc.stderr
