@@ -1,0 +1,252 @@
+"""The syslog listener end to end: real UDP/TCP on 127.0.0.1 into a real Redis stream."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+
+import pytest
+from hypothesis import given, settings as hsettings, strategies as st
+
+from cache.local_redis import free_port
+from events.stream import decode_entry
+from events.syslog_listener import ListenerThread, SyslogFramer, health_key
+
+
+def line(i: int, device: str = "rtr-001") -> bytes:
+    """A unique, real-format Cisco message (the timestamp carries i, so ids differ)."""
+    return (f"<187>{i}: {device}: Nov 27 {i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}.{i % 1000:03d} UTC: "
+            f"%LINK-3-UPDOWN: Interface GigabitEthernet0/{i % 48}, changed state to down").encode()
+
+
+def with_events(settings, **changes):
+    return settings.model_copy(update={"events": settings.events.model_copy(update=changes)})
+
+
+def wait_for(check: Callable[[], bool], timeout_s: float = 20.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def stream_events(redis_client, settings):
+    return [decode_entry(f, i) for i, f in redis_client.xrange(settings.events.stream)]
+
+
+def counters(t: ListenerThread) -> dict:
+    return t.call(lambda: t.listener.counters.snapshot())
+
+
+def send_tcp(port: int, payload: bytes) -> None:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(payload)
+
+
+def send_udp(port: int, datagrams: list[bytes]) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        for d in datagrams:
+            s.sendto(d, ("127.0.0.1", port))
+
+
+@pytest.fixture
+def listener(settings):
+    with ListenerThread(with_events(settings, syslog_flush_ms=20), udp_port=0, tcp_port=0) as t:
+        yield t
+
+
+@pytest.mark.parametrize("framing", ["lf", "crlf", "nul", "octet"])
+def test_tcp_messages_in_each_framing_reach_the_stream(listener, redis_client, settings, framing):
+    msgs = [line(i) for i in range(50)]
+    if framing == "octet":
+        payload = b"".join(b"%d %s" % (len(m), m) for m in msgs)
+    else:
+        payload = {"lf": b"\n", "crlf": b"\r\n", "nul": b"\x00"}[framing].join(msgs)  # last one unterminated
+    send_tcp(listener.listener.tcp_port, payload)
+    wait_for(lambda: redis_client.xlen(settings.events.stream) == 50, what="50 events")
+    events = stream_events(redis_client, settings)
+    assert sorted(e.raw for e in events) == sorted(m.decode() for m in msgs)
+    assert {e.interface for e in events} >= {"GigabitEthernet0/0", "GigabitEthernet0/47"}
+    c = counters(listener)
+    assert (c["received"], c["parsed"], c["published"], c["errors"]) == (50, 50, 50, 0)
+
+
+def test_udp_datagrams_reach_the_stream_and_bad_ones_are_counted(listener, redis_client, settings):
+    good = [line(i) for i in range(20)]
+    send_udp(listener.listener.udp_port, good + [b"hello", b"<13>Nov 27 03:00:00 h app: unknown thing", b"\xff\x00"])
+    wait_for(lambda: counters(listener)["received"] == 23, what="23 datagrams")
+    wait_for(lambda: redis_client.xlen(settings.events.stream) == 20, what="20 events")
+    c = counters(listener)
+    assert (c["parsed"], c["unrecognized"], c["errors"], c["published"]) == (20, 1, 2, 20)
+
+
+def test_a_repeated_message_is_published_once(listener, redis_client, settings):
+    send_udp(listener.listener.udp_port, [line(1), line(1), line(2)])
+    wait_for(lambda: counters(listener)["duplicates"] == 1, what="one duplicate")
+    assert redis_client.xlen(settings.events.stream) == 2
+
+
+def test_sources_outside_the_allow_list_are_rejected_and_counted(settings, redis_client):
+    denied = with_events(settings, syslog_allow=["10.0.0.0/8", "2001:db8::/32"], syslog_flush_ms=20)
+    with ListenerThread(denied, udp_port=0, tcp_port=0) as t:
+        send_udp(t.listener.udp_port, [line(1), line(2)])
+        send_tcp(t.listener.tcp_port, line(3) + b"\n")
+        wait_for(lambda: counters(t)["rejected"] == 3, what="3 rejections")
+        c = counters(t)
+        assert (c["received"], c["parsed"]) == (0, 0)
+    assert redis_client.xlen(settings.events.stream) == 0
+    allowed = with_events(settings, syslog_allow=["127.0.0.0/8"], syslog_flush_ms=20)
+    with ListenerThread(allowed, udp_port=0, tcp_port=0) as t:
+        send_udp(t.listener.udp_port, [line(1)])
+        wait_for(lambda: redis_client.xlen(settings.events.stream) == 1, what="allowed event")
+
+
+def test_oversized_messages_are_rejected_and_counted_in_every_framing(settings, redis_client):
+    s = with_events(settings, syslog_max_line_bytes=480, syslog_flush_ms=20)
+    big = line(99) + b" " + b"x" * 600
+    with ListenerThread(s, udp_port=0, tcp_port=0) as t:
+        port = t.listener.tcp_port
+        send_tcp(port, line(1) + b"\n" + big + b"\n" + line(2) + b"\n")
+        send_tcp(port, b"".join(b"%d %s" % (len(m), m) for m in (line(3), big, line(4))))
+        send_udp(t.listener.udp_port, [big, line(5)])
+        wait_for(lambda: redis_client.xlen(settings.events.stream) == 5, what="5 good events")
+        wait_for(lambda: counters(t)["oversized"] == 3, what="3 oversized")
+    assert sorted(int(e.raw.split(":")[0][5:]) for e in stream_events(redis_client, settings)) == [1, 2, 3, 4, 5]
+
+
+def test_events_are_buffered_while_redis_is_down_and_all_published_when_it_returns(
+        settings, redis_server, redis_client):
+    with ListenerThread(with_events(settings, syslog_flush_ms=20), udp_port=0, tcp_port=0) as t:
+        redis_server.stop()
+        send_tcp(t.listener.tcp_port, b"\n".join(line(i) for i in range(300)) + b"\n")
+        wait_for(lambda: counters(t)["buffered"] == 300, what="300 buffered")
+        time.sleep(0.3)  # a few failed publish attempts
+        assert t.call(lambda: t.listener.redis_ok) is False
+        redis_server.start()
+        wait_for(lambda: redis_client.xlen(settings.events.stream) == 300, timeout_s=30, what="300 published")
+        c = counters(t)
+        assert (c["published"], c["dropped"], c["buffered"]) == (300, 0, 0)
+    assert len({e.id for e in stream_events(redis_client, settings)}) == 300
+
+
+def test_when_the_buffer_is_full_udp_events_are_counted_as_dropped(settings, redis_server, redis_client):
+    with ListenerThread(with_events(settings, syslog_buffer_max=10, syslog_flush_ms=20), udp_port=0, tcp_port=0) as t:
+        redis_server.stop()
+        for i in range(30):  # paced so the kernel buffer never overflows
+            send_udp(t.listener.udp_port, [line(i)])
+        wait_for(lambda: counters(t)["received"] == 30, what="30 datagrams")
+        assert (counters(t)["buffered"], counters(t)["dropped"]) == (10, 20)
+        redis_server.start()
+        wait_for(lambda: redis_client.xlen(settings.events.stream) == 10, timeout_s=30, what="10 published")
+
+
+def test_shutdown_publishes_what_is_still_buffered(settings, redis_client):
+    slow = with_events(settings, syslog_flush_ms=600_000, syslog_batch_size=10_000)
+    t = ListenerThread(slow, udp_port=0, tcp_port=0).start()
+    try:
+        send_tcp(t.listener.tcp_port, b"\n".join(line(i) for i in range(100)))
+        wait_for(lambda: counters(t)["buffered"] == 100, what="100 buffered")
+        assert redis_client.xlen(settings.events.stream) == 0
+    finally:
+        t.stop()
+    assert redis_client.xlen(settings.events.stream) == 100
+
+
+def test_the_health_key_holds_the_counters_and_expires(settings, redis_client):
+    s = with_events(settings, syslog_health_interval_s=0.2, syslog_flush_ms=20)
+    with ListenerThread(s, udp_port=0, tcp_port=0, hostname="test-host") as t:
+        send_udp(t.listener.udp_port, [line(1), b"garbage"])
+        key = health_key(settings.key_prefix, "test-host")
+        wait_for(lambda: (v := redis_client.get(key)) is not None and json.loads(v)["published"] == 1,
+                 what="health key with one published event")
+        health = json.loads(redis_client.get(key))
+        assert (health["received"], health["errors"], health["redis_ok"]) == (2, 1, True)
+        assert 0 < redis_client.ttl(key) <= 1
+    assert redis_client.get(key) is None  # removed at clean shutdown
+
+
+# --- framing (sans I/O) ---------------------------------------------------------------------
+
+_BODY = st.binary(min_size=1, max_size=120).map(lambda b: b"<13>" + b.replace(b"\n", b"").replace(b"\x00", b"")
+                                                 .rstrip(b"\r"))
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.lists(_BODY, min_size=1, max_size=20), st.sampled_from(["lf", "nul", "octet"]),
+       st.lists(st.integers(1, 64), min_size=1, max_size=40))
+def test_the_framer_returns_the_same_messages_however_the_stream_is_chunked(msgs, framing, cuts):
+    if framing == "octet":
+        data = b"".join(b"%d %s" % (len(m), m) for m in msgs)
+    else:
+        sep = b"\n" if framing == "lf" else b"\x00"
+        data = b"".join(m + sep for m in msgs)
+    framer = SyslogFramer(max_bytes=8192)
+    out: list[bytes] = []
+    pos = 0
+    for cut in cuts * (len(data) // max(1, sum(cuts)) + 1):
+        if pos >= len(data):
+            break
+        out += framer.feed(data[pos:pos + cut])
+        pos += cut
+    out += framer.close()
+    assert out == [m for m in msgs if m]
+    assert framer.mode == ("octet" if framing == "octet" else "lf")
+    assert (framer.oversized, framer.errors) == (0, 0)
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.lists(st.binary(max_size=200), max_size=10), st.integers(16, 300))
+def test_the_framer_survives_arbitrary_bytes_and_never_returns_oversized_messages(chunks, max_bytes):
+    framer = SyslogFramer(max_bytes=max_bytes)
+    out = []
+    for chunk in chunks:
+        out += framer.feed(chunk)
+    out += framer.close()
+    assert all(len(m) <= max_bytes for m in out)
+
+
+def test_a_bad_octet_count_is_counted_and_the_stream_resyncs_on_the_next_line():
+    framer = SyslogFramer(max_bytes=8192)
+    out = framer.feed(b"12 <13>hello!!x y\n<13>next line\n")
+    assert framer.mode == "lf"
+    assert framer.errors == 1
+    assert out[-1] == b"<13>next line"
+
+
+# --- the real command ---------------------------------------------------------------------------
+
+
+def test_the_netcache_syslog_command_receives_exports_metrics_and_flushes_on_sigterm(settings, redis_url, redis_client):
+    udp, tcp, metrics = free_port(), free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NETCACHE_")}
+    env.update(NETCACHE_REDIS_URL=redis_url, NETCACHE_EVENTS__SYSLOG_FLUSH_MS="20")
+    proc = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "netcache"), "syslog", "--udp-port", str(udp), "--tcp-port",
+                             str(tcp), "--metrics-port", str(metrics)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: proc.poll() is not None or _port_open(tcp), timeout_s=30, what="listener start")
+        assert proc.poll() is None, proc.stderr.read()
+        send_tcp(tcp, b"\n".join(line(i) for i in range(10)) + b"\n")
+        send_udp(udp, [line(100), b"junk"])
+        wait_for(lambda: redis_client.xlen(settings.events.stream) == 11, what="11 events")
+        body = urllib.request.urlopen(f"http://127.0.0.1:{metrics}/metrics", timeout=5).read().decode()
+        assert 'netcache_syslog_messages_total{outcome="published"} 11.0' in body
+        assert 'netcache_syslog_messages_total{outcome="errors"} 1.0' in body
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert '"published": 11' in err
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
