@@ -16,14 +16,14 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import redis.asyncio as aioredis
-from redis.exceptions import NoScriptError, RedisError
+from redis.exceptions import RedisError
 
 from .errors import BackendUnavailable, ConfigError
 from .leases import backoff_schedule_s, new_token
-from .querylog import QueryStat, decode_top
+from .querylog import QueryStat
 from .redis_conn import make_async_redis
-from .scripts import script_source, sha_of
-from .store import (INVALIDATE_BATCH, Answer, CacheLogic, EntryInfo, GenTicket, Hit, Request, entry_id_for,
+from .scripts import script_source
+from .store import (INVALIDATE_BATCH, Answer, CacheLogic, EntryInfo, GenTicket, Hit, Request,
                     entry_info_from_hash, hit_from_reply, put_argv, to_text)
 from .vector_index import encode_record
 
@@ -42,25 +42,15 @@ class AsyncAnswerCache(CacheLogic):
         self._index_lock = asyncio.Lock()
 
     async def _run(self, calls: list[tuple[str, list]], extra: Callable[[Any], None] | None = None) -> list:
-        pipe = self.redis.pipeline(transaction=False)
-        for name, args in calls:
-            pipe.evalsha(sha_of(name), 0, *args)
-        if extra is not None:
-            extra(pipe)
-        results = await pipe.execute(raise_on_error=False)
-        missing = [i for i, r in enumerate(results[:len(calls)]) if isinstance(r, NoScriptError)]
+        results = await self._queue(self.redis.pipeline(transaction=False), calls, extra).execute(raise_on_error=False)
+        missing = self._unknown_scripts(results, calls)
+        retried = []
         if missing:
             for name in {calls[i][0] for i in missing}:
                 await self.redis.script_load(script_source(name))
-            pipe = self.redis.pipeline(transaction=False)
-            for i in missing:
-                pipe.evalsha(sha_of(calls[i][0]), 0, *calls[i][1])
-            for i, r in zip(missing, await pipe.execute(raise_on_error=False)):
-                results[i] = r
-        for r in results:
-            if isinstance(r, Exception):
-                raise r
-        return results
+            retried = await self._queue(self.redis.pipeline(transaction=False),
+                                    [calls[i] for i in missing]).execute(raise_on_error=False)
+        return self._merged(results, missing, retried)
 
     # -- lookups ------------------------------------------------------------------------------
     async def get(self, prompt: str, *, context: Any = None, params: Any = None) -> Hit | None:
@@ -271,8 +261,7 @@ class AsyncAnswerCache(CacheLogic):
                 await self._run([("BUMP_TAGS", [self.keys.base, *tags])])
             for i in range(0, len(entry_ids), INVALIDATE_BATCH):
                 chunk = list(entry_ids[i:i + INVALIDATE_BATCH])
-                argv = [*self.policy.argv(self.keys.base, self.now()), mode, *chunk]
-                n += (await self._run([("INVALIDATE_ENTRIES", argv)]))[0]
+                n += (await self._run([("INVALIDATE_ENTRIES", self._invalidate_argv(mode, chunk))]))[0]
                 self._forget(chunk, mode)
         except RedisError as e:
             raise BackendUnavailable(f"invalidate entries: {self._err(e)}") from e
@@ -297,25 +286,14 @@ class AsyncAnswerCache(CacheLogic):
             if not rows:
                 return []
             members = [to_text(m) for m, _ in rows]
-            pipe = self.redis.pipeline(transaction=False)
-            pipe.hmget(self.keys.q_meta, members)
-            pipe.get(self.keys.q_t0)
-            for m in members:
-                pipe.exists(self.keys.entry(entry_id_for(m)))
-            metas, t0, *exists = await pipe.execute()
+            replies = await self._top_pipeline(self.redis.pipeline(transaction=False), members).execute()
         except RedisError as e:
             raise BackendUnavailable(f"top_queries: {self._err(e)}") from e
-        ids = [entry_id_for(m) if ex else None for m, ex in zip(members, exists)]
-        return decode_top(rows, metas, t0, self.now(), self.cs.query_log_halflife_s, ids)
+        return self._top_result(rows, members, replies)
 
     async def stats(self) -> dict:
         try:
-            pipe = self.redis.pipeline(transaction=False)
-            pipe.zcard(self.keys.tier("hot"))
-            pipe.zcard(self.keys.tier("warm"))
-            pipe.scard(self.keys.tier("cold"))
-            pipe.hgetall(self.keys.stats)
-            hot, warm, cold, raw = await pipe.execute()
+            hot, warm, cold, raw = await self._stats_pipeline(self.redis.pipeline(transaction=False)).execute()
         except RedisError as e:
             raise BackendUnavailable(f"stats: {self._err(e)}") from e
         return self._stats_dict(hot, warm, cold, raw)

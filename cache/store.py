@@ -38,13 +38,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from redis.exceptions import NoScriptError
 
 from .entities import Entities, Inventory, extract_entities
 from .errors import ConfigError
 from .guard import guard
 from .intent import classify
 from .normalize import context_fingerprint, exact_key, normalize_params, normalize_prompt, semantic_text
-from .querylog import record_argv
+from .querylog import decode_top, record_argv
+from .scripts import sha_of
 from .tiers import TierPolicy
 from .vector_index import Candidate, VectorIndex
 
@@ -571,6 +573,52 @@ class CacheLogic:
             return run()
         finally:
             self._release_refresh(entry_id)
+
+    # -- building and reading pipelines (the sync and async caches only execute them) -------------
+    @staticmethod
+    def _queue(pipe, calls: list[tuple[str, list]], extra=None):
+        """Queue scripts (EVALSHA, no KEYS: see cache.scripts) and ``extra`` commands on a pipeline."""
+        for name, args in calls:
+            pipe.evalsha(sha_of(name), 0, *args)
+        if extra is not None:
+            extra(pipe)
+        return pipe
+
+    @staticmethod
+    def _unknown_scripts(results: list, calls: list[tuple[str, list]]) -> list[int]:
+        """Indexes of the calls Redis did not know the script of (first use, or after a restart)."""
+        return [i for i, r in enumerate(results[:len(calls)]) if isinstance(r, NoScriptError)]
+
+    @staticmethod
+    def _merged(results: list, missing: list[int], retried: list) -> list:
+        for i, r in zip(missing, retried):
+            results[i] = r
+        for r in results:
+            if isinstance(r, Exception):
+                raise r
+        return results
+
+    def _invalidate_argv(self, mode: str, chunk: list[str]) -> list:
+        return [*self.policy.argv(self.keys.base, self.now()), mode, *chunk]
+
+    def _stats_pipeline(self, pipe):
+        pipe.zcard(self.keys.tier("hot"))
+        pipe.zcard(self.keys.tier("warm"))
+        pipe.scard(self.keys.tier("cold"))
+        pipe.hgetall(self.keys.stats)
+        return pipe
+
+    def _top_pipeline(self, pipe, members: list[str]):
+        pipe.hmget(self.keys.q_meta, members)
+        pipe.get(self.keys.q_t0)
+        for m in members:
+            pipe.exists(self.keys.entry(entry_id_for(m)))
+        return pipe
+
+    def _top_result(self, rows: list, members: list[str], replies: list) -> list:
+        metas, t0, *exists = replies
+        ids = [entry_id_for(m) if ex else None for m, ex in zip(members, exists)]
+        return decode_top(rows, metas, t0, self.now(), self.cs.query_log_halflife_s, ids)
 
     # -- errors, metrics, admin helpers ---------------------------------------------------------
     @staticmethod
