@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import contextmanager
 from typing import Any
 
 import redis
 from celery import Celery, Task
 from kombu import Exchange, Queue
 
-from cache.errors import BackendUnavailable
+from cache.errors import BackendUnavailable, ConfigError
 from cache.redis_conn import celery_ssl_options, redact_url
 from cache.settings import Settings
 
@@ -146,7 +147,7 @@ def _register_tasks(app: Celery) -> None:
     settings: Settings = app.netcache_settings
     w = settings.worker
 
-    @app.task(bind=True, base=NetcacheTask, name="netcache.invalidate", **_retry_opts())
+    @app.task(bind=True, base=NetcacheTask, name="netcache.invalidate", shared=False, **_retry_opts())
     def invalidate(self, tags: list[str], mode: str = "hard", warm: list[dict] | None = None,
                    reason: str = "", action_id: str | None = None, folded: int = 0) -> dict:
         """Gradual invalidation of every entry carrying one of ``tags``; then re-warm."""
@@ -163,37 +164,43 @@ def _register_tasks(app: Celery) -> None:
 
         if folded:
             log.info("invalidation %s stands for %d coalesced events", action_id or task_id, folded)
-        return run_invalidation(
-            rt.cache, rt.redis, tags=tags, mode=mode, warm=warm or [], reason=reason,
-            action_id=action_id or task_id, batch_size=w.invalidate_batch_size,
-            pause_ms=w.invalidate_pause_ms, warm_limit=w.warm_max_calls_per_run,
-            prefix=settings.key_prefix, on_progress=on_progress, enqueue_warm=enqueue_warm,
-        ).to_dict()
+        with _counting_rejections(rt, "netcache.invalidate"):
+            if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+                raise ConfigError(f"tags must be a list of strings, got {tags!r}")
+            return run_invalidation(
+                rt.cache, rt.redis, tags=tags, mode=mode, warm=warm or [], reason=reason,
+                action_id=action_id or task_id, batch_size=w.invalidate_batch_size,
+                pause_ms=w.invalidate_pause_ms, warm_limit=w.warm_max_calls_per_run,
+                prefix=settings.key_prefix, on_progress=on_progress, enqueue_warm=enqueue_warm,
+            ).to_dict()
 
-    @app.task(bind=True, base=NetcacheTask, name="netcache.warm", **_retry_opts())
+    @app.task(bind=True, base=NetcacheTask, name="netcache.warm", shared=False, **_retry_opts())
     def warm(self, questions: list[dict], reason: str = "", action_id: str | None = None) -> dict:
         """Ask ``questions`` through the cache within the warming budget."""
         rt = self.runtime
-        result = run_warm(rt.cache, rt.llm, rt.budget(), questions, reason=reason,
-                          action_id=action_id or self.request.id or "", concurrency=w.warm_concurrency,
-                          metrics=rt.metrics)
+        with _counting_rejections(rt, "netcache.warm"):
+            if not isinstance(questions, list):
+                raise ConfigError(f"questions must be a list of {{'prompt': ...}} objects, got {questions!r}")
+            result = run_warm(rt.cache, rt.llm, rt.budget(), questions, reason=reason,
+                              action_id=action_id or self.request.id or "", concurrency=w.warm_concurrency,
+                              metrics=rt.metrics)
         _record_warm(rt, result.to_dict())
         return result.to_dict()
 
-    @app.task(bind=True, base=NetcacheTask, name="netcache.refresh_top", **_retry_opts())
+    @app.task(bind=True, base=NetcacheTask, name="netcache.refresh_top", shared=False, **_retry_opts())
     def refresh_top_task(self, n: int = w.refresh_top_n) -> dict:
         """The nightly job: re-ask the top ``n`` questions that are missing, stale or near expiry."""
         rt = self.runtime
         return refresh_top(rt.cache, rt.llm, rt.budget(), rt.redis, n=n, prefix=settings.key_prefix,
                            concurrency=w.warm_concurrency)
 
-    @app.task(bind=True, base=NetcacheTask, name="netcache.refresh_expiring", **_retry_opts())
+    @app.task(bind=True, base=NetcacheTask, name="netcache.refresh_expiring", shared=False, **_retry_opts())
     def refresh_expiring_task(self, n: int = w.refresh_top_n) -> dict:
         """XFetch early refresh over the top ``n`` questions."""
         rt = self.runtime
         return refresh_expiring(rt.cache, rt.llm, rt.budget(), n=n, concurrency=w.warm_concurrency)
 
-    @app.task(bind=True, base=NetcacheTask, name="netcache.warm_topology", **_retry_opts())
+    @app.task(bind=True, base=NetcacheTask, name="netcache.warm_topology", shared=False, **_retry_opts())
     def warm_topology_task(self) -> dict:
         """Every inventory device's interface status, BGP summary and CPU/memory questions."""
         rt = self.runtime
@@ -201,6 +208,21 @@ def _register_tasks(app: Celery) -> None:
                                concurrency=w.warm_concurrency)
         _record_warm(rt, result.to_dict())
         return result.to_dict()
+
+
+@contextmanager
+def _counting_rejections(rt: Runtime, task_name: str):
+    """Bad task arguments: a clear error in the task's result, and a counter operators can watch
+    (``{prefix}:w:stats:tasks`` field ``rejected:{task}``). Not retried: retrying cannot fix them."""
+    try:
+        yield
+    except ConfigError as e:
+        log.error("%s rejected its arguments: %s", task_name, e)
+        try:
+            rt.redis.hincrby(f"{rt.settings.key_prefix}:w:stats:tasks", f"rejected:{task_name}", 1)
+        except redis.RedisError:
+            pass
+        raise
 
 
 def _record_warm(rt: Runtime, result: dict) -> None:
