@@ -114,21 +114,26 @@ def load_inventory(path: str | Path) -> Inventory:
 #: lowercase abbreviation or full name → canonical Cisco-style prefix
 _IF_PREFIX: dict[str, str] = {}
 for _canon, _aliases in {
-    "GigabitEthernet": ["gigabitethernet", "gigabit", "gige", "gig", "gi", "g"],
-    "TenGigabitEthernet": ["tengigabitethernet", "tengige", "tengig", "ten", "te", "tge"],
+    # kept in step with events/models.py (the tags of invalidation events must match ours)
+    "GigabitEthernet": ["gigabitethernet", "gigabit", "gige", "gig", "gi", "ge", "g"],
+    "TenGigabitEthernet": ["tengigabitethernet", "tengig", "ten", "te", "tge"],
+    "TenGigE": ["tengige"],  # IOS-XR spelling
     "FastEthernet": ["fastethernet", "fast", "fa", "f"],
     "Ethernet": ["ethernet", "eth", "et", "e"],
     "TwentyFiveGigE": ["twentyfivegigabitethernet", "twentyfivegige", "twe"],
     "TwoGigabitEthernet": ["twogigabitethernet", "twogige", "tw"],
-    "FortyGigabitEthernet": ["fortygigabitethernet", "fortygige", "fo"],
+    "FortyGigabitEthernet": ["fortygigabitethernet", "fo"],
+    "FortyGigE": ["fortygige"],  # IOS-XR spelling
     "HundredGigE": ["hundredgigabitethernet", "hundredgige", "hu"],
+    "FourHundredGigE": ["fourhundredgige", "fh"],
+    "MgmtEth": ["mgmteth", "mg"],
     "Port-channel": ["port-channel", "portchannel", "port-chan", "po"],
     "Loopback": ["loopback", "lo"],
     "Tunnel": ["tunnel", "tu"],
     "Vlan": ["vlan", "vl"],
     "Serial": ["serial", "se"],
     "Bundle-Ether": ["bundle-ether", "be"],
-    "Management": ["management", "mgmteth", "ma"],
+    "Management": ["management", "ma"],
     "mgmt": ["mgmt"],
     "nve": ["nve"],
 }.items():
@@ -136,11 +141,11 @@ for _canon, _aliases in {
         _IF_PREFIX[_a] = _canon
 
 #: prefixes that stand alone with a bare number (Lo0, Po1, Tu10, mgmt0); the others need a slash
-_BARE_OK = {"Port-channel", "Loopback", "Tunnel", "mgmt", "Management", "Bundle-Ether", "nve"}
+_BARE_OK = {"Port-channel", "Loopback", "Tunnel", "mgmt", "Management", "Bundle-Ether", "nve", "MgmtEth"}
 #: full names are unambiguous even without a slash (IOS-XE CSR "GigabitEthernet1")
 _FULL_NAMES = {c.lower() for c in _IF_PREFIX.values()} | {"port-channel", "portchannel"}
 
-_IF_NUM = r"\d+(?:/\d+){0,3}(?:\.\d+)?(?::\d+)?"
+_IF_NUM = r"\d+(?:/(?:RP|RSP|CPU|LC)?\d+){0,4}(?:\.\d+)?(?::\d+)?"  # IOS-XR: MgmtEth0/RP0/CPU0/0
 _IF_ALIASES = "|".join(sorted((re.escape(a) for a in _IF_PREFIX), key=len, reverse=True))
 _CISCO_IF_RE = re.compile(rf"(?<![\w/.-])(?P<pfx>{_IF_ALIASES})\s?(?P<num>{_IF_NUM})(?![\w/])", re.I)
 _JUNOS_IF_RE = re.compile(

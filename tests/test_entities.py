@@ -92,6 +92,9 @@ def test_a_broken_inventory_file_raises_a_config_error_naming_it(tmp_path):
         ("XE-0/0/1", "xe-0/0/1"),
         ("ge-0/0/0", "ge-0/0/0"),
         ("ae1", "ae1"),
+        ("TenGigE0/0/0/1", "TenGigE0/0/0/1"),  # IOS-XR keeps its spelling, as events/models.py does
+        ("MgmtEth0/RP0/CPU0/0", "MgmtEth0/RP0/CPU0/0"),
+        ("BE1", "Bundle-Ether1"),
     ],
 )
 def test_interface_abbreviations_normalise_to_one_name(raw, canonical):
@@ -195,3 +198,12 @@ def test_vlan_ranges_expand_but_huge_ranges_are_not_entities():
 def test_short_interface_abbreviations_need_a_slash_or_no_space():
     assert extract_entities("ma 2 or lo 0").interfaces == frozenset()
     assert extract_entities("Gi 0/1 and Loopback 0").interfaces == {"GigabitEthernet0/1", "Loopback0"}
+
+
+def test_interface_names_match_the_event_side_so_invalidation_tags_line_up():
+    from events.models import normalize_interface as event_normalize
+
+    for name in ["Gi0/1", "Te1/0/1", "TenGigE0/0/0/1", "Fa0/1", "Eth1/1", "Hu0/0/0/1", "Fo1/0/1", "Twe1/0/1",
+                 "Po1", "Lo0", "Tunnel1", "Vlan10", "mgmt0", "ge-0/0/0", "xe-0/0/1.0", "ae1", "BE1", "Se0/0/0",
+                 "MgmtEth0/RP0/CPU0/0", "GigabitEthernet1/0/1.100"]:
+        assert normalize_interface(name) == event_normalize(name), name
