@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import timezone
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import click
 
@@ -42,8 +43,9 @@ def events_group() -> None:
                    "junos, arista_eos, sonic.")
 @click.option("--source", "source_address", default=None,
               help="Sender address to assume (used as the device when a message has no host).")
-def parse_command(vendor: str, source_address: str | None) -> None:
-    """Parse raw syslog lines from stdin, one per line, into events (nothing is published).
+@click.argument("infile", type=click.File("rb"), default="-")
+def parse_command(vendor: str, source_address: str | None, infile: BinaryIO) -> None:
+    """Parse raw syslog lines from INFILE (default stdin), one per line, into events (nothing is published).
 
     Prints one JSON object per line: the event; {"unrecognized": true, "raw": ...}
     for a message no rule knows; or {"error": reason, "raw": ...} for a malformed one.
@@ -56,9 +58,8 @@ def parse_command(vendor: str, source_address: str | None) -> None:
     except NetcacheError as e:
         raise click.ClickException(str(e)) from e
     counts = IngestCounters("parse", PARSE_COUNTERS)
-    stdin = click.get_binary_stream("stdin")
-    out = click.get_text_stream("stdout")
-    for line in stdin:
+    out = sys.stdout
+    for line in infile:
         line = line.rstrip(b"\r\n")
         if not line.strip():
             continue
@@ -184,7 +185,7 @@ def tail_command(count: int, follow: bool, block_ms: int) -> None:
     settings = _settings()
     client = make_redis(settings, socket_timeout=max(5.0, block_ms / 1000 + 5))
     stream = settings.events.stream
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     try:
         latest = client.xrevrange(stream, count=count) if count > 0 else []
         _print_entries(list(reversed(latest)), out)
