@@ -48,34 +48,53 @@ from .rules import Action
 
 __all__ = ["Decision", "DueWindow", "Coalescer", "lead_action_id", "trail_action_id"]
 
-# KEYS: open-window key, due zset, action hash, marker key
-# ARGV: window_ms, stream id, akey, action json, marker ttl s, fold-set key prefix (ends with ':')
+# One action key, all of a batch's events for it, in stream order.
+# KEYS: open-window key, due zset, action hash
+# ARGV: window_ms, akey, action json, marker ttl s, fold-set key prefix (ends with ':'),
+#       marker key prefix, stream id 1, stream id 2, ...
 _DECIDE = """
-local m = redis.call('GET', KEYS[4])
-if m == 'sent' then return {'done', ''} end
-if m == 'pending' then return {'lead', ''} end
+local window = tonumber(ARGV[1])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local window = tonumber(ARGV[1])
 local v = redis.call('GET', KEYS[1])
-if not v then
-  redis.call('SET', KEYS[1], string.format('%d', now) .. '|' .. ARGV[2], 'PX', window)
-  redis.call('SET', KEYS[4], 'pending', 'EX', ARGV[5])
-  return {'lead', string.format('%d', now)}
+local anchor = nil
+if v then anchor = tonumber(string.sub(v, 1, string.find(v, '|', 1, true) - 1)) end
+local out = {}
+local folds = {}
+for i = 7, #ARGV do
+  local id = ARGV[i]
+  local marker = ARGV[6] .. string.sub(redis.sha1hex('lead|' .. id .. '|' .. ARGV[2]), 1, 24)
+  local m = redis.call('GET', marker)
+  if m == 'sent' then
+    out[#out + 1] = 'done'
+  elseif m == 'pending' then
+    out[#out + 1] = 'lead'
+  elseif not anchor then
+    redis.call('SET', KEYS[1], string.format('%d', now) .. '|' .. id, 'PX', window)
+    redis.call('SET', marker, 'pending', 'EX', ARGV[4])
+    anchor = now
+    out[#out + 1] = 'lead'
+  else
+    folds[#folds + 1] = id
+    out[#out + 1] = 'fold'
+  end
 end
-local anchor = tonumber(string.sub(v, 1, string.find(v, '|', 1, true) - 1))
-local k = math.floor((now - anchor) / window)
-if k < 0 then k = 0 end
-local start = anchor + k * window
-local s = string.format('%d', start)
-local member = ARGV[3] .. ':' .. s
-local fold = ARGV[6] .. s
-redis.call('SADD', fold, ARGV[2])
-redis.call('PEXPIRE', fold, window + 86400000)
-redis.call('ZADD', KEYS[2], 'NX', start + window, member)
-redis.call('HSETNX', KEYS[3], member, ARGV[4])
-redis.call('PEXPIRE', KEYS[1], math.max(1, start + 2 * window - now))
-return {'fold', s}
+if #folds > 0 then
+  local k = math.floor((now - anchor) / window)
+  if k < 0 then k = 0 end
+  local start = anchor + k * window
+  local s = string.format('%d', start)
+  local member = ARGV[2] .. ':' .. s
+  local fold = ARGV[5] .. s
+  for j = 1, #folds, 500 do
+    redis.call('SADD', fold, unpack(folds, j, math.min(j + 499, #folds)))
+  end
+  redis.call('PEXPIRE', fold, window + 86400000)
+  redis.call('ZADD', KEYS[2], 'NX', start + window, member)
+  redis.call('HSETNX', KEYS[3], member, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], math.max(1, start + 2 * window - now))
+end
+return out
 """
 
 # KEYS: due zset, action hash.  ARGV: lease_ms, limit, fold-set key base (ends with ':')
@@ -163,26 +182,31 @@ class Coalescer:
     # -- leading edge ---------------------------------------------------------------
     def decide_many(self, items: list[tuple[str, Action]], pipe: redis.client.Pipeline | None = None
                     ) -> list[Decision]:
-        """Decide for each ``(stream_id, action)`` in order, in one round trip."""
+        """Decide for each ``(stream_id, action)``, in stream order per action, in one round trip.
+
+        Items for the same action key go to Redis in one script call (a storm of 500
+        events in a batch is one call, not 500).
+        """
         if not items:
             return []
         pipe = pipe if pipe is not None else self.redis.pipeline(transaction=False)
-        ids = []
-        for stream_id, action in items:
-            akey = action.key()
-            action_id = lead_action_id(stream_id, akey)
-            ids.append(action_id)
+        groups: dict[str, list[int]] = {}
+        for n, (_, action) in enumerate(items):
+            groups.setdefault(action.key(), []).append(n)
+        for akey, positions in groups.items():
+            action = items[positions[0]][1]
             self._decide(
-                keys=[self.window_key(akey), self.due_key, self.act_key, self.marker_key(action_id)],
-                args=[self.window_ms, stream_id, akey, action.to_json(), self.marker_ttl_s,
-                      f"{self.fold_base}{akey}:"],
+                keys=[self.window_key(akey), self.due_key, self.act_key],
+                args=[self.window_ms, akey, action.to_json(), self.marker_ttl_s, f"{self.fold_base}{akey}:",
+                      f"{self.prefix}:w:action:", *(items[p][0] for p in positions)],
                 client=pipe)
         results = pipe.execute()
-        out = []
-        for action_id, (outcome, _start) in zip(ids, results):
-            outcome = outcome.decode() if isinstance(outcome, bytes) else outcome
-            out.append(Decision(outcome, action_id))
-        return out
+        out: list[Decision | None] = [None] * len(items)
+        for (akey, positions), outcomes in zip(groups.items(), results):
+            for p, outcome in zip(positions, outcomes):
+                outcome = outcome.decode() if isinstance(outcome, bytes) else outcome
+                out[p] = Decision(outcome, lead_action_id(items[p][0], akey))
+        return out  # type: ignore[return-value]
 
     def mark_sent(self, action_ids: list[str], pipe: redis.client.Pipeline) -> None:
         """Queue ``SET marker sent`` for leading actions whose tasks are enqueued."""

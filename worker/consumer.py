@@ -46,6 +46,7 @@ Guarantees:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -54,7 +55,7 @@ import socket
 import threading
 import time
 from dataclasses import asdict, dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 import redis
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -102,21 +103,48 @@ def stats_key(prefix: str) -> str:
 
 
 class TaskSender(Protocol):
-    """Hands a task to the broker; returns only once the broker holds it."""
+    """Hands a task to the broker; returns only once the broker holds it.
+
+    A sender may also offer ``session()``, a context manager the dispatcher holds
+    around one batch's sends (to reuse one broker connection).
+    """
 
     def send(self, name: str, kwargs: dict[str, Any], queue: str) -> None: ...
 
 
 class CelerySender:
-    """``app.send_task`` by name (the dispatcher never imports the task code)."""
+    """``app.send_task`` by name (the dispatcher never imports the task code).
+
+    Messages go through the default exchange with the queue name as routing
+    key: on the Redis transport that is one LPUSH on the queue's list, without
+    a binding lookup per message; the worker consumes the same list.
+    ``ignore_result``: the dispatcher never waits for results, and asking for
+    them would subscribe this process to one result channel per task.
+    """
 
     def __init__(self, app: Any) -> None:
         self.app = app
+        self._producer: Any = None
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[None]:
+        with self.app.producer_or_acquire() as producer:
+            self._producer = producer
+            try:
+                yield
+            finally:
+                self._producer = None
 
     def send(self, name: str, kwargs: dict[str, Any], queue: str) -> None:
-        # ignore_result: the dispatcher never waits for results, and asking for them would
-        # subscribe this process to one result channel per task.
-        self.app.send_task(name, kwargs=kwargs, queue=queue, ignore_result=True)
+        # a short kwargsrepr (what `celery inspect` and logs show) instead of a saferepr of everything
+        brief = {k: kwargs[k] for k in ("tags", "mode", "action_id", "folded") if k in kwargs}
+        self.app.send_task(name, kwargs=kwargs, exchange="", routing_key=queue, ignore_result=True,
+                           producer=self._producer, argsrepr="()", kwargsrepr=repr(brief))
+
+
+def _session(sender: TaskSender) -> contextlib.AbstractContextManager[Any]:
+    session = getattr(sender, "session", None)
+    return session() if session is not None else contextlib.nullcontext()
 
 
 @dataclass
@@ -361,22 +389,27 @@ class Dispatcher:
         sent_ids: list[str] = []
         failure: BaseException | None = None
         failed: set[str] = set()
-        for (entry_id, action), d in zip(work, decisions):
-            if d.outcome != "lead" or entry_id in failed:
-                continue
+        leads = [(entry_id, action, d) for (entry_id, action), d in zip(work, decisions) if d.outcome == "lead"]
+        if leads:
             try:
-                self._send(action, d, entry_id)
-            except TRANSIENT_ERRORS as e:  # the broker is away: stop; what was sent is acknowledged below
+                with _session(self.sender):
+                    for entry_id, action, d in leads:
+                        if entry_id in failed:
+                            continue
+                        try:
+                            self._send(action, d, entry_id)
+                        except TRANSIENT_ERRORS:
+                            raise  # the broker is away: stop; what was sent is acknowledged below
+                        except Exception as e:  # this entry cannot be sent: it stays pending, the others go on
+                            failed.add(entry_id)
+                            failure = e
+                            log.error("dispatcher %s: cannot enqueue %s for entry %s: %s: %s", self.consumer,
+                                      action.task, entry_id, type(e).__name__, e)
+                            continue
+                        sent_ids.append(d.action_id)
+                        sends_left[entry_id] -= 1
+            except TRANSIENT_ERRORS as e:
                 failure = e
-                break
-            except Exception as e:  # this entry's task cannot be sent: it stays pending, the others go on
-                failed.add(entry_id)
-                failure = e
-                log.error("dispatcher %s: cannot enqueue %s for entry %s: %s: %s", self.consumer, action.task,
-                          entry_id, type(e).__name__, e)
-                continue
-            sent_ids.append(d.action_id)
-            sends_left[entry_id] -= 1
         if sent_ids:  # remembered at once, so a crash before the ack does not enqueue them again
             marks = self.redis.pipeline(transaction=False)
             self.coalescer.mark_sent(sent_ids, marks)
@@ -414,15 +447,19 @@ class Dispatcher:
     def flush_due(self) -> int:
         """Send the trailing action of every window that is due; returns how many were sent."""
         sent = 0
-        for window in self.coalescer.claim_due(limit=self.read_count):
-            if window.action is not None and window.folded > 0:
-                a = window.action
-                reason = f"{a.event_type} {a.target} (trailing edge: {window.folded} events folded)"
-                self.sender.send(a.task, a.kwargs(action_id=window.action_id, reason=reason, folded=window.folded),
-                                 a.queue)
-                self._count("actions")
-                sent += 1
-            self.coalescer.finish(window)
+        windows = self.coalescer.claim_due(limit=self.read_count)
+        if not windows:
+            return 0
+        with _session(self.sender):
+            for window in windows:
+                if window.action is not None and window.folded > 0:
+                    a = window.action
+                    reason = f"{a.event_type} {a.target} (trailing edge: {window.folded} events folded)"
+                    self.sender.send(a.task, a.kwargs(action_id=window.action_id, reason=reason,
+                                                      folded=window.folded), a.queue)
+                    self._count("actions")
+                    sent += 1
+                self.coalescer.finish(window)
         return sent
 
     # -- health and counters -------------------------------------------------------------

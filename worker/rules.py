@@ -16,6 +16,7 @@ to one tag per element.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -58,7 +59,8 @@ for _name in _models.__all__:
         _MODELS[_cls.model_fields["type"].default] = _cls
 
 
-def _placeholders(template: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def _placeholders(template: str) -> tuple[str, ...]:
     """Field names used by ``template`` (``"iface:{device}:{interface}"`` → device, interface)."""
     try:
         names = [name for _, name, spec, conv in _FORMATTER.parse(template) if name is not None]
@@ -67,7 +69,7 @@ def _placeholders(template: str) -> list[str]:
     for name in names:
         if not name.isidentifier():
             raise ValueError(f"placeholder {{{name}}} in {template!r} must be a plain field name")
-    return names
+    return tuple(names)
 
 
 class RuleItem(BaseModel):
@@ -130,8 +132,7 @@ class Action:
 
     def key(self) -> str:
         """Identity for coalescing: the same task on the same tags with the same warm-up."""
-        blob = json.dumps([self.task, self.mode, sorted(self.tags), list(self.warm)], separators=(",", ":"))
-        return hashlib.sha1(blob.encode()).hexdigest()[:20]
+        return _action_key(self.task, self.mode, self.tags, self.warm)
 
     def kwargs(self, *, action_id: str, reason: str, folded: int = 0) -> dict[str, Any]:
         """Task keyword arguments (docs/interfaces.md); ``folded`` = coalesced events it stands for."""
@@ -153,6 +154,12 @@ class Action:
         d = json.loads(text)
         return cls(task=d["task"], queue=d["queue"], tags=tuple(d["tags"]), mode=d["mode"],
                    warm=tuple(d["warm"]), event_type=d["event_type"], target=d["target"])
+
+
+@functools.lru_cache(maxsize=65536)
+def _action_key(task: str, mode: str, tags: tuple[str, ...], warm: tuple[str, ...]) -> str:
+    blob = json.dumps([task, mode, sorted(tags), list(warm)], separators=(",", ":"))
+    return hashlib.sha1(blob.encode()).hexdigest()[:20]
 
 
 def _render(template: str, values: dict[str, Any]) -> list[str]:
