@@ -66,10 +66,12 @@ class AsyncAnswerCache(CacheLogic):
                             req, started, hit)
         return hit
 
-    async def _lookup(self, req: Request) -> Hit | None:
+    async def _lookup(self, req: Request, *, record: bool = True) -> Hit | None:
         now = self.now()
-        replies = await self._run([("HIT", self._hit_argv(req.entry_id, now)),
-                                   ("RECORD_QUERY", self._record_argv(req, now))])
+        calls = [("HIT", self._hit_argv(req.entry_id, now))]
+        if record:
+            calls.append(("RECORD_QUERY", self._record_argv(req, now)))
+        replies = await self._run(calls)
         hit = hit_from_reply(replies[0], req.entry_id, "exact", 1.0, now)
         if hit is not None or self.embedder is None:
             return hit
@@ -152,7 +154,7 @@ class AsyncAnswerCache(CacheLogic):
         started = time.perf_counter()
         req = self._prepare(prompt, context=context, params=params, volatility=volatility, tags=tags)
         try:
-            hit = await self._lookup(req)
+            hit = await self._lookup(req, record=purpose == "user")  # warming must not rank questions
         except RedisError as e:
             self._redis_failed("get_or_generate", e)
             return await self._generate(req, generate, purpose, started, ticket=None, cache_error=self._err(e))
@@ -186,28 +188,32 @@ class AsyncAnswerCache(CacheLogic):
         token = new_token()
         sleeps = backoff_schedule_s(self.cs.lease_wait_ms)
         lease = self.keys.lease(req.entry_id)
-        tickets = [("TICKET", [self.keys.base, *req.tags])]
         try:
             while True:
-                raw_gens, got = await self._run(
-                    tickets, extra=lambda p: p.set(lease, token, nx=True, px=self.cs.lease_ttl_ms))
+                *replies, got = await self._run(self._claim_calls(req, refresh),
+                                           extra=lambda p: p.set(lease, token, nx=True, px=self.cs.lease_ttl_ms))
+                hit = None if refresh else self._fresh_hit(req, replies[1], refresh)
+                if hit is not None:
+                    if got:
+                        await self._release(lease, token)
+                    return self._served(req, hit, "waited", started, purpose)
                 if got:
                     try:
                         return await self._generate(req, generate, purpose, started,
-                                                    ticket=self._ticket_from(req, raw_gens))
+                                                    ticket=self._ticket_from(req, replies[0]))
                     finally:
                         await self._release(lease, token)
                 for sleep_s in sleeps:
                     await asyncio.sleep(sleep_s)
                     reply, leased = await self._run([("HIT", self._hit_argv(req.entry_id, self.now()))],
                                                     extra=lambda p: p.exists(lease))
-                    hit = hit_from_reply(reply, req.entry_id, "exact", 1.0, self.now())
-                    if hit is not None and not hit.stale and (not refresh or hit.age_s * 1000 < self.cs.lease_wait_ms):
+                    hit = self._fresh_hit(req, reply, refresh)
+                    if hit is not None:
                         return self._served(req, hit, "waited", started, purpose)
                     if not leased:
-                        break
+                        break  # the holder finished without storing (or died): try the lease again
                 else:
-                    raw_gens = (await self._run(tickets))[0]
+                    raw_gens = (await self._run([("TICKET", [self.keys.base, *req.tags])]))[0]
                     return await self._generate(req, generate, purpose, started,
                                                 ticket=self._ticket_from(req, raw_gens))
         except RedisError as e:

@@ -175,7 +175,7 @@ class AnswerCache(CacheLogic):
         started = time.perf_counter()
         req = self._prepare(prompt, context=context, params=params, volatility=volatility, tags=tags)
         try:
-            hit = self._lookup(req)
+            hit = self._lookup(req, record=purpose == "user")  # warming must not rank questions
         except RedisError as e:
             self._redis_failed("get_or_generate", e)
             return self._generate(req, generate, purpose, started, ticket=None, cache_error=self._err(e))
@@ -199,27 +199,32 @@ class AnswerCache(CacheLogic):
         lease = self.keys.lease(req.entry_id)
         try:
             while True:
-                got, raw_gens = self._run([("TICKET", [self.keys.base, *req.tags])],
-                                          extra=lambda p: p.set(lease, token, nx=True,
-                                                                px=self.cs.lease_ttl_ms))[::-1]
+                *replies, got = self._run(self._claim_calls(req, refresh),
+                                           extra=lambda p: p.set(lease, token, nx=True, px=self.cs.lease_ttl_ms))
+                hit = None if refresh else self._fresh_hit(req, replies[1], refresh)
+                if hit is not None:
+                    if got:
+                        self._release(lease, token)
+                    return self._served(req, hit, "waited", started, purpose)
                 if got:
                     try:
                         return self._generate(req, generate, purpose, started,
-                                              ticket=self._ticket_from(req, raw_gens))
+                                                    ticket=self._ticket_from(req, replies[0]))
                     finally:
                         self._release(lease, token)
                 for sleep_s in sleeps:
                     time.sleep(sleep_s)
                     reply, leased = self._run([("HIT", self._hit_argv(req.entry_id, self.now()))],
-                                              extra=lambda p: p.exists(lease))
-                    hit = hit_from_reply(reply, req.entry_id, "exact", 1.0, self.now())
-                    if hit is not None and not hit.stale and (not refresh or hit.age_s * 1000 < self.cs.lease_wait_ms):
+                                                    extra=lambda p: p.exists(lease))
+                    hit = self._fresh_hit(req, reply, refresh)
+                    if hit is not None:
                         return self._served(req, hit, "waited", started, purpose)
                     if not leased:
                         break  # the holder finished without storing (or died): try the lease again
                 else:
-                    ticket = self._ticket_from(req, self._run([("TICKET", [self.keys.base, *req.tags])])[0])
-                    return self._generate(req, generate, purpose, started, ticket=ticket)
+                    raw_gens = (self._run([("TICKET", [self.keys.base, *req.tags])]))[0]
+                    return self._generate(req, generate, purpose, started,
+                                                ticket=self._ticket_from(req, raw_gens))
         except RedisError as e:
             self._redis_failed("get_or_generate", e)
             return self._generate(req, generate, purpose, started, ticket=None, cache_error=self._err(e))

@@ -574,6 +574,21 @@ class CacheLogic:
         finally:
             self._release_refresh(entry_id)
 
+    def _claim_calls(self, req: Request, refresh: bool) -> list[tuple[str, list]]:
+        """Scripts run with the lease's SET NX: the ticket, and (unless refreshing) a re-check of the
+        entry, so an answer stored just after our miss is served instead of generated twice."""
+        calls = [("TICKET", [self.keys.base, *req.tags])]
+        if not refresh:
+            calls.append(("HIT", self._hit_argv(req.entry_id, self.now())))
+        return calls
+
+    def _fresh_hit(self, req: Request, reply: Any, refresh: bool) -> Hit | None:
+        """A waiter's exact re-check: a fresh (not stale; when refreshing, new) entry, else None."""
+        hit = hit_from_reply(reply, req.entry_id, "exact", 1.0, self.now())
+        if hit is None or hit.stale or (refresh and hit.age_s * 1000 >= self.cs.lease_wait_ms):
+            return None
+        return hit
+
     # -- building and reading pipelines (the sync and async caches only execute them) -------------
     @staticmethod
     def _queue(pipe, calls: list[tuple[str, list]], extra=None):

@@ -50,3 +50,12 @@ def test_a_namespace_is_isolated_and_can_be_dropped(settings, redis_client):
         main.drop_namespace()
     with pytest.raises(ConfigError):
         AnswerCache(settings, redis=redis_client, namespace="a:b")
+
+
+def test_warming_and_refreshing_do_not_count_as_asks(settings, redis_client):
+    cache = AnswerCache(settings, redis=redis_client)
+    cache.get_or_generate("show version on rtr-001", generate=lambda p: "17.9", purpose="warm")
+    cache.refresh("show version on rtr-001", generate=lambda p: "17.9")
+    assert cache.top_queries(5) == []
+    cache.get_or_generate("show version on rtr-001", generate=lambda p: "17.9")
+    assert [q.prompt for q in cache.top_queries(5)] == ["show version on rtr-001"]
