@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import socket
 import subprocess
+import time
 
-from .tasks_support import NETCACHE, ROOT, clean_env
+from cache.local_redis import free_port
+
+from .tasks_support import NETCACHE, ROOT, clean_env, wait_for
 
 
 def _alive(pid: int) -> bool:
@@ -42,3 +47,27 @@ def test_stack_once_replays_the_feed_shows_the_effects_and_prints_the_report(red
     pids = [int(p) for p in re.findall(r"started \(pid (\d+),", out)]
     assert len(pids) == 5
     assert not [p for p in pids if _alive(p)], "children left running"
+
+
+def test_ctrl_c_stops_everything_the_stack_started_including_its_private_redis(tmp_path):
+    log = tmp_path / "stack.log"
+    env = clean_env(redis_url=f"redis://127.0.0.1:{free_port()}/0")  # nothing answers there
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([NETCACHE, "stack"], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: "feed:" in log.read_text(), 90, "the feed to be replayed", logs=[log])
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    text = log.read_text()
+    assert "started a private redis-server" in text and "stopping (Ctrl-C)" in text
+    pids = [int(p) for p in re.findall(r"started \(pid (\d+),", text)]
+    assert pids and not [p for p in pids if _alive(p)]
+    port = int(re.search(r"private redis-server at redis://127.0.0.1:(\d+)/0", text).group(1))
+    time.sleep(0.2)
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) != 0, "the private redis-server is still running"
