@@ -39,6 +39,12 @@ Guarantees:
   so there is no order across dispatchers; invalidation does not need it (an
   invalidation is idempotent, and the trailing edge runs after the last event
   of a window).
+* **Where a new group starts.** The group is created (with the stream, MKSTREAM)
+  by the first dispatcher, from ``WorkerSettings.group_start_id``: ``"0"``
+  (default) processes every event already on the stream, so events published
+  before any dispatcher ran (a webhook receiver that started first) are not
+  lost; ``"$"`` starts with events published from then on. If Redis loses
+  the group (a restart without persistence), it is recreated the same way.
 * **Outages.** Redis or broker errors are retried with exponential backoff
   (capped at ``dispatcher_backoff_max_s``), logged once per attempt with the
   redacted URL, counted as ``errors``; the loop never exits on them.
