@@ -50,6 +50,10 @@ class AnswerCache(CacheLogic):
         self._threads: list[threading.Thread] = []
         self._index_lock = threading.Lock()
 
+    def _default_embedder(self):
+        from .embedder import make_embedder  # loads onnxruntime: only when a cache needs it
+        return make_embedder(self.settings, self.redis)  # embeddings cached in Redis by text hash
+
     # -- Lua over pipelines (one round trip; reload scripts after a Redis restart) ----------------
     def _run(self, calls: list[tuple[str, list]], extra: Callable[[Any], None] | None = None) -> list:
         """Run scripts (by SHA) plus ``extra`` commands in one pipeline; scripts Redis does not

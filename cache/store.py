@@ -380,7 +380,8 @@ class CacheLogic:
         self.policy = TierPolicy.from_settings(self.cs)
         self.keys = Keys(settings.key_prefix, namespace)
         self.namespace = namespace
-        self.embedder = embedder
+        #: None = build the one settings name on first use (make_embedder); False = exact matching only
+        self._embedder = embedder
         self.llm = llm
         self.metrics = metrics
         self.inventory = inventory
@@ -394,6 +395,21 @@ class CacheLogic:
 
     def now(self) -> float:
         return float(self.clock())
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            try:
+                self._embedder = self._default_embedder()
+            except Exception as e:  # noqa: BLE001 - no embedder means exact matching only, not an outage
+                self.counters["embed_errors"] += 1
+                self.log.warning("no embedder (%s): semantic matching is off in this process", e)
+                self._embedder = False
+        return self._embedder or None
+
+    def _default_embedder(self):
+        from .embedder import make_embedder  # loads onnxruntime: only when a cache needs it
+        return make_embedder(self.settings)
 
     @property
     def model_id(self) -> str:

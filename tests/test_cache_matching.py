@@ -108,3 +108,14 @@ def test_bad_input_raises_a_clear_error_and_is_counted(cache):
     with pytest.raises(ConfigError, match="volatility"):
         cache.put("show version on rtr-001", "x", volatility="sometimes")
     assert cache.counters["bad_input"] == 2
+
+
+def test_without_an_embedder_argument_the_settings_embedder_is_used_and_false_means_exact_only(
+        settings, redis_client):
+    default = AnswerCache(settings, redis=redis_client)
+    default.put("Show BGP status on rtr-001", "established")
+    assert default.get("what's the bgp state on rtr-001?").kind == "semantic"
+    exact_only = AnswerCache(settings, redis=redis_client, embedder=False, namespace="plain")
+    exact_only.put("Show BGP status on rtr-001", "established")
+    assert exact_only.get("Show BGP status on rtr-001").kind == "exact"
+    assert exact_only.get("what's the bgp state on rtr-001?") is None
