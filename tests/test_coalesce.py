@@ -84,14 +84,19 @@ def test_flap_storm_of_ten_thousand_events_causes_one_leading_and_one_trailing_i
     assert (name, queue) == ("netcache.invalidate", "invalidate")
     assert kwargs["tags"] == ["iface:rtr-001:GigabitEthernet0/1"] and kwargs["folded"] == 0
     assert [q["prompt"] for q in kwargs["warm"]] == ["Why is interface GigabitEthernet0/1 on rtr-001 flapping?"]
-    time.sleep(max(0.0, d.coalescer.next_due_in_s() or 0.0) + 0.05)
-    d.flush_due()
-    assert len(sender.sent) == 2
-    trailing = sender.sent[1][1]
-    assert trailing["folded"] == 9_999 and "9999 events folded" in trailing["reason"]
-    assert trailing["tags"] == kwargs["tags"] and trailing["warm"] == kwargs["warm"]
-    assert trailing["action_id"] != kwargs["action_id"]
-    assert d.counters.read == 10_000 and d.counters.coalesced == 9_999 and d.counters.actions == 2
+    while d.coalescer.next_due_in_s() is not None:
+        time.sleep(d.coalescer.next_due_in_s() + 0.05)
+        d.flush_due()
+    # one trailing action per window the storm touched: one window, unless this (shared,
+    # loaded) machine took longer than the window to read the storm
+    trailing = [k for _, k, _ in sender.sent[1:]]
+    assert 1 <= len(trailing) <= 2
+    assert sum(k["folded"] for k in trailing) == 9_999
+    assert all(k["tags"] == kwargs["tags"] and k["warm"] == kwargs["warm"] for k in trailing)
+    assert len({kwargs["action_id"], *(k["action_id"] for k in trailing)}) == 1 + len(trailing)
+    if len(trailing) == 1:
+        assert "9999 events folded" in trailing[0]["reason"]
+    assert d.counters.read == 10_000 and d.counters.coalesced == 9_999 and d.counters.actions == 1 + len(trailing)
     assert redis_client.xpending("nc:events", "nc-dispatchers")["pending"] == 0
 
 
@@ -142,12 +147,15 @@ def test_two_dispatchers_share_the_windows(window_settings, redis_client):
         a.step()
         b.step()
     assert a.counters.read > 0 and b.counters.read > 0 and a.counters.read + b.counters.read == 1_000
-    time.sleep(1.05)
-    a.flush_due()
-    b.flush_due()
-    sent = sa.sent + sb.sent
-    assert len(sent) == 2
-    assert sorted(k["folded"] for _, k, _ in sent) == [0, 999]
+    while a.coalescer.next_due_in_s() is not None:
+        time.sleep(a.coalescer.next_due_in_s() + 0.05)
+        a.flush_due()
+        b.flush_due()
+    sent = [k for _, k, _ in sa.sent + sb.sent]
+    # one leading action between them, and the other 999 events folded into trailing ones
+    # (one per window touched: one, or two if reading took longer than the window)
+    assert [k["folded"] for k in sent].count(0) == 1
+    assert sum(k["folded"] for k in sent) == 999 and len(sent) <= 3
 
 
 def test_a_storm_that_lasts_costs_one_action_per_window(settings, redis_client):
@@ -163,15 +171,18 @@ def test_a_storm_that_lasts_costs_one_action_per_window(settings, redis_client):
         i += 2
         d.step()
         time.sleep(0.02)
-    time.sleep(0.35)
+    elapsed = time.monotonic() - start
     drain(d)
-    d.flush_due()
-    time.sleep(0.35)
-    d.flush_due()
-    # a leading action, then one trailing action per window the storm touched
-    assert 5 <= len(sender.sent) <= 8, len(sender.sent)
-    assert sum(k["folded"] for _, k, _ in sender.sent) + len(sender.sent) - sum(
-        1 for _, k, _ in sender.sent if k["folded"]) == i
+    while d.coalescer.next_due_in_s() is not None:
+        time.sleep(d.coalescer.next_due_in_s() + 0.05)
+        d.flush_due()
+    # a leading action, then at most one trailing action per window the storm touched
+    # (a second leading action only if this loaded machine stalled for a whole quiet window)
+    windows = int(elapsed / 0.3) + 2
+    leads = [k["folded"] for _, k, _ in sender.sent].count(0)
+    assert 1 <= leads <= 2
+    assert 2 <= len(sender.sent) <= leads + windows, (len(sender.sent), windows)
+    assert sum(k["folded"] for _, k, _ in sender.sent) == i - leads  # every event accounted for
 
 
 def test_a_redelivered_leading_event_enqueues_nothing_once_its_action_is_marked_sent(redis_client):
