@@ -66,14 +66,14 @@ class AsyncAnswerCache(CacheLogic):
                             req, started, hit)
         return hit
 
-    async def _lookup(self, req: Request, *, record: bool = True) -> Hit | None:
+    async def _lookup(self, req: Request, *, record: bool = True, semantic: bool = True) -> Hit | None:
         now = self.now()
         calls = [("HIT", self._hit_argv(req.entry_id, now))]
         if record:
             calls.append(("RECORD_QUERY", self._record_argv(req, now)))
         replies = await self._run(calls)
         hit = hit_from_reply(replies[0], req.entry_id, "exact", 1.0, now)
-        if hit is not None or self.embedder is None:
+        if hit is not None or not semantic or self.embedder is None:
             return hit
         await self._sync_index()
         for cand in self._candidates(req):
@@ -154,7 +154,9 @@ class AsyncAnswerCache(CacheLogic):
         started = time.perf_counter()
         req = self._prepare(prompt, context=context, params=params, volatility=volatility, tags=tags)
         try:
-            hit = await self._lookup(req, record=purpose == "user")  # warming must not rank questions
+            # warming/refreshing wants this very question stored: exact hits only, and no ranking
+            user = purpose == "user"
+            hit = await self._lookup(req, record=user, semantic=user)
         except RedisError as e:
             self._redis_failed("get_or_generate", e)
             return await self._generate(req, generate, purpose, started, ticket=None, cache_error=self._err(e))

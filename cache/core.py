@@ -83,13 +83,13 @@ class AnswerCache(CacheLogic):
                             req, started, hit)
         return hit
 
-    def _lookup(self, req: Request, *, record: bool = True) -> Hit | None:
+    def _lookup(self, req: Request, *, record: bool = True, semantic: bool = True) -> Hit | None:
         now = self.now()
         calls = [("HIT", self._hit_argv(req.entry_id, now))]
         if record:
             calls.append(("RECORD_QUERY", self._record_argv(req, now)))
         hit = hit_from_reply(self._run(calls)[0], req.entry_id, "exact", 1.0, now)
-        if hit is not None:
+        if hit is not None or not semantic:
             return hit
         return self._semantic(req)
 
@@ -179,7 +179,9 @@ class AnswerCache(CacheLogic):
         started = time.perf_counter()
         req = self._prepare(prompt, context=context, params=params, volatility=volatility, tags=tags)
         try:
-            hit = self._lookup(req, record=purpose == "user")  # warming must not rank questions
+            # warming/refreshing wants this very question stored: exact hits only, and no ranking
+            user = purpose == "user"
+            hit = self._lookup(req, record=user, semantic=user)
         except RedisError as e:
             self._redis_failed("get_or_generate", e)
             return self._generate(req, generate, purpose, started, ticket=None, cache_error=self._err(e))

@@ -59,3 +59,12 @@ def test_warming_and_refreshing_do_not_count_as_asks(settings, redis_client):
     assert cache.top_queries(5) == []
     cache.get_or_generate("show version on rtr-001", generate=lambda p: "17.9")
     assert [q.prompt for q in cache.top_queries(5)] == ["show version on rtr-001"]
+
+
+def test_warming_stores_the_question_itself_even_when_a_paraphrase_is_cached(settings, redis_client):
+    cache = AnswerCache(settings, redis=redis_client)
+    cache.put("Show BGP status on rtr-001", "established")
+    assert cache.get("what's the bgp state on rtr-001?").kind == "semantic"
+    warmed = cache.get_or_generate("what's the bgp state on rtr-001?", generate=lambda p: "fresh", purpose="warm")
+    assert warmed.source == "generated"
+    assert cache.get("what's the bgp state on rtr-001?").kind == "exact"
