@@ -52,6 +52,9 @@ def main() -> None:
         row("semantic_text", timings_us(lambda p: semantic_text(p, None), prompts)),
         row("guard (a vs b)", timings_us(lambda p: guard(p["a"], p["b"]), pairs)),
     ]
+    pasted = "Jan  1 10:00:01 RTR-001 %LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to down " * 2000
+    rows.append(row(f"exact_key, {len(pasted) // 1000} KB pasted log", timings_us(exact_key, [pasted], repeat=3)))
+    rows.append(row(f"guard, {len(pasted) // 1000} KB pasted log", timings_us(lambda p: guard(p, p + " x"), [pasted], 3)))
     emb = MiniLMEmbedder()
     start = time.perf_counter()
     emb.embed(["warm up"])

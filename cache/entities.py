@@ -296,19 +296,27 @@ def _netmask_len(mask: str) -> int | None:
     return None
 
 
+def _if_context(text: str, pos: int) -> bool:
+    """Does "interface"/"int"/"svi"/"on"/"port" end right before ``pos``? (looks back 24 chars only)"""
+    return _IF_CONTEXT_RE.search(text, max(0, pos - 24), pos) is not None
+
+
 def entity_spans(text: str, inventory: Inventory | None = None) -> list[tuple[int, int, str, str]]:
     """Every entity mention as ``(start, end, kind, canonical value)``, non-overlapping, in order.
 
     Earlier kinds win overlaps in this order: interface, IP, prefix, ASN, VLAN, VRF, device."""
     found: list[tuple[int, int, str, str]] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))  # 1 where a span already claimed the character (linear, not quadratic)
 
     def free(s: int, e: int) -> bool:
-        return all(e <= ts or s >= te for ts, te in taken)
+        return not any(taken[s:e])
+
+    def claim(s: int, e: int) -> None:
+        taken[s:e] = b"\x01" * (e - s)
 
     def add(s: int, e: int, kind: str, value: str) -> None:
         if free(s, e):
-            taken.append((s, e))
+            claim(s, e)
             found.append((s, e, kind, value))
 
     # interfaces (an "interface Vlan10" is an SVI; a bare "vlan 10" is a VLAN id)
@@ -320,7 +328,7 @@ def entity_spans(text: str, inventory: Inventory | None = None) -> list[tuple[in
         pfx, num = m.group("pfx").lower(), m.group("num")
         canon = _IF_PREFIX[pfx]
         if canon == "Vlan":
-            if not _IF_CONTEXT_RE.search(text[: m.start()]) or " " in m.group(0):
+            if not _if_context(text, m.start()) or " " in m.group(0):
                 continue
         elif "/" not in num and canon not in _BARE_OK and pfx not in _FULL_NAMES:
             continue
@@ -362,7 +370,7 @@ def entity_spans(text: str, inventory: Inventory | None = None) -> list[tuple[in
         if (asn := _canon_asn(m.group(1))) is not None:
             add(m.start(), m.end(), "asn", asn)
     for m in _VLAN_RE.finditer(text):
-        if _IF_CONTEXT_RE.search(text[: m.start()]) and not re.match(r"vlans?\s", m.group(0), re.I):
+        if _if_context(text, m.start()) and not re.match(r"vlans?\s", m.group(0), re.I):
             continue
         ids: list[int] = []
         for lo, hi in re.findall(r"(\d+)(?:\s*-\s*(\d+))?", m.group(1)):
@@ -372,7 +380,7 @@ def entity_spans(text: str, inventory: Inventory | None = None) -> list[tuple[in
                 break
             ids.extend(range(first, last + 1))
         if ids and all(1 <= v <= 4094 for v in ids) and free(m.start(), m.end()):
-            taken.append((m.start(), m.end()))
+            claim(m.start(), m.end())
             for v in ids:
                 found.append((m.start(), m.end(), "vlan", str(v)))
     for m in _VRF_RE.finditer(text):

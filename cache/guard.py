@@ -233,6 +233,8 @@ ip state please exactly actually there
 """.split())
 #: longest swapped span (in words, each side) the substitution rule considers
 MAX_SUBSTITUTION_WORDS = 2
+#: questions longer than this (both sides, in tokens) skip the one-edit rule (difflib is quadratic)
+_MAX_DIFF_TOKENS = 200
 
 _NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?$")
 _TOKEN_RE = re.compile(r"<\w+>|[a-z0-9]+(?:[_./:][a-z0-9]+)*")
@@ -285,6 +287,8 @@ def guard(a: str, b: str, *, inventory: Inventory | None = None) -> GuardVerdict
 
 def _one_edit(ta: list[str], tb: list[str]) -> GuardVerdict:
     """Reject when ``ta`` and ``tb`` differ by one short edit that involves a content word."""
+    if abs(len(ta) - len(tb)) > MAX_SUBSTITUTION_WORDS or len(ta) + len(tb) > _MAX_DIFF_TOKENS:
+        return GuardVerdict(True)  # cannot be one short edit / a pasted log, not a question: diffing is quadratic
     ops = [op for op in difflib.SequenceMatcher(a=ta, b=tb, autojunk=False).get_opcodes() if op[0] != "equal"]
     if len(ops) != 1:
         return GuardVerdict(True)
