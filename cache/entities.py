@@ -198,7 +198,7 @@ _ASN_RE = re.compile(
     r"\bas[-\s]number|\bbgp\s+as|\bas(?=\d)))\s*[:#]?\s*(\d+(?:\.\d+)?)\b(?![./:]\d)"
 )
 _VLAN_RE = re.compile(
-    r"\bvlans?\s*(?:ids?\s*)?[:#]?\s*(\d{1,4}(?:\s*-\s*\d{1,4})?(?:\s*(?:,|and|&|or)\s*\d{1,4}(?:\s*-\s*\d{1,4})?)*)"
+    r"\bvlans?\s*(?:ids?\s*)?[:#-]?\s*(\d{1,4}(?:\s*-\s*\d{1,4})?(?:\s*(?:,|and|&|or)\s*\d{1,4}(?:\s*-\s*\d{1,4})?)*)"
     r"\b(?![/.]\d)",
     re.I,
 )

@@ -113,6 +113,7 @@ def test_interface_vlan_is_an_svi_while_vlan_10_is_a_vlan_id():
     vid = extract_entities("which ports are in vlan 10 on core-sw-01")
     assert vid.vlans == {"10"} and vid.interfaces == frozenset()
     assert extract_entities("VLAN10 members").vlans == {"10"}
+    assert extract_entities("ports in vlan-10").vlans == {"10"}
     assert extract_entities("vlans 10, 20 and 30").vlans == {"10", "20", "30"}
     assert extract_entities("vlan 5000").vlans == frozenset()  # out of range
 
