@@ -1,0 +1,58 @@
+"""The Celery app's delivery guarantees and wiring, read from the app ``make_app`` builds."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import redis
+
+from cache.errors import BackendUnavailable
+from cache.settings import Settings
+from tasks.app import TASK_QUEUES, make_app
+
+
+def test_tasks_are_acked_late_one_at_a_time_and_redelivered_only_after_they_could_have_finished():
+    app = make_app(Settings(_env_file=None))
+    conf = app.conf
+    assert conf.task_acks_late and conf.task_reject_on_worker_lost
+    assert conf.worker_prefetch_multiplier == 1
+    assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit > conf.task_soft_time_limit
+    assert conf.task_serializer == "json" and list(conf.accept_content) == ["json"]
+    assert conf.result_expires == 24 * 3600
+
+
+def test_each_task_is_routed_to_its_own_queue_and_exchange():
+    app = make_app(Settings(_env_file=None))
+    for name, queue in TASK_QUEUES.items():
+        assert name in app.tasks
+        route = app.amqp.router.route({}, name)
+        assert route["queue"].name == queue and route["queue"].routing_key == queue
+        assert route["queue"].exchange.name == queue
+
+
+def test_transient_redis_trouble_is_retried_with_backoff_and_jitter():
+    app = make_app(Settings(_env_file=None))
+    for name in TASK_QUEUES:
+        task = app.tasks[name]
+        assert BackendUnavailable in task.autoretry_for and redis.ConnectionError in task.autoretry_for
+        assert task.retry_backoff and task.retry_jitter and task.max_retries >= 5
+
+
+def test_a_separate_broker_and_rediss_tls_are_passed_to_celery_and_redbeat():
+    settings = Settings(_env_file=None, redis_url="redis://cache:6379/0",
+                        worker={"broker_url": "rediss://:s3cret@queue:6380/0"}, redis_ssl_cert_reqs="none")
+    app = make_app(settings)
+    assert app.conf.broker_url == "rediss://:s3cret@queue:6380/0"
+    assert app.conf.broker_use_ssl == {"ssl_cert_reqs": 0}
+    assert app.conf.redis_backend_use_ssl == {"ssl_cert_reqs": 0}
+    assert app.conf.redbeat_redis_url == "rediss://:s3cret@queue:6380/0"
+
+
+def test_importing_the_celery_entry_builds_nothing_until_celery_asks_for_the_app():
+    code = ("import sys, tasks.celery_entry as e; "
+            "assert e._app is None and 'tasks.app' not in sys.modules; "
+            "app = e.app; assert e.app is app and app.main == 'netcache'; print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         env={"PATH": "/usr/bin:/bin", "NETCACHE_REDIS_URL": "redis://127.0.0.1:1/0"})
+    assert out.stdout.strip() == "ok", out.stderr
