@@ -44,7 +44,7 @@ class Inventory:
     """Known device names (lowercase) and, optionally, the site of each."""
 
     devices: frozenset[str] = frozenset()
-    sites: dict[str, str] = field(default_factory=dict)
+    sites: dict[str, str] = field(default_factory=dict, hash=False)  # hashable by its device names
 
     def site_of(self, device: str) -> str | None:
         return self.sites.get(device.lower())
