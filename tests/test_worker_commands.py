@@ -145,7 +145,7 @@ def test_dead_letters_replay_puts_the_fixed_event_back_and_the_dispatcher_takes_
     (dead_id,) = _dead_letter(redis_client, settings, bad)
     # the operator fixes the cause (here: the entry itself) and replays
     redis_client.xdel("nc:events:dead", dead_id)
-    fixed_id = redis_client.xadd("nc:events:dead", {**{f"orig.error" if k == "error" else k: v
+    fixed_id = redis_client.xadd("nc:events:dead", {**{"orig.error" if k == "error" else k: v
                                                        for k, v in fields.items()}, "error": "old", "deliveries": "1"})
     result = cli("dead-letters", "replay", fixed_id.decode())
     assert "replayed 1" in result.output

@@ -152,7 +152,7 @@ def _dead(settings: Settings):
 
 def _ids_or_all(ids: tuple[str, ...], all_: bool, verb: str) -> list[str] | None:
     if all_ and ids:
-        raise click.UsageError(f"give dead-letter ids or --all, not both")
+        raise click.UsageError("give dead-letter ids or --all, not both")
     if not all_ and not ids:
         raise click.UsageError(f"say which dead letters to {verb}: their ids, or --all")
     return None if all_ else list(ids)
