@@ -104,20 +104,21 @@ def test_events_become_invalidation_tasks_with_the_right_tags_in_the_broker(disp
         entry(type="topology_change", site="nyc"),
     ]:
         redis_client.xadd(STREAM, fields)
-    wait_for(lambda: len(broker_tasks(redis_client, "invalidate")) >= 5, what="five invalidation messages")
+    wait_for(lambda: len(broker_tasks(redis_client, "invalidate")) >= 6, what="six invalidation messages")
     tasks = broker_tasks(redis_client, "invalidate")
     assert {name for name, _ in tasks} == {"netcache.invalidate"}
     assert [(k["tags"], k["mode"]) for _, k in tasks] == [
         (["device:rtr-1"], "hard"),
         (["iface:rtr-2:GigabitEthernet0/1"], "hard"),
         (["device:rtr-2"], "soft"),
-        (["device:rtr-3", "device:10.0.0.2"], "hard"),
-        (["site:nyc", "topic:topology"], "hard"),
+        (["device:rtr-3", "ip:10.0.0.2", "device:10.0.0.2"], "hard"),
+        (["site:nyc"], "hard"),
+        (["topic:topology"], "soft"),
     ]
     bgp = tasks[3][1]
     assert bgp["warm"][0]["prompt"] == "Why is the BGP session between rtr-3 and 10.0.0.2 down?"
     assert bgp["reason"].startswith("bgp_down bgp:rtr-3:10.0.0.2") and bgp["folded"] == 0
-    assert len({k["action_id"] for _, k in tasks}) == 5
+    assert len({k["action_id"] for _, k in tasks}) == 6
     wait_for(lambda: pending(redis_client) == 0, what="everything acknowledged")
     assert proc.poll() is None
 

@@ -51,24 +51,25 @@ def test_interface_flap_invalidates_the_interface_hard_and_the_device_soft_and_w
 def test_bgp_down_invalidates_device_and_neighbor_and_warms_bgp_troubleshooting_for_that_neighbor():
     actions = load_rules(None).actions_for(parse_event(DEVICE_EVENTS[3]))
     assert len(actions) == 1
-    assert actions[0].tags == ("device:rtr-001", "device:10.0.0.2") and actions[0].mode == "hard"
+    assert actions[0].tags == ("device:rtr-001", "ip:10.0.0.2", "device:10.0.0.2") and actions[0].mode == "hard"
     assert "Why is the BGP session between rtr-001 and 10.0.0.2 down?" in actions[0].warm
-    assert _tags(load_rules(None), DEVICE_EVENTS[4]) == [("device:rtr-001", "soft"), ("device:10.0.0.2", "soft")]
+    assert _tags(load_rules(None), DEVICE_EVENTS[4]) == [
+        ("device:rtr-001", "soft"), ("ip:10.0.0.2", "soft"), ("device:10.0.0.2", "soft")]
 
 
 def test_device_events_never_name_topic_or_scope_tags_so_static_reference_answers_survive():
     rules = load_rules(None)
     for event in DEVICE_EVENTS:
         for tag, _ in _tags(rules, event):
-            assert tag.startswith(("device:", "iface:")), (event["type"], tag)
+            assert tag.startswith(("device:", "iface:", "ip:")), (event["type"], tag)
 
 
 def test_topology_change_expands_the_device_list_and_skips_an_absent_site():
     rules = load_rules(None)
-    tags = [t for t, _ in _tags(rules, {"type": "topology_change", "devices": ["sw-2", "sw-1"]})]
-    assert tags == ["device:sw-1", "device:sw-2", "topic:topology"]
+    tags = _tags(rules, {"type": "topology_change", "devices": ["sw-2", "sw-1"]})
+    assert tags == [("device:sw-1", "hard"), ("device:sw-2", "hard"), ("topic:topology", "soft")]
     action = rules.actions_for(parse_event({"type": "topology_change", "site": "nyc"}))[0]
-    assert action.tags == ("site:nyc", "topic:topology")
+    assert action.tags == ("site:nyc",)
     assert action.warm[0] == "Show the network topology overview for site nyc"
     # no site: the site questions are not asked half-filled
     assert rules.actions_for(parse_event({"type": "topology_change", "devices": ["sw-1"]}))[0].warm == ()
@@ -140,3 +141,22 @@ def test_the_same_action_has_the_same_key_whatever_event_caused_it():
     b = rules.actions_for(parse_event({**DEVICE_EVENTS[0], "user": "alice"}))[0]
     c = rules.actions_for(parse_event({"type": "config_change", "device": "rtr-002"}))[0]
     assert a.key() == b.key() != c.key()
+
+
+def test_rules_name_the_tags_the_cache_puts_on_answers_and_spare_static_reference_answers():
+    from cache.store import prepare  # the cache's own tagging of a question (pure logic)
+
+    rules = load_rules(None)
+
+    def hit_by(event: dict, prompt: str) -> set[str]:
+        return {t for t, _ in _tags(rules, event)} & set(prepare(prompt).tags)
+
+    for event in DEVICE_EVENTS:
+        for static in ("Explain the BGP states", "What is OSPF?", "What is a spanning tree topology?"):
+            assert not hit_by(event, static), (event["type"], static)
+    assert hit_by(DEVICE_EVENTS[3], "Why is BGP to 10.0.0.2 flapping?") == {"ip:10.0.0.2"}
+    assert hit_by(DEVICE_EVENTS[3], "Show BGP neighbors on rtr-001") == {"device:rtr-001"}
+    assert "iface:rtr-001:GigabitEthernet0/1" in hit_by(DEVICE_EVENTS[2], "Show interface Gi0/1 status on rtr-001")
+    assert not hit_by(DEVICE_EVENTS[2], "Show interface Gi0/1 status on rtr-002")
+    topology = {"type": "topology_change", "site": "nyc"}
+    assert hit_by(topology, "Show the network topology overview") == {"topic:topology"}
