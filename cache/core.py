@@ -356,6 +356,40 @@ class AnswerCache(CacheLogic):
         self.index.reset(None)
         return n
 
+    def sweep(self, batch: int = 1000) -> int:
+        """Remove index and tier records of entries Redis expired on its own (their vectors and
+        tier memberships outlive them). Admin/maintenance only: it scans. Returns how many."""
+        removed: set[str] = set()
+        try:
+            for ids in self._sweep_batches(batch):
+                ids = [eid for eid in dict.fromkeys(ids) if eid not in removed]
+                pipe = self.redis.pipeline(transaction=False)
+                for eid in ids:
+                    pipe.exists(self.keys.entry(eid))
+                ghosts = [eid for eid, ex in zip(ids, pipe.execute()) if not ex]
+                if ghosts:
+                    self._run([("INVALIDATE_ENTRIES", self._invalidate_argv("hard", ghosts))])
+                    self._forget(ghosts, "hard")
+                    removed.update(ghosts)
+        except RedisError as e:
+            raise BackendUnavailable(f"sweep: {self._err(e)}") from e
+        return len(removed)
+
+    def _sweep_batches(self, batch: int):
+        seen: list[str] = []
+        sources = [lambda: (k for k, _ in self.redis.hscan_iter(self.keys.ix_vec, count=batch)),
+                   lambda: (m for m, _ in self.redis.zscan_iter(self.keys.tier("hot"), count=batch)),
+                   lambda: (m for m, _ in self.redis.zscan_iter(self.keys.tier("warm"), count=batch)),
+                   lambda: self.redis.sscan_iter(self.keys.tier("cold"), count=batch)]
+        for source in sources:
+            for member in source():
+                seen.append(to_text(member))
+                if len(seen) >= batch:
+                    yield seen
+                    seen = []
+        if seen:
+            yield seen
+
     def close(self, timeout_s: float = 10.0) -> None:
         """Wait for background refreshes to finish."""
         for t in list(self._threads):

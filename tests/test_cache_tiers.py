@@ -136,3 +136,14 @@ def test_max_entries_caps_the_whole_cache(settings, redis_client):
     assert stats["total"] == 5
     assert sum(stats["evictions"].values()) == 3
     assert len([k for k in redis_client.scan_iter("nc:e:*")]) == 5
+
+
+def test_sweep_removes_what_redis_expired_on_its_own(settings, redis_client):
+    cache = make(settings, redis_client, ttl_volatile_s=1)
+    gone = cache.put("show cpu on rtr-001", "5 %", volatility="volatile")
+    kept = cache.put("show version on rtr-001", "17.9", volatility="stable")
+    time.sleep(1.2)
+    assert redis_client.hexists("nc:ix:vec", gone)  # the vector outlives the expired entry
+    assert cache.sweep() == 1
+    assert not redis_client.hexists("nc:ix:vec", gone) and redis_client.hexists("nc:ix:vec", kept)
+    assert redis_client.zscore("nc:tier:warm", gone) is None and cache.stats()["total"] == 1
