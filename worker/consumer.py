@@ -428,7 +428,8 @@ class Dispatcher:
         pipe = self.redis.pipeline(transaction=True)
         for entry_id, fields, error, n in dead:
             pipe.xadd(self.dead_stream, dead_letter_fields(fields, error=error, deliveries=n, source_id=entry_id,
-                                                           consumer=self.consumer))
+                                                           consumer=self.consumer),
+                      maxlen=self.settings.events.stream_maxlen, approximate=True)
             log.warning("dead letter %s: %s", entry_id, error)
         to_ack = done + [d[0] for d in dead]
         if to_ack:
