@@ -32,6 +32,10 @@ Guarantees:
   ack), so the second pass enqueues nothing; only a crash in the instant
   between ``send_task`` returning and that marker write enqueues the same
   ``action_id`` a second time, which the tasks de-duplicate.
+* **Folded events.** An event folded into a coalescing window is
+  acknowledged once Redis holds it in the window (fold set + due list); the
+  window's trailing action is sent by whichever dispatcher takes the due
+  window, under a lease, so it survives the death of the one that folded it.
 * **Order.** Inside one dispatcher, entries are processed and their tasks
   enqueued in stream order, so one device's events keep their order within a
   batch and across the batches of one dispatcher. Several dispatchers read
