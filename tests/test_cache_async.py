@@ -89,3 +89,18 @@ async def test_async_query_log_and_entry_info(acache):
     assert top[1].entry_id == eid
     info = await acache.entry(eid)
     assert info.prompt == "What is BGP?" and info.tier == "cold"
+
+
+async def test_async_with_redis_down_get_misses_and_get_or_generate_still_answers(settings, redis_server):
+    client = aioredis.Redis.from_url(redis_server.url, socket_connect_timeout=0.5)
+    cache = AsyncAnswerCache(settings, redis=client, embedder=False)
+    await cache.put("show version on rtr-001", "17.9")
+    redis_server.stop()
+    try:
+        assert await cache.get("show version on rtr-001") is None
+        answer = await cache.get_or_generate("show version on rtr-001", generate=lambda p: "fresh")
+        assert answer.text == "fresh" and answer.entry_id is None and answer.cache_error
+        assert cache.counters["redis_errors"] >= 2
+    finally:
+        redis_server.start()
+        await client.aclose()

@@ -178,3 +178,17 @@ def test_a_second_process_sees_anothers_put_and_invalidation(settings, redis_cli
         child.stdin.close()
         child.wait(timeout=30)
         child.stdout.close()
+
+
+def test_a_background_refresh_that_straddles_another_invalidation_is_not_stored(settings, redis_client):
+    cache = AnswerCache(settings, redis=redis_client)
+    first = cache.get_or_generate("show running config on rtr-001", volatility="stable", generate=Generator())
+    cache.invalidate(["device:rtr-001"], mode="soft")
+    # the refresh's LLM call sees another config change land mid-call
+    refresher = Generator(prefix="refreshed", during=lambda: cache.invalidate(["device:rtr-001"], mode="soft"))
+    served = cache.get_or_generate("show running config on rtr-001", volatility="stable", generate=refresher)
+    cache.close()
+    assert served.source == "stale" and refresher.calls == 1
+    info = cache.entry(first.entry_id)
+    assert info.stale and cache.get("show running config on rtr-001").answer == first.text
+    assert cache.stats()["discarded_stale_sets"] == 1
