@@ -216,3 +216,37 @@ def test_the_dispatcher_exports_its_counters_to_prometheus_and_refreshes_its_hea
     wait_for(lambda: redis_client.exists(key), what="health key")
     assert 0 < redis_client.ttl(key) <= 30
     assert json.loads(redis_client.get(key))["counters"]["read"] >= 0
+
+
+def test_a_real_celery_worker_runs_what_the_dispatcher_enqueued(dispatchers, redis_url, redis_client, tmp_path):
+    """The messages (default exchange, routed by queue name) are the ones a `netcache celery-worker` consumes."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  config_change:\n    - invalidate: ['device:{device}']\n      mode: hard\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NETCACHE_")}
+    env.update(NETCACHE_REDIS_URL=redis_url, NETCACHE_CACHE__EMBEDDER="hash")
+    log_path = tmp_path / "celery.log"
+    with open(log_path, "wb") as log:
+        worker = subprocess.Popen([NETCACHE, "celery-worker", "--pool", "solo", "--concurrency", "1"], env=env,
+                                  stdout=log, stderr=subprocess.STDOUT)
+    try:
+        dispatchers.start(NETCACHE_WORKER__RULES_FILE=str(rules), NETCACHE_CACHE__EMBEDDER="hash")
+        for n in range(3):  # one leading action, then two folded into a trailing one
+            redis_client.xadd(STREAM, entry(type="config_change", device="rtr-1", user=f"u{n}"))
+
+        def progress() -> list[dict]:
+            return [{k.decode(): v.decode() for k, v in redis_client.hgetall(key).items()}
+                    for key in redis_client.scan_iter(match="nc:w:progress:*")]
+
+        wait_for(lambda: len(progress()) == 2 and all(p.get("status") == "done" for p in progress()),
+                 timeout_s=40, what="both invalidations run by the worker")
+        reasons = sorted(p["reason"] for p in progress())
+        assert reasons[0].startswith("config_change config:rtr-1 (event ")
+        assert reasons[1] == "config_change config:rtr-1 (trailing edge: 2 events folded)"
+        assert redis_client.llen("invalidate") == 0
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(10)
