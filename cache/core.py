@@ -27,14 +27,13 @@ from typing import Any
 import redis as redis_lib
 from redis.exceptions import RedisError
 
-from .errors import BackendUnavailable, ConfigError
+from .errors import BackendUnavailable
 from .leases import backoff_schedule_s, new_token
 from .querylog import QueryStat
 from .redis_conn import make_redis
 from .scripts import script_source
 from .store import (INVALIDATE_BATCH, Answer, CacheLogic, EntryInfo, GenTicket, Hit, Request,
-                    entry_info_from_hash, hit_from_reply, put_argv, to_text)
-from .vector_index import encode_record
+                    entry_info_from_hash, hit_from_reply, to_text)
 
 __all__ = ["AnswerCache", "Answer", "Hit", "EntryInfo", "GenTicket", "QueryStat"]
 
@@ -78,10 +77,7 @@ class AnswerCache(CacheLogic):
         except RedisError as e:
             self._redis_failed("get", e)
             hit = None
-        hit = self._servable(hit)
-        self._record_lookup(hit.kind if hit and not hit.stale else ("stale" if hit else "miss"),
-                            req, started, hit)
-        return hit
+        return self._finish_get(req, started, hit)
 
     def _lookup(self, req: Request, *, record: bool = True, semantic: bool = True) -> Hit | None:
         now = self.now()
@@ -164,11 +160,7 @@ class AnswerCache(CacheLogic):
 
     def _store(self, req: Request, answer: str, *, usage: Any, ticket: GenTicket | None,
                tier: str | None = None, gen_s: float | None = None) -> str | None:
-        vector = self._vector_for_put(req)
-        blob = encode_record(req.group, req.prompt, vector) if vector is not None else b""
-        argv = put_argv(req, answer, policy=self.policy, key_base=self.keys.base, now_s=self.now(),
-                        usage=usage, ticket=ticket, tier=tier, vector_blob=blob,
-                        gen_s=gen_s if gen_s is not None else float(getattr(usage, "latency_s", 0.0) or 0.0))
+        argv, vector = self._put_plan(req, answer, usage=usage, ticket=ticket, tier=tier, gen_s=gen_s)
         return self._after_put(req, self._run([("PUT", argv)])[0], vector)
 
     # -- get_or_generate ----------------------------------------------------------------------
@@ -244,19 +236,13 @@ class AnswerCache(CacheLogic):
     def _generate(self, req: Request, generate, purpose: str, started: float, *, ticket: GenTicket | None,
                   cache_error: str | None = None) -> Answer:
         t0 = time.perf_counter()
-        if generate is not None:
-            result = generate(req.prompt)
-        elif self.llm is not None:
-            result = self.llm.complete(req.prompt, context=req.context)
-        else:
-            raise ConfigError("get_or_generate needs generate= or an llm= client")
+        result = self._call_generate(req, generate)
         text, usage = self._result(result, time.perf_counter() - t0, req, purpose)
         entry_id = None
         if cache_error is None:
             try:
                 entry_id = self._store(req, text, usage=usage, ticket=ticket, gen_s=time.perf_counter() - t0)
-                if entry_id is None:
-                    cache_error = "discarded: a tag of this answer was invalidated while it was generated"
+                cache_error = self._not_stored(entry_id)
             except RedisError as e:
                 self._redis_failed("put", e)
                 cache_error = self._err(e)

@@ -48,7 +48,7 @@ from .normalize import context_fingerprint, exact_key, normalize_params, normali
 from .querylog import decode_top, record_argv
 from .scripts import sha_of
 from .tiers import TierPolicy
-from .vector_index import Candidate, VectorIndex
+from .vector_index import Candidate, VectorIndex, encode_record
 
 __all__ = [
     "Keys",
@@ -524,6 +524,36 @@ class CacheLogic:
         if hit is not None and hit.stale and not self._stale_ok(hit):
             return None
         return hit
+
+    def _finish_get(self, req: Request, started: float, hit: Hit | None) -> Hit | None:
+        """What ``get`` returns for a lookup's hit (stale answers only where allowed), counted."""
+        hit = self._servable(hit)
+        outcome = "miss" if hit is None else ("stale" if hit.stale else hit.kind)
+        self._record_lookup(outcome, req, started, hit)
+        return hit
+
+    def _put_plan(self, req: Request, answer: str, *, usage: Any, ticket: GenTicket | None,
+                  tier: str | None, gen_s: float | None) -> tuple[list, np.ndarray | None]:
+        """(PUT argv, vector) for storing ``answer``."""
+        vector = self._vector_for_put(req)
+        blob = encode_record(req.group, req.prompt, vector) if vector is not None else b""
+        if gen_s is None:
+            gen_s = float(getattr(usage, "latency_s", 0.0) or 0.0)
+        argv = put_argv(req, answer, policy=self.policy, key_base=self.keys.base, now_s=self.now(),
+                        usage=usage, ticket=ticket, tier=tier, vector_blob=blob, gen_s=gen_s)
+        return argv, vector
+
+    def _call_generate(self, req: Request, generate) -> Any:
+        """Start the generation: ``generate(prompt)`` or ``llm.complete`` (may return an awaitable)."""
+        if generate is not None:
+            return generate(req.prompt)
+        if self.llm is not None:
+            return self.llm.complete(req.prompt, context=req.context)
+        raise ConfigError("get_or_generate needs generate= or an llm= client")
+
+    @staticmethod
+    def _not_stored(entry_id: str | None) -> str | None:
+        return "discarded: a tag of this answer was invalidated while it was generated" if entry_id is None else None
 
     def _saved(self, hit: Hit) -> float:
         return max(0.0, hit.cost_usd - float(getattr(self.settings.llm, "hit_cost_usd", 0.0)))
