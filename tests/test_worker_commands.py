@@ -186,3 +186,13 @@ def test_the_dispatcher_refuses_to_start_with_a_bad_rules_file(settings, tmp_pat
     result = subprocess.run([NETCACHE, "dispatcher"], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert f"{rules}: invalid rules: line 4: rules.config_change.0.mode" in result.stderr
+
+
+def test_status_with_redis_unreachable_fails_clearly_without_the_password(monkeypatch):
+    from cache.local_redis import free_port
+
+    monkeypatch.setenv("NETCACHE_REDIS_URL", f"redis://:pw-secret@127.0.0.1:{free_port()}/0")
+    result = CliRunner().invoke(main, ["status"])
+    assert result.exit_code == 1
+    assert "is unreachable" in result.output and ":***@127.0.0.1" in result.output
+    assert "pw-secret" not in result.output
