@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .store import Request
 
 
 
 def to_text(v: Any) -> str | None:
     return v.decode() if isinstance(v, bytes) else (None if v is None else str(v))
 
-__all__ = ["QueryStat", "record_argv", "decode_top"]
+__all__ = ["QueryStat", "QueryLogSteps", "record_argv", "decode_top"]
 
 
 @dataclass(frozen=True)
@@ -60,3 +63,23 @@ def decode_top(rows: list, metas: list, t0: Any, now_s: float, halflife_s: float
                              volatility=m.get("volatility") or "", score=float(score) / norm,
                              key=to_text(member) or "", entry_id=eid))
     return out
+
+
+class QueryLogSteps:
+    """The cache's query-log steps (mixed into cache.store.CacheLogic)."""
+
+    def _record_argv(self, req: Request, now_s: float) -> list:
+        return record_argv(self.keys.base, now_s, self.cs.query_log_halflife_s, self.cs.query_log_max,
+                           req.exact_key, req.prompt, req.context, req.params, req.volatility)
+
+    def _top_pipeline(self, pipe, members: list[str]):
+        pipe.hmget(self.keys.q_meta, members)
+        pipe.get(self.keys.q_t0)
+        for m in members:
+            pipe.exists(self.keys.entry(self._entry_id_for(m)))
+        return pipe
+
+    def _top_result(self, rows: list, members: list[str], replies: list) -> list:
+        metas, t0, *exists = replies
+        ids = [self._entry_id_for(m) if ex else None for m, ex in zip(members, exists)]
+        return decode_top(rows, metas, t0, self.now(), self.cs.query_log_halflife_s, ids)

@@ -42,13 +42,13 @@ from redis.exceptions import NoScriptError
 
 from .entities import Entities, Inventory, extract_entities
 from .errors import ConfigError
-from .guard import guard
 from .intent import classify
 from .normalize import context_fingerprint, exact_key, normalize_params, normalize_prompt, semantic_text
-from .querylog import decode_top, record_argv
+from .leases import LeaseSteps
+from .querylog import QueryLogSteps
 from .scripts import sha_of
 from .tiers import TierPolicy
-from .vector_index import Candidate, VectorIndex, encode_record
+from .vector_index import IndexSteps, VectorIndex, encode_record
 
 __all__ = [
     "Keys",
@@ -364,12 +364,10 @@ def now_or(clock) -> float:
 INVALIDATE_BATCH = 500
 
 
-class CacheLogic:
+class CacheLogic(IndexSteps, LeaseSteps, QueryLogSteps):
     """What the sync and asyncio caches share: analysis, argv building, decoding, metrics.
-    No I/O here; subclasses do the Redis calls."""
-
-    #: change-log entries read per poll of the vector index
-    POLL_COUNT = 5_000
+    No I/O here; subclasses do the Redis calls. The index, lease and query-log steps live
+    beside their concepts (cache.vector_index, cache.leases, cache.querylog)."""
 
     def __init__(self, settings, *, embedder=None, llm=None, metrics=None, inventory=None,
                  namespace: str | None = None, clock=time.time) -> None:
@@ -428,67 +426,15 @@ class CacheLogic:
             self.counters["bad_input"] += 1
             raise ConfigError(f"bad cache request: {e}") from e
 
-    def _hit_argv(self, entry_id: str, now_s: float) -> list:
-        return [*self.policy.argv(self.keys.base, now_s), entry_id]
-
-    def _record_argv(self, req: Request, now_s: float) -> list:
-        return record_argv(self.keys.base, now_s, self.cs.query_log_halflife_s, self.cs.query_log_max,
-                           req.exact_key, req.prompt, req.context, req.params, req.volatility)
-
-    # -- semantic matching ---------------------------------------------------------------------
-    def _embed(self, req: Request) -> np.ndarray | None:
-        if req.vector is None and self.embedder is not None:
-            req.vector = np.asarray(self.embedder.embed([req.semantic_text]), dtype=np.float32)[0]
-        return req.vector
-
-    def _candidates(self, req: Request) -> list[Candidate]:
-        """Candidates of the request's group above the threshold that pass the guard, best first;
-        near misses are logged and counted, guard rejections counted as false positives."""
-        vector = self._embed(req)
-        threshold = self.cs.semantic_threshold
-        out = []
-        for cand in self.index.search(req.group, vector, threshold - self.cs.near_miss_margin, k=5):
-            if cand.entry_id == req.entry_id:
-                continue  # the exact lookup just missed it: it is gone
-            if cand.score < threshold:
-                self.counters["near_misses"] += 1
-                self.log.info("near miss: score=%.4f threshold=%.2f %r ~ %r", cand.score, threshold,
-                              req.prompt, cand.prompt)
-                self._metric("near_miss", req.query_type, cand.score)
-                continue
-            if self.cs.guard_enabled:
-                verdict = guard(req.prompt, cand.prompt, inventory=self.inventory)
-                if not verdict.ok:
-                    self.counters["false_positives"] += 1
-                    self.log.info("guard rejected semantic hit: score=%.4f reason=%s %r ~ %r", cand.score,
-                                  verdict.reason, req.prompt, cand.prompt)
-                    self._metric("false_positive", req.query_type, cand.score)
-                    continue
-            out.append(cand)
-        return out
-
-    def _poll_commands(self, pipe) -> None:
-        pipe.get(self.keys.ix_epoch)
-        pipe.xinfo_stream(self.keys.ix_log)
-        pipe.xrange(self.keys.ix_log, min=f"({self.index.last_id}", count=self.POLL_COUNT)
+    def _exact_hit(self, req: Request, reply: Any) -> Hit | None:
+        return hit_from_reply(reply, req.entry_id, "exact", 1.0, self.now())
 
     @staticmethod
-    def _ok(result: Any) -> Any:
-        """A pipeline result, None when it was an error (e.g. XINFO on a missing stream)."""
-        if isinstance(result, (ConnectionError, TimeoutError)):
-            raise result
-        return None if isinstance(result, Exception) else result
+    def _entry_id_for(question_key: str) -> str:
+        return entry_id_for(question_key)
 
-    def _index_loaded(self) -> None:
-        self.index.loaded = True
-        self.index.reloads += 1
-        self.log.info("vector index loaded: %d entries in %d groups", len(self.index),
-                      len(self.index.group_sizes()))
-
-    def _forget(self, entry_ids: list[str], mode: str) -> None:
-        if mode == "hard":
-            for eid in entry_ids:
-                self.index.remove(eid)
+    def _hit_argv(self, entry_id: str, now_s: float) -> list:
+        return [*self.policy.argv(self.keys.base, now_s), entry_id]
 
     # -- storing -------------------------------------------------------------------------------
     @staticmethod
@@ -603,38 +549,6 @@ class CacheLogic:
         return self._prepare(info.prompt, context=info.context, params=info.params, volatility=info.volatility,
                              tags=[t for t in info.tags if t not in auto])
 
-    def _claim_refresh(self, entry_id: str) -> bool:
-        with self._refresh_lock:
-            if entry_id in self._refreshing:
-                return False
-            self._refreshing.add(entry_id)
-            return True
-
-    def _release_refresh(self, entry_id: str) -> None:
-        with self._refresh_lock:
-            self._refreshing.discard(entry_id)
-
-    def _finish_refresh(self, entry_id: str, run) -> Any:
-        try:
-            return run()
-        finally:
-            self._release_refresh(entry_id)
-
-    def _claim_calls(self, req: Request, refresh: bool) -> list[tuple[str, list]]:
-        """Scripts run with the lease's SET NX: the ticket, and (unless refreshing) a re-check of the
-        entry, so an answer stored just after our miss is served instead of generated twice."""
-        calls = [("TICKET", [self.keys.base, *req.tags])]
-        if not refresh:
-            calls.append(("HIT", self._hit_argv(req.entry_id, self.now())))
-        return calls
-
-    def _fresh_hit(self, req: Request, reply: Any, refresh: bool) -> Hit | None:
-        """A waiter's exact re-check: a fresh (not stale; when refreshing, new) entry, else None."""
-        hit = hit_from_reply(reply, req.entry_id, "exact", 1.0, self.now())
-        if hit is None or hit.stale or (refresh and hit.age_s * 1000 >= self.cs.lease_wait_ms):
-            return None
-        return hit
-
     # -- building and reading pipelines (the sync and async caches only execute them) -------------
     @staticmethod
     def _queue(pipe, calls: list[tuple[str, list]], extra=None):
@@ -668,18 +582,6 @@ class CacheLogic:
         pipe.scard(self.keys.tier("cold"))
         pipe.hgetall(self.keys.stats)
         return pipe
-
-    def _top_pipeline(self, pipe, members: list[str]):
-        pipe.hmget(self.keys.q_meta, members)
-        pipe.get(self.keys.q_t0)
-        for m in members:
-            pipe.exists(self.keys.entry(entry_id_for(m)))
-        return pipe
-
-    def _top_result(self, rows: list, members: list[str], replies: list) -> list:
-        metas, t0, *exists = replies
-        ids = [entry_id_for(m) if ex else None for m, ex in zip(members, exists)]
-        return decode_top(rows, metas, t0, self.now(), self.cs.query_log_halflife_s, ids)
 
     # -- errors, metrics, admin helpers ---------------------------------------------------------
     @staticmethod
