@@ -9,7 +9,8 @@ Events wait in a bounded in-memory buffer (``syslog_buffer_max``) and are
 published every ``syslog_batch_size`` messages or ``syslog_flush_ms``. While
 Redis is down the buffer holds them and publishing is retried with backoff;
 when it is full TCP connections stop being read (the senders wait) and UDP
-events are counted as ``dropped``. Shutdown stops reading, then flushes.
+events are counted as ``dropped``. Datagrams the kernel drops before we read
+them (receive buffer overflow) are reported as the ``udp_kernel_drops`` gauge. Shutdown stops reading, then flushes.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import contextlib
 import ipaddress
 import json
 import logging
+import os
 import random
 import signal
 import socket
@@ -40,7 +42,7 @@ from .models import EventBase
 from .publisher import AsyncEventPublisher
 from .syslog_parser import SyslogParser
 
-__all__ = ["SyslogFramer", "SyslogListener", "ListenerThread", "health_key", "syslog_command"]
+__all__ = ["SyslogFramer", "SyslogListener", "ListenerThread", "health_key", "udp_kernel_drops", "syslog_command"]
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,8 @@ log = logging.getLogger(__name__)
 DRAIN_TIMEOUT_S = 10.0
 #: Longest pause between publish attempts while Redis is down.
 RETRY_MAX_S = 2.0
+#: Datagrams read per wake-up of the UDP socket before other work gets a turn.
+UDP_BURST = 1000
 
 
 def health_key(prefix: str, hostname: str) -> str:
@@ -168,6 +172,24 @@ class SyslogFramer:
         self._discarding = nl < 0
 
 
+def udp_kernel_drops(sock: socket.socket | None) -> int:
+    """Datagrams the kernel dropped on ``sock`` because its receive buffer was full (Linux; else 0)."""
+    if sock is None:
+        return 0
+    try:
+        inode = str(os.fstat(sock.fileno()).st_ino)
+        for table in ("/proc/net/udp", "/proc/net/udp6"):
+            with open(table) as f:
+                next(f)
+                for row in f:
+                    cols = row.split()
+                    if len(cols) > 12 and cols[9] == inode:
+                        return int(cols[-1])
+    except (OSError, ValueError, StopIteration):
+        pass
+    return 0
+
+
 class _Allow:
     def __init__(self, cidrs: list[str]) -> None:
         try:
@@ -192,14 +214,6 @@ class _Allow:
                 self._cache.clear()
             self._cache[host] = ok
         return ok
-
-
-class _Udp(asyncio.DatagramProtocol):
-    def __init__(self, listener: "SyslogListener") -> None:
-        self.listener = listener
-
-    def datagram_received(self, data: bytes, addr: Any) -> None:
-        self.listener.ingest_datagram(data, addr[0])
 
 
 class _Tcp(asyncio.Protocol):
@@ -268,16 +282,33 @@ class SyslogListener:
         self.counters = IngestCounters("syslog")
         self.buffer: deque[EventBase] = deque()
         self.counters.gauges["buffered"] = lambda: float(len(self.buffer))
+        #: lost before netcache saw them (UDP receive buffer overflow): read from /proc at scrape time
+        self.counters.gauges["udp_kernel_drops"] = lambda: float(udp_kernel_drops(self._usock))
         self.tcp_connections: set[_Tcp] = set()
         self.redis_ok = True
         self._paused = False
         self._wake = asyncio.Event()
-        self._closing = False
-        self._udp: asyncio.DatagramTransport | None = None
+        self._closed = asyncio.Event()
+        self._usock: socket.socket | None = None
         self._tcp: asyncio.Server | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
     # --- ingest (hot path) ------------------------------------------------------------
+
+    def _udp_ready(self) -> None:
+        sock = self._usock
+        if sock is None:
+            return
+        size = self.max_line_bytes + 1  # a longer datagram arrives truncated to this and counts as oversized
+        for _ in range(UDP_BURST):
+            try:
+                data, addr = sock.recvfrom(size)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as e:  # e.g. ICMP errors surfaced on the socket
+                log.debug("udp receive: %s", e)
+                return
+            self.ingest_datagram(data, addr[0])
 
     def ingest_datagram(self, data: bytes, peer: str) -> None:
         if not self.allowed(peer):
@@ -335,7 +366,7 @@ class SyslogListener:
 
     async def _flush_loop(self) -> None:
         delay_s = 0.05
-        while True:
+        while not self._closed.is_set():
             if len(self.buffer) < self.batch_size:
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.flush_s)
@@ -352,19 +383,21 @@ class SyslogListener:
                 if self.redis_ok:
                     log.warning("redis unavailable, buffering events (%d buffered): %s", len(self.buffer), e)
                 self.redis_ok = False
-                await asyncio.sleep(delay_s * random.uniform(0.5, 1.0))
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._closed.wait(), delay_s * random.uniform(0.5, 1.0))
                 delay_s = min(RETRY_MAX_S, delay_s * 2)
 
     async def _health_loop(self) -> None:
         key = health_key(self.settings.key_prefix, self.hostname)
-        while True:
+        while not self._closed.is_set():
             try:
                 payload = {**self.counters.snapshot(), "ts": time.time(), "redis_ok": self.redis_ok,
                            "udp_port": self.udp_port, "tcp_port": self.tcp_port}
                 await self.redis.set(key, json.dumps(payload), ex=max(1, int(self.health_interval_s * 3)))
             except Exception as e:  # noqa: BLE001 - health is best effort; the flusher reports outages
                 log.debug("health key not written: %s", e)
-            await asyncio.sleep(self.health_interval_s)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._closed.wait(), self.health_interval_s)
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -377,7 +410,10 @@ class SyslogListener:
         usock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         usock.bind((self.host, self.udp_port))
         usock.setblocking(False)
-        self._udp, _ = await loop.create_datagram_endpoint(lambda: _Udp(self), sock=usock)
+        # read datagrams in bursts from one reader callback: asyncio's datagram transport reads one per
+        # loop iteration, which is several times slower under load and lets the kernel buffer overflow
+        self._usock = usock
+        loop.add_reader(usock.fileno(), self._udp_ready)
         self.udp_port = usock.getsockname()[1]
         self._tcp = await loop.create_server(lambda: _Tcp(self), self.host, self.tcp_port,
                                              reuse_address=True, backlog=1024)
@@ -389,8 +425,11 @@ class SyslogListener:
 
     async def stop(self, drain_timeout_s: float = DRAIN_TIMEOUT_S) -> None:
         """Stop receiving, publish what is buffered (up to ``drain_timeout_s``), then release everything."""
-        if self._udp is not None:
-            self._udp.close()
+        if self._usock is not None:
+            asyncio.get_running_loop().remove_reader(self._usock.fileno())
+            self._udp_ready()  # what the kernel already holds
+            self._usock.close()
+            self._usock = None
         if self._tcp is not None:
             self._tcp.close()
             for conn in list(self.tcp_connections):
@@ -398,9 +437,15 @@ class SyslogListener:
                     conn._consume(conn.framer.close())
                     conn.transport.close()
             await self._tcp.wait_closed()
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        # the loops finish their current Redis call and exit (cancelling a command in flight can
+        # leave the client's connection pool waiting forever)
+        self._closed.set()
+        self._wake.set()
+        if self._tasks:
+            _, pending = await asyncio.wait(self._tasks, timeout=DRAIN_TIMEOUT_S)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
         deadline = time.monotonic() + drain_timeout_s
         while self.buffer and time.monotonic() < deadline:
             try:

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable
@@ -75,6 +76,7 @@ def test_tcp_messages_in_each_framing_reach_the_stream(listener, redis_client, s
     events = stream_events(redis_client, settings)
     assert sorted(e.raw for e in events) == sorted(m.decode() for m in msgs)
     assert {e.interface for e in events} >= {"GigabitEthernet0/0", "GigabitEthernet0/47"}
+    wait_for(lambda: counters(listener)["published"] == 50, what="50 counted as published")
     c = counters(listener)
     assert (c["received"], c["parsed"], c["published"], c["errors"]) == (50, 50, 50, 0)
 
@@ -84,6 +86,7 @@ def test_udp_datagrams_reach_the_stream_and_bad_ones_are_counted(listener, redis
     send_udp(listener.listener.udp_port, good + [b"hello", b"<13>Nov 27 03:00:00 h app: unknown thing", b"\xff\x00"])
     wait_for(lambda: counters(listener)["received"] == 23, what="23 datagrams")
     wait_for(lambda: redis_client.xlen(settings.events.stream) == 20, what="20 events")
+    wait_for(lambda: counters(listener)["published"] == 20, what="20 counted as published")
     c = counters(listener)
     assert (c["parsed"], c["unrecognized"], c["errors"], c["published"]) == (20, 1, 2, 20)
 
@@ -132,6 +135,7 @@ def test_events_are_buffered_while_redis_is_down_and_all_published_when_it_retur
         assert t.call(lambda: t.listener.redis_ok) is False
         redis_server.start()
         wait_for(lambda: redis_client.xlen(settings.events.stream) == 300, timeout_s=30, what="300 published")
+        wait_for(lambda: counters(t)["published"] == 300, what="300 counted as published")
         c = counters(t)
         assert (c["published"], c["dropped"], c["buffered"]) == (300, 0, 0)
     assert len({e.id for e in stream_events(redis_client, settings)}) == 300
@@ -146,6 +150,20 @@ def test_when_the_buffer_is_full_udp_events_are_counted_as_dropped(settings, red
         assert (counters(t)["buffered"], counters(t)["dropped"]) == (10, 20)
         redis_server.start()
         wait_for(lambda: redis_client.xlen(settings.events.stream) == 10, timeout_s=30, what="10 published")
+
+
+def test_datagrams_the_kernel_drops_while_the_listener_is_stalled_are_reported(settings, redis_client):
+    small = with_events(settings, syslog_rcvbuf_bytes=65_536, syslog_flush_ms=20)
+    with ListenerThread(small, udp_port=0, tcp_port=0) as t:
+        stall = threading.Thread(target=t.call, args=(lambda: time.sleep(1.0),))
+        stall.start()
+        time.sleep(0.1)
+        send_udp(t.listener.udp_port, [line(i) for i in range(3000)])
+        stall.join()
+        wait_for(lambda: counters(t)["received"] + counters(t)["udp_kernel_drops"] == 3000, what="all accounted")
+        c = counters(t)
+        assert c["udp_kernel_drops"] > 0
+        wait_for(lambda: redis_client.xlen(settings.events.stream) == c["received"], what="received published")
 
 
 def test_shutdown_publishes_what_is_still_buffered(settings, redis_client):
