@@ -232,6 +232,8 @@ class _Tcp(asyncio.Protocol):
             transport.close()
             return
         self.listener.tcp_connections.add(self)
+        if self.listener._paused:
+            transport.pause_reading()  # type: ignore[attr-defined]
 
     def data_received(self, data: bytes) -> None:
         self._consume(self.framer.feed(data))
@@ -333,13 +335,14 @@ class SyslogListener:
             return
         values["parsed"] += 1
         if len(self.buffer) >= self.buffer_max:
-            values["dropped"] += 1
-            return
+            if udp:
+                values["dropped"] += 1
+                return
+            if not self._paused:  # TCP: stop reading (senders wait); the rest of this chunk still fits
+                self._pause_tcp(True)
         self.buffer.append(result.event)
         if len(self.buffer) >= self.batch_size:
             self._wake.set()
-        if not udp and len(self.buffer) >= self.buffer_max and not self._paused:
-            self._pause_tcp(True)
 
     def _pause_tcp(self, pause: bool) -> None:
         self._paused = pause

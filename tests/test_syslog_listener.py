@@ -152,6 +152,22 @@ def test_when_the_buffer_is_full_udp_events_are_counted_as_dropped(settings, red
         wait_for(lambda: redis_client.xlen(settings.events.stream) == 10, timeout_s=30, what="10 published")
 
 
+def test_when_the_buffer_is_full_tcp_senders_are_paused_and_nothing_is_lost(settings, redis_server, redis_client):
+    with ListenerThread(with_events(settings, syslog_buffer_max=50, syslog_flush_ms=20), udp_port=0, tcp_port=0) as t:
+        redis_server.stop()
+        sender = threading.Thread(target=send_tcp, args=(t.listener.tcp_port,
+                                                         b"\n".join(line(i) for i in range(5000)) + b"\n"))
+        sender.start()
+        wait_for(lambda: t.call(lambda: t.listener._paused), what="reading paused")
+        time.sleep(0.2)
+        c = counters(t)
+        assert 50 <= c["buffered"] < 5000 and c["dropped"] == 0
+        redis_server.start()
+        sender.join(30)
+        wait_for(lambda: redis_client.xlen(settings.events.stream) == 5000, timeout_s=60, what="5000 published")
+        assert counters(t)["dropped"] == 0
+
+
 def test_datagrams_the_kernel_drops_while_the_listener_is_stalled_are_reported(settings, redis_client):
     small = with_events(settings, syslog_rcvbuf_bytes=65_536, syslog_flush_ms=20)
     with ListenerThread(small, udp_port=0, tcp_port=0) as t:
