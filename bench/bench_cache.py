@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     rows = run([int(x) for x in args.sizes.split(",")], args.lookups,
                [int(x) for x in args.chapter_sizes.split(",") if x])
-    print(f"\n{"design":38} {'entries':>8} {'median ms':>10} {'p99 ms':>9}  notes")
+    print(f"\n{'design':38} {'entries':>8} {'median ms':>10} {'p99 ms':>9}  notes")
     print("-" * 110)
     for name, n, med, p99, note, extra in rows:
         print(f"{name:38} {n:>8} {med:>10.3f} {p99:>9.3f}  {note} {extra}".rstrip())
