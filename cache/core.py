@@ -12,6 +12,10 @@ across threads and processes), store with a :class:`~cache.store.GenTicket`
 (no stale sets), and serve soft-invalidated answers while one background
 refresh runs where the volatility class allows it.
 
+``purpose`` other than ``"user"`` (warm, refresh, seed) takes exact hits only (warming
+exists to store that very question) and is neither ranked in the query log nor
+counted in the users' hit rate.
+
 Redis failures: ``get`` returns None, ``get_or_generate`` still answers from the
 LLM (``Answer.cache_error`` says why it was not cached); admin calls
 (``invalidate``, ``entry``, ``stats`` …) raise :class:`~cache.errors.BackendUnavailable`.
