@@ -43,8 +43,10 @@ def events_group() -> None:
                    "junos, arista_eos, sonic.")
 @click.option("--source", "source_address", default=None,
               help="Sender address to assume (used as the device when a message has no host).")
+@click.option("--rules", "rules_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help='Extra rules, JSON {"vendor": [{"key", "type", "pattern", "const"}, ...]}, tried first.')
 @click.argument("infile", type=click.File("rb"), default="-")
-def parse_command(vendor: str, source_address: str | None, infile: BinaryIO) -> None:
+def parse_command(vendor: str, source_address: str | None, rules_file: str | None, infile: BinaryIO) -> None:
     """Parse raw syslog lines from INFILE (default stdin), one per line, into events (nothing is published).
 
     Prints one JSON object per line: the event; {"unrecognized": true, "raw": ...}
@@ -52,9 +54,11 @@ def parse_command(vendor: str, source_address: str | None, infile: BinaryIO) -> 
     Counts go to stderr at the end.
     """
     from .syslog_parser import SyslogParser
+    from .vendor_rules import load_rules, load_rules_file
 
     try:
-        parser = SyslogParser(vendor=vendor)
+        extra = load_rules_file(rules_file) if rules_file else []
+        parser = SyslogParser(load_rules(extra=extra), vendor=vendor)
     except NetcacheError as e:
         raise click.ClickException(str(e)) from e
     counts = IngestCounters("parse", PARSE_COUNTERS)

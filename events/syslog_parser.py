@@ -28,7 +28,7 @@ from typing import Any, Literal
 from cache.errors import ConfigError, EventError, ParseError
 
 from .models import EventBase, parse_event
-from .vendor_rules import VENDORS, Rule, RuleSet, load_rules
+from .vendor_rules import VENDORS, Rule, RuleSet, load_rules, load_rules_file
 
 __all__ = ["SyslogHeader", "ParseResult", "SyslogParser", "parse_frame", "parse_syslog", "detect_vendor"]
 
@@ -365,7 +365,8 @@ class SyslogParser:
     @classmethod
     def from_settings(cls, settings: Any) -> "SyslogParser":
         ev = settings.events
-        return cls(vendor=ev.syslog_vendor, vendor_by_source=ev.syslog_vendor_by_source)
+        extra = load_rules_file(ev.syslog_rules_file) if ev.syslog_rules_file else []
+        return cls(load_rules(extra=extra), vendor=ev.syslog_vendor, vendor_by_source=ev.syslog_vendor_by_source)
 
     def _vendor_for(self, source_address: str | None) -> str | None:
         if not self._by_source or not source_address:

@@ -166,3 +166,18 @@ def test_help_explains_each_command():
         assert name in result.output
     publish_help = CliRunner().invoke(events_group, ["publish", "--help"]).output
     assert "--interface" in publish_help and "GigabitEthernet0/1" in publish_help and "--json" in publish_help
+
+
+def test_parse_takes_extra_rules_from_a_json_file(tmp_path):
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps({"acme_os": [
+        {"key": "PORT-LINKDOWN", "type": "interface_flap", "const": {"state": "down"},
+         "pattern": r"port (?P<interface>\S+) lost carrier"}]}))
+    line = "<187>Nov 27 03:00:00 acme-1 %PORT-3-LINKDOWN: port Eth9 lost carrier\n"
+    result = CliRunner().invoke(events_group, ["parse", "--rules", str(rules)], input=line)
+    assert result.exit_code == 0, result.output
+    event = json.loads(result.stdout.splitlines()[0])
+    assert (event["vendor"], event["device"], event["interface"]) == ("acme_os", "acme-1", "Ethernet9")
+    rules.write_text(json.dumps({"acme_os": [{"key": "X", "type": "interface_flap", "pattern": "(unclosed"}]}))
+    bad = CliRunner().invoke(events_group, ["parse", "--rules", str(rules)], input=line)
+    assert bad.exit_code == 1 and "bad pattern" in bad.output

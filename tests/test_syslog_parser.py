@@ -164,3 +164,19 @@ def test_near_miss_lines_never_raise(sample, cut, drop, junk):
     assert result.status in ("event", "unrecognized", "error")
     assert "internal parser error" not in (result.reason or "")
     json.dumps(result.to_dict(), default=str)
+
+
+def test_settings_can_add_a_rules_file_and_force_a_vendor(tmp_path):
+    from cache.settings import Settings
+
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps({"cisco_ios": [
+        {"key": "SYS-LOGOUT", "type": "config_change", "const": {"method": "logout"},
+         "pattern": r"User (?P<user>\S+) has exited tty session"}]}))
+    s = Settings(_env_file=None, events={"syslog_rules_file": str(rules), "syslog_vendor": "cisco_ios"})
+    parser = SyslogParser.from_settings(s)
+    ok = parser.parse("<189>9: rtr-001: Nov 27 03:00:00.000: %SYS-6-LOGOUT: User bob has exited tty session 2(10.0.0.1)")
+    assert (ok.event.type, ok.event.user, ok.event.method) == ("config_change", "bob", "logout")
+    junos = parser.parse("<28>Jul 20 21:45:59 vmx01 mib2d[2424]: SNMP_TRAP_LINK_UP: ifIndex 502, ifAdminStatus "
+                         "up(1), ifOperStatus up(1), ifName xe-0/0/0")
+    assert junos.status == "unrecognized"  # vendor forced to cisco_ios
