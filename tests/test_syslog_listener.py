@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -205,6 +206,28 @@ def test_the_health_key_holds_the_counters_and_expires(settings, redis_client):
         assert (health["received"], health["errors"], health["redis_ok"]) == (2, 1, True)
         assert 0 < redis_client.ttl(key) <= 1
     assert redis_client.get(key) is None  # removed at clean shutdown
+
+
+def test_garbage_over_udp_and_tcp_is_all_accounted_for_and_the_listener_keeps_working(listener, redis_client,
+                                                                                      settings):
+    rng = random.Random(7)
+    samples = [line(i) for i in range(20)]
+    junk = [rng.randbytes(rng.randint(0, 300)) for _ in range(150)]
+    near = [s[:rng.randint(0, len(s))] + rng.randbytes(rng.randint(0, 5)) for s in samples for _ in range(5)]
+    udp_port, tcp_port = listener.listener.udp_port, listener.listener.tcp_port
+    send_udp(udp_port, [d[:1400] for d in junk + near])
+    for chunk in (b"".join(junk), b"\n".join(near), b"5 <13>x" + rng.randbytes(500)):
+        send_tcp(tcp_port, chunk)
+    time.sleep(0.5)
+    send_tcp(tcp_port, line(12345) + b"\n")
+
+    def accounted() -> bool:
+        c = counters(listener)
+        return c["received"] == c["parsed"] + c["unrecognized"] + c["errors"] + c["oversized"] and any(
+            e.raw == line(12345).decode() for e in stream_events(redis_client, settings))
+
+    wait_for(accounted, what="every message counted and the last good one published")
+    assert counters(listener)["received"] >= len(junk) + len(near)
 
 
 # --- framing (sans I/O) ---------------------------------------------------------------------
