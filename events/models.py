@@ -155,7 +155,9 @@ class EventBase(BaseModel):
     def _strip_device(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        value = value.strip()
+        # lowercase: the cache tags answers as device:<lowercase name>, and devices
+        # log their hostname in whatever case it was configured (RTR-001)
+        value = value.strip().lower()
         if not value:
             raise ValueError("device must not be empty")
         return value
@@ -291,6 +293,16 @@ class TopologyChange(EventBase):
     devices: list[str] = Field(default_factory=list)
     change: str = Field("changed", description="What changed, e.g. 'device added', 'link removed'.")
     _key_fields = ("site", "devices", "change")
+
+    @field_validator("site")
+    @classmethod
+    def _lower_site(cls, value: str | None) -> str | None:
+        return value.strip().lower() or None if value is not None else None
+
+    @field_validator("devices")
+    @classmethod
+    def _lower_devices(cls, value: list[str]) -> list[str]:
+        return [d.strip().lower() for d in value if d.strip()]
 
     @model_validator(mode="after")
     def _needs_scope(self) -> "TopologyChange":

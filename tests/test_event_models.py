@@ -173,3 +173,13 @@ def test_decode_errors_keep_the_original_cause():
     with pytest.raises(EventError) as err:
         decode_entry({"event": "{broken"}, "7-1")
     assert err.value.__cause__ is not None
+
+
+def test_device_and_site_names_are_lowercased_to_match_cache_tags():
+    from events.models import parse_event
+
+    flap = parse_event({"type": "interface_flap", "device": " RTR-001 ", "interface": "Gi0/1", "state": "down"})
+    assert flap.device == "rtr-001"
+    assert flap.target_key() == "iface:rtr-001:GigabitEthernet0/1"
+    topo = parse_event({"type": "topology_change", "site": "NYC", "devices": ["Core-SW-01", "RTR-002"]})
+    assert topo.site == "nyc" and topo.devices == ["core-sw-01", "rtr-002"]
