@@ -83,8 +83,10 @@ def _run_warm_sync(settings: Settings, runtime, questions: list[dict], reason: s
 @click.option("--site", "sites", multiple=True, help="Invalidate every answer tagged with this site.")
 @click.option("--soft", is_flag=True, help="Mark stale (served while one refresh runs) instead of deleting.")
 @click.option("--sync", is_flag=True, help="Run here with a progress bar instead of enqueueing.")
+@click.option("--wait", "wait_s", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="After enqueueing, follow the worker's progress for up to this long.")
 @click.option("--reason", default="operator", show_default=True, help="Recorded with the action.")
-def invalidate(devices, tags, sites, soft, sync, reason) -> None:
+def invalidate(devices, tags, sites, soft, sync, wait_s, reason) -> None:
     """Invalidate cached answers by device, site or tag, gradually (batches with pauses)."""
     settings = Settings()
     _setup_logging(settings)
@@ -97,6 +99,8 @@ def invalidate(devices, tags, sites, soft, sync, reason) -> None:
             "tags": tag_list, "mode": mode, "warm": [], "reason": reason, "action_id": action_id})
         click.echo(f"enqueued {mode} invalidation of {', '.join(tag_list)}: action {action_id} (task {res.id})")
         click.echo(f"progress: HGETALL {settings.key_prefix}:w:progress:{action_id}")
+        if wait_s:
+            _follow(settings, action_id, wait_s)
         return
     from .invalidation import run_invalidation
     from .runtime import Runtime
@@ -125,6 +129,36 @@ def invalidate(devices, tags, sites, soft, sync, reason) -> None:
             click.echo(json.dumps(_run_warm_sync(settings, rt, questions, why, aid)))
     except NetcacheError as e:
         raise click.ClickException(str(e)) from e
+
+
+def _follow(settings: Settings, action_id: str, wait_s: float) -> None:
+    """Show an enqueued invalidation's progress (written by the worker) until done or ``wait_s``."""
+    import time
+
+    from cache.redis_conn import make_redis
+
+    from .invalidation import read_progress
+
+    client = make_redis(settings)
+    deadline = time.monotonic() + wait_s
+    shown = 0
+    with click.progressbar(length=1, label=f"action {action_id}", file=sys.stderr) as bar:
+        while time.monotonic() < deadline:
+            p = read_progress(client, settings.key_prefix, action_id)
+            if p:
+                bar.length = max(int(p.get("total", 0)), 1)
+                done = int(p.get("done", 0))
+                bar.update(done - shown)
+                shown = done
+                if p.get("status") == "done":
+                    break
+            time.sleep(0.2)
+    p = read_progress(client, settings.key_prefix, action_id)
+    client.close()
+    if p.get("status") != "done":
+        raise click.ClickException(f"action {action_id} not done after {wait_s:.0f} s "
+                                   f"({p.get('done', 0)}/{p.get('total', '?')}); is a worker running?")
+    click.echo(f"done: {p['done']} of {p['total']} entries in {p.get('batches', 0)} batches")
 
 
 @click.command("warm")

@@ -106,3 +106,10 @@ def test_a_task_given_bad_arguments_fails_clearly_and_is_counted(env, redis_clie
     assert result.failed() and "non-empty 'prompt'" in str(result.result)
     counters = redis_client.hgetall("nc:w:stats:tasks")
     assert counters == {b"rejected:netcache.invalidate": b"1", b"rejected:netcache.warm": b"1"}
+
+
+def test_invalidate_wait_says_clearly_when_no_worker_finished_the_action(env):
+    code, out = _run(["invalidate", "--device", "rtr-001", "--wait", "0.5"])
+    assert code == 1
+    assert "not done after 0 s" in out or "not done after 1 s" in out
+    assert "is a worker running?" in out

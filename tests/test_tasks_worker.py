@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +23,7 @@ from tasks.app import make_app
 from tasks.invalidation import read_progress
 from tasks.runtime import Runtime
 
-from .tasks_support import clean_env, spawn, stop, wait_for
+from .tasks_support import NETCACHE, clean_env, spawn, stop, wait_for
 
 
 @pytest.fixture
@@ -91,6 +92,10 @@ def test_the_worker_invalidates_only_the_tagged_entries_and_rewarms_the_most_ask
         wait_for(lambda: read_progress(redis_client, "nc", "act-1").get("status") == "done", 60,
                  "the invalidation", logs=[log])
         wait_for(lambda: _warmed(redis_client), 60, "the re-warm", logs=[log])
+        # an operator's enqueued invalidation, followed to the end by `--wait`
+        cli = subprocess.run([NETCACHE, "invalidate", "--tag", "vrf:nothing-cached", "--wait", "60"],
+                             env=_env(redis_url, llm_server.url), capture_output=True, text=True, timeout=90)
+        assert cli.returncode == 0 and "done: 0 of 0 entries" in cli.stdout, cli.stdout + cli.stderr
     finally:
         stop(proc)
     progress = read_progress(redis_client, "nc", "act-1")
