@@ -11,6 +11,13 @@ they differ in a way that changes the answer:
   ``ebgp``/``ibgp``, BGP states ...). Each group says when to reject:
   ``"differ"`` (both sides name some member and the sets differ) or
   ``"disjoint"`` (both name members and share none);
+* :data:`INTENTS` — what kind of answer the question wants: what *changed*
+  (``diff``, ``history``, ``who changed``), a *cause* (``why``, ``troubleshoot``),
+  a *comparison* (``compare``, ``difference between``), *how to* do something.
+  A question about the same object with another intent wants another answer
+  ("show the running config" / "what changed in the running config", "is BGP
+  down" / "why is BGP down"), so both sides must name the same intents; the
+  words of one group are interchangeable ("why ... down" / "troubleshoot ... down");
 * :data:`MARKERS` — words whose presence on one side only changes the question
   (``ipv6``, ``multicast``, ``not`` ...);
 * numbers that differ (``last 5 minutes`` / ``last 10 minutes``);
@@ -35,8 +42,8 @@ from dataclasses import dataclass
 
 from .entities import Inventory, entity_spans, mask_entities
 
-__all__ = ["GuardVerdict", "guard", "guard_tokens", "OPPOSITES", "EXCLUSIVE", "MARKERS", "SYNONYMS", "PHRASES",
-           "FILLER", "MAX_SUBSTITUTION_WORDS"]
+__all__ = ["GuardVerdict", "guard", "guard_tokens", "OPPOSITES", "EXCLUSIVE", "INTENTS", "MARKERS", "SYNONYMS",
+           "PHRASES", "FILLER", "MAX_SUBSTITUTION_WORDS"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,14 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bex[- ]?start\b", "exstart"),
     (r"\bopen ?sent\b", "opensent"),
     (r"\bopen ?confirm\b", "openconfirm"),
+    # intents (see INTENTS): "howto" is added, not substituted, so "how do I X" / "how to X" still align word for
+    # word; "how do I see X" is a "show X", and "why use X" asks for a purpose, not a cause
+    (r"\b(how (?:do|can|could|should|would) (?:i|we|you|one)|how to|steps? (?:to|for))\b"
+     r"(?! (?:see|show|check|view|display|list|verify|find|get)\b)", r"\1 howto"),
+    (r"\bwhy (?:(?:do|would|should|did) (?:we|you|i|one|people) )?(?:use|need|want)\b", "purpose use"),
+    (r"\broot[- ]cause\b", "cause"),
+    (r"\b(last|latest|recent|most recent|config|configuration) changes?\b", r"\1 changed"),
+    (r"\bdifferences? between\b", "compare"),
     (r"\brunning[- ]config(?:uration)?\b", "running config"),
     (r"\bstartup[- ]config(?:uration)?\b", "startup config"),
     (r"\bcandidate[- ]config(?:uration)?\b", "candidate config"),
@@ -155,6 +170,9 @@ SYNONYMS: dict[str, str] = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
     "eight": "8", "nine": "9", "ten": "10", "fifteen": "15", "twenty": "20", "thirty": "30",
     "hundred": "100",
+    "modified": "changed", "diffs": "diff", "compared": "compare", "comparing": "compare", "comparison": "compare",
+    "versus": "compare", "vs": "compare", "troubleshooting": "troubleshoot", "diagnose": "troubleshoot",
+    "diagnosing": "troubleshoot", "causes": "cause", "caused": "cause", "causing": "cause", "reasons": "reason",
 }
 
 #: (word, opposite): one side has one, the other side the other
@@ -215,10 +233,19 @@ EXCLUSIVE: dict[str, tuple[str, frozenset[str]]] = {
     "encap": ("differ", frozenset({"vxlan", "mpls", "gre", "ipsec", "dot1q", "qinq"})),
 }
 
+#: name → words naming one question intent (after :data:`PHRASES` and :data:`SYNONYMS`); both sides must name the
+#: same intents. A bare ``change`` is left out on purpose: "how do I change the hello timer" is a how-to.
+INTENTS: dict[str, frozenset[str]] = {
+    "change": frozenset({"changed", "diff", "history"}),
+    "cause": frozenset({"why", "troubleshoot", "cause", "reason", "fix"}),
+    "compare": frozenset({"compare"}),
+    "howto": frozenset({"howto"}),
+}
+
 #: words whose presence on one side only changes the question
 MARKERS: frozenset[str] = frozenset({
     "not", "no", "never", "without", "non", "ipv6", "multicast", "vpnv4", "vpnv6", "evpn", "l2vpn",
-    "failed", "flapping", "errdisabled", "totallystubby", "graceful", "bidirectional", "history", "previous", "yesterday",
+    "failed", "flapping", "errdisabled", "totallystubby", "graceful", "bidirectional", "previous", "yesterday",
     "noshutdown", "shutdown", "ebgp", "ibgp", "secondary", "backup", "standby",
 })
 
@@ -275,6 +302,10 @@ def guard(a: str, b: str, *, inventory: Inventory | None = None) -> GuardVerdict
             continue
         if (mode == "differ" and ga != gb) or (mode == "disjoint" and not ga & gb):
             return GuardVerdict(False, f"{name}: {'/'.join(sorted(ga))} vs {'/'.join(sorted(gb))}")
+    for name, words in INTENTS.items():
+        if bool(sa & words) != bool(sb & words):
+            said = "/".join(sorted((sa | sb) & words))
+            return GuardVerdict(False, f"intent {name} ({said}) on one side only")
     for marker in sorted(MARKERS):
         if (marker in sa) != (marker in sb):
             return GuardVerdict(False, f"only one side says {marker!r}")

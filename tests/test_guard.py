@@ -118,3 +118,41 @@ def test_a_single_swapped_or_added_content_word_is_rejected_even_outside_the_tab
 )
 def test_filler_words_and_folded_synonyms_do_not_count_as_an_edit(a, b):
     assert guard(a, b).ok, guard(a, b).reason
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "intent"),
+    [
+        ("Show the running configuration of rtr-004", "What changed in the running configuration of rtr-004?",
+         "change"),
+        ("Show the running configuration of rtr-004", "show the diff of the running config on rtr-004", "change"),
+        ("Show the running configuration of rtr-004", "who changed the running config on rtr-004", "change"),
+        ("show the config of rtr-004", "show the last config change on rtr-004", "change"),
+        ("Show the running configuration of rtr-004", "compare the running configuration of rtr-004", "compare"),
+        ("is BGP down on rtr-001", "why is BGP down on rtr-001", "cause"),
+        ("explain OSPF neighbor states", "troubleshoot OSPF neighbor states", "cause"),
+        ("what is the OSPF config on rtr-001", "how do I configure OSPF on rtr-001", "howto"),
+    ],
+)
+def test_the_same_object_asked_with_another_intent_is_rejected(a, b, intent):
+    verdict = guard(a, b)
+    assert not verdict.ok and verdict.reason.startswith(f"intent {intent}"), verdict.reason
+    assert not guard(b, a).ok  # symmetric
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("show the config history of rtr-004", "what changed in the config of rtr-004"),
+        ("who changed the running config on rtr-004", "who modified the running configuration of rtr-004"),
+        ("why is interface Gi0/1 down on rtr-001", "what is causing Gi0/1 on rtr-001 to be down"),
+        ("diagnose BGP flapping on rtr-003", "why is BGP flapping on rtr-003"),
+        ("What is the difference between OSPF and IS-IS?", "compare OSPF with IS-IS"),
+        ("how do I redistribute static routes into OSPF", "how to redistribute static into OSPF"),  # 2 edits
+        ("how do I see the OSPF config on rtr-001", "show the OSPF config on rtr-001"),  # a how-to of a show
+        ("what's the purpose of OSPF stub areas", "why use stub areas in OSPF"),  # a purpose, not a cause
+        ("how do I change the OSPF hello timer", "how to set the OSPF hello interval"),  # a bare change is a how-to
+    ],
+)
+def test_words_of_one_intent_are_interchangeable(a, b):
+    assert guard(a, b).ok, guard(a, b).reason
