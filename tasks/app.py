@@ -191,21 +191,26 @@ def _register_tasks(app: Celery) -> None:
     def refresh_top_task(self, n: int = w.refresh_top_n) -> dict:
         """The nightly job: re-ask the top ``n`` questions that are missing, stale or near expiry."""
         rt = self.runtime
-        return refresh_top(rt.cache, rt.llm, rt.budget(), rt.redis, n=n, prefix=settings.key_prefix,
+        return refresh_top(rt.cache, rt.llm, rt.budget(max_calls_per_run=n), rt.redis, n=n,
+                           prefix=settings.key_prefix,
                            concurrency=w.warm_concurrency)
 
     @app.task(bind=True, base=NetcacheTask, name="netcache.refresh_expiring", shared=False, **_retry_opts())
     def refresh_expiring_task(self, n: int = w.refresh_top_n) -> dict:
         """XFetch early refresh over the top ``n`` questions."""
         rt = self.runtime
-        return refresh_expiring(rt.cache, rt.llm, rt.budget(), n=n, concurrency=w.warm_concurrency)
+        return refresh_expiring(rt.cache, rt.llm, rt.budget(max_calls_per_run=n), n=n,
+                                concurrency=w.warm_concurrency)
 
     @app.task(bind=True, base=NetcacheTask, name="netcache.warm_topology", shared=False, **_retry_opts())
     def warm_topology_task(self) -> dict:
         """Every inventory device's interface status, BGP summary and CPU/memory questions."""
         rt = self.runtime
-        result = warm_topology(rt.cache, rt.llm, rt.budget(), rt.inventory_devices(), load_templates(),
-                               concurrency=w.warm_concurrency)
+        devices = rt.inventory_devices()
+        templates = load_templates()
+        per_device = len(templates.get("topology", []))
+        result = warm_topology(rt.cache, rt.llm, rt.budget(max_calls_per_run=max(1, len(devices) * per_device)),
+                               devices, templates, concurrency=w.warm_concurrency)
         _record_warm(rt, result.to_dict())
         return result.to_dict()
 

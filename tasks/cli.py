@@ -206,7 +206,7 @@ def refresh_top(n, sync) -> None:
 
     rt = Runtime(settings)
     try:
-        summary = run(rt.cache, rt.llm, rt.budget(), rt.redis, n=n, prefix=settings.key_prefix,
+        summary = run(rt.cache, rt.llm, rt.budget(max_calls_per_run=n), rt.redis, n=n, prefix=settings.key_prefix,
                       concurrency=settings.worker.warm_concurrency)
     except NetcacheError as e:
         raise click.ClickException(str(e)) from e

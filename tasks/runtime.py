@@ -63,9 +63,15 @@ class Runtime:
 
             return AnswerCache(self.settings, redis=self.redis, llm=self.llm, metrics=self.metrics)
 
-    def budget(self) -> WarmBudget:
-        """A fresh budget for one run (the day's counters are shared in Redis)."""
-        return WarmBudget(self.redis, BudgetLimits.from_settings(self.settings), prefix=self.settings.key_prefix)
+    def budget(self, *, max_calls_per_run: int | None = None) -> WarmBudget:
+        """A fresh budget for one run (the day's counters are shared in Redis).
+
+        ``max_calls_per_run`` overrides ``warm_max_calls_per_run`` for scheduled jobs whose size is
+        chosen on purpose (the nightly top-N refresh, topology warming); the day caps still hold."""
+        limits = BudgetLimits.from_settings(self.settings)
+        if max_calls_per_run is not None:
+            limits = BudgetLimits(max_calls_per_run, limits.max_calls_per_day, limits.max_usd_per_day)
+        return WarmBudget(self.redis, limits, prefix=self.settings.key_prefix)
 
     def inventory_devices(self) -> list[str]:
         """Device names from ``CacheSettings.inventory_file`` (empty without one)."""
@@ -74,9 +80,7 @@ class Runtime:
             return []
         from cache.entities import load_inventory
 
-        inv = load_inventory(path)
-        devices = getattr(inv, "devices", inv)
-        return sorted(devices)
+        return sorted(load_inventory(path).devices)
 
     def close(self) -> None:
         """Finish background refreshes, flush metrics, close the clients this Runtime built."""

@@ -61,3 +61,20 @@ def test_topology_warming_asks_each_device_three_questions_once(rt, llm_server):
     assert first.generated == 6 and first.cost_usd > 0
     assert again.generated == 0 and again.already_cached == 6
     assert llm_server.calls == 6
+
+
+def test_the_topology_task_warms_every_inventory_device_beyond_the_event_run_cap(redis_url, llm_server, tmp_path):
+    inventory = tmp_path / "inventory.txt"
+    inventory.write_text("# name site\nrtr-001 nyc\nrtr-002 nyc\nsw-010 lon\n")
+    settings = Settings(_env_file=None, redis_url=redis_url, llm={"base_url": llm_server.url},
+                        cache={"inventory_file": str(inventory)}, worker={"warm_max_calls_per_run": 2})
+    from tasks.app import make_app
+
+    app = make_app(settings)
+    try:
+        result = app.tasks["netcache.warm_topology"].apply().get()
+    finally:
+        rt = app.tasks["netcache.warm_topology"].runtime
+        rt.close()
+    assert result["generated"] == 9 and result["skipped"] == 0
+    assert llm_server.calls_for("sw-010") == 3
