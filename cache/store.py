@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 from redis.exceptions import NoScriptError
 
-from .entities import Entities, Inventory, extract_entities
+from .entities import Entities, Inventory, extract_entities, load_inventory
 from .errors import ConfigError
 from .intent import classify
 from .normalize import context_fingerprint, exact_key, normalize_params, normalize_prompt, semantic_text
@@ -382,7 +382,8 @@ class CacheLogic(IndexSteps, LeaseSteps, QueryLogSteps):
         self._embedder = embedder
         self.llm = llm
         self.metrics = metrics
-        self.inventory = inventory
+        #: None = the devices of ``cache.inventory_file`` (read once, here); an Inventory = that one
+        self.inventory = inventory if inventory is not None else self._settings_inventory()
         self.clock = clock
         self.index = VectorIndex(sync_interval_ms=self.cs.index_sync_interval_ms)
         self.counters: Counter[str] = Counter()
@@ -393,6 +394,15 @@ class CacheLogic(IndexSteps, LeaseSteps, QueryLogSteps):
 
     def now(self) -> float:
         return float(self.clock())
+
+    def _settings_inventory(self) -> Inventory | None:
+        path = self.cs.inventory_file
+        if path is None:
+            return None
+        try:
+            return load_inventory(path)
+        except ConfigError as e:
+            raise ConfigError(f"cache.inventory_file (NETCACHE_CACHE__INVENTORY_FILE): {e}") from e
 
     @property
     def embedder(self):

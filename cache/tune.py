@@ -33,7 +33,6 @@ import click
 from redis.exceptions import RedisError
 
 from .embedder import make_embedder
-from .entities import load_inventory
 from .errors import BackendUnavailable, ConfigError, NetcacheError
 from .redis_conn import make_redis, redact_url
 
@@ -215,8 +214,7 @@ def run_tune(settings: Any, pairs: list[Pair], *, thresholds: list[float], redis
         raise BackendUnavailable(f"Redis at {redact_url(settings.redis_url)} is not reachable: {e}") from e
     if embedder is None:  # what a production process builds: MiniLM behind the Redis embedding cache
         embedder = make_embedder(settings, redis)
-    inventory = load_inventory(settings.cache.inventory_file) if settings.cache.inventory_file else None
-    cache = AnswerCache(tuned, redis=redis, embedder=embedder, inventory=inventory, namespace=namespace)
+    cache = AnswerCache(tuned, redis=redis, embedder=embedder, namespace=namespace)  # reads cache.inventory_file
     started = time.perf_counter()
     results: list[PairResult] = []
     try:

@@ -104,3 +104,24 @@ async def test_async_with_redis_down_get_misses_and_get_or_generate_still_answer
     finally:
         redis_server.start()
         await client.aclose()
+
+
+async def test_async_cache_reads_the_settings_inventory_file_and_refuses_a_bad_one(settings, redis_url, tmp_path):
+    from cache.errors import ConfigError
+    from tests.helpers_cache import cache_settings
+
+    inventory_file = tmp_path / "inventory.txt"
+    inventory_file.write_text("coreswitch\nedgebox\n")
+    client = aioredis.Redis.from_url(redis_url)
+    cache = AsyncAnswerCache(cache_settings(settings, inventory_file=inventory_file), redis=client,
+                             embedder=make_embedder(settings))
+    try:
+        entry_id = await cache.put("show bgp status on coreswitch", "established")
+        assert "device:coreswitch" in (await cache.entry(entry_id)).tags
+        assert await cache.get("show bgp status on edgebox") is None
+    finally:
+        await cache.aclose()
+        await client.aclose()
+    (tmp_path / "bad.json").write_text("[1, 2]")
+    with pytest.raises(ConfigError, match="cache.inventory_file"):
+        AsyncAnswerCache(cache_settings(settings, inventory_file=tmp_path / "bad.json"))

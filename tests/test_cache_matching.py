@@ -119,3 +119,37 @@ def test_without_an_embedder_argument_the_settings_embedder_is_used_and_false_me
     exact_only.put("Show BGP status on rtr-001", "established")
     assert exact_only.get("Show BGP status on rtr-001").kind == "exact"
     assert exact_only.get("what's the bgp state on rtr-001?") is None
+
+
+def test_devices_of_the_settings_inventory_file_are_entities_without_the_usual_name_pattern(
+        settings, redis_client, tmp_path, monkeypatch):
+    from cache import store
+    from tests.helpers_cache import cache_settings
+
+    inventory_file = tmp_path / "inventory.txt"
+    inventory_file.write_text("coreswitch dc1\nedgebox dc2\n")
+    reads = []
+    real_load = store.load_inventory
+    monkeypatch.setattr(store, "load_inventory", lambda path: reads.append(path) or real_load(path))
+    cache = AnswerCache(cache_settings(settings, inventory_file=inventory_file), redis=redis_client,
+                        embedder=make_embedder(settings))
+    entry_id = cache.put("show bgp status on coreswitch", "established")
+    assert "device:coreswitch" in cache.entry(entry_id).tags
+    assert cache.get("what's the bgp state on coreswitch?").kind == "semantic"
+    assert cache.get("show bgp status on edgebox") is None  # another inventory device: an entity swap
+    assert reads == [inventory_file]  # once per instance, not per lookup
+    # without the setting the name is a plain word: no device tag, so invalidating the device would miss it
+    plain = AnswerCache(settings, redis=redis_client, embedder=False, namespace="plain")
+    assert not any(t.startswith("device:") for t in plain.entry(plain.put("show bgp status on coreswitch", "x")).tags)
+
+
+def test_a_bad_settings_inventory_file_is_a_config_error_naming_the_setting(settings, redis_client, tmp_path):
+    from cache.errors import ConfigError
+    from tests.helpers_cache import cache_settings
+
+    with pytest.raises(ConfigError, match=r"cache.inventory_file .*missing.txt"):
+        AnswerCache(cache_settings(settings, inventory_file=tmp_path / "missing.txt"), redis=redis_client)
+    bad = tmp_path / "inventory.json"
+    bad.write_text('{"oops": ')
+    with pytest.raises(ConfigError, match="cache.inventory_file .*not valid JSON"):
+        AnswerCache(cache_settings(settings, inventory_file=bad), redis=redis_client)
