@@ -50,3 +50,39 @@ def test_false_positives_and_evictions_are_reported(settings, redis_client):
     assert snap is not None
     assert redis_client.keys("nc:m:ev*")
     metrics.close()
+
+
+def test_warm_and_refresh_lookups_leave_the_users_hits_misses_and_latency_alone(settings, redis_client):
+    metrics = Metrics(redis_client, settings)
+    cache = AnswerCache(settings, redis=redis_client, embedder=make_embedder(settings), metrics=metrics)
+    cache.get_or_generate("show version on rtr-001", generate=lambda p: "17.9", purpose="warm")  # generated
+    cache.get_or_generate("show version on rtr-001", generate=lambda p: "17.9", purpose="warm")  # exact
+    cache.refresh("show version on rtr-001", generate=lambda p: "17.10")  # purpose "refresh"
+    metrics.flush()
+    assert hashes(redis_client, "lookup") == {} and hashes(redis_client, "hist") == {}
+    assert not [k for k in hashes(redis_client, "lat") if k.startswith(("hit_", "miss_"))]  # llm_* stays
+    assert hashes(redis_client, "bglookup") == {"generated|warm": "1", "exact|warm": "1", "generated|refresh": "1"}
+    cache.get_or_generate("show version on rtr-001", generate=lambda p: "never")  # now a user hit
+    metrics.flush()
+    assert hashes(redis_client, "lookup") == {f"exact|{cache._prepare('show version on rtr-001').query_type}": "1"}
+    metrics.close()
+
+
+async def test_the_async_cache_also_counts_warm_and_refresh_lookups_apart(settings, redis_url, redis_client):
+    import redis.asyncio as aioredis
+
+    from cache.aio import AsyncAnswerCache
+
+    metrics = Metrics(redis_client, settings)
+    client = aioredis.Redis.from_url(redis_url)
+    cache = AsyncAnswerCache(settings, redis=client, embedder=make_embedder(settings), metrics=metrics)
+    try:
+        await cache.get_or_generate("show version on rtr-001", generate=lambda p: "17.9", purpose="warm")
+        await cache.refresh("show version on rtr-001", generate=lambda p: "17.10")
+    finally:
+        await cache.aclose()
+        await client.aclose()
+    metrics.flush()
+    assert hashes(redis_client, "lookup") == {}
+    assert hashes(redis_client, "bglookup") == {"generated|warm": "1", "generated|refresh": "1"}
+    metrics.close()
