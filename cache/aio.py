@@ -2,7 +2,7 @@
 
 Semantics are those of :class:`cache.core.AnswerCache` (see its docstring);
 the analysis, Lua scripts, argv building, decoding and metrics come from
-:class:`cache.store.CacheLogic`, so only the awaiting differs. ``generate`` may
+:class:`cache.logic.CacheLogic`, so only the awaiting differs. ``generate`` may
 be a plain function or a coroutine function; ``llm`` is an ``AsyncLLMClient``.
 Background refreshes of stale answers run as asyncio tasks (``aclose`` awaits them).
 """
@@ -23,8 +23,8 @@ from .leases import backoff_schedule_s, new_token
 from .querylog import QueryStat
 from .redis_conn import make_async_redis
 from .scripts import script_source
-from .store import (INVALIDATE_BATCH, Answer, CacheLogic, EntryInfo, GenTicket, Hit, Request,
-                    entry_info_from_hash, hit_from_reply, to_text)
+from .logic import INVALIDATE_BATCH, CacheLogic
+from .store import Answer, EntryInfo, GenTicket, Hit, Request, entry_info_from_hash, hit_from_reply, to_text
 
 __all__ = ["AsyncAnswerCache"]
 

@@ -36,8 +36,8 @@ from .leases import backoff_schedule_s, new_token
 from .querylog import QueryStat
 from .redis_conn import make_redis
 from .scripts import script_source
-from .store import (INVALIDATE_BATCH, Answer, CacheLogic, EntryInfo, GenTicket, Hit, Request,
-                    entry_info_from_hash, hit_from_reply, to_text)
+from .logic import INVALIDATE_BATCH, CacheLogic
+from .store import Answer, EntryInfo, GenTicket, Hit, Request, entry_info_from_hash, hit_from_reply, to_text
 
 __all__ = ["AnswerCache", "Answer", "Hit", "EntryInfo", "GenTicket", "QueryStat"]
 

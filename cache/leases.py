@@ -39,7 +39,7 @@ def backoff_schedule_s(wait_ms: int):
 
 
 class LeaseSteps:
-    """The cache's lease steps (mixed into cache.store.CacheLogic): what runs with the lease
+    """The cache's lease steps (mixed into cache.logic.CacheLogic): what runs with the lease
     claim, what a waiter accepts, and the in-process guard against two refreshes of one entry."""
 
     def _claim_calls(self, req: Request, refresh: bool) -> list[tuple[str, list]]:

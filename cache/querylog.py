@@ -66,7 +66,7 @@ def decode_top(rows: list, metas: list, t0: Any, now_s: float, halflife_s: float
 
 
 class QueryLogSteps:
-    """The cache's query-log steps (mixed into cache.store.CacheLogic)."""
+    """The cache's query-log steps (mixed into cache.logic.CacheLogic)."""
 
     def _record_argv(self, req: Request, now_s: float) -> list:
         return record_argv(self.keys.base, now_s, self.cs.query_log_halflife_s, self.cs.query_log_max,

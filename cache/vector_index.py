@@ -256,7 +256,7 @@ class VectorIndex:
 
 
 class IndexSteps:
-    """The cache's semantic-matching steps around the index (mixed into cache.store.CacheLogic):
+    """The cache's semantic-matching steps around the index (mixed into cache.logic.CacheLogic):
     embedding a request, picking guarded candidates, the change-log poll commands."""
 
     #: change-log entries read per poll of the vector index

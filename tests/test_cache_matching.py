@@ -123,14 +123,14 @@ def test_without_an_embedder_argument_the_settings_embedder_is_used_and_false_me
 
 def test_devices_of_the_settings_inventory_file_are_entities_without_the_usual_name_pattern(
         settings, redis_client, tmp_path, monkeypatch):
-    from cache import store
+    from cache import logic
     from tests.helpers_cache import cache_settings
 
     inventory_file = tmp_path / "inventory.txt"
     inventory_file.write_text("coreswitch dc1\nedgebox dc2\n")
     reads = []
-    real_load = store.load_inventory
-    monkeypatch.setattr(store, "load_inventory", lambda path: reads.append(path) or real_load(path))
+    real_load = logic.load_inventory
+    monkeypatch.setattr(logic, "load_inventory", lambda path: reads.append(path) or real_load(path))
     cache = AnswerCache(cache_settings(settings, inventory_file=inventory_file), redis=redis_client,
                         embedder=make_embedder(settings))
     entry_id = cache.put("show bgp status on coreswitch", "established")
@@ -153,3 +153,13 @@ def test_a_bad_settings_inventory_file_is_a_config_error_naming_the_setting(sett
     bad.write_text('{"oops": ')
     with pytest.raises(ConfigError, match="cache.inventory_file .*not valid JSON"):
         AnswerCache(cache_settings(settings, inventory_file=bad), redis=redis_client)
+
+
+def test_the_names_that_moved_out_of_the_store_still_import_from_it():
+    from cache import analysis, logic, store
+    from cache.store import INVALIDATE_BATCH, CacheLogic, prepare
+
+    assert (CacheLogic, INVALIDATE_BATCH, prepare) == (logic.CacheLogic, logic.INVALIDATE_BATCH, analysis.prepare)
+    assert all(hasattr(store, name) for name in store.__all__)
+    with pytest.raises(AttributeError):
+        store.NoSuchName  # noqa: B018
