@@ -10,7 +10,10 @@ Delivery: JSON only; ``task_acks_late`` + ``task_reject_on_worker_lost`` +
 redelivered (every task is idempotent). The broker's visibility timeout
 (``visibility_timeout_s``, 1 h) is longer than any task may run
 (``task_time_limit_s``, 30 min; the longest task, a 100k-entry invalidation,
-pauses ~100 s in total), so a running task is never handed out twice.
+pauses ~100 s in total), so a running task is never handed out twice. Time limits
+are enforced by the prefork pool only (``netcache celery-worker`` uses it by
+default); an invalidation that reaches the soft limit continues in a new run
+under the same action id instead of failing half done.
 
 Queues: ``invalidate`` (netcache.invalidate) and ``warm`` (the rest).
 Transient failures (Redis unreachable) retry with exponential backoff and
@@ -31,6 +34,7 @@ from typing import Any
 
 import redis
 from celery import Celery, Task
+from celery.exceptions import SoftTimeLimitExceeded
 from kombu import Exchange, Queue
 
 from cache.errors import BackendUnavailable, ConfigError
@@ -60,6 +64,7 @@ TASK_QUEUES = {
 }
 #: Errors worth retrying (with backoff and jitter): a backing service is away for a moment.
 TRANSIENT_ERRORS = (BackendUnavailable, redis.ConnectionError, redis.TimeoutError)
+_DEFAULT_EXCHANGE = Exchange("", type="direct")
 #: Retry a transient failure this many times (backoff 1, 2, 4 … capped at 60 s, jittered).
 MAX_RETRIES = 8
 
@@ -100,11 +105,13 @@ def make_app(settings: Settings) -> Celery:
         result_serializer="json",
         accept_content=["json"],
         result_accept_content=["json"],
-        task_queues=[Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES],
+        # the default (nameless) exchange: a message goes to the queue named by its routing key,
+        # with no binding table in Redis to lose (the dispatcher publishes the same way)
+        task_queues=[Queue(name, _DEFAULT_EXCHANGE, routing_key=name) for name in QUEUES],
         task_default_queue="warm",
-        task_default_exchange="warm",
+        task_default_exchange="",
         task_default_routing_key="warm",
-        task_routes={name: {"queue": q, "exchange": q, "routing_key": q} for name, q in TASK_QUEUES.items()},
+        task_routes={name: {"queue": q, "exchange": "", "routing_key": q} for name, q in TASK_QUEUES.items()},
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         task_track_started=True,
@@ -167,12 +174,21 @@ def _register_tasks(app: Celery) -> None:
         with _counting_rejections(rt, "netcache.invalidate"):
             if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
                 raise ConfigError(f"tags must be a list of strings, got {tags!r}")
-            return run_invalidation(
-                rt.cache, rt.redis, tags=tags, mode=mode, warm=warm or [], reason=reason,
-                action_id=action_id or task_id, batch_size=w.invalidate_batch_size,
-                pause_ms=w.invalidate_pause_ms, warm_limit=w.warm_max_calls_per_run,
-                prefix=settings.key_prefix, on_progress=on_progress, enqueue_warm=enqueue_warm,
-            ).to_dict()
+            try:
+                return run_invalidation(
+                    rt.cache, rt.redis, tags=tags, mode=mode, warm=warm or [], reason=reason,
+                    action_id=action_id or task_id, batch_size=w.invalidate_batch_size,
+                    pause_ms=w.invalidate_pause_ms, warm_limit=w.warm_max_calls_per_run,
+                    prefix=settings.key_prefix, on_progress=on_progress, enqueue_warm=enqueue_warm,
+                ).to_dict()
+            except SoftTimeLimitExceeded:
+                # too big for one run: continue in a new one (same action id, so it picks up
+                # where this one stopped) instead of failing half done
+                log.warning("invalidation %s hit the soft time limit; continuing in a new run",
+                            action_id or task_id)
+                raise self.retry(kwargs={"tags": tags, "mode": mode, "warm": warm or [], "reason": reason,
+                                         "action_id": action_id or task_id, "folded": folded},
+                                 countdown=0, max_retries=None)
 
     @app.task(bind=True, base=NetcacheTask, name="netcache.warm", shared=False, **_retry_opts())
     def warm(self, questions: list[dict], reason: str = "", action_id: str | None = None) -> dict:

@@ -215,8 +215,10 @@ def refresh_top(n, sync) -> None:
 
 @click.command("celery-worker")
 @click.option("--queues", default="invalidate,warm", show_default=True, help="Queues to consume.")
-@click.option("--pool", type=click.Choice(["threads", "prefork", "solo"]), default="threads", show_default=True)
-@click.option("--concurrency", type=click.IntRange(min=1), default=4, show_default=True)
+@click.option("--pool", type=click.Choice(["prefork", "threads", "solo"]), default="prefork", show_default=True,
+              help="prefork enforces the task time limits; threads is lighter but cannot stop a task.")
+@click.option("--concurrency", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Tasks at once (each warm task also asks warm_concurrency questions in parallel).")
 @click.option("--name", default="netcache-worker@%h", show_default=True, help="Worker node name.")
 @click.option("--loglevel", default=None, help="Default: NETCACHE_LOG_LEVEL.")
 def celery_worker(queues, pool, concurrency, name, loglevel) -> None:

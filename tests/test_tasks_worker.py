@@ -57,8 +57,8 @@ def _env(redis_url: str, llm_url: str, **worker) -> dict[str, str]:
                      **{f"worker__{k}": str(v) for k, v in worker.items()})
 
 
-def _start_worker(redis_client, redis_url, llm_url, log_path, **worker):
-    proc = spawn(["celery-worker", "--pool", "threads", "--concurrency", "4"],
+def _start_worker(redis_client, redis_url, llm_url, log_path, *, pool="threads", **worker):
+    proc = spawn(["celery-worker", "--pool", pool, "--concurrency", "4" if pool == "threads" else "1"],
                  _env(redis_url, llm_url, **worker), log_path)
     wait_for(lambda: proc.poll() is not None or any(True for _ in redis_client.scan_iter("nc:w:health:worker:*")),
              60, "the worker's heartbeat", logs=[log_path])
@@ -198,3 +198,26 @@ def test_a_warm_task_stops_at_its_budget_and_reports_it(runtimes, redis_url, red
     assert "run budget" in warm["budget_exceeded"]
     assert llm_server.calls == 2
     assert int(redis_client.hget(f"nc:w:budget:{time.strftime('%Y%m%d', time.gmtime())}", "calls")) == 2
+
+
+def test_an_invalidation_longer_than_the_soft_time_limit_continues_in_a_new_run(
+        runtimes, redis_url, redis_client, llm_server, tmp_path):
+    worker = {"invalidate_batch_size": 10, "invalidate_pause_ms": 100, "task_soft_time_limit_s": 1,
+              "task_time_limit_s": 30, "warm_max_calls_per_run": 0}
+    settings = _settings(redis_url, llm_server.url, **worker)
+    rt = runtimes(settings)
+    for i in range(150):
+        rt.cache.put(f"Show the counters of interface GigabitEthernet1/{i} on rtr-001", "counters")
+    log = tmp_path / "worker.log"
+    # time limits need the prefork pool (the threads pool cannot interrupt a thread)
+    proc = _start_worker(redis_client, redis_url, llm_server.url, log, pool="prefork", **worker)
+    try:
+        make_app(settings).send_task("netcache.invalidate", queue="invalidate", kwargs={
+            "tags": ["device:rtr-001"], "mode": "hard", "warm": [], "reason": "big", "action_id": "long"})
+        wait_for(lambda: read_progress(redis_client, "nc", "long").get("status") == "done", 60,
+                 "the continued invalidation", logs=[log])
+    finally:
+        stop(proc)
+    assert rt.cache.tag_members("device:rtr-001") == []
+    assert read_progress(redis_client, "nc", "long")["done"] == "150"
+    assert "continuing in a new run" in log.read_text()
