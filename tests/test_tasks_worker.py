@@ -182,7 +182,7 @@ def test_fifty_concurrent_identical_warmups_and_user_requests_make_one_llm_call(
         server.stop()
 
 
-def test_a_warm_task_stops_at_its_budget_and_reports_it(runtimes, redis_url, redis_client, llm_server, tmp_path):
+def test_a_warm_task_stops_at_its_budget_and_reports_it(redis_url, redis_client, llm_server, tmp_path):
     log = tmp_path / "worker.log"
     proc = _start_worker(redis_client, redis_url, llm_server.url, log, warm_max_calls_per_run=2,
                          warm_concurrency=1)
@@ -221,3 +221,31 @@ def test_an_invalidation_longer_than_the_soft_time_limit_continues_in_a_new_run(
     assert rt.cache.tag_members("device:rtr-001") == []
     assert read_progress(redis_client, "nc", "long")["done"] == "150"
     assert "continuing in a new run" in log.read_text()
+
+
+def test_a_cache_redis_outage_is_retried_with_backoff_not_logged_as_a_failure(
+        redis_url, redis_server, redis_client, llm_server, tmp_path):
+    from cache.local_redis import LocalRedis
+
+    log = tmp_path / "worker.log"
+    with LocalRedis() as broker:  # the broker stays up while the cache's Redis goes away
+        env = _env(redis_url, llm_server.url, broker_url=broker.url)
+        proc = spawn(["celery-worker", "--pool", "threads", "--concurrency", "2"], env, log)
+        try:
+            wait_for(lambda: "ready." in log.read_text(), 60, "the worker", logs=[log])
+            redis_server.stop()
+            try:
+                make_app(_settings(redis_url, llm_server.url, broker_url=broker.url)).send_task(
+                    "netcache.invalidate", queue="invalidate", kwargs={
+                        "tags": ["device:rtr-004"], "mode": "hard", "warm": [], "reason": "outage",
+                        "action_id": "outage"})
+                wait_for(lambda: "Retry in" in log.read_text(), 30, "a retry", logs=[log])
+            finally:
+                redis_server.start()
+            wait_for(lambda: read_progress(redis_client, "nc", "outage").get("status") == "done", 90,
+                     "the retried invalidation", logs=[log])
+        finally:
+            stop(proc)
+    text = log.read_text()
+    assert "ERROR" not in text and "raised unexpected" not in text, "a retry is not a failure"
+    assert "BackendUnavailable" in text or "ConnectionError" in text, "the retry says why"
