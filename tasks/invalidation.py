@@ -3,8 +3,10 @@
 ``run_invalidation`` is the logic behind the ``netcache.invalidate`` task (the
 task only builds clients and calls it; tests call it directly):
 
-1. collect the affected entries from the tags' members (``tag_members``; the
-   cost grows with the entries affected, never with the size of the cache);
+1. bump the tags' generation counters (answers being generated now will not
+   be stored), then collect the affected entries from the tags' members
+   (``tag_members``; the cost grows with the entries affected, never with the
+   size of the cache);
 2. order them by popularity (the query log's decayed score, then hits) and
    keep the most-asked ones (up to ``warm_limit``) as the re-warm plan, stored
    in the progress hash *before* anything is deleted;
@@ -109,27 +111,32 @@ def _question_of(info: Any) -> dict | None:
     return q
 
 
-def _hits(cache: CacheLike, entry_ids: Sequence[str]) -> list[int | None]:
-    """Hit counts of many entries (None = gone): one pipelined HMGET per 1,000 when the cache
-    exposes its Redis client and key layout, else ``cache.entry`` one by one."""
+def _stats(cache: CacheLike, entry_ids: Sequence[str]) -> list[tuple[int, float] | None]:
+    """``(hits, created_at)`` of many entries (None = gone): one pipelined HMGET per 1,000 when
+    the cache exposes its Redis client and key layout, else ``cache.entry`` one by one."""
     keys = getattr(cache, "keys", None)
     client = getattr(cache, "redis", None)
     if keys is None or client is None or not hasattr(keys, "entry"):
         infos = [cache.entry(eid) for eid in entry_ids]
-        return [None if i is None else int(getattr(i, "hits", 0) or 0) for i in infos]
-    out: list[int | None] = []
+        return [None if i is None else (int(getattr(i, "hits", 0) or 0), float(getattr(i, "created_at", 0) or 0))
+                for i in infos]
+    out: list[tuple[int, float] | None] = []
     for start in range(0, len(entry_ids), 1000):
         pipe = client.pipeline(transaction=False)
         for eid in entry_ids[start:start + 1000]:
-            pipe.hmget(keys.entry(eid), ["hits", "prompt"])
-        for hits, prompt in pipe.execute():
-            out.append(None if prompt is None else int(float(hits or 0)))
+            pipe.hmget(keys.entry(eid), ["hits", "created_at", "prompt"])
+        for hits, created_at, prompt in pipe.execute():
+            out.append(None if prompt is None else (int(float(hits or 0)), float(created_at or 0)))
     return out
 
 
-def order_by_popularity(cache: CacheLike, entry_ids: Sequence[str], *,
-                        top_n: int = 1000) -> list[str]:
-    """``entry_ids`` most-asked first (query-log score, then hits); vanished entries last."""
+def order_by_popularity(cache: CacheLike, entry_ids: Sequence[str], *, top_n: int = 1000,
+                        created_before: float | None = None) -> list[str]:
+    """``entry_ids`` most-asked first (query-log score, then hits); vanished entries last.
+
+    With ``created_before``, entries created after it are left out: they were generated after
+    the tags' generations were bumped, so they are already fresh (e.g. re-warmed by this action).
+    """
     scores: dict[str, float] = {}
     try:
         for stat in cache.top_queries(top_n):
@@ -137,15 +144,16 @@ def order_by_popularity(cache: CacheLike, entry_ids: Sequence[str], *,
                 scores[stat.entry_id] = float(stat.score)
     except AttributeError:  # a cache without a query log: hits alone decide
         pass
-    hits = _hits(cache, entry_ids)
+    pairs = [(eid, st) for eid, st in zip(entry_ids, _stats(cache, entry_ids))
+             if created_before is None or st is None or st[1] <= created_before]
 
-    def key(pair: tuple[str, int | None]) -> tuple[int, float, int, str]:
-        eid, h = pair
-        if h is None:
+    def key(pair: tuple[str, tuple[int, float] | None]) -> tuple[int, float, int, str]:
+        eid, st = pair
+        if st is None:
             return (1, 0.0, 0, eid)
-        return (0, -scores.get(eid, 0.0), -h, eid)
+        return (0, -scores.get(eid, 0.0), -st[0], eid)
 
-    return [eid for eid, _ in sorted(zip(entry_ids, hits), key=key)]
+    return [eid for eid, _ in sorted(pairs, key=key)]
 
 
 def _dedupe(questions: Iterable[dict]) -> list[dict]:
@@ -196,10 +204,21 @@ def run_invalidation(
             invalidated=0, batches=0, status="already-done", reason=reason,
             warm_plan=json.loads(previous.get("warm_plan", "[]")))
 
-    # 1. the affected entries (union of the tags' members)
+    # 0. bump the tags' generations first: an answer being generated right now is discarded when
+    #    it is stored, and one stored before the bump is in the tag sets read next (a redelivery
+    #    keeps the first run's bump, so the re-warm-ups it started are not discarded)
+    if "bumped_at" in previous:
+        bumped_at = float(previous["bumped_at"])
+    else:
+        cache.invalidate_entries([], mode=mode, tags=tags)
+        bumped_at = clock()
+        redis_client.hset(key, mapping={"action_id": action_id, "status": "running",
+                                        "bumped_at": f"{bumped_at:.6f}"})
+        redis_client.expire(key, PROGRESS_TTL_S)
+    # 1. the affected entries (union of the tags' members), minus those created since the bump
     affected: list[str] = sorted({eid for tag in tags for eid in cache.tag_members(tag)})
     # 2. most-asked first; the re-warm plan is saved before anything is deleted
-    ordered = order_by_popularity(cache, affected)
+    ordered = order_by_popularity(cache, affected, created_before=bumped_at)
     plan_ids = ordered[:max(0, warm_limit)]
     if "warm_plan" in previous:  # a redelivery: the first run saw the entries now gone
         plan = json.loads(previous["warm_plan"])
@@ -221,7 +240,7 @@ def run_invalidation(
         "updated_at": f"{now:.3f}",
     })
     pipe.expire(key, PROGRESS_TTL_S)
-    if not previous:
+    if "started_at" not in previous:
         pipe.lpush(f"{prefix}:w:actions", action_id)
         pipe.ltrim(f"{prefix}:w:actions", 0, RECENT_ACTIONS - 1)
     pipe.execute()
@@ -250,9 +269,7 @@ def run_invalidation(
             sleep(pause_s)
             result.pause_s += pause_s
         batch = ids[start:start + batch_size]
-        # the tags' generations are bumped with the first batch only (answers being generated
-        # right now are discarded); bumping again later would discard the re-warm-ups
-        result.invalidated += cache.invalidate_entries(batch, mode=mode, tags=tags if start == 0 else ())
+        result.invalidated += cache.invalidate_entries(batch, mode=mode)
         result.batches += 1
         done += len(batch)
         redis_client.hset(key, mapping={"done": done, "batches": result.batches,
@@ -264,8 +281,6 @@ def run_invalidation(
         # 4. the most-asked entries are gone: warm them (and the critical questions) now
         if not warm_sent and not plan_left:
             send_warm()
-    if not ids:  # nothing cached, but answers being generated for these tags must not be stored
-        cache.invalidate_entries([], mode=mode, tags=tags)
     if not warm_sent:
         send_warm()
     redis_client.hset(key, mapping={"status": "done", "done": done, "finished_at": f"{clock():.3f}"})

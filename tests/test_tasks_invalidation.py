@@ -24,10 +24,11 @@ class MemoryCache:
         self.tags: dict[str, set[str]] = {}
         self.batches: list[list[str]] = []
         self.scores: dict[str, float] = {}
+        self.bumps: list[tuple[list[str], int]] = []
 
-    def add(self, eid: str, prompt: str, tags: list[str], hits: int = 0) -> None:
+    def add(self, eid: str, prompt: str, tags: list[str], hits: int = 0, created_at: float = 0.0) -> None:
         self.entries[eid] = SimpleNamespace(prompt=prompt, context=None, params=None, hits=hits,
-                                            tags=tags, stale=False)
+                                            tags=tags, stale=False, created_at=created_at)
         for t in tags:
             self.tags.setdefault(t, set()).add(eid)
 
@@ -42,6 +43,10 @@ class MemoryCache:
                 for e, s in sorted(self.scores.items(), key=lambda kv: -kv[1])[:n]]
 
     def invalidate_entries(self, ids, *, mode="hard", tags=()):
+        if tags:
+            self.bumps.append((list(tags), len(self.batches)))
+        if not ids:
+            return 0
         self.batches.append(list(ids))
         n = 0
         for eid in ids:
@@ -74,6 +79,7 @@ def test_invalidation_runs_in_batches_with_a_pause_between_batches_only(redis_cl
     assert pauses == [0.1, 0.1]
     assert result.invalidated == 250 and result.total == 250 and result.batches == 3
     assert set(cache.entries) == {"other"}, "only the tagged entries go"
+    assert cache.bumps == [(["device:rtr-001"], 0)], "generations bumped once, before any batch"
     progress = read_progress(redis_client, "nc", "a1")
     assert progress["status"] == "done" and progress["done"] == "250" and progress["total"] == "250"
 
@@ -159,6 +165,27 @@ def test_soft_invalidation_marks_stale_and_asks_for_a_refresh(redis_client):
     assert result.invalidated == 5
     assert all(e.stale for e in cache.entries.values())
     assert all(q.get("refresh") for q in sent[0])
+
+
+def test_a_redelivery_leaves_alone_answers_regenerated_after_the_first_run_began(redis_client):
+    cache = MemoryCache()
+    _fill(cache, 30)
+    clock = [1000.0]
+
+    def dying_sleep(_s):
+        raise KeyboardInterrupt  # the worker dies after the first batch
+
+    with pytest.raises(KeyboardInterrupt):
+        run_invalidation(cache, redis_client, tags=["device:rtr-001"], batch_size=10, pause_ms=5,
+                         action_id="r1", sleep=dying_sleep, clock=lambda: clock[0])
+    # meanwhile the re-warm (or a user) regenerated e0000 under the new generation
+    cache.add("e0000", "question 0 about rtr-001", ["device:rtr-001"], created_at=1500.0)
+    clock[0] = 2000.0
+    result = run_invalidation(cache, redis_client, tags=["device:rtr-001"], batch_size=10, pause_ms=5,
+                              action_id="r1", sleep=lambda s: None, clock=lambda: clock[0])
+    assert set(cache.entries) == {"e0000"}, "the fresh answer survives, the rest is gone"
+    assert result.invalidated == 19 and result.total == 29  # 10 before the crash, 19 after
+    assert len(cache.bumps) == 1, "the redelivery does not bump again"
 
 
 @pytest.mark.parametrize("kwargs, message", [
