@@ -190,6 +190,9 @@ class WorkerSettings(BaseModel):
     warm_max_calls_per_day: int = 2_000
     warm_max_dollars_per_day: float = 5.0
     warm_concurrency: int = 4
+    #: Warm-up LLM calls at once across every worker (a Redis semaphore), and how long one waits for a slot.
+    warm_global_concurrency: int = 8
+    warm_slot_wait_s: float = 60.0
     #: Nightly refresh: top N questions at this local time in this zone.
     refresh_top_n: int = 100
     refresh_hour: int = 2

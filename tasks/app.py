@@ -199,7 +199,7 @@ def _register_tasks(app: Celery) -> None:
                 raise ConfigError(f"questions must be a list of {{'prompt': ...}} objects, got {questions!r}")
             result = run_warm(rt.cache, rt.llm, rt.budget(), questions, reason=reason,
                               action_id=action_id or self.request.id or "", concurrency=w.warm_concurrency,
-                              metrics=rt.metrics)
+                              metrics=rt.metrics, semaphore=rt.warm_semaphore(), slot_wait_s=w.warm_slot_wait_s)
         _record_warm(rt, result.to_dict())
         return result.to_dict()
 
@@ -208,15 +208,15 @@ def _register_tasks(app: Celery) -> None:
         """The nightly job: re-ask the top ``n`` questions that are missing, stale or near expiry."""
         rt = self.runtime
         return refresh_top(rt.cache, rt.llm, rt.budget(max_calls_per_run=n), rt.redis, n=n,
-                           prefix=settings.key_prefix,
-                           concurrency=w.warm_concurrency)
+                           prefix=settings.key_prefix, concurrency=w.warm_concurrency,
+                           semaphore=rt.warm_semaphore())
 
     @app.task(bind=True, base=NetcacheTask, name="netcache.refresh_expiring", shared=False, **_retry_opts())
     def refresh_expiring_task(self, n: int = w.refresh_top_n) -> dict:
         """XFetch early refresh over the top ``n`` questions."""
         rt = self.runtime
         return refresh_expiring(rt.cache, rt.llm, rt.budget(max_calls_per_run=n), n=n,
-                                concurrency=w.warm_concurrency)
+                                concurrency=w.warm_concurrency, semaphore=rt.warm_semaphore())
 
     @app.task(bind=True, base=NetcacheTask, name="netcache.warm_topology", shared=False, **_retry_opts())
     def warm_topology_task(self) -> dict:
@@ -226,7 +226,8 @@ def _register_tasks(app: Celery) -> None:
         templates = load_templates()
         per_device = len(templates.get("topology", []))
         result = warm_topology(rt.cache, rt.llm, rt.budget(max_calls_per_run=max(1, len(devices) * per_device)),
-                               devices, templates, concurrency=w.warm_concurrency)
+                               devices, templates, concurrency=w.warm_concurrency,
+                               semaphore=rt.warm_semaphore())
         _record_warm(rt, result.to_dict())
         return result.to_dict()
 

@@ -73,7 +73,8 @@ def _run_warm_sync(settings: Settings, runtime, questions: list[dict], reason: s
 
     result = run_warm(runtime.cache, runtime.llm, runtime.budget(), questions, reason=reason,
                       action_id=action_id, concurrency=settings.worker.warm_concurrency,
-                      metrics=runtime.metrics)
+                      metrics=runtime.metrics, semaphore=runtime.warm_semaphore(),
+                      slot_wait_s=settings.worker.warm_slot_wait_s)
     return result.to_dict()
 
 

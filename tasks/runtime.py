@@ -73,6 +73,14 @@ class Runtime:
             limits = BudgetLimits(max_calls_per_run, limits.max_calls_per_day, limits.max_usd_per_day)
         return WarmBudget(self.redis, limits, prefix=self.settings.key_prefix)
 
+    def warm_semaphore(self) -> Any:
+        """The Redis semaphore bounding warm-up LLM calls across every worker."""
+        from .semaphore import RedisSemaphore
+
+        w = self.settings.worker
+        return RedisSemaphore(self.redis, f"{self.settings.key_prefix}:w:sem:warm",
+                              limit=w.warm_global_concurrency, ttl_s=max(120.0, self.settings.llm.timeout_s * 2))
+
     def inventory_devices(self) -> list[str]:
         """Device names from ``CacheSettings.inventory_file`` (empty without one)."""
         path = self.settings.cache.inventory_file

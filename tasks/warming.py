@@ -118,12 +118,17 @@ def run_warm(
     concurrency: int = 4,
     purpose: str = "warm",
     metrics: Any = None,
+    semaphore: Any = None,
+    slot_wait_s: float = 60.0,
 ) -> WarmResult:
     """Ask ``questions`` through the cache under ``budget``; see the module docstring.
 
     A question dict has ``prompt`` and optionally ``context``, ``params``,
     ``tags`` and ``refresh`` (regenerate even if a — stale — answer is cached: ``cache.refresh``,
     still under the lease, so a concurrent user request or warm-up waits for this one).
+    With ``semaphore`` (:class:`~tasks.semaphore.RedisSemaphore`), each LLM call also holds one
+    of its slots, which bounds warm-up calls across every worker; no slot within
+    ``slot_wait_s`` counts the question as failed.
     """
     questions = [_validate(q) for q in questions]
     result = WarmResult(action_id=action_id, reason=reason)
@@ -141,7 +146,15 @@ def run_warm(
             nonlocal called
             budget.reserve()
             called = True
-            resp = llm.complete(prompt, context=q.get("context"))
+            try:
+                if semaphore is None:
+                    resp = llm.complete(prompt, context=q.get("context"))
+                else:
+                    with semaphore.slot(slot_wait_s):
+                        resp = llm.complete(prompt, context=q.get("context"))
+            except LeaseTimeout:
+                budget.refund()
+                raise
             budget.record(float(getattr(resp, "cost_usd", 0.0) or 0.0))
             return resp
 
