@@ -70,18 +70,23 @@ MAX_RETRIES = 8
 
 
 class NetcacheTask(Task):
-    """Base task: one lazily built Runtime (Redis, LLM, cache) per worker process."""
+    """Base task: the process's one Runtime (Redis, LLM, cache), built on first use.
 
-    _runtime: Runtime | None = None
+    It hangs off the app, so every task of the process shares one AnswerCache (one vector
+    index in memory); a prefork child builds its own after the fork."""
+
     _runtime_lock = threading.Lock()
 
     @property
     def runtime(self) -> Runtime:
-        if self._runtime is None:
+        app = self.app
+        rt = getattr(app, "netcache_runtime", None)
+        if rt is None:
             with self._runtime_lock:
-                if self._runtime is None:
-                    type(self)._runtime = Runtime(self.app.netcache_settings)
-        return self._runtime
+                rt = getattr(app, "netcache_runtime", None)
+                if rt is None:
+                    rt = app.netcache_runtime = Runtime(app.netcache_settings)
+        return rt
 
 
 def _retry_opts() -> dict[str, Any]:

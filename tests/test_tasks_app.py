@@ -56,3 +56,11 @@ def test_importing_the_celery_entry_builds_nothing_until_celery_asks_for_the_app
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                          env={"PATH": "/usr/bin:/bin", "NETCACHE_REDIS_URL": "redis://127.0.0.1:1/0"})
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_every_task_of_a_process_shares_one_runtime_and_builds_it_only_when_used():
+    app = make_app(Settings(_env_file=None))
+    assert getattr(app, "netcache_runtime", None) is None, "nothing built by make_app"
+    runtimes = {id(app.tasks[name].runtime) for name in TASK_QUEUES}
+    assert len(runtimes) == 1
+    app.netcache_runtime.close()
