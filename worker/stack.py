@@ -110,12 +110,18 @@ class Stack:
     webhook_token: str = ""
     syslog_port: int = 0
     webhook_port: int = 0
+    #: key prefix of this run on a shared Redis (None on a private redis-server)
+    run_prefix: str | None = None
 
     # -- start -----------------------------------------------------------------------------------
     def start_redis(self) -> str:
         url = self.settings.redis_url
         if _redis_answers(url, self.settings):
-            self.say(f"redis: using {redact_url(url)}")
+            # a shared Redis: this run gets keys and streams of its own, so a second run
+            # is not de-duplicated against the first and nothing of the user's is touched
+            self.run_prefix = f"{self.settings.key_prefix}-stack-{secrets.token_hex(3)}"
+            self.say(f"redis: using {redact_url(url)}, keys under {self.run_prefix}:* "
+                     "(removed when the stack stops)")
             return url
         self.local_redis = LocalRedis().start()
         self.say(f"redis: nothing answers at {redact_url(url)}; started a private redis-server at "
@@ -153,10 +159,22 @@ class Stack:
         env["NETCACHE_EVENTS__WEBHOOK_TOKEN"] = self.webhook_token
         # the demo wants effects within seconds, not the production coalescing window
         env.setdefault("NETCACHE_WORKER__COALESCE_WINDOW_S", "1.0")
+        overrides: dict[str, Any] = {}
+        if self.run_prefix:
+            env["NETCACHE_KEY_PREFIX"] = self.run_prefix
+            env["NETCACHE_EVENTS__STREAM"] = f"{self.run_prefix}:events"
+            env["NETCACHE_WORKER__DEAD_LETTER_STREAM"] = f"{self.run_prefix}:events:dead"
+            overrides = {
+                "key_prefix": self.run_prefix,
+                "events": {**self.settings.events.model_dump(), "stream": f"{self.run_prefix}:events"},
+                "worker": {**self.settings.worker.model_dump(),
+                           "dead_letter_stream": f"{self.run_prefix}:events:dead"},
+            }
         self.env = env
         self.settings = Settings(redis_url=redis_url, llm={**self.settings.llm.model_dump(),
                                                            "base_url": env.get("NETCACHE_LLM__BASE_URL")
-                                                           or self.settings.llm.base_url})
+                                                           or self.settings.llm.base_url},
+                                 **overrides)
 
     def start_components(self) -> list[str]:
         started = []
@@ -242,6 +260,31 @@ class Stack:
         if self.local_redis is not None:
             self.local_redis.close()
             self.local_redis = None
+        elif self.run_prefix:
+            self.drop_run_keys()
+
+    def drop_run_keys(self) -> None:
+        """Remove this run's keys from a shared Redis (an admin sweep, once, at the end)."""
+        try:
+            client = make_redis(self.settings)
+            n = 0
+            for batch in _chunks(client.scan_iter(match=f"{self.run_prefix}:*", count=1000), 500):
+                n += client.unlink(*batch)
+            client.close()
+            self.say(f"redis: removed this run's {n} keys ({self.run_prefix}:*)")
+        except redis.RedisError as e:
+            self.say(f"redis: could not remove this run's keys {self.run_prefix}:* ({e})")
+
+
+def _chunks(items, size: int):
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 class _Watcher:
