@@ -49,3 +49,19 @@ def settings(redis_url, monkeypatch) -> Settings:
         if key.startswith("NETCACHE_"):
             monkeypatch.delenv(key)
     return Settings(redis_url=redis_url, _env_file=None)
+
+
+@pytest.fixture
+def runtimes():
+    """Runtime(settings) factory (one worker process's cache, LLM and metrics); all closed after the test."""
+    from tasks.runtime import Runtime
+
+    made = []
+
+    def make(settings):
+        made.append(Runtime(settings))
+        return made[-1]
+
+    yield make
+    for rt in made:
+        rt.close()

@@ -15,7 +15,6 @@ from cache.llm_server import MessagesAPIServer
 from cache.settings import Settings
 from events.models import ConfigChange
 from events.publisher import EventPublisher
-from tasks.runtime import Runtime
 
 from .tasks_support import clean_env, spawn, stop, wait_for
 
@@ -26,20 +25,6 @@ def llm_server():
     server.start()
     yield server
     server.stop()
-
-
-@pytest.fixture
-def runtimes():
-    """Runtime(settings) factory; every Runtime made is closed after the test."""
-    made = []
-
-    def make(settings):
-        made.append(Runtime(settings))
-        return made[-1]
-
-    yield make
-    for rt in made:
-        rt.close()
 
 
 def test_a_config_change_event_invalidates_that_device_only_and_warms_its_next_questions(

@@ -21,7 +21,6 @@ from cache.llm_server import MessagesAPIServer
 from cache.settings import Settings
 from tasks.app import make_app
 from tasks.invalidation import read_progress
-from tasks.runtime import Runtime
 
 from .tasks_support import NETCACHE, clean_env, spawn, stop, wait_for
 
@@ -32,20 +31,6 @@ def llm_server():
     server.start()
     yield server
     server.stop()
-
-
-@pytest.fixture
-def runtimes():
-    """Runtime(settings) factory; every Runtime made is closed after the test."""
-    made = []
-
-    def make(settings):
-        made.append(Runtime(settings))
-        return made[-1]
-
-    yield make
-    for rt in made:
-        rt.close()
 
 
 def _settings(redis_url: str, llm_url: str, **worker) -> Settings:
