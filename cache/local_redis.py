@@ -12,13 +12,23 @@ import socket
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import redis
 
 from .errors import BackendUnavailable
 
-__all__ = ["LocalRedis", "free_port"]
+__all__ = ["LocalRedis", "TLSFiles", "free_port"]
+
+
+@dataclass(frozen=True)
+class TLSFiles:
+    """PEM files for a TLS-only redis-server: its certificate, key, and the CA clients trust."""
+
+    cert_file: Path
+    key_file: Path
+    ca_file: Path
 
 
 def free_port() -> int:
@@ -32,7 +42,8 @@ class LocalRedis:
     """One ``redis-server`` child process on 127.0.0.1."""
 
     def __init__(self, port: int | None = None, *, password: str | None = None,
-                 maxmemory: str | None = None, extra_args: list[str] | None = None) -> None:
+                 maxmemory: str | None = None, extra_args: list[str] | None = None,
+                 tls: "TLSFiles | None" = None) -> None:
         self.binary = shutil.which("redis-server")
         if self.binary is None:
             raise BackendUnavailable(
@@ -43,13 +54,20 @@ class LocalRedis:
         self.password = password
         self.maxmemory = maxmemory
         self.extra_args = extra_args or []
+        self.tls = tls
         self.dir = Path(tempfile.mkdtemp(prefix="netcache-redis-"))
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         auth = f":{self.password}@" if self.password else ""
-        return f"redis://{auth}127.0.0.1:{self.port}/0"
+        scheme = "rediss" if self.tls else "redis"
+        return f"{scheme}://{auth}127.0.0.1:{self.port}/0"
+
+    def _client_kwargs(self) -> dict:
+        if not self.tls:
+            return {}
+        return {"ssl_ca_certs": str(self.tls.ca_file)}
 
     def url_for_db(self, db: int) -> str:
         return self.url.rsplit("/", 1)[0] + f"/{db}"
@@ -57,8 +75,14 @@ class LocalRedis:
     def start(self, timeout_s: float = 10.0) -> "LocalRedis":
         if self.proc is not None and self.proc.poll() is None:
             return self
+        if self.tls:
+            listen = ["--port", "0", "--tls-port", str(self.port),
+                      "--tls-cert-file", str(self.tls.cert_file), "--tls-key-file", str(self.tls.key_file),
+                      "--tls-ca-cert-file", str(self.tls.ca_file), "--tls-auth-clients", "no"]
+        else:
+            listen = ["--port", str(self.port)]
         args = [
-            self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
+            self.binary, *listen, "--bind", "127.0.0.1",
             "--save", "", "--appendonly", "no", "--dir", str(self.dir),
             "--daemonize", "no", "--loglevel", "warning",
             "--logfile", str(self.dir / "redis.log"),
@@ -69,7 +93,7 @@ class LocalRedis:
             args += ["--maxmemory", self.maxmemory]
         args += self.extra_args
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL)
-        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5, **self._client_kwargs())
         deadline = time.monotonic() + timeout_s
         while True:
             try:
