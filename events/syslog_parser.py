@@ -5,7 +5,11 @@ RFC 3164 (``<PRI>Mmm dd hh:mm:ss HOST TAG: MSG``) and the vendor variants of
 it: Cisco sequence numbers and host-first headers (``<189>123: rtr-001: *Mar  1
 00:01:02.345 UTC: %LINK-3-UPDOWN: ...``), unsynchronised (``*``) and
 uncertain (``.``) clocks, time zones, years (NX-OS ``2018 Apr 20 ...``),
-ISO 8601 and year-less timestamps, IOS-XR node names, SONiC severity words.
+ISO 8601 and year-less timestamps, IOS-XR node names, SONiC severity words, and
+all of those behind an RFC 3164 header a relay (or the device) put in front
+(``<189>Nov 28 03:41:07 rtr-001 123: *Nov 28 03:41:07.123: %LINK-...``,
+``<189>May  2 15:21:27 10.0.0.33 : 2026 May  2 15:21:27.206 UTC: %ETHPORT-...``):
+the device's own name and timestamp win over the relay's.
 
 The message id (Cisco mnemonic without severity, Junos tag, FRR ``%TAG``,
 RFC 5424 MSGID, else the app name) selects candidate rules from
@@ -59,9 +63,11 @@ _BSD_RE = re.compile(
     r"(?P<time>\d\d:\d\d:\d\d)(?:\.(?P<frac>\d{1,9}))?"
     rf"(?: (?P<tz>{_TZ_ALT}|[+-]\d\d:?\d\d)(?=[: ]|$))?")
 _SEQ_RE = re.compile(r"(?P<seq>\d{1,10}): ")
-# host-first (Cisco "logging origin-id", IOS-XR): "rtr-001: *Mar ..." or "gw2.acy1 LC/0/2/CPU0:Jul  7 ..."
-_HOST_FIRST_RE = re.compile(
-    r"(?P<host>[A-Za-z0-9_][\w.:-]*?):?[ ]+(?:(?P<node>(?:RP|LC|RSP|\d)[\w/]*?CPU\d+):)?(?=[*.]?(?:[A-Z][a-z]{2} |\d{4}[ -]))")
+# a host name or address and what separates it from the next header item: "rtr-001: ",
+# "10.0.0.33 : " (NX-OS), "2001:db8::1 " (the lazy match stops at the first separator that fits)
+_HOST_RE = re.compile(r"(?P<host>[A-Za-z0-9_][\w.:-]*?)(?P<sep> ?: | +)")
+_NODE_RE = re.compile(r"(?P<node>(?:RP|LC|RSP|\d)[\w/]*?CPU\d+):")
+_MNEMONIC_START_RE = re.compile(r"%[A-Z0-9_]+-")
 _TAG_RE = re.compile(
     r"(?:(?P<sevword>EMERG|ALERT|CRIT|ERR|ERROR|WARNING|WARN|NOTICE|INFO|DEBUG) )?"
     r"(?P<app>[A-Za-z0-9_][\w./#-]{0,63}?)(?:\[(?P<procid>[^\]\s]{1,32})\])?: ")
@@ -198,6 +204,109 @@ def _parse_sd(text: str) -> tuple[dict[str, dict[str, str]], str]:
     return sd, text[pos:].lstrip(" ")
 
 
+def _match_ts(text: str) -> re.Match[str] | None:
+    return _ISO_RE.match(text) or _BSD_RE.match(text)
+
+
+def _scan_header(text: str, now: datetime, *, after_pri: bool
+                 ) -> tuple[int | None, list[str], str | None, datetime | None, bool, bool, str]:
+    """Walk the header items before the tag/message of a non-RFC 5424 line.
+
+    Devices and relays stack them: an RFC 3164 header (``Nov 28 03:41:07 host``) that a relay
+    or the device's own syslog client adds, then Cisco's sequence number (``123: ``), its
+    ``logging origin-id`` host (``rtr-001: ``), an IOS-XR node (``RP/0/RSP0/CPU0:``) and the
+    device's own timestamp, which ends with ``:`` (``*Nov 28 03:41:07.123 UTC: ``). NX-OS may
+    put the host after that timestamp (``2026 Nov 28 03:41:07 UTC: n9k-01 %ETHPORT-...``).
+
+    Returns (sequence number, hosts in order, node, timestamp, clock synced, saw a timestamp,
+    the rest). The device's own timestamp (the last one) wins over a relay's.
+    """
+    seq: int | None = None
+    hosts: list[str] = []
+    node: str | None = None
+    stamp: datetime | None = None
+    synced = True
+    saw_ts = False
+    prev: str | None = None  # kind of the previous item: seq | ts | ts: (ends the header) | host | node
+    if after_pri and text.startswith(": "):  # "<189>: ..." (NX-OS, IOS without sequence numbers)
+        text, prev = text[2:], "seq"
+    for _ in range(12):
+        if prev == "ts:":
+            # after the device's own timestamp only the tag/message follows, or an NX-OS host before "%..."
+            hm = _HOST_RE.match(text)
+            if (hm and not hosts and hm.group("sep").strip() == ""
+                    and _MNEMONIC_START_RE.match(text, hm.end())):
+                hosts.append(hm.group("host"))
+                text = text[hm.end():]
+            break
+        ms = _SEQ_RE.match(text)
+        if ms and prev != "node":
+            seq, text, prev = int(ms.group("seq")), text[ms.end():].lstrip(" "), "seq"
+            continue
+        ts_m = _match_ts(text)
+        if ts_m is not None:
+            try:
+                stamp = _parse_iso(ts_m) if ts_m.re is _ISO_RE else _parse_bsd(ts_m, now)
+            except (ValueError, OverflowError) as e:
+                raise ParseError(f"bad timestamp {ts_m.group(0)!r}: {e}") from e
+            synced = not (ts_m.re is _BSD_RE and ts_m.group("flag"))
+            saw_ts = True
+            text = text[ts_m.end():]
+            colon = text.startswith(":") or text.startswith(" :")
+            text = text.lstrip(" ").removeprefix(":").lstrip(" ") if colon else text.lstrip(" ")
+            prev = "ts:" if colon else "ts"
+            continue
+        if prev != "node":
+            nm = _NODE_RE.match(text)
+            if nm and (prev == "host" or not hosts):
+                node, text, prev = nm.group("node"), text[nm.end():], "node"
+                continue
+        if prev == "node":
+            break  # a node is followed by its timestamp; anything else is the message
+        hm = _HOST_RE.match(text)
+        if hm:
+            rest = text[hm.end():]
+            spaced = hm.group("sep").strip() == ""
+            next_seq = _SEQ_RE.match(rest) is not None
+            strong = next_seq or _match_ts(rest) is not None or (spaced and _NODE_RE.match(rest) is not None)
+            # a second host (origin-id after a relay's header) only where Cisco puts one:
+            # after a sequence number or before one, so "host1 cron: Jun  5 ..." keeps host1
+            if strong and (not hosts or prev == "seq" or next_seq):
+                hosts.append(hm.group("host"))
+                text, prev = rest, "host"
+                continue
+            # "123: rtr-001: %LINK-..." (origin-id without timestamps)
+            if prev == "seq" and not spaced and _MNEMONIC_START_RE.match(rest):
+                hosts.append(hm.group("host"))
+                text, prev = rest, "host"
+                break
+        if prev == "ts" and not hosts:
+            # RFC 3164: the HOSTNAME follows the timestamp, unless the next token is already a tag
+            token, _, rest = text.partition(" ")
+            if token and not token.endswith(":") and not token.startswith("%") and "[" not in token:
+                hosts.append(token)
+                text, prev = rest.lstrip(" "), "host"
+                continue
+        break
+    return seq, hosts, node, stamp, synced, saw_ts, text
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _pick_host(hosts: list[str]) -> str | None:
+    """The device's own name: the innermost host, unless it is an address and an outer one is a name."""
+    if len(hosts) < 2:
+        return hosts[0] if hosts else None
+    names = [h for h in hosts if not _is_ip(h)]
+    return names[-1] if names else hosts[-1]
+
+
 def parse_frame(raw: str, *, now: datetime | None = None) -> SyslogHeader:
     """Split one syslog line into its header fields; ``ParseError`` when the framing is malformed."""
     now = now or datetime.now(timezone.utc)
@@ -234,47 +343,11 @@ def parse_frame(raw: str, *, now: datetime | None = None) -> SyslogHeader:
                             nil(m5.group("host")), nil(m5.group("app")), nil(m5.group("procid")),
                             nil(m5.group("msgid")), structured_data=sd)
 
-    seq = None
-    ms = _SEQ_RE.match(text)
-    if ms:
-        seq = int(ms.group("seq"))
-        text = text[ms.end():]
-
-    host = node = None
-    stamp: datetime | None = None
-    synced = True
-    ts_m = _ISO_RE.match(text) or _BSD_RE.match(text)
-    host_first = False
-    if ts_m is None:
-        hm = _HOST_FIRST_RE.match(text)
-        if hm:
-            host, node = hm.group("host"), hm.group("node")
-            text = text[hm.end():]
-            ts_m = _ISO_RE.match(text) or _BSD_RE.match(text)
-            host_first = ts_m is not None
-            if not host_first:  # not a header after all
-                raise ParseError(f"host {host!r} is not followed by a timestamp")
-    if ts_m is not None:
-        try:
-            stamp = _parse_iso(ts_m) if ts_m.re is _ISO_RE else _parse_bsd(ts_m, now)
-        except (ValueError, OverflowError) as e:
-            raise ParseError(f"bad timestamp {ts_m.group(0)!r}: {e}") from e
-        if ts_m.re is _BSD_RE and ts_m.group("flag"):
-            synced = False
-        text = text[ts_m.end():]
-        colon = text.startswith(":") or text.startswith(" :")
-        text = text.lstrip(" ").removeprefix(":").lstrip(" ") if colon else text.lstrip(" ")
-        if not host_first and not colon:
-            # RFC 3164: the HOSTNAME follows the timestamp, unless the next token is already a tag
-            token, _, rest = text.partition(" ")
-            if token and not token.endswith(":") and not token.startswith("%") and "[" not in token:
-                host, text = token, rest.lstrip(" ")
-                nm = re.match(r"((?:RP|LC|RSP|\d)[\w/]*?CPU\d+):", text)
-                if nm:
-                    node, text = nm.group(1), text[nm.end():]
-    elif not pm and seq is None:
+    seq, hosts, node, stamp, synced, saw_ts, text = _scan_header(text, now, after_pri=pm is not None)
+    host = _pick_host(hosts)
+    if not saw_ts and not pm and seq is None:
         raise ParseError("no <PRI> and no timestamp: not a syslog message")
-    fmt: Literal["rfc3164", "bare"] = "rfc3164" if (ts_m is not None or host) else "bare"
+    fmt: Literal["rfc3164", "bare"] = "rfc3164" if (saw_ts or host) else "bare"
     app = procid = None
     tm = _TAG_RE.match(text)
     if tm and not text.startswith("%"):

@@ -108,6 +108,48 @@ def test_severity_comes_from_pri_or_else_from_the_cisco_mnemonic():
     assert without.event.severity == 3
 
 
+def test_a_relayed_cisco_line_keeps_the_devices_sequence_number_and_its_own_timestamp():
+    line = ("<189>Nov 28 03:41:07 10.0.0.1 4711: rtr-001: Nov 28 2026 04:41:07.250 CET: "
+            "%LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to down")
+    header = parse_frame(line, now=NOW)
+    assert (header.format, header.host, header.seq) == ("rfc3164", "rtr-001", 4711)
+    assert header.timestamp == datetime(2026, 11, 28, 3, 41, 7, 250000, tzinfo=timezone.utc)
+    assert header.clock_synced and header.app is None
+    assert header.message.startswith("%LINK-3-UPDOWN: Interface GigabitEthernet0/1")
+
+
+def test_an_unsynchronised_device_clock_behind_a_relay_header_is_still_not_trusted():
+    line = "<189>Nov 28 03:41:07 rtr-001 123: *Nov 28 03:41:07.123: %LINK-3-UPDOWN: Interface Gi0/1, changed state to down"
+    header = parse_frame(line, now=NOW)
+    assert (header.host, header.seq, header.clock_synced) == ("rtr-001", 123, False)
+    event = parse_syslog(line, now=NOW).event
+    assert event.occurred_at == NOW
+    assert event.id == parse_syslog(line, now=datetime(2026, 11, 28, 4, 0, 3, tzinfo=timezone.utc)).event.id
+
+
+def test_the_relay_header_host_is_used_when_the_device_sends_no_name_of_its_own():
+    header = parse_frame("<189>Nov 28 03:41:07 10.0.0.1 123: %LINK-3-UPDOWN: Interface Gi0/1, changed state to down",
+                         now=NOW)
+    assert (header.host, header.seq, header.message[:14]) == ("10.0.0.1", 123, "%LINK-3-UPDOWN")
+
+
+def test_an_origin_id_host_without_timestamps_is_the_host_not_a_tag():
+    event = parse_syslog("<189>45: rtr-001: %LINK-3-UPDOWN: Interface Gi0/1, changed state to down", now=NOW).event
+    assert (event.device, event.vendor, event.interface) == ("rtr-001", "cisco_ios", "GigabitEthernet0/1")
+
+
+@pytest.mark.parametrize(("line", "host", "app"), [
+    ("<13>Jun  5 10:00:00 host1 cron: Jun  5 10:00:00 job ran", "host1", "cron"),
+    ("<165>Feb  6 09:42:36 veos01 Ebra: %LINEPROTO-5-UPDOWN: Line protocol on Interface Ethernet28, changed state to down",
+     "veos01", "Ebra"),
+    ("<30>Nov 27 03:00:00 sonic-leaf1 INFO bgp#bgpd[51]: %ADJCHANGE: neighbor 10.0.0.57(ARISTA01T1) in vrf default Up",
+     "sonic-leaf1", "bgp#bgpd"),
+])
+def test_an_rfc3164_tag_is_not_mistaken_for_a_cisco_host(line, host, app):
+    header = parse_frame(line, now=NOW)
+    assert (header.host, header.app) == (host, app)
+
+
 def test_a_message_without_host_uses_the_sender_address_as_device():
     line = "<189>124: %LINEPROTO-5-UPDOWN: Line protocol on Interface GigabitEthernet0/1, changed state to up"
     assert parse_syslog(line, "198.51.100.7", now=NOW).event.device == "198.51.100.7"
