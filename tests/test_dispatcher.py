@@ -111,7 +111,7 @@ def test_events_become_invalidation_tasks_with_the_right_tags_in_the_broker(disp
         (["device:rtr-1"], "hard"),
         (["iface:rtr-2:GigabitEthernet0/1"], "hard"),
         (["device:rtr-2"], "soft"),
-        (["device:rtr-3", "ip:10.0.0.2", "device:10.0.0.2"], "hard"),
+        (["device:rtr-3", "ip:10.0.0.2"], "hard"),
         (["site:nyc"], "hard"),
         (["topic:topology"], "soft"),
     ]

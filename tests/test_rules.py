@@ -48,13 +48,57 @@ def test_interface_flap_invalidates_the_interface_hard_and_the_device_soft_and_w
                                  "context": None, "params": None}
 
 
-def test_bgp_down_invalidates_device_and_neighbor_and_warms_bgp_troubleshooting_for_that_neighbor():
+def test_bgp_down_invalidates_device_and_neighbor_address_and_warms_bgp_troubleshooting_for_that_neighbor():
     actions = load_rules(None).actions_for(parse_event(DEVICE_EVENTS[3]))
     assert len(actions) == 1
-    assert actions[0].tags == ("device:rtr-001", "ip:10.0.0.2", "device:10.0.0.2") and actions[0].mode == "hard"
+    assert actions[0].tags == ("device:rtr-001", "ip:10.0.0.2") and actions[0].mode == "hard"
     assert "Why is the BGP session between rtr-001 and 10.0.0.2 down?" in actions[0].warm
-    assert _tags(load_rules(None), DEVICE_EVENTS[4]) == [
-        ("device:rtr-001", "soft"), ("ip:10.0.0.2", "soft"), ("device:10.0.0.2", "soft")]
+    assert _tags(load_rules(None), DEVICE_EVENTS[4]) == [("device:rtr-001", "soft"), ("ip:10.0.0.2", "soft")]
+
+
+@pytest.mark.parametrize("event_type", ["bgp_down", "bgp_up"])
+def test_a_bgp_neighbor_named_by_hostname_invalidates_that_device_and_no_ip_tag(event_type):
+    tags = [t for t, _ in _tags(load_rules(None), {"type": event_type, "device": "rtr-001", "neighbor": "RTR-003"})]
+    assert tags == ["device:rtr-001", "device:rtr-003"]
+
+
+@pytest.mark.parametrize("event_type", ["bgp_down", "bgp_up"])
+def test_a_bgp_neighbor_address_never_becomes_a_device_tag_and_ipv6_is_written_as_the_cache_writes_it(event_type):
+    rules = load_rules(None)
+    for neighbor, ip_tag in (("10.0.0.6", "ip:10.0.0.6"), ("2001:DB8:0::6", "ip:2001:db8::6"),
+                             ("10.0.0.2+179", "ip:10.0.0.2")):
+        tags = [t for t, _ in _tags(rules, {"type": event_type, "device": "rtr-001", "neighbor": neighbor})]
+        assert tags == ["device:rtr-001", ip_tag], neighbor
+
+
+def test_derived_neighbor_placeholders_are_only_allowed_for_events_with_a_neighbor():
+    rules = parse_rules("rules:\n  ospf_adjacency:\n    - invalidate: ['device:{neighbor_device}', 'ip:{neighbor_ip}']\n")
+    ospf = {"type": "ospf_adjacency", "device": "rtr-001", "neighbor": "10.0.0.9", "new_state": "DOWN"}
+    assert _tags(rules, ospf) == [("ip:10.0.0.9", "hard")]
+    with pytest.raises(ConfigError, match=r"uses \{neighbor_device\}, which a config_change event does not have"):
+        parse_rules("rules:\n  config_change:\n    - invalidate: ['device:{neighbor_device}']\n")
+
+
+def test_a_bgp_down_rule_covers_a_real_cached_answer_about_the_neighbor_address(settings, redis_client):
+    from cache.core import AnswerCache
+
+    cache = AnswerCache(settings, redis=redis_client)
+    try:
+        about = cache.put("Why is the BGP session to 10.0.0.6 on rtr-001 down?", "hold timer expired")
+        other = cache.put("Show the BGP neighbor summary on rtr-002", "2 peers up")
+        entry_tags = set(cache.entry(about).tags)
+        assert {"device:rtr-001", "ip:10.0.0.6"} <= entry_tags
+        assert not any(t == "device:10.0.0.6" for t in entry_tags)
+
+        # the session seen from the other side: the neighbor's address is all the event names
+        (action,) = load_rules(None).actions_for(
+            parse_event({"type": "bgp_down", "device": "rtr-009", "neighbor": "10.0.0.6"}))
+        assert action.tags == ("device:rtr-009", "ip:10.0.0.6")
+        assert set(action.tags) & entry_tags == {"ip:10.0.0.6"}
+        assert cache.invalidate(action.tags, mode=action.mode) == 1
+        assert cache.entry(about) is None and cache.entry(other) is not None
+    finally:
+        cache.close()
 
 
 def test_device_events_never_name_topic_or_scope_tags_so_static_reference_answers_survive():

@@ -11,13 +11,18 @@ One rule item becomes one :class:`Action`: a ``netcache.invalidate`` task (tags,
 mode, warm questions) or, when it lists no tags, a ``netcache.warm`` task.
 Tags are a union (the invalidation task takes a union); placeholders are the
 event's fields, an empty value skips the tag or question, a list value expands
-to one tag per element.
+to one tag per element. A few placeholders are derived from a field (see
+``DERIVED_PLACEHOLDERS``): ``{neighbor_ip}`` is the neighbor when it is an IP
+address (canonical, as the cache tags addresses), ``{neighbor_device}`` when it
+is a name, so ``device:{neighbor_device}`` is skipped for address neighbors
+instead of becoming the meaningless ``device:10.0.0.6``.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import ipaddress
 import itertools
 import json
 import string
@@ -34,6 +39,7 @@ from events.models import EVENT_TYPES, EventBase
 
 __all__ = [
     "DEFAULT_RULES_FILE",
+    "DERIVED_PLACEHOLDERS",
     "INVALIDATE_TASK",
     "WARM_TASK",
     "Action",
@@ -57,6 +63,45 @@ for _name in _models.__all__:
     _cls = getattr(_models, _name)
     if isinstance(_cls, type) and issubclass(_cls, EventBase) and "type" in _cls.model_fields:
         _MODELS[_cls.model_fields["type"].default] = _cls
+
+
+def _as_ip(value: Any) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return ipaddress.ip_address(value)
+    except ValueError:
+        return None
+
+
+def _neighbor_ip(value: Any) -> str:
+    """The neighbor as the cache writes addresses (``ip:`` tags: IPv4 dotted, IPv6 compressed), or ""."""
+    ip = _as_ip(value)
+    return ip.compressed if ip is not None else ""
+
+
+def _neighbor_device(value: Any) -> str:
+    """The neighbor as the cache writes device names (lowercase) when it is a name, "" for an address."""
+    if not isinstance(value, str) or not value.strip() or _as_ip(value) is not None:
+        return ""
+    return value.strip().lower()
+
+
+#: Placeholder → (the event field it is computed from, how). Usable in any rule for an
+#: event type that has the field; an empty result skips the tag or question like an empty field.
+DERIVED_PLACEHOLDERS: dict[str, tuple[str, Any]] = {
+    "neighbor_ip": ("neighbor", _neighbor_ip),
+    "neighbor_device": ("neighbor", _neighbor_device),
+}
+
+
+def _placeholder_values(event: EventBase) -> dict[str, Any]:
+    fields = type(event).model_fields
+    values = {name: getattr(event, name) for name in fields}
+    for name, (source, fn) in DERIVED_PLACEHOLDERS.items():
+        if source in fields:
+            values[name] = fn(values[source])
+    return values
 
 
 @functools.lru_cache(maxsize=4096)
@@ -106,6 +151,7 @@ class RulesFile(BaseModel):
             if event_type not in _MODELS:
                 raise ValueError(f"unknown event type {event_type!r}; known types: {', '.join(EVENT_TYPES)}")
             fields = set(_MODELS[event_type].model_fields)
+            fields |= {name for name, (source, _) in DERIVED_PLACEHOLDERS.items() if source in fields}
             for n, item in enumerate(items):
                 if not item.invalidate and not item.warm:
                     raise ValueError(f"{event_type}[{n}] neither invalidates nor warms anything")
@@ -189,7 +235,7 @@ class RuleSet:
         items = self.rules.get(event.type, ())  # type: ignore[attr-defined]
         if not items:
             return []
-        values = {name: getattr(event, name) for name in type(event).model_fields}
+        values = _placeholder_values(event)
         target = event.target_key()
         actions: list[Action] = []
         for item in items:
