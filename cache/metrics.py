@@ -109,6 +109,8 @@ class Metrics:
         self._closed = False
         atexit.register(self._at_exit)
         if registry is not None:
+            from .metrics_export import RedisMetricsCollector
+
             registry.register(RedisMetricsCollector(redis, settings))
 
     # -- recording (hot path: no I/O) ----------------------------------------------------------
@@ -277,6 +279,8 @@ class Metrics:
     def snapshot(self) -> dict[str, Any]:
         """Flush, then read the global numbers (every process's) from Redis."""
         self.flush()
+        from .metrics_export import read_snapshot
+
         return read_snapshot(self.redis, self.settings)
 
     def close(self) -> None:
@@ -314,11 +318,15 @@ class Metrics:
         self.close()
 
 
-# Reading and the Prometheus export live in cache/metrics_export.py (kept small); re-exported here.
-from .metrics_export import (  # noqa: E402
-    RedisMetricsCollector,
-    estimate_quantile,
-    read_snapshot,
-    render_prometheus,
-    start_metrics_http,
-)
+# Reading and the Prometheus export live in cache/metrics_export.py (kept small); re-exported
+# here lazily (PEP 562), so importing either module first never meets a half-initialised other.
+_EXPORTED = {"RedisMetricsCollector", "estimate_quantile", "read_snapshot", "render_prometheus",
+             "start_metrics_http"}
+
+
+def __getattr__(name: str):  # noqa: ANN202
+    if name in _EXPORTED:
+        from . import metrics_export
+
+        return getattr(metrics_export, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

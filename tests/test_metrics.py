@@ -250,3 +250,46 @@ def test_metrics_are_served_over_http(metrics, redis_client, settings):
         server.server_close()
         thread.join(timeout=5)
     assert sample(fams, "netcache_lookups", outcome="exact", query_type="bgp") == 1
+
+
+def test_netcache_metrics_serves_the_global_numbers_for_prometheus(settings, redis_client, tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from cache.local_redis import free_port
+    from cache.metrics import Metrics
+
+    m = Metrics(redis_client, settings)
+    m.lookup("exact", "device_status", 0.0004, saved_usd=0.02)
+    m.lookup("miss", "device_status", 0.0007)
+    m.flush()
+    port = free_port()
+    env = {**os.environ, "NETCACHE_REDIS_URL": settings.redis_url}
+    proc = subprocess.Popen([sys.executable, "-m", "worker.cli", "metrics", "--port", str(port)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2).read().decode()
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read().decode()
+                assert time.monotonic() < deadline, "metrics server did not answer"
+                time.sleep(0.1)
+        samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+                   for fam in text_string_to_metric_families(body) for s in fam.samples}
+        lookups = {k: v for k, v in samples.items() if "lookup" in k[0] and v}
+        assert lookups, body[:2000]
+        assert any(dict(k[1]).get("outcome") == "exact" for k in lookups), lookups
+        assert any(dict(k[1]).get("outcome") == "miss" for k in lookups), lookups
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        proc.stdout.close()
+    m.close()

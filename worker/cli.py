@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "tune": "cache.tune:tune_command",
     "chat-demo": "cache.demo:chat_demo_command",
     "llm-server": "cache.llm_server:llm_server_command",
+    "metrics": "cache.metrics_server:metrics_command",
     # events in (events/cli.py)
     "events": "events.cli:events_group",
     "syslog": "events.syslog_listener:syslog_command",
