@@ -106,6 +106,9 @@ def main() -> None:
     for label, m in rows:
         print(f"{label:<28} {m['events']:>8,} {m['seconds']:>8.2f} {m['rate']:>9,.0f} {m['actions']:>8,} "
               f"{m['folded']:>8,}")
+    print("actions = tasks enqueued during the run (the trailing-edge actions of open windows follow when they "
+          "close);\nfolded = rule actions folded into a window: an interface_flap matches two rule items "
+          "(interface hard,\ndevice soft), so a storm of N events folds 2 x (N - 1).")
 
 
 if __name__ == "__main__":
