@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import redis
 
 from cache.local_redis import free_port
 from events.models import parse_event
@@ -187,6 +188,15 @@ def test_sigterm_finishes_the_batch_acknowledges_and_exits_cleanly(dispatchers, 
 def test_several_dispatchers_share_the_stream_and_each_event_is_enqueued_once(dispatchers, redis_client):
     for _ in range(3):
         dispatchers.start(NETCACHE_WORKER__READ_COUNT="20")
+
+    def registered() -> int:
+        try:
+            return len(redis_client.xinfo_consumers(STREAM, GROUP))
+        except redis.ResponseError:  # the group does not exist yet
+            return 0
+
+    # all three are reading before the feed starts, so each gets a share of it
+    wait_for(lambda: registered() == 3, what="three consumers in the group")
     pipe = redis_client.pipeline()
     for n in range(300):
         pipe.xadd(STREAM, entry(type="config_change", device=f"rtr-{n:03d}"))
