@@ -202,6 +202,8 @@ class WorkerSettings(BaseModel):
     topology_warm_every_s: int = 6 * 3600
     #: XFetch early refresh of the top questions this often.
     refresh_expiring_every_s: int = 300
+    #: How often beat runs netcache.sweep, which drops index and tier records of entries Redis expired.
+    sweep_every_s: int = 3600
     #: Hard / soft time limit of one Celery task. The longest task is a big
     #: invalidation: 100k entries at 100 per batch, 100 ms apart ≈ 100 s of
     #: pauses plus the work, far below 30 min.

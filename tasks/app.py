@@ -61,6 +61,7 @@ TASK_QUEUES = {
     "netcache.refresh_top": "warm",
     "netcache.refresh_expiring": "warm",
     "netcache.warm_topology": "warm",
+    "netcache.sweep": "warm",
 }
 #: Errors worth retrying (with backoff and jitter): a backing service is away for a moment.
 TRANSIENT_ERRORS = (BackendUnavailable, redis.ConnectionError, redis.TimeoutError)
@@ -235,6 +236,11 @@ def _register_tasks(app: Celery) -> None:
                                semaphore=rt.warm_semaphore())
         _record_warm(rt, result.to_dict())
         return result.to_dict()
+
+    @app.task(bind=True, base=NetcacheTask, name="netcache.sweep", shared=False, **_retry_opts())
+    def sweep_task(self) -> dict:
+        """Drop the vectors and tier records of entries Redis expired on its own (maintenance)."""
+        return {"removed": self.runtime.cache.sweep()}
 
 
 @contextmanager

@@ -5,6 +5,8 @@
   ``app.conf.timezone``), once per local day.
 - ``warm-topology``: ``netcache.warm_topology`` every ``topology_warm_every_s`` (6 h).
 - ``refresh-expiring``: ``netcache.refresh_expiring`` every ``refresh_expiring_every_s`` (5 min).
+- ``sweep-expired``: ``netcache.sweep`` every ``sweep_every_s`` (1 h): drops the vectors and
+  tier records that entries Redis expired on its own leave behind.
 
 Daylight-saving time (tested in tests/test_beat_schedule.py with a fixed
 clock): Celery evaluates the crontab on local wall-clock time, so the nightly
@@ -61,5 +63,10 @@ def beat_schedule(settings, *, app: Any = None) -> dict[str, dict]:
             "schedule": schedule(timedelta(seconds=w.refresh_expiring_every_s), app=app),
             "kwargs": {"n": w.refresh_top_n},
             "options": {"queue": "warm", "expires": w.refresh_expiring_every_s},
+        },
+        "sweep-expired": {
+            "task": "netcache.sweep",
+            "schedule": schedule(timedelta(seconds=w.sweep_every_s), app=app),
+            "options": {"queue": "warm", "expires": w.sweep_every_s},
         },
     }

@@ -64,3 +64,27 @@ def test_every_task_of_a_process_shares_one_runtime_and_builds_it_only_when_used
     runtimes = {id(app.tasks[name].runtime) for name in TASK_QUEUES}
     assert len(runtimes) == 1
     app.netcache_runtime.close()
+
+
+def test_the_sweep_task_drops_what_entries_redis_expired_left_in_the_index_and_tiers(redis_url, redis_client):
+    import time
+
+    settings = Settings(_env_file=None, redis_url=redis_url, cache={"embedder": "hash", "ttl_volatile_s": 1})
+    app = make_app(settings)
+    try:
+        cache = app.tasks["netcache.sweep"].runtime.cache
+        gone = cache.put("Show CPU usage on rtr-001", "placeholder: 12 %", volatility="volatile")
+        kept = cache.put("Show CPU usage on rtr-002", "placeholder: 30 %", volatility="static")
+        vec_key = cache.keys.ix_vec
+        assert redis_client.hexists(vec_key, gone)
+        deadline = time.monotonic() + 10
+        while redis_client.exists(cache.keys.entry(gone)):  # Redis expires the entry itself
+            assert time.monotonic() < deadline, "the 1 s entry did not expire"
+            time.sleep(0.1)
+        assert redis_client.hexists(vec_key, gone), "its vector outlives it until a sweep"
+        assert app.tasks["netcache.sweep"]() == {"removed": 1}
+        assert not redis_client.hexists(vec_key, gone)
+        assert redis_client.hexists(vec_key, kept)
+        assert cache.get("Show CPU usage on rtr-002").answer == "placeholder: 30 %"
+    finally:
+        app.netcache_runtime.close()
