@@ -204,3 +204,12 @@ def test_rules_name_the_tags_the_cache_puts_on_answers_and_spare_static_referenc
     assert not hit_by(DEVICE_EVENTS[2], "Show interface Gi0/1 status on rtr-002")
     topology = {"type": "topology_change", "site": "nyc"}
     assert hit_by(topology, "Show the network topology overview") == {"topic:topology"}
+
+
+@pytest.mark.parametrize("event_type", ["ospf_adjacency", "isis_adjacency"])
+def test_an_adjacency_change_invalidates_the_neighbor_by_hostname_or_by_address_as_bgp_does(event_type):
+    rules = load_rules(None)
+    by_name = {"type": event_type, "device": "rtr-001", "neighbor": "RTR-002", "new_state": "Down"}
+    by_address = {"type": event_type, "device": "rtr-001", "neighbor": "10.0.0.9", "new_state": "DOWN"}
+    assert _tags(rules, by_name) == [("device:rtr-001", "hard"), ("device:rtr-002", "hard")]
+    assert _tags(rules, by_address) == [("device:rtr-001", "hard"), ("ip:10.0.0.9", "hard")]
