@@ -406,7 +406,23 @@ def create_app(settings: Settings, *, redis: Any = None, metrics: WebhookMetrics
 @click.option("--port", default=None, type=click.IntRange(0, 65535),
               help="Port (default: NETCACHE_EVENTS__WEBHOOK_PORT).")
 def webhook_command(host: str | None, port: int | None) -> None:
-    """Receive events over HTTP (own JSON, Alertmanager, NetBox) and put them on the stream."""
+    """Receive events over HTTP (own JSON, Alertmanager, NetBox) and put them on the stream.
+
+    \b
+    Endpoints (POST, answer 202 with the event ids, or a JSON error):
+      /v1/events        netcache events: one object, an array or {"events": [...]}
+      /v1/alertmanager  Alertmanager webhook (resolved alerts become "up" events)
+      /v1/netbox        NetBox webhook, signed with X-Hook-Signature (HMAC-SHA512)
+      GET /healthz      Redis reachable?   GET /metrics   Prometheus counters
+
+    \b
+    Settings (environment):
+      NETCACHE_EVENTS__WEBHOOK_TOKEN           bearer token every POST must send
+                                               (required; never logged)
+      NETCACHE_EVENTS__NETBOX_SECRET           NetBox webhook secret (optional)
+      NETCACHE_EVENTS__WEBHOOK_MAX_BODY_BYTES  larger bodies get 413 (1 MiB)
+      NETCACHE_EVENTS__WEBHOOK_HOST / _PORT    bind address (127.0.0.1:8088)
+    """
     settings = Settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:

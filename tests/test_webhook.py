@@ -284,6 +284,20 @@ async def test_metrics_count_requests_by_endpoint_and_outcome(server, http):
     assert 'netcache_webhook_ignored_total{endpoint="alertmanager"} 1.0' in text
 
 
+async def test_invalid_json_and_an_unknown_event_type_get_clear_errors_and_are_counted(server, http, redis_client,
+                                                                                        wh_settings):
+    status, body, _ = await post(http, server, "/v1/events", None, raw=b"{not json")
+    assert status == 400 and body["error"] == "invalid_json"
+    status, body, _ = await post(http, server, "/v1/events", {"type": "link_melted", "device": "rtr-001"})
+    assert status == 422 and body["error"] == "invalid_event"
+    assert "unknown event type 'link_melted'" in body["details"][0]["message"]
+    async with http.get(server.make_url("/metrics")) as resp:
+        text = await resp.text()
+    assert 'netcache_webhook_requests_total{endpoint="events",outcome="400"} 1.0' in text
+    assert 'netcache_webhook_requests_total{endpoint="events",outcome="422"} 1.0' in text
+    assert redis_client.xlen(wh_settings.events.stream) == 0
+
+
 async def test_unknown_paths_and_methods_get_json_errors(server, http):
     async with http.get(server.make_url("/v1/events")) as resp:
         assert resp.status == 405 and (await resp.json())["error"] == "method_not_allowed"
@@ -308,6 +322,18 @@ async def test_tokens_and_signatures_never_appear_in_the_logs(server, http, capl
 def test_the_app_refuses_to_start_without_a_token(settings):
     with pytest.raises(ConfigError, match="NETCACHE_EVENTS__WEBHOOK_TOKEN"):
         create_app(settings)
+
+
+def test_the_webhook_help_explains_endpoints_and_settings_without_showing_the_secrets(settings):
+    env = {"NETCACHE_REDIS_URL": settings.redis_url, "NETCACHE_EVENTS__WEBHOOK_TOKEN": TOKEN,
+           "NETCACHE_EVENTS__NETBOX_SECRET": NETBOX_SECRET}
+    result = CliRunner().invoke(main, ["webhook", "--help"], env=env)
+    assert result.exit_code == 0
+    for text in ("/v1/events", "/v1/alertmanager", "/v1/netbox", "X-Hook-Signature", "/healthz", "/metrics",
+                 "NETCACHE_EVENTS__WEBHOOK_TOKEN", "NETCACHE_EVENTS__NETBOX_SECRET",
+                 "NETCACHE_EVENTS__WEBHOOK_MAX_BODY_BYTES"):
+        assert text in result.output
+    assert TOKEN not in result.output and NETBOX_SECRET not in result.output
 
 
 def test_the_webhook_command_exits_with_how_to_set_the_token(settings):
