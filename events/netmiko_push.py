@@ -297,7 +297,20 @@ def _password(env_name: str) -> str:
 def push_command(name: str, host: str, port: int, device_type: str, username: str, commands_file: str,
                  save: bool, who: str | None, password_env: str, secret_env: str | None,
                  timeout_s: float) -> None:
-    """Push config lines to a device with Netmiko, then publish a config_change event."""
+    """Push config lines to a device with Netmiko, then publish a config_change event.
+
+    The event is published only after every line was accepted (and saved, with
+    --save), so its answers are invalidated; a failed push exits non-zero with
+    the device's error and publishes nothing. The password is read from the
+    variable named by --password-env (or prompted for), never from the command
+    line, and it never appears in logs, errors or the event; secrets inside
+    config lines are masked in the event.
+
+    \b
+    Example:
+      NETCACHE_PUSH_PASSWORD=... netcache push --device rtr-001 --host 192.0.2.11 \\
+        --username admin --commands-file change.txt --save
+    """
     from cache.redis_conn import make_redis, redact_url
     from cache.settings import Settings
 

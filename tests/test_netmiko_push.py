@@ -169,6 +169,15 @@ def test_push_command_reads_the_password_from_the_environment(sim, device, setti
     assert event.user == "ops-bot"
 
 
+def test_push_help_says_when_the_event_is_published_and_where_the_password_comes_from_without_showing_it():
+    result = CliRunner().invoke(main, ["push", "--help"], env={"NETCACHE_PUSH_PASSWORD": PASSWORD})
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert "published only after every line was accepted" in text and "publishes nothing" in text
+    assert "--password-env" in text and "NETCACHE_PUSH_PASSWORD" in text and "netcache push --device" in text
+    assert PASSWORD not in result.output
+
+
 def test_push_command_fails_clearly_without_a_password(sim, settings, redis_client, tmp_path):
     cfg = tmp_path / "cfg.txt"
     cfg.write_text("ntp server 192.0.2.1\n")
