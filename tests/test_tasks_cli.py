@@ -57,6 +57,26 @@ def test_invalidate_sync_removes_the_devices_answers_with_progress_and_rewarms_t
     assert llm_server.calls_for(other) == 1
 
 
+def test_invalidate_soft_sync_keeps_the_devices_answers_stale_until_each_is_regenerated_once(env, llm_server):
+    rt = env
+    mine = ["Show interface status on rtr-001", "Show the BGP neighbor summary on rtr-001"]
+    other = "Show interface status on rtr-002"
+    ids = {q: rt.cache.get_or_generate(q).entry_id for q in mine + [other]}
+
+    llm_server.fail_next(100, status=400)  # the re-warm fails, so what soft left behind shows
+    code, out = _run(["invalidate", "--device", "rtr-001", "--soft", "--sync"])
+    assert code == 0, out
+    assert "invalidated 2 of 2 entries" in out and '"failed": 2' in out
+    assert [rt.cache.entry(ids[q]).stale for q in mine] == [True, True]  # kept, marked stale
+    assert rt.cache.entry(ids[other]).stale is False
+
+    llm_server.reset()
+    code, out = _run(["invalidate", "--device", "rtr-001", "--soft", "--sync"])
+    assert code == 0 and "re-warming 2 most-asked questions" in out
+    assert [rt.cache.entry(ids[q]).stale for q in mine] == [False, False]
+    assert all(llm_server.calls_for(q) == 1 for q in mine) and llm_server.calls_for(other) == 0
+
+
 def test_invalidate_without_sync_enqueues_the_task_on_the_invalidate_queue(env, redis_client):
     code, out = _run(["invalidate", "--site", "nyc", "--tag", "topic:bgp", "--soft"])
     assert code == 0, out
