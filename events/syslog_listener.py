@@ -386,7 +386,23 @@ def syslog_command(host: str | None, port: int | None, udp_port: int | None, tcp
     """Receive syslog (UDP and TCP: LF, NUL or octet-counted framing), parse it into network
     events and publish them to the Redis stream. Counters are kept in the health key
     nc:w:health:syslog:{hostname} and, with --metrics-port, on /metrics. Stop with Ctrl-C or
-    SIGTERM: what is buffered is published before exit."""
+    SIGTERM: what is buffered is published before exit.
+
+    \b
+    Counters: received, parsed, unrecognized (not an event: counted, not an
+    error), errors (bad framing or fields), rejected (source not allowed),
+    oversized, dropped (buffer full), published, duplicates.
+
+    \b
+    Settings (environment, besides the options above):
+      NETCACHE_EVENTS__SYSLOG_ALLOW           allowed source CIDRs (JSON list)
+      NETCACHE_EVENTS__SYSLOG_BUFFER_MAX      events held while Redis is down (100000)
+      NETCACHE_EVENTS__SYSLOG_BATCH_SIZE      events per XADD pipeline (500)
+      NETCACHE_EVENTS__SYSLOG_FLUSH_MS        longest wait before a batch goes (50)
+      NETCACHE_EVENTS__SYSLOG_MAX_LINE_BYTES  longer messages are rejected (8192)
+      NETCACHE_EVENTS__SYSLOG_RCVBUF_BYTES    UDP receive buffer asked for (8 MiB)
+      NETCACHE_EVENTS__SYSLOG_RULES_FILE      extra parse rules (JSON), tried first
+    """
     settings = Settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     updates: dict[str, Any] = {}

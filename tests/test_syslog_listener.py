@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -17,9 +18,13 @@ from collections.abc import Callable
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
+from click.testing import CliRunner
+
 from cache.local_redis import free_port
+from cache.settings import EventSettings
+from events.counters import LISTENER_COUNTERS
 from events.stream import decode_entry
-from events.syslog_listener import ListenerThread, SyslogFramer, health_key
+from events.syslog_listener import ListenerThread, SyslogFramer, health_key, syslog_command
 
 
 def line(i: int, device: str = "rtr-001") -> bytes:
@@ -307,3 +312,13 @@ def test_the_netcache_syslog_command_receives_exports_metrics_and_flushes_on_sig
 def _port_open(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_the_syslog_help_names_every_counter_and_only_settings_that_exist():
+    result = CliRunner().invoke(syslog_command, ["--help"])
+    assert result.exit_code == 0
+    words = set(re.findall(r"[a-z_]+", result.output.replace(",", " ")))
+    assert set(LISTENER_COUNTERS) <= words
+    named = re.findall(r"NETCACHE_EVENTS__([A-Z_]+)", result.output)
+    assert {"SYSLOG_ALLOW", "SYSLOG_BUFFER_MAX", "SYSLOG_RCVBUF_BYTES"} <= set(named)
+    assert {n.lower() for n in named} <= set(EventSettings.model_fields)
