@@ -7,6 +7,7 @@ tests/data/compose-spec.json (Apache-2.0, see tests/data/compose-spec.NOTICE).
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from pathlib import Path
 
@@ -92,3 +93,14 @@ def test_the_broker_redis_never_evicts_and_the_cache_redis_evicts_only_expiring_
     assert queue[queue.index("--maxmemory-policy") + 1] == "noeviction"
     assert cache[cache.index("--maxmemory-policy") + 1] == "volatile-lfu"
     assert COMPOSE["services"]["worker"]["environment"]["NETCACHE_WORKER__BROKER_URL"].startswith("redis://redis-queue")
+
+
+def test_every_variable_the_operator_sets_is_documented_in_the_header_and_the_netbox_secret_reaches_the_webhook():
+    text = (ROOT / "docker-compose.yml").read_text()
+    header = "\n".join(line for line in text.splitlines() if line.startswith("#"))
+    interpolated = set(re.findall(r"\$\{(\w+)", text))
+    assert "NETCACHE_EVENTS__NETBOX_SECRET" in interpolated
+    for var in interpolated:
+        assert re.search(rf"^#\s+{var}\s", header, re.M), f"{var} is set from .env but not documented"
+    assert COMPOSE["services"]["webhook"]["environment"]["NETCACHE_EVENTS__NETBOX_SECRET"] == \
+        "${NETCACHE_EVENTS__NETBOX_SECRET:-}"
