@@ -102,6 +102,18 @@ def test_publish_explains_bad_input(env, args, code, message):
     assert message in result.output
 
 
+@pytest.mark.parametrize(("stdin", "code", "message"), [
+    ('{"type": "warp", "device": "r1"}\n', 1, "unknown event type 'warp'; known types: config_change"),
+    ("{bad\n", 2, "--json: not JSON or JSON lines"),
+])
+def test_publish_from_json_explains_an_unknown_type_or_broken_json_and_publishes_nothing(
+        env, redis_client, settings, stdin, code, message):
+    result = CliRunner().invoke(events_group, ["publish", "--json", "-"], input=stdin)
+    assert result.exit_code == code
+    assert message in result.output
+    assert redis_client.xlen(settings.events.stream) == 0
+
+
 def test_publish_says_when_redis_is_unreachable():
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("NETCACHE_")},
            "NETCACHE_REDIS_URL": "redis://:hunter2@127.0.0.1:1/0", "NETCACHE_EVENTS__PUBLISH_RETRIES": "1"}
