@@ -6,6 +6,7 @@ import pytest
 
 from cache.errors import ConfigError
 from events.models import parse_event
+from events.syslog_parser import SyslogParser
 from worker.rules import DEFAULT_RULES_FILE, INVALIDATE_TASK, WARM_TASK, load_rules, parse_rules
 
 DEVICE_EVENTS = [
@@ -213,3 +214,11 @@ def test_an_adjacency_change_invalidates_the_neighbor_by_hostname_or_by_address_
     by_address = {"type": event_type, "device": "rtr-001", "neighbor": "10.0.0.9", "new_state": "DOWN"}
     assert _tags(rules, by_name) == [("device:rtr-001", "hard"), ("device:rtr-002", "hard")]
     assert _tags(rules, by_address) == [("device:rtr-001", "hard"), ("ip:10.0.0.9", "hard")]
+
+
+def test_an_is_is_adjacency_from_real_ios_syslog_invalidates_the_neighbor_router_by_its_hostname():
+    raw = ("<189>Nov 28 03:00:00 rtr-001 %CLNS-5-ADJCHANGE: ISIS: Adjacency to RTR-002 (GigabitEthernet0/1) "
+           "Down, hold time expired")
+    event = SyslogParser().parse(raw, "192.0.2.1").event
+    assert event is not None and event.type == "isis_adjacency"
+    assert [t for a in load_rules(None).actions_for(event) for t in a.tags] == ["device:rtr-001", "device:rtr-002"]
