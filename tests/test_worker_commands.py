@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from events.models import parse_event
 from events.stream import encode_entry
-from worker.cli import main
+from worker.cli import COMMANDS, main
 from worker.consumer import Dispatcher
 from worker.rules import load_rules
 
@@ -196,3 +196,23 @@ def test_status_with_redis_unreachable_fails_clearly_without_the_password(monkey
     assert result.exit_code == 1
     assert "is unreachable" in result.output and ":***@127.0.0.1" in result.output
     assert "pw-secret" not in result.output
+
+
+def test_no_command_or_subcommand_help_shows_a_secret_set_in_the_environment():
+    secrets = ["RedisPw-7f3a", "BrokerPw-7f3a", "HookTok-7f3a", "NbSec-7f3a", "sk-ant-7f3a", "PushPw-7f3a"]
+    env = {"NETCACHE_REDIS_URL": f"redis://:{secrets[0]}@127.0.0.1:1/0",
+           "NETCACHE_WORKER__BROKER_URL": f"redis://:{secrets[1]}@127.0.0.1:1/1",
+           "NETCACHE_EVENTS__WEBHOOK_TOKEN": secrets[2], "NETCACHE_EVENTS__NETBOX_SECRET": secrets[3],
+           "NETCACHE_LLM__API_KEY": secrets[4], "NETCACHE_PUSH_PASSWORD": secrets[5]}
+    runner = CliRunner()
+    checked = 0
+    for name in COMMANDS:
+        command = main.get_command(None, name)
+        paths = [[name]] + [[name, sub] for sub in getattr(command, "commands", {})]
+        for path in paths:
+            result = runner.invoke(main, [*path, "--help"], env=env)
+            assert result.exit_code == 0, (path, result.output)
+            assert "Usage:" in result.output
+            assert not [secret for secret in secrets if secret in result.output], path
+            checked += 1
+    assert checked > len(COMMANDS)  # the groups' subcommands were checked too
