@@ -9,7 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
-COPY cache ./cache
+COPY netcache ./netcache
 COPY events ./events
 COPY worker ./worker
 COPY tasks ./tasks

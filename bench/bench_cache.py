@@ -30,12 +30,13 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import redis
 
-from cache.core import AnswerCache
-from cache.local_redis import LocalRedis
-from cache.scripts import script_source, sha_of
-from cache.settings import Settings
-from cache.store import CacheLogic, put_argv
-from cache.vector_index import encode_record
+from netcache.engine.sync import AnswerCache
+from netcache.devtools.local_redis import LocalRedis
+from netcache.engine.scripts import script_source, sha_of
+from netcache.settings import Settings
+from netcache.engine.logic import CacheLogic
+from netcache.engine.records import put_argv
+from netcache.engine.vector_index import encode_record
 
 __all__ = ["main"]
 

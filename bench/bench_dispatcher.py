@@ -23,13 +23,13 @@ import time
 
 import redis
 
-from cache.local_redis import LocalRedis
-from cache.settings import Settings
-from events.models import parse_event
-from events.stream import encode_entry
-from tasks.app import make_app
-from worker.consumer import CelerySender, Dispatcher
-from worker.rules import load_rules
+from netcache.devtools.local_redis import LocalRedis
+from netcache.settings import Settings
+from netcache.events.models import parse_event
+from netcache.events.stream import encode_entry
+from netcache.tasks.app import make_app
+from netcache.worker.consumer import CelerySender, Dispatcher
+from netcache.worker.rules import load_rules
 
 __all__ = ["main", "feed"]
 

@@ -5,7 +5,7 @@
 Part 1 — invalidating ``--affected`` entries of one device, in a cache of each
 total size, on a private redis-server:
 
-- *gradual (tags)*: ``tasks.invalidation.run_invalidation`` (tag members →
+- *gradual (tags)*: ``netcache.tasks.invalidation.run_invalidation`` (tag members →
   popularity order → batches of 100 with 100 ms pauses). The pauses are
   recorded, not slept, and reported apart: they are a chosen spreading of the
   load, not cost.
@@ -35,11 +35,11 @@ from pathlib import Path
 
 import redis
 
-from cache.core import AnswerCache
-from cache.embedder import HashEmbedder
-from cache.local_redis import LocalRedis
-from cache.settings import Settings
-from tasks.invalidation import run_invalidation
+from netcache.engine.sync import AnswerCache
+from netcache.matching.embedder import HashEmbedder
+from netcache.devtools.local_redis import LocalRedis
+from netcache.settings import Settings
+from netcache.tasks.invalidation import run_invalidation
 
 DEVICE = "rtr-999"
 
@@ -146,7 +146,7 @@ def _spawn(args, env, log):
 
 
 def part2(size: int, samples: int) -> tuple[str, list[float]]:
-    from worker.stack import _command_available
+    from netcache.worker.stack import _command_available
 
     have_dispatcher = _command_available("dispatcher") is None
     logs = Path(tempfile.mkdtemp(prefix="netcache-bench-"))
@@ -173,7 +173,7 @@ def part2(size: int, samples: int) -> tuple[str, list[float]]:
                     raise SystemExit(f"worker did not start; see {logs}")
                 time.sleep(0.1)
             time.sleep(1.0)
-            from tasks.app import make_app
+            from netcache.tasks.app import make_app
 
             app = make_app(settings)
             latencies = []
@@ -184,8 +184,8 @@ def part2(size: int, samples: int) -> tuple[str, list[float]]:
                 assert cache.tag_members(tag)
                 t0 = time.perf_counter()
                 if have_dispatcher:
-                    from events.models import ConfigChange
-                    from events.publisher import EventPublisher
+                    from netcache.events.models import ConfigChange
+                    from netcache.events.publisher import EventPublisher
 
                     EventPublisher(client, settings).publish(ConfigChange(device=device, source="operator"))
                 else:

@@ -16,12 +16,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cache.embedder import CachedEmbedder, MiniLMEmbedder  # noqa: E402
-from cache.entities import extract_entities  # noqa: E402
-from cache.guard import guard  # noqa: E402
-from cache.intent import classify  # noqa: E402
-from cache.local_redis import LocalRedis  # noqa: E402
-from cache.normalize import exact_key, semantic_text  # noqa: E402
+from netcache.matching.embedder import CachedEmbedder, MiniLMEmbedder  # noqa: E402
+from netcache.matching.entities import extract_entities  # noqa: E402
+from netcache.matching.guard import guard  # noqa: E402
+from netcache.matching.intent import classify  # noqa: E402
+from netcache.devtools.local_redis import LocalRedis  # noqa: E402
+from netcache.matching.normalize import exact_key, semantic_text  # noqa: E402
 
 PAIRS = Path(__file__).resolve().parents[1] / "tests" / "data" / "netops_pairs.jsonl"
 

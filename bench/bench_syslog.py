@@ -20,8 +20,8 @@ from pathlib import Path
 
 import redis
 
-from cache.local_redis import LocalRedis, free_port
-from events.syslog_parser import SyslogParser
+from netcache.devtools.local_redis import LocalRedis, free_port
+from netcache.events.syslog_parser import SyslogParser
 
 __all__ = ["main"]
 

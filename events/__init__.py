@@ -1,7 +1,7 @@
 """netcache events: models, the stream format and the publisher (plus syslog in, operator CLI).
 
-Imports nothing of netcache but ``cache.settings``, ``cache.errors``,
-``cache.redis_conn`` and ``cache.local_redis``.
+Imports nothing of netcache but ``netcache.settings``, ``netcache.errors``,
+``netcache.connections`` and ``netcache.devtools.local_redis``.
 """
 
 from .models import (

@@ -34,7 +34,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from cache.errors import ConfigError, EventError
+from netcache.errors import ConfigError, EventError
 
 from .models import (
     EVENT_TYPES,

@@ -9,9 +9,9 @@ from typing import Any, BinaryIO, TextIO
 
 import click
 
-from cache.errors import EventError, NetcacheError
-from cache.redis_conn import make_redis, redact_url
-from cache.settings import Settings
+from netcache.errors import EventError, NetcacheError
+from netcache.connections import make_redis, redact_url
+from netcache.settings import Settings
 
 from .counters import IngestCounters, PARSE_COUNTERS
 from .models import EVENT_TYPES, EventBase, event_json_schema, parse_event

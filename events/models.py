@@ -30,7 +30,7 @@ from pydantic import (
     model_validator,
 )
 
-from cache.errors import EventError
+from netcache.errors import EventError
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -411,5 +411,5 @@ def event_json_schema() -> dict[str, Any]:
     return schema
 
 
-#: Alias: ``events.models.json_schema()``.
+#: Alias: ``netcache.events.models.json_schema()``.
 json_schema = event_json_schema

@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cache.errors import EventError
+from netcache.errors import EventError
 
 from .models import EventBase, parse_event
 

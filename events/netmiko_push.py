@@ -39,7 +39,7 @@ from typing import Any
 import click
 from pydantic import BaseModel, Field, SecretStr
 
-from cache.errors import BackendUnavailable, EventError, PushError
+from netcache.errors import BackendUnavailable, EventError, PushError
 
 from .models import ConfigChange
 
@@ -311,8 +311,8 @@ def push_command(name: str, host: str, port: int, device_type: str, username: st
       NETCACHE_PUSH_PASSWORD=... netcache push --device rtr-001 --host 192.0.2.11 \\
         --username admin --commands-file change.txt --save
     """
-    from cache.redis_conn import make_redis, redact_url
-    from cache.settings import Settings
+    from netcache.connections import make_redis, redact_url
+    from netcache.settings import Settings
 
     from .publisher import EventPublisher
 

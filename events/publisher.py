@@ -28,8 +28,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from cache.errors import BackendUnavailable
-from cache.settings import Settings
+from netcache.errors import BackendUnavailable
+from netcache.settings import Settings
 
 from .models import EventBase
 from .stream import encode_entry

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cache.errors import EventError
+from netcache.errors import EventError
 
 from .models import SCHEMA_VERSION, EventBase, parse_event
 

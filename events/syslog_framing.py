@@ -12,7 +12,7 @@ import ipaddress
 import os
 import socket
 
-from cache.errors import ConfigError
+from netcache.errors import ConfigError
 
 __all__ = ["SyslogFramer", "AllowList", "udp_kernel_drops"]
 

@@ -30,9 +30,9 @@ from typing import Any
 import click
 from redis.asyncio import Redis as AsyncRedis
 
-from cache.errors import BackendUnavailable, ConfigError
-from cache.redis_conn import make_async_redis, redact_url
-from cache.settings import Settings
+from netcache.errors import BackendUnavailable, ConfigError
+from netcache.connections import make_async_redis, redact_url
+from netcache.settings import Settings
 
 from .counters import IngestCounters
 from .models import EventBase

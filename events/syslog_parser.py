@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
-from cache.errors import ConfigError, EventError, ParseError
+from netcache.errors import ConfigError, EventError, ParseError
 
 from .models import EventBase, parse_event
 from .vendor_rules import VENDORS, Rule, RuleSet, load_rules, load_rules_file

@@ -43,9 +43,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, g
 from pydantic import ValidationError
 from redis.exceptions import RedisError
 
-from cache.errors import BackendUnavailable, ConfigError, EventError
-from cache.redis_conn import make_async_redis, redact_url
-from cache.settings import Settings
+from netcache.errors import BackendUnavailable, ConfigError, EventError
+from netcache.connections import make_async_redis, redact_url
+from netcache.settings import Settings
 
 from .alertmanager import AlertRule, load_rules, map_payload
 from .models import EventBase, parse_event

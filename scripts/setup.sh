@@ -23,6 +23,6 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "setup: installing netcache and its dependencies into .venv (first run takes a minute)"
   .venv/bin/python -m pip install -q --disable-pip-version-check -U pip 2>&1 | grep -v '^WARNING' || true
   .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' 2>&1 | grep -v '^WARNING' || true
-  .venv/bin/python -c 'import cache, events, worker, tasks' || { echo "setup: install failed" >&2; exit 1; }
+  .venv/bin/python -c 'import netcache, netcache.events, netcache.worker, netcache.tasks' || { echo "setup: install failed" >&2; exit 1; }
   touch "$stamp"
 fi

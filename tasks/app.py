@@ -1,7 +1,7 @@
 """The Celery app: ``make_app(settings)`` builds it, with netcache's tasks registered.
 
 Broker: Redis at ``WorkerSettings.broker_url`` (default: ``Settings.redis_url``;
-``rediss://`` gets TLS options from ``cache.redis_conn.celery_ssl_options``).
+``rediss://`` gets TLS options from ``netcache.connections.celery_ssl_options``).
 Results: the same Redis, expiring after ``result_expires_s`` (1 day); tasks
 never wait on other tasks' results, they chain by ``send_task``.
 
@@ -22,7 +22,7 @@ transient: the warm run stops and reports it.
 
 Tasks are thin: each builds nothing itself but asks its base class for the
 process's :class:`~tasks.runtime.Runtime` and calls a plain function
-(``tasks.invalidation``, ``tasks.warming``, ``tasks.refresh``).
+(``netcache.tasks.invalidation``, ``netcache.tasks.warming``, ``netcache.tasks.refresh``).
 """
 
 from __future__ import annotations
@@ -37,9 +37,9 @@ from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
 from kombu import Exchange, Queue
 
-from cache.errors import BackendUnavailable, ConfigError
-from cache.redis_conn import celery_ssl_options, redact_url
-from cache.settings import Settings
+from netcache.errors import BackendUnavailable, ConfigError
+from netcache.connections import celery_ssl_options, redact_url
+from netcache.settings import Settings
 
 from .health import HealthStep
 from .invalidation import run_invalidation

@@ -24,7 +24,7 @@ from typing import Callable
 
 import redis
 
-from cache.errors import BudgetExceeded
+from netcache.errors import BudgetExceeded
 
 __all__ = ["BudgetLimits", "WarmBudget", "day_key"]
 

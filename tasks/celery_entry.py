@@ -1,6 +1,6 @@
-"""Entry point for Celery's own CLI: ``celery -A tasks.celery_entry worker|beat``.
+"""Entry point for Celery's own CLI: ``celery -A netcache.tasks.celery_entry worker|beat``.
 
-Nothing is built at import: Celery reads ``tasks.celery_entry.app``, and this
+Nothing is built at import: Celery reads ``netcache.tasks.celery_entry.app``, and this
 module's ``__getattr__`` builds the app from ``Settings()`` (the ``NETCACHE_*``
 environment) on that first access, once. ``netcache celery-worker`` and
 ``netcache beat`` do the same with the settings they were given.
@@ -23,7 +23,7 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     with _lock:
         if _app is None:
-            from cache.settings import Settings
+            from netcache.settings import Settings
 
             from .app import make_app
 

@@ -1,4 +1,4 @@
-"""Operator commands for the Celery side (mapped in ``worker/cli.py``).
+"""Operator commands for the Celery side (mapped in ``netcache/cli/main.py``).
 
 - ``netcache invalidate --device X / --tag T / --site S [--soft] [--sync]``
 - ``netcache warm --device X [--interface I] [--neighbor N] [--sync]``
@@ -21,9 +21,9 @@ import uuid
 
 import click
 
-from cache.errors import NetcacheError
-from cache.redis_conn import redact_url
-from cache.settings import Settings
+from netcache.errors import NetcacheError
+from netcache.connections import redact_url
+from netcache.settings import Settings
 
 __all__ = ["invalidate", "warm", "refresh_top", "celery_worker", "beat", "build_tags", "warm_questions"]
 
@@ -136,7 +136,7 @@ def _follow(settings: Settings, action_id: str, wait_s: float) -> None:
     """Show an enqueued invalidation's progress (written by the worker) until done or ``wait_s``."""
     import time
 
-    from cache.redis_conn import make_redis
+    from netcache.connections import make_redis
 
     from .invalidation import read_progress
 
@@ -236,7 +236,7 @@ def celery_worker(queues, pool, concurrency, name, loglevel) -> None:
 @click.option("--loglevel", default=None, help="Default: NETCACHE_LOG_LEVEL.")
 def beat(loglevel) -> None:
     """Run Celery beat (RedBeat: one beat fires even if several run) with a heartbeat."""
-    from cache.redis_conn import make_redis
+    from netcache.connections import make_redis
 
     from .health import Heartbeat, health_key
 

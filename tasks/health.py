@@ -73,7 +73,7 @@ class HealthStep(bootsteps.StartStopStep):
         self.heartbeat: Heartbeat | None = None
 
     def start(self, worker) -> None:
-        from cache.redis_conn import make_redis
+        from netcache.connections import make_redis
 
         settings = worker.app.netcache_settings
         client = make_redis(settings)  # where `netcache health` looks

@@ -39,7 +39,7 @@ from typing import Any, Callable, Iterable, Protocol, Sequence
 
 import redis
 
-from cache.errors import ConfigError
+from netcache.errors import ConfigError
 
 __all__ = [
     "InvalidationResult",
@@ -61,7 +61,7 @@ _MODES = ("hard", "soft")
 
 
 class CacheLike(Protocol):
-    """What invalidation needs from ``cache.core.AnswerCache``."""
+    """What invalidation needs from ``netcache.engine.sync.AnswerCache``."""
 
     def tag_members(self, tag: str) -> list[str]: ...
     def invalidate_entries(self, entry_ids: list[str], *, mode: str = "hard", tags: Iterable[str] = ()) -> int: ...

@@ -12,7 +12,7 @@
 - ``warm_topology``: every inventory device's interface status, BGP neighbor
   summary and CPU/memory questions.
 
-All three ask through :func:`tasks.warming.run_warm`, so they share its budget,
+All three ask through :func:`netcache.tasks.warming.run_warm`, so they share its budget,
 concurrency limit and lease behaviour.
 """
 

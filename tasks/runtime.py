@@ -15,8 +15,8 @@ from typing import Any
 
 import redis
 
-from cache.redis_conn import make_redis
-from cache.settings import Settings
+from netcache.connections import make_redis
+from netcache.settings import Settings
 
 from .budget import BudgetLimits, WarmBudget
 
@@ -45,21 +45,21 @@ class Runtime:
     @cached_property
     def llm(self) -> Any:
         with self._lock:
-            from cache.llm import LLMClient
+            from netcache.llm.client import LLMClient
 
             return LLMClient(self.settings)
 
     @cached_property
     def metrics(self) -> Any:
         with self._lock:
-            from cache.metrics import Metrics
+            from netcache.metrics.recorder import Metrics
 
             return Metrics(self.redis, self.settings)
 
     @cached_property
     def cache(self) -> Any:
         with self._lock:
-            from cache.core import AnswerCache
+            from netcache.engine.sync import AnswerCache
 
             return AnswerCache(self.settings, redis=self.redis, llm=self.llm, metrics=self.metrics)
 
@@ -86,7 +86,7 @@ class Runtime:
         path = self.settings.cache.inventory_file
         if path is None:
             return []
-        from cache.entities import load_inventory
+        from netcache.matching.entities import load_inventory
 
         return sorted(load_inventory(path).devices)
 

@@ -19,7 +19,7 @@ from typing import Callable, Iterator
 
 import redis
 
-from cache.errors import LeaseTimeout
+from netcache.errors import LeaseTimeout
 
 __all__ = ["RedisSemaphore"]
 

@@ -28,7 +28,7 @@ from typing import Any, Iterable, Sequence
 
 import yaml
 
-from cache.errors import BudgetExceeded, ConfigError, LeaseTimeout, LLMError
+from netcache.errors import BudgetExceeded, ConfigError, LeaseTimeout, LLMError
 
 from .budget import WarmBudget
 

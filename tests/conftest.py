@@ -11,8 +11,8 @@ import os
 import pytest
 import redis
 
-from cache.local_redis import LocalRedis
-from cache.settings import Settings
+from netcache.devtools.local_redis import LocalRedis
+from netcache.settings import Settings
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +54,7 @@ def settings(redis_url, monkeypatch) -> Settings:
 @pytest.fixture
 def runtimes():
     """Runtime(settings) factory (one worker process's cache, LLM and metrics); all closed after the test."""
-    from tasks.runtime import Runtime
+    from netcache.tasks.runtime import Runtime
 
     made = []
 

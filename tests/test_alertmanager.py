@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from cache.errors import ConfigError, EventError
-from events.alertmanager import DEFAULT_RULES, Alert, alert_event_id, load_rules, map_alert, map_payload
+from netcache.errors import ConfigError, EventError
+from netcache.events.alertmanager import DEFAULT_RULES, Alert, alert_event_id, load_rules, map_alert, map_payload
 
 DATA = Path(__file__).parent / "data" / "webhooks"
 

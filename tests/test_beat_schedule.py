@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cache.settings import Settings
-from tasks.app import make_app
-from tasks.schedule import beat_schedule, nightly_crontab
+from netcache.settings import Settings
+from netcache.tasks.app import make_app
+from netcache.tasks.schedule import beat_schedule, nightly_crontab
 
-from .tasks_support import clean_env, spawn, stop, wait_for
+from tests.support.tasks import clean_env, spawn, stop, wait_for
 
 
 def _fires(tz_name: str, day: tuple[int, int, int], hours: int = 48) -> list[str]:

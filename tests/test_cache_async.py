@@ -7,12 +7,12 @@ import asyncio
 import pytest
 import redis.asyncio as aioredis
 
-from cache.aio import AsyncAnswerCache
-from cache.core import AnswerCache
-from cache.embedder import make_embedder
-from cache.llm import AsyncLLMClient
-from cache.llm_server import MessagesAPIServer
-from tests.helpers_cache import Generator
+from netcache.engine.aio import AsyncAnswerCache
+from netcache.engine.sync import AnswerCache
+from netcache.matching.embedder import make_embedder
+from netcache.llm.client import AsyncLLMClient
+from netcache.devtools.messages_server import MessagesAPIServer
+from tests.support.cache import Generator
 
 
 @pytest.fixture
@@ -107,8 +107,8 @@ async def test_async_with_redis_down_get_misses_and_get_or_generate_still_answer
 
 
 async def test_async_cache_reads_the_settings_inventory_file_and_refuses_a_bad_one(settings, redis_url, tmp_path):
-    from cache.errors import ConfigError
-    from tests.helpers_cache import cache_settings
+    from netcache.errors import ConfigError
+    from tests.support.cache import cache_settings
 
     inventory_file = tmp_path / "inventory.txt"
     inventory_file.write_text("coreswitch\nedgebox\n")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import redis
 
-from cache.core import AnswerCache
-from cache.embedder import make_embedder
-from cache.errors import BackendUnavailable
-from tests.helpers_cache import Generator, cache_settings
+from netcache.engine.sync import AnswerCache
+from netcache.matching.embedder import make_embedder
+from netcache.errors import BackendUnavailable
+from tests.support.cache import Generator, cache_settings
 
 
 @pytest.fixture

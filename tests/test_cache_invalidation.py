@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from cache.core import AnswerCache
-from cache.embedder import make_embedder
-from tests.helpers_cache import Generator, ManualClock, cache_settings
+from netcache.engine.sync import AnswerCache
+from netcache.matching.embedder import make_embedder
+from tests.support.cache import Generator, ManualClock, cache_settings
 
 
 @pytest.fixture
@@ -124,7 +124,7 @@ def test_invalidate_entries_batches_and_bumps_the_tags_generation(cache):
 
 
 def test_invalidation_needs_tags_and_a_known_mode(cache):
-    from cache.errors import ConfigError
+    from netcache.errors import ConfigError
     with pytest.raises(ConfigError):
         cache.invalidate([], mode="hard")
     with pytest.raises(ConfigError):
@@ -133,9 +133,9 @@ def test_invalidation_needs_tags_and_a_known_mode(cache):
 
 _CHILD = textwrap.dedent("""
     import json, sys
-    from cache.core import AnswerCache
-    from cache.embedder import make_embedder
-    from cache.settings import Settings
+    from netcache.engine.sync import AnswerCache
+    from netcache.matching.embedder import make_embedder
+    from netcache.settings import Settings
     s = Settings(redis_url=sys.argv[1], _env_file=None)
     c = AnswerCache(s, embedder=make_embedder(s))
     for line in sys.stdin:

@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
-from cache.core import AnswerCache
-from cache.embedder import make_embedder
-from tests.helpers_cache import Generator
+from netcache.engine.sync import AnswerCache
+from netcache.matching.embedder import make_embedder
+from tests.support.cache import Generator
 
 
 @pytest.fixture
@@ -102,7 +102,7 @@ def test_lookups_after_start_up_never_scan_the_keyspace(cache, redis_client):
 
 
 def test_bad_input_raises_a_clear_error_and_is_counted(cache):
-    from cache.errors import ConfigError
+    from netcache.errors import ConfigError
     with pytest.raises(ConfigError, match="prompt"):
         cache.get("   ")
     with pytest.raises(ConfigError, match="volatility"):
@@ -123,8 +123,8 @@ def test_without_an_embedder_argument_the_settings_embedder_is_used_and_false_me
 
 def test_devices_of_the_settings_inventory_file_are_entities_without_the_usual_name_pattern(
         settings, redis_client, tmp_path, monkeypatch):
-    from cache import logic
-    from tests.helpers_cache import cache_settings
+    from netcache.engine import logic
+    from tests.support.cache import cache_settings
 
     inventory_file = tmp_path / "inventory.txt"
     inventory_file.write_text("coreswitch dc1\nedgebox dc2\n")
@@ -144,8 +144,8 @@ def test_devices_of_the_settings_inventory_file_are_entities_without_the_usual_n
 
 
 def test_a_bad_settings_inventory_file_is_a_config_error_naming_the_setting(settings, redis_client, tmp_path):
-    from cache.errors import ConfigError
-    from tests.helpers_cache import cache_settings
+    from netcache.errors import ConfigError
+    from tests.support.cache import cache_settings
 
     with pytest.raises(ConfigError, match=r"cache.inventory_file .*missing.txt"):
         AnswerCache(cache_settings(settings, inventory_file=tmp_path / "missing.txt"), redis=redis_client)
@@ -155,11 +155,12 @@ def test_a_bad_settings_inventory_file_is_a_config_error_naming_the_setting(sett
         AnswerCache(cache_settings(settings, inventory_file=bad), redis=redis_client)
 
 
-def test_the_names_that_moved_out_of_the_store_still_import_from_it():
-    from cache import analysis, logic, store
-    from cache.store import INVALIDATE_BATCH, CacheLogic, prepare
+def test_the_engine_modules_export_what_they_declare_and_records_no_longer_re_exports_the_logic():
+    from netcache.engine import analysis, logic, records
+    from netcache.engine.logic import INVALIDATE_BATCH, CacheLogic
+    from netcache.engine.records import prepare
 
     assert (CacheLogic, INVALIDATE_BATCH, prepare) == (logic.CacheLogic, logic.INVALIDATE_BATCH, analysis.prepare)
-    assert all(hasattr(store, name) for name in store.__all__)
+    assert all(hasattr(records, name) for name in records.__all__)
     with pytest.raises(AttributeError):
-        store.NoSuchName  # noqa: B018
+        records.CacheLogic  # noqa: B018 - the lazy re-export hid an import cycle

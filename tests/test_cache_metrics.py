@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from cache.core import AnswerCache
-from cache.embedder import make_embedder
-from cache.llm import LLMResponse
-from cache.metrics import Metrics
-from tests.helpers_cache import cache_settings
+from netcache.engine.sync import AnswerCache
+from netcache.matching.embedder import make_embedder
+from netcache.llm.client import LLMResponse
+from netcache.metrics.recorder import Metrics
+from tests.support.cache import cache_settings
 
 
 def hashes(redis_client, name):
@@ -71,7 +71,7 @@ def test_warm_and_refresh_lookups_leave_the_users_hits_misses_and_latency_alone(
 async def test_the_async_cache_also_counts_warm_and_refresh_lookups_apart(settings, redis_url, redis_client):
     import redis.asyncio as aioredis
 
-    from cache.aio import AsyncAnswerCache
+    from netcache.engine.aio import AsyncAnswerCache
 
     metrics = Metrics(redis_client, settings)
     client = aioredis.Redis.from_url(redis_url)

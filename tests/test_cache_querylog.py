@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from cache.core import AnswerCache
-from cache.errors import ConfigError
-from tests.helpers_cache import ManualClock, cache_settings
+from netcache.engine.sync import AnswerCache
+from netcache.errors import ConfigError
+from tests.support.cache import ManualClock, cache_settings
 
 
 def test_top_queries_rank_by_decayed_count_and_say_how_to_re_ask(settings, redis_client):

@@ -10,10 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from cache.core import AnswerCache
-from cache.llm import LLMClient, LLMResponse
-from cache.llm_server import MessagesAPIServer
-from tests.helpers_cache import Generator, cache_settings
+from netcache.engine.sync import AnswerCache
+from netcache.llm.client import LLMClient, LLMResponse
+from netcache.devtools.messages_server import MessagesAPIServer
+from tests.support.cache import Generator, cache_settings
 
 
 @pytest.fixture
@@ -30,9 +30,9 @@ def with_llm(settings, url):
 _CHILD = textwrap.dedent("""
     import json, sys, threading
     from concurrent.futures import ThreadPoolExecutor
-    from cache.core import AnswerCache
-    from cache.llm import LLMClient
-    from cache.settings import Settings
+    from netcache.engine.sync import AnswerCache
+    from netcache.llm.client import LLMClient
+    from netcache.settings import Settings
     s = Settings(redis_url=sys.argv[1], _env_file=None, llm={"base_url": sys.argv[2]})
     cache = AnswerCache(s, llm=LLMClient(s))
     start = threading.Barrier(10)

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from cache.core import AnswerCache
-from tests.helpers_cache import ManualClock, cache_settings
+from netcache.engine.sync import AnswerCache
+from tests.support.cache import ManualClock, cache_settings
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cache.vector_index import VectorIndex, decode_record, encode_record
+from netcache.engine.vector_index import VectorIndex, decode_record, encode_record
 
 
 def unit(*xs):

@@ -10,11 +10,11 @@ import time
 
 import pytest
 
-from events.models import parse_event
-from events.stream import encode_entry
-from worker.coalesce import Coalescer, lead_action_id
-from worker.consumer import Dispatcher
-from worker.rules import load_rules, parse_rules
+from netcache.events.models import parse_event
+from netcache.events.stream import encode_entry
+from netcache.worker.coalesce import Coalescer, lead_action_id
+from netcache.worker.consumer import Dispatcher
+from netcache.worker.rules import load_rules, parse_rules
 
 #: One action per interface flap, so counts are easy to read.
 FLAP_RULES = """

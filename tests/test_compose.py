@@ -17,8 +17,8 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from cache.settings import Settings
-from worker.cli import COMMANDS, main
+from netcache.settings import Settings
+from netcache.cli.main import COMMANDS, main
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -84,7 +84,7 @@ def test_every_environment_variable_is_a_real_setting():
     known = _settings_env_names()
     for name, service in COMPOSE["services"].items():
         for var in service.get("environment", {}) or {}:
-            assert var in known, f"{name}: {var} is not a field of cache/settings.py"
+            assert var in known, f"{name}: {var} is not a field of netcache/settings.py"
 
 
 def test_the_broker_redis_never_evicts_and_the_cache_redis_evicts_only_expiring_keys():

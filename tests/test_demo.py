@@ -10,7 +10,7 @@ import sys
 import pytest
 import redis
 
-from cache.local_redis import free_port
+from netcache.devtools.local_redis import free_port
 
 NETCACHE = os.path.join(os.path.dirname(sys.executable), "netcache")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 import redis
 
-from cache.local_redis import free_port
-from events.models import parse_event
-from events.stream import encode_entry
+from netcache.devtools.local_redis import free_port
+from netcache.events.models import parse_event
+from netcache.events.stream import encode_entry
 
 NETCACHE = str(Path(sys.executable).with_name("netcache"))
 STREAM, GROUP = "nc:events", "nc-dispatchers"

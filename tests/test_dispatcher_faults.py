@@ -13,13 +13,13 @@ import pytest
 import redis
 from kombu.exceptions import OperationalError
 
-from cache.local_redis import LocalRedis
-from cache.settings import Settings
-from events.models import parse_event
-from events.stream import encode_entry
-from tasks.app import make_app
-from worker.consumer import CelerySender, Dispatcher
-from worker.rules import load_rules
+from netcache.devtools.local_redis import LocalRedis
+from netcache.settings import Settings
+from netcache.events.models import parse_event
+from netcache.events.stream import encode_entry
+from netcache.tasks.app import make_app
+from netcache.worker.consumer import CelerySender, Dispatcher
+from netcache.worker.rules import load_rules
 
 NETCACHE = str(Path(sys.executable).with_name("netcache"))
 STREAM, GROUP = "nc:events", "nc-dispatchers"

@@ -11,12 +11,12 @@ import json
 
 import pytest
 
-from cache.llm_server import MessagesAPIServer
-from cache.settings import Settings
-from events.models import ConfigChange
-from events.publisher import EventPublisher
+from netcache.devtools.messages_server import MessagesAPIServer
+from netcache.settings import Settings
+from netcache.events.models import ConfigChange
+from netcache.events.publisher import EventPublisher
 
-from .tasks_support import clean_env, spawn, stop, wait_for
+from tests.support.tasks import clean_env, spawn, stop, wait_for
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from cache.entities import Inventory, extract_entities, load_inventory, mask_entities, normalize_interface
-from cache.errors import ConfigError
+from netcache.matching.entities import Inventory, extract_entities, load_inventory, mask_entities, normalize_interface
+from netcache.errors import ConfigError
 
 
 @pytest.mark.parametrize(
@@ -202,7 +202,7 @@ def test_short_interface_abbreviations_need_a_slash_or_no_space():
 
 
 def test_interface_names_match_the_event_side_so_invalidation_tags_line_up():
-    from events.models import normalize_interface as event_normalize
+    from netcache.events.models import normalize_interface as event_normalize
 
     for name in ["Gi0/1", "Te1/0/1", "TenGigE0/0/0/1", "Fa0/1", "Eth1/1", "Hu0/0/0/1", "Fo1/0/1", "Twe1/0/1",
                  "Po1", "Lo0", "Tunnel1", "Vlan10", "mgmt0", "ge-0/0/0", "xe-0/0/1.0", "ae1", "BE1", "Se0/0/0",

@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from cache.errors import EventError
-from events.models import (
+from netcache.errors import EventError
+from netcache.events.models import (
     EVENT_TYPES,
     SCHEMA_VERSION,
     BgpDown,
@@ -19,7 +19,7 @@ from events.models import (
     normalize_interface,
     parse_event,
 )
-from events.stream import decode_entry, encode_entry
+from netcache.events.stream import decode_entry, encode_entry
 
 T0 = datetime(2026, 11, 28, 4, 0, tzinfo=timezone.utc)
 
@@ -176,7 +176,7 @@ def test_decode_errors_keep_the_original_cause():
 
 
 def test_device_and_site_names_are_lowercased_to_match_cache_tags():
-    from events.models import parse_event
+    from netcache.events.models import parse_event
 
     flap = parse_event({"type": "interface_flap", "device": " RTR-001 ", "interface": "Gi0/1", "state": "down"})
     assert flap.device == "rtr-001"

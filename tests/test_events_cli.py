@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from events.cli import events_group
-from events.models import EVENT_TYPES
-from events.stream import decode_entry
+from netcache.events.cli import events_group
+from netcache.events.models import EVENT_TYPES
+from netcache.events.stream import decode_entry
 
 NETCACHE = os.path.join(os.path.dirname(sys.executable), "netcache")
 SAMPLES = [json.loads(x) for x in

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cache.guard import EXCLUSIVE, OPPOSITES, guard, guard_tokens
+from netcache.matching.guard import EXCLUSIVE, OPPOSITES, guard, guard_tokens
 
 
 @pytest.mark.parametrize(

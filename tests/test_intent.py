@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cache.intent import QUERY_TYPES, VOLATILITIES, classify
+from netcache.matching.intent import QUERY_TYPES, VOLATILITIES, classify
 
 
 @pytest.mark.parametrize(

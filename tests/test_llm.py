@@ -9,10 +9,10 @@ import threading
 import pytest
 from pydantic import SecretStr
 
-from cache.errors import LLMError
-from cache.llm import NETOPS_SYSTEM_PROMPT, AsyncLLMClient, LLMClient, LLMResponse
-from cache.llm_server import PLACEHOLDER_PREFIX, MessagesAPIServer
-from cache.pricing import FALLBACK_PER_MTOK, price, rates_for, unknown_model_count
+from netcache.errors import LLMError
+from netcache.llm.client import NETOPS_SYSTEM_PROMPT, AsyncLLMClient, LLMClient, LLMResponse
+from netcache.devtools.messages_server import PLACEHOLDER_PREFIX, MessagesAPIServer
+from netcache.llm.pricing import FALLBACK_PER_MTOK, price, rates_for, unknown_model_count
 
 SECRET_KEY = "sk-ant-test-DO-NOT-LEAK-1234567890"
 
@@ -218,7 +218,7 @@ def test_model_ids_are_priced_by_their_longest_prefix():
 
 
 def test_an_unknown_model_uses_the_fallback_and_is_logged_once(caplog):
-    caplog.set_level(logging.WARNING, logger="cache.pricing")
+    caplog.set_level(logging.WARNING, logger="netcache.llm.pricing")
     before = unknown_model_count("mystery-model-x")
     assert price("mystery-model-x", 1_000_000, 0) == FALLBACK_PER_MTOK[0]
     price("mystery-model-x", 10, 10)

@@ -12,8 +12,8 @@ import urllib.request
 
 import pytest
 
-from cache.llm_server import PLACEHOLDER_PREFIX, MessagesAPIServer
-from cache.local_redis import free_port
+from netcache.devtools.messages_server import PLACEHOLDER_PREFIX, MessagesAPIServer
+from netcache.devtools.local_redis import free_port
 
 
 def post(url: str, body: dict | bytes, headers: dict | None = None) -> tuple[int, dict, dict]:
@@ -28,7 +28,7 @@ def post(url: str, body: dict | bytes, headers: dict | None = None) -> tuple[int
             return e.code, dict(e.headers), json.loads(e.read())
 
 
-#: The installed console script (worker/cli.py has no __main__ block).
+#: The installed console script (netcache/cli/main.py has no __main__ block).
 NETCACHE = os.path.join(os.path.dirname(sys.executable), "netcache")
 
 REQUEST = {"model": "claude-sonnet-4-6", "max_tokens": 100,

@@ -14,11 +14,11 @@ import redis
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from cache.errors import BackendUnavailable
-from cache.local_redis import LocalRedis, free_port
-from cache.metrics import (LATENCY_BUCKETS_S, Metrics, estimate_quantile, read_snapshot, render_prometheus,
-                           start_metrics_http)
-from cache.settings import Settings
+from netcache.errors import BackendUnavailable
+from netcache.devtools.local_redis import LocalRedis, free_port
+from netcache.metrics.export import estimate_quantile, read_snapshot, render_prometheus, start_metrics_http
+from netcache.metrics.recorder import LATENCY_BUCKETS_S, Metrics
+from netcache.settings import Settings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -126,8 +126,8 @@ def test_bad_input_is_refused_and_counted(metrics, caplog):
 def test_two_processes_add_up_in_redis(redis_url, redis_client):
     script = textwrap.dedent(f"""
         import redis, sys
-        from cache.metrics import Metrics
-        from cache.settings import Settings
+        from netcache.metrics.recorder import Metrics
+        from netcache.settings import Settings
         s = Settings(redis_url={redis_url!r}, _env_file=None)
         m = Metrics(redis.Redis.from_url(s.redis_url), s)
         for _ in range(100):
@@ -261,8 +261,8 @@ def test_netcache_metrics_serves_the_global_numbers_for_prometheus(settings, red
 
     from prometheus_client.parser import text_string_to_metric_families
 
-    from cache.local_redis import free_port
-    from cache.metrics import Metrics
+    from netcache.devtools.local_redis import free_port
+    from netcache.metrics.recorder import Metrics
 
     m = Metrics(redis_client, settings)
     m.lookup("exact", "device_status", 0.0004, saved_usd=0.02)
@@ -270,7 +270,7 @@ def test_netcache_metrics_serves_the_global_numbers_for_prometheus(settings, red
     m.flush()
     port = free_port()
     env = {**os.environ, "NETCACHE_REDIS_URL": settings.redis_url}
-    proc = subprocess.Popen([sys.executable, "-m", "worker.cli", "metrics", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "netcache.cli.main", "metrics", "--port", str(port)],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30

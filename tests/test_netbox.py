@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from cache.errors import EventError
-from events.netbox import compute_signature, map_netbox, verify_signature
+from netcache.errors import EventError
+from netcache.events.netbox import compute_signature, map_netbox, verify_signature
 
 DATA = Path(__file__).parent / "data" / "webhooks"
 

@@ -8,13 +8,13 @@ import pytest
 from click.testing import CliRunner
 from pydantic import SecretStr
 
-from cache.errors import PushError
-from cache.local_redis import free_port
-from events.netmiko_push import DeviceSpec, find_config_errors, mask_secrets, push_config
-from events.publisher import EventPublisher
-from events.stream import decode_entry
-from tests.sim_ios import SimIOS
-from worker.cli import main
+from netcache.errors import PushError
+from netcache.devtools.local_redis import free_port
+from netcache.events.netmiko_push import DeviceSpec, find_config_errors, mask_secrets, push_config
+from netcache.events.publisher import EventPublisher
+from netcache.events.stream import decode_entry
+from tests.support.sim_ios import SimIOS
+from netcache.cli.main import main
 
 PASSWORD = "Tr0ub4dor&3-very-secret"
 
@@ -216,7 +216,7 @@ def test_the_simulator_asks_for_the_destination_on_copy_run_start_like_ios(sim, 
 
 def test_when_redis_is_down_after_a_good_push_the_error_says_the_device_is_changed(device, sim, publisher,
                                                                                    redis_server):
-    from cache.errors import BackendUnavailable
+    from netcache.errors import BackendUnavailable
 
     redis_server.stop()
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cache.normalize import (
+from netcache.matching.normalize import (
     context_fingerprint,
     exact_key,
     normalize_params,

@@ -9,11 +9,11 @@ import pytest
 import redis
 import redis.asyncio as aioredis
 
-from cache.errors import BackendUnavailable
-from cache.local_redis import LocalRedis
-from events.models import parse_event
-from events.publisher import AsyncEventPublisher, EventPublisher, seen_key
-from events.stream import decode_entry
+from netcache.errors import BackendUnavailable
+from netcache.devtools.local_redis import LocalRedis
+from netcache.events.models import parse_event
+from netcache.events.publisher import AsyncEventPublisher, EventPublisher, seen_key
+from netcache.events.stream import decode_entry
 
 T0 = datetime(2026, 11, 28, 4, 0, tzinfo=timezone.utc)
 

@@ -13,9 +13,9 @@ import pytest
 import redis
 import trustme
 
-from cache.local_redis import LocalRedis, TLSFiles
-from cache.redis_conn import make_redis
-from cache.settings import Settings
+from netcache.devtools.local_redis import LocalRedis, TLSFiles
+from netcache.connections import make_redis
+from netcache.settings import Settings
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def test_a_server_certificate_from_an_untrusted_ca_is_refused(tls_redis, tmp_pat
 
 
 def test_the_answer_cache_stores_and_finds_answers_over_tls(tls_redis):
-    from cache.core import AnswerCache
+    from netcache.engine.sync import AnswerCache
 
     cache = AnswerCache(_settings(tls_redis), embedder=False)
     try:
@@ -69,8 +69,8 @@ def test_the_answer_cache_stores_and_finds_answers_over_tls(tls_redis):
 
 
 def test_events_are_published_to_the_stream_over_tls(tls_redis):
-    from events.models import parse_event
-    from events.publisher import EventPublisher
+    from netcache.events.models import parse_event
+    from netcache.events.publisher import EventPublisher
 
     s = _settings(tls_redis)
     client = make_redis(s)
@@ -82,7 +82,7 @@ def test_events_are_published_to_the_stream_over_tls(tls_redis):
 
 
 def test_the_celery_app_sends_tasks_to_a_tls_broker(tls_redis):
-    from tasks.app import make_app
+    from netcache.tasks.app import make_app
 
     s = _settings(tls_redis)
     app = make_app(s)

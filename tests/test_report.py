@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from cache.local_redis import free_port
-from cache.metrics import Metrics
-from cache.report import build_report
+from netcache.devtools.local_redis import free_port
+from netcache.metrics.recorder import Metrics
+from netcache.metrics.report import build_report
 
 NETCACHE = os.path.join(os.path.dirname(sys.executable), "netcache")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

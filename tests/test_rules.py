@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from cache.errors import ConfigError
-from events.models import parse_event
-from events.syslog_parser import SyslogParser
-from worker.rules import DEFAULT_RULES_FILE, INVALIDATE_TASK, WARM_TASK, load_rules, parse_rules
+from netcache.errors import ConfigError
+from netcache.events.models import parse_event
+from netcache.events.syslog_parser import SyslogParser
+from netcache.worker.rules import DEFAULT_RULES_FILE, INVALIDATE_TASK, WARM_TASK, load_rules, parse_rules
 
 DEVICE_EVENTS = [
     {"type": "config_change", "device": "rtr-001"},
@@ -81,7 +81,7 @@ def test_derived_neighbor_placeholders_are_only_allowed_for_events_with_a_neighb
 
 
 def test_a_bgp_down_rule_covers_a_real_cached_answer_about_the_neighbor_address(settings, redis_client):
-    from cache.core import AnswerCache
+    from netcache.engine.sync import AnswerCache
 
     cache = AnswerCache(settings, redis=redis_client)
     try:
@@ -189,7 +189,7 @@ def test_the_same_action_has_the_same_key_whatever_event_caused_it():
 
 
 def test_rules_name_the_tags_the_cache_puts_on_answers_and_spare_static_reference_answers():
-    from cache.store import prepare  # the cache's own tagging of a question (pure logic)
+    from netcache.engine.records import prepare  # the cache's own tagging of a question (pure logic)
 
     rules = load_rules(None)
 

@@ -1,7 +1,7 @@
 from pydantic import SecretStr
 
-from cache.redis_conn import celery_ssl_options, make_redis, redact_url, redis_kwargs
-from cache.settings import Settings
+from netcache.connections import celery_ssl_options, make_redis, redact_url, redis_kwargs
+from netcache.settings import Settings
 
 
 def test_settings_read_prefixed_and_nested_environment(monkeypatch):
@@ -31,7 +31,7 @@ def test_tls_url_gets_certificate_options(tmp_path):
 
 
 def test_password_url_connects_to_a_password_protected_redis():
-    from cache.local_redis import LocalRedis
+    from netcache.devtools.local_redis import LocalRedis
 
     with LocalRedis(password="s3cret") as server:
         s = Settings(redis_url=server.url, _env_file=None)

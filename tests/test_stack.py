@@ -9,9 +9,9 @@ import socket
 import subprocess
 import time
 
-from cache.local_redis import free_port
+from netcache.devtools.local_redis import free_port
 
-from .tasks_support import NETCACHE, ROOT, clean_env, wait_for
+from tests.support.tasks import NETCACHE, ROOT, clean_env, wait_for
 
 
 def _alive(pid: int) -> bool:

@@ -20,11 +20,11 @@ from hypothesis import given, settings as hsettings, strategies as st
 
 from click.testing import CliRunner
 
-from cache.local_redis import free_port
-from cache.settings import EventSettings
-from events.counters import LISTENER_COUNTERS
-from events.stream import decode_entry
-from events.syslog_listener import ListenerThread, SyslogFramer, health_key, syslog_command
+from netcache.devtools.local_redis import free_port
+from netcache.settings import EventSettings
+from netcache.events.counters import LISTENER_COUNTERS
+from netcache.events.stream import decode_entry
+from netcache.events.syslog_listener import ListenerThread, SyslogFramer, health_key, syslog_command
 
 
 def line(i: int, device: str = "rtr-001") -> bytes:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from events.syslog_parser import SyslogParser, parse_frame, parse_syslog
-from events.vendor_rules import VENDORS, load_rules
+from netcache.events.syslog_parser import SyslogParser, parse_frame, parse_syslog
+from netcache.events.vendor_rules import VENDORS, load_rules
 
 SAMPLES = [json.loads(line) for line in
            (Path(__file__).parent / "data" / "syslog" / "vendor_messages.jsonl").read_text().splitlines()]
@@ -209,7 +209,7 @@ def test_near_miss_lines_never_raise(sample, cut, drop, junk):
 
 
 def test_settings_can_add_a_rules_file_and_force_a_vendor(tmp_path):
-    from cache.settings import Settings
+    from netcache.settings import Settings
 
     rules = tmp_path / "rules.json"
     rules.write_text(json.dumps({"cisco_ios": [

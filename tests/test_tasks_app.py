@@ -7,9 +7,9 @@ import sys
 
 import redis
 
-from cache.errors import BackendUnavailable
-from cache.settings import Settings
-from tasks.app import TASK_QUEUES, make_app
+from netcache.errors import BackendUnavailable
+from netcache.settings import Settings
+from netcache.tasks.app import TASK_QUEUES, make_app
 
 
 def test_tasks_are_acked_late_one_at_a_time_and_redelivered_only_after_they_could_have_finished():
@@ -50,8 +50,8 @@ def test_a_separate_broker_and_rediss_tls_are_passed_to_celery_and_redbeat():
 
 
 def test_importing_the_celery_entry_builds_nothing_until_celery_asks_for_the_app():
-    code = ("import sys, tasks.celery_entry as e; "
-            "assert e._app is None and 'tasks.app' not in sys.modules; "
+    code = ("import sys, netcache.tasks.celery_entry as e; "
+            "assert e._app is None and 'netcache.tasks.app' not in sys.modules; "
             "app = e.app; assert e.app is app and app.main == 'netcache'; print('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                          env={"PATH": "/usr/bin:/bin", "NETCACHE_REDIS_URL": "redis://127.0.0.1:1/0"})

@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from cache.errors import BudgetExceeded
-from tasks.budget import BudgetLimits, WarmBudget, day_key
+from netcache.errors import BudgetExceeded
+from netcache.tasks.budget import BudgetLimits, WarmBudget, day_key
 
 
 def _ts(y, m, d, h=12):

@@ -12,8 +12,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from cache.errors import ConfigError
-from tasks.invalidation import read_progress, run_invalidation
+from netcache.errors import ConfigError
+from netcache.tasks.invalidation import read_progress, run_invalidation
 
 
 class MemoryCache:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from cache.llm_server import MessagesAPIServer
-from cache.settings import Settings
-from tasks.refresh import refresh_expiring, refresh_top, warm_topology
-from tasks.runtime import Runtime
-from tasks.warming import load_templates
+from netcache.devtools.messages_server import MessagesAPIServer
+from netcache.settings import Settings
+from netcache.tasks.refresh import refresh_expiring, refresh_top, warm_topology
+from netcache.tasks.runtime import Runtime
+from netcache.tasks.warming import load_templates
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def test_the_topology_task_warms_every_inventory_device_beyond_the_event_run_cap
     inventory.write_text("# name site\nrtr-001 nyc\nrtr-002 nyc\nsw-010 lon\n")
     settings = Settings(_env_file=None, redis_url=redis_url, llm={"base_url": llm_server.url},
                         cache={"inventory_file": str(inventory)}, worker={"warm_max_calls_per_run": 2})
-    from tasks.app import make_app
+    from netcache.tasks.app import make_app
 
     app = make_app(settings)
     try:

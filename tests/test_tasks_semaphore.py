@@ -8,10 +8,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from cache.errors import LeaseTimeout
-from tasks.budget import BudgetLimits, WarmBudget
-from tasks.semaphore import RedisSemaphore
-from tasks.warming import run_warm
+from netcache.errors import LeaseTimeout
+from netcache.tasks.budget import BudgetLimits, WarmBudget
+from netcache.tasks.semaphore import RedisSemaphore
+from netcache.tasks.warming import run_warm
 
 
 def test_no_more_than_the_limit_hold_a_slot_across_clients(redis_url):

@@ -9,10 +9,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from cache.errors import ConfigError, LLMError
-from tasks.budget import BudgetLimits, WarmBudget
-from tasks.refresh import plan_refresh, xfetch_due
-from tasks.warming import load_templates, questions_for, run_warm, topology_questions
+from netcache.errors import ConfigError, LLMError
+from netcache.tasks.budget import BudgetLimits, WarmBudget
+from netcache.tasks.refresh import plan_refresh, xfetch_due
+from netcache.tasks.warming import load_templates, questions_for, run_warm, topology_questions
 
 
 def test_shipped_templates_cover_the_chapters_incidents():
@@ -144,7 +144,7 @@ def test_the_refresh_plan_sorts_top_questions_by_what_they_need():
     stats = [SimpleNamespace(prompt=k, context=None, params=None, entry_id=k) for k in entries]
     stats.append(SimpleNamespace(prompt="gone", context=None, params=None, entry_id=None))
     cache = SimpleNamespace(top_queries=lambda n: stats[:n], entry=entries.get)
-    from tasks.refresh import _near_expiry
+    from netcache.tasks.refresh import _near_expiry
 
     plan = plan_refresh(cache, 10, now_s=now, due=_near_expiry)
     assert [q["prompt"] for q in plan.missing] == ["gone"]

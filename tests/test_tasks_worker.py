@@ -17,12 +17,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from cache.llm_server import MessagesAPIServer
-from cache.settings import Settings
-from tasks.app import make_app
-from tasks.invalidation import read_progress
+from netcache.devtools.messages_server import MessagesAPIServer
+from netcache.settings import Settings
+from netcache.tasks.app import make_app
+from netcache.tasks.invalidation import read_progress
 
-from .tasks_support import NETCACHE, clean_env, spawn, stop, wait_for
+from tests.support.tasks import NETCACHE, clean_env, spawn, stop, wait_for
 
 
 @pytest.fixture
@@ -210,7 +210,7 @@ def test_an_invalidation_longer_than_the_soft_time_limit_continues_in_a_new_run(
 
 def test_a_cache_redis_outage_is_retried_with_backoff_not_logged_as_a_failure(
         redis_url, redis_server, redis_client, llm_server, tmp_path):
-    from cache.local_redis import LocalRedis
+    from netcache.devtools.local_redis import LocalRedis
 
     log = tmp_path / "worker.log"
     with LocalRedis() as broker:  # the broker stays up while the cache's Redis goes away

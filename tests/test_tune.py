@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from cache.errors import ConfigError
-from cache.tune import Pair, PairResult, TuneReport, load_pairs, parse_thresholds, run_tune
+from netcache.errors import ConfigError
+from netcache.matching.tune import Pair, PairResult, TuneReport, load_pairs, parse_thresholds, run_tune
 
 PAIRS = Path(__file__).parent / "data" / "netops_pairs.jsonl"
 NETCACHE = str(Path(sys.executable).with_name("netcache"))
@@ -114,7 +114,7 @@ def test_one_lookup_decides_every_threshold_from_the_hit_score():
 
 
 def test_an_unreachable_redis_is_an_error_not_a_zero_recall(tmp_path):
-    from cache.local_redis import free_port
+    from netcache.devtools.local_redis import free_port
 
     proc = _netcache(["tune", "--pairs", str(PAIRS)], f"redis://:s3cret@127.0.0.1:{free_port()}/0")
     assert proc.returncode != 0

@@ -19,13 +19,13 @@ from aiohttp.test_utils import TestServer
 from click.testing import CliRunner
 from pydantic import SecretStr
 
-from cache.errors import ConfigError
-from cache.local_redis import free_port
-from cache.redis_conn import make_async_redis
-from events.netbox import compute_signature
-from events.stream import decode_entry
-from events.webhook import create_app, health_key
-from worker.cli import main
+from netcache.errors import ConfigError
+from netcache.devtools.local_redis import free_port
+from netcache.connections import make_async_redis
+from netcache.events.netbox import compute_signature
+from netcache.events.stream import decode_entry
+from netcache.events.webhook import create_app, health_key
+from netcache.cli.main import main
 
 DATA = Path(__file__).parent / "data" / "webhooks"
 TOKEN = "tok-5b0e8f1c2d3a4e6f9a8b7c6d5e4f3a2b"

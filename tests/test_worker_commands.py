@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from events.models import parse_event
-from events.stream import encode_entry
-from worker.cli import COMMANDS, main
-from worker.consumer import Dispatcher
-from worker.rules import load_rules
+from netcache.events.models import parse_event
+from netcache.events.stream import encode_entry
+from netcache.cli.main import COMMANDS, main
+from netcache.worker.consumer import Dispatcher
+from netcache.worker.rules import load_rules
 
 NETCACHE = str(Path(sys.executable).with_name("netcache"))
 STREAM, GROUP = "nc:events", "nc-dispatchers"
@@ -66,7 +66,7 @@ def test_health_of_another_host_counts_unless_this_host_is_asked(cli, redis_clie
 
 
 def test_health_says_unhealthy_when_redis_is_unreachable(monkeypatch):
-    from cache.local_redis import free_port
+    from netcache.devtools.local_redis import free_port
 
     monkeypatch.setenv("NETCACHE_REDIS_URL", f"redis://:pw-secret@127.0.0.1:{free_port()}/0")
     result = CliRunner().invoke(main, ["health", "--component", "beat"])
@@ -189,7 +189,7 @@ def test_the_dispatcher_refuses_to_start_with_a_bad_rules_file(settings, tmp_pat
 
 
 def test_status_with_redis_unreachable_fails_clearly_without_the_password(monkeypatch):
-    from cache.local_redis import free_port
+    from netcache.devtools.local_redis import free_port
 
     monkeypatch.setenv("NETCACHE_REDIS_URL", f"redis://:pw-secret@127.0.0.1:{free_port()}/0")
     result = CliRunner().invoke(main, ["status"])

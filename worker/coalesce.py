@@ -5,7 +5,7 @@ dispatchers share them (every step is one Lua script; the clock is Redis's
 ``TIME``, so dispatchers on different hosts agree on windows).
 
 * The first event of an action (same task, tags, mode and warm-up: see
-  :meth:`worker.rules.Action.key`) opens a window of ``window_ms`` and is
+  :meth:`netcache.worker.rules.Action.key`) opens a window of ``window_ms`` and is
   sent at once (**leading edge**): the first invalidation is never delayed.
 * Every later event inside the window is **folded**: its stream id goes into
   the window's fold set and the window is put on the due list.

@@ -1,4 +1,4 @@
-"""Operator commands of the dispatcher side (mapped in ``worker/cli.py``).
+"""Operator commands of the dispatcher side (mapped in ``netcache/cli/main.py``).
 
 - ``netcache dispatcher [--metrics-port N] [--rules FILE] [--consumer NAME]``
 - ``netcache status [--json]``
@@ -22,9 +22,9 @@ import threading
 import click
 import redis
 
-from cache.errors import NetcacheError
-from cache.redis_conn import make_redis, redact_url
-from cache.settings import Settings
+from netcache.errors import NetcacheError
+from netcache.connections import make_redis, redact_url
+from netcache.settings import Settings
 
 __all__ = ["dispatcher", "status", "dead_letters", "health", "DEBUG_PAUSE_ENV"]
 
@@ -66,7 +66,7 @@ def dispatcher(metrics_port: int | None, rules_file: str | None, consumer: str |
     Runs until SIGTERM or SIGINT, then finishes the batch in hand, acknowledges
     it and exits. Several dispatchers can run at once (one consumer group).
     """
-    from tasks.app import make_app
+    from netcache.tasks.app import make_app
 
     from .consumer import CelerySender, Dispatcher
     from .rules import load_rules

@@ -9,11 +9,11 @@ One loop (``Dispatcher.run``), each step:
    more than ``max_deliveries`` times (``XPENDING``'s delivery count);
 3. read up to ``read_count`` new entries (``XREADGROUP … >``, ``BLOCK block_ms``,
    shortened when a coalescing window is due sooner);
-4. decode each with ``events.stream.decode_entry``: an invalid entry goes to the
+4. decode each with ``netcache.events.stream.decode_entry``: an invalid entry goes to the
    dead-letter stream with its error and original fields and is acknowledged
    in the same MULTI, so it never blocks the group;
 5. render the rules' actions, decide leading / folded in one pipelined round
-   trip (:mod:`worker.coalesce`), enqueue the leading ones with
+   trip (:mod:`netcache.worker.coalesce`), enqueue the leading ones with
    ``send_task``, mark them "sent", and only then acknowledge (``XACK``,
    in one MULTI with the batch's dead letters);
 6. send the trailing actions of windows that are due;
@@ -70,10 +70,10 @@ from typing import Any, Callable, Iterator, Protocol
 import redis
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from cache.errors import BackendUnavailable, EventError
-from cache.redis_conn import redact_url
-from cache.settings import Settings
-from events.stream import decode_entry
+from netcache.errors import BackendUnavailable, EventError
+from netcache.connections import redact_url
+from netcache.settings import Settings
+from netcache.events.stream import decode_entry
 
 from .coalesce import Coalescer, Decision
 from .deadletter import dead_letter_fields

@@ -19,7 +19,7 @@ from typing import Any
 
 import redis
 
-from cache.settings import Settings
+from netcache.settings import Settings
 
 __all__ = ["COMPONENTS", "QUEUES", "HealthRecord", "read_health", "check_health", "collect_status",
            "render_status"]

@@ -33,9 +33,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from cache.errors import ConfigError
-from events import models as _models
-from events.models import EVENT_TYPES, EventBase
+from netcache.errors import ConfigError
+from netcache.events import models as _models
+from netcache.events.models import EVENT_TYPES, EventBase
 
 __all__ = [
     "DEFAULT_RULES_FILE",

@@ -41,9 +41,9 @@ from typing import Any, Callable
 import click
 import redis
 
-from cache.local_redis import LocalRedis, free_port
-from cache.redis_conn import make_redis, redact_url
-from cache.settings import Settings
+from netcache.devtools.local_redis import LocalRedis, free_port
+from netcache.connections import make_redis, redact_url
+from netcache.settings import Settings
 
 __all__ = ["stack_command", "Stack", "SEED_QUESTIONS", "FEED_DIR"]
 
@@ -73,7 +73,7 @@ WEBHOOK_PATHS = {"alertmanager": "/v1/alertmanager", "netbox": "/v1/netbox", "ev
 
 def _command_available(name: str) -> str | None:
     """None when ``netcache name`` can be loaded, else why not."""
-    from worker.cli import COMMANDS
+    from netcache.cli.main import COMMANDS
 
     target = COMMANDS.get(name)
     if target is None:
@@ -134,7 +134,7 @@ class Stack:
         if key or llm.base_url:
             self.say(f"llm: {llm.model} at {llm.base_url or 'the Anthropic API'}")
             return
-        from cache.llm_server import MessagesAPIServer
+        from netcache.devtools.messages_server import MessagesAPIServer
 
         self.llm_server = MessagesAPIServer(latency_s=0.05)
         self.llm_server.start()
@@ -186,7 +186,7 @@ class Stack:
             log_path = self.log_dir / f"{name}.log"
             with open(log_path, "wb") as log:
                 self.procs[name] = subprocess.Popen(
-                    [sys.executable, "-c", "from worker.cli import main; main()", *args],
+                    [sys.executable, "-c", "from netcache.cli.main import main; main()", *args],
                     env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                     start_new_session=True)
             started.append(name)
@@ -326,7 +326,7 @@ class _Watcher:
 
 def _seed(settings: Settings, say: Callable[[str], None]) -> tuple[Any, dict[str, tuple[str, float]]]:
     """Ask the seed questions; returns the runtime and question → (entry id, created_at)."""
-    from tasks.runtime import Runtime
+    from netcache.tasks.runtime import Runtime
 
     rt = Runtime(settings)
     seeded: dict[str, tuple[str, float]] = {}
@@ -434,7 +434,7 @@ def stack_command(once: bool, duration_s: float | None, feed_dir: Path) -> None:
 
 def _print_report(client: redis.Redis, settings: Settings, say: Callable[[str], None]) -> None:
     try:
-        from cache.report import build_report
+        from netcache.metrics.report import build_report
     except ImportError as e:
         say(f"report: not available yet ({e})")
         return

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cache.errors import ConfigError
+from netcache.errors import ConfigError
 
 __all__ = ["Rule", "RuleSet", "VENDOR_MODULES", "VENDORS", "compile_rule", "load_rules", "load_rules_file"]
 

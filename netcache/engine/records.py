@@ -1,0 +1,249 @@
+"""The entry store: key layout, the records the API returns, and how entries are
+written (PUT argv) and read back (HIT replies, entry hashes).
+
+The question analysis lives in :mod:`netcache.engine.analysis` and the logic the sync
+(:mod:`netcache.engine.sync`) and asyncio (:mod:`netcache.engine.aio`) caches share in
+:mod:`netcache.engine.logic`; their names stay importable from here.
+
+Key layout (``base`` = ``{key_prefix}`` or ``{key_prefix}:{namespace}``)::
+
+    {base}:e:{id}          hash   one answer (fields in docs/interfaces.md, plus `context`)
+    {base}:t:{tag}         set    entry ids carrying the tag; expires with its last entry
+    {base}:g:{tag}         int    generation of the tag, INCR on every invalidation
+    {base}:l:{id}          str    generation lease token
+    {base}:tier:hot|warm   zset   last access (LRU) / hits (LFU);  {base}:tier:cold  set
+    {base}:ix:vec|log|epoch       the vector index mirror (netcache.engine.vector_index)
+    {base}:q:top|meta|t0          the query log (netcache.engine.querylog)
+    {base}:stats           hash   evictions:{tier}, discarded_stale_sets
+
+The entry id is ``sha256(exact_key)[:32]``: the exact index *is* the entry key,
+so an exact hit is one Lua call (read, expiry check, hit count, tier move).
+
+Redis Cluster plan (not built): scripts touch keys they derive from ARGV,
+which a cluster forbids. To move, (1) put each entry's own keys in one slot
+with a hash tag, ``{base}:e:{<id>}`` / ``{base}:l:{<id>}``; (2) shard tag
+sets and tier sets by a hash of the member (``{base}:t:{tag}:{shard}``) and
+keep the cross-slot steps (tag membership, tier eviction, the change log)
+as separate per-slot calls, accepting eventual consistency between them;
+(3) keep generation counters next to the tag set shard they guard so the
+no-stale-set check stays atomic per tag.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from netcache.engine.analysis import AnalysisMemo, Request, entry_id_for, group_for, prepare
+from netcache.matching.normalize import context_fingerprint
+from netcache.engine.tiers import TierPolicy
+
+__all__ = [
+    "Keys",
+    "GenTicket",
+    "Hit",
+    "Answer",
+    "EntryInfo",
+    "Request",
+    "prepare",
+    "AnalysisMemo",
+    "entry_id_for",
+    "group_for",
+    "hit_from_reply",
+    "entry_info_from_hash",
+    "put_argv",
+    "to_text",
+]
+
+
+
+def to_text(v: Any) -> str | None:
+    if v is None:
+        return None
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+class Keys:
+    """Every key of one cache namespace."""
+
+    def __init__(self, key_prefix: str, namespace: str | None = None) -> None:
+        self.base = f"{key_prefix}:{namespace}" if namespace else key_prefix
+
+    def entry(self, entry_id: str) -> str:
+        return f"{self.base}:e:{entry_id}"
+
+    def tag(self, tag: str) -> str:
+        return f"{self.base}:t:{tag}"
+
+    def gen(self, tag: str) -> str:
+        return f"{self.base}:g:{tag}"
+
+    def lease(self, entry_id: str) -> str:
+        return f"{self.base}:l:{entry_id}"
+
+    def tier(self, name: str) -> str:
+        return f"{self.base}:tier:{name}"
+
+    @property
+    def stats(self) -> str:
+        return f"{self.base}:stats"
+
+    @property
+    def ix_vec(self) -> str:
+        return f"{self.base}:ix:vec"
+
+    @property
+    def ix_log(self) -> str:
+        return f"{self.base}:ix:log"
+
+    @property
+    def ix_epoch(self) -> str:
+        return f"{self.base}:ix:epoch"
+
+    @property
+    def q_top(self) -> str:
+        return f"{self.base}:q:top"
+
+    @property
+    def q_meta(self) -> str:
+        return f"{self.base}:q:meta"
+
+    @property
+    def q_t0(self) -> str:
+        return f"{self.base}:q:t0"
+
+
+@dataclass(frozen=True)
+class GenTicket:
+    """The generation counters of an answer's tags when its generation started."""
+
+    gens: tuple[tuple[str, int], ...]
+
+    def to_json(self) -> str:
+        return json.dumps([[t, g] for t, g in self.gens])
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A cached answer found by ``get``."""
+
+    answer: str
+    entry_id: str
+    kind: str  #: "exact" | "semantic"
+    score: float
+    stale: bool
+    age_s: float
+    query_type: str
+    volatility: str = ""
+    cost_usd: float = 0.0
+    tier: str = ""
+    hits: int = 0
+    prompt: str = ""
+    stale_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What ``get_or_generate`` returns."""
+
+    text: str
+    source: str  #: "exact" | "semantic" | "stale" | "generated" | "waited"
+    entry_id: str | None
+    cost_usd: float
+    saved_usd: float
+    latency_s: float
+    query_type: str
+    #: why the answer could not be cached (Redis down, discarded stale set), None when it was
+    cache_error: str | None = None
+
+
+@dataclass(frozen=True)
+class EntryInfo:
+    """One stored entry, for the worker (gradual invalidation, warming)."""
+
+    entry_id: str
+    prompt: str
+    context: Any
+    params: Any
+    hits: int
+    tags: list[str]
+    volatility: str
+    query_type: str
+    tier: str
+    created_at: float
+    expires_at: float
+    gen_s: float
+    stale: bool
+    stale_at: float | None
+
+
+
+
+
+def hit_from_reply(reply: list | None, entry_id: str, kind: str, score: float, now_s: float) -> Hit | None:
+    """Decode the HIT script's reply."""
+    if not reply:
+        return None
+    (answer, created_at, expires_at, stale, stale_at, query_type, volatility,
+     cost_usd, tier, _tier_until, hits, prompt) = (to_text(x) for x in reply)
+    created = float(created_at or now_s)
+    return Hit(answer=answer or "", entry_id=entry_id, kind=kind, score=score, stale=stale == "1",
+               age_s=max(0.0, now_s - created), query_type=query_type or "", volatility=volatility or "",
+               cost_usd=float(cost_usd or 0.0), tier=tier or "", hits=int(hits or 0), prompt=prompt or "",
+               stale_at=float(stale_at or 0.0))
+
+
+def _loads(raw: str | None) -> Any:
+    if raw in (None, ""):
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def entry_info_from_hash(entry_id: str, h: dict) -> EntryInfo | None:
+    if not h:
+        return None
+    d = {to_text(k): to_text(v) for k, v in h.items()}
+    return EntryInfo(
+        entry_id=entry_id, prompt=d.get("prompt", ""), context=_loads(d.get("context")),
+        params=_loads(d.get("params")), hits=int(d.get("hits") or 0), tags=_loads(d.get("tags")) or [],
+        volatility=d.get("volatility", ""), query_type=d.get("query_type", ""), tier=d.get("tier", ""),
+        created_at=float(d.get("created_at") or 0), expires_at=float(d.get("expires_at") or 0),
+        gen_s=float(d.get("gen_s") or 0), stale=d.get("stale") == "1",
+        stale_at=float(d["stale_at"]) if d.get("stale_at") else None,
+    )
+
+
+def put_argv(req: Request, answer: str, *, policy: TierPolicy, key_base: str, now_s: float,
+             usage: Any = None, ticket: GenTicket | None = None, tier: str | None = None,
+             vector_blob: bytes = b"", gen_s: float = 0.0) -> list:
+    """ARGV of the PUT script (see netcache.engine.scripts.PUT)."""
+    if not isinstance(answer, str) or not answer:
+        raise ValueError("answer must be a non-empty string")
+    expires_at = policy.expires_at(req.volatility, now_s)
+    first_tier = policy.initial_tier(req.volatility, bool(req.entities), tier)
+    fields: dict[str, Any] = {
+        "prompt": req.prompt, "norm": req.norm, "answer": answer,
+        "context": json.dumps(req.context), "context_fp": context_fingerprint(req.context),
+        "params": json.dumps(req.params, sort_keys=True, default=str),
+        "entities": req.entities.signature(), "group": req.group, "query_type": req.query_type,
+        "volatility": req.volatility, "gen_s": repr(float(gen_s)),
+        "model": getattr(usage, "model", "") or "",
+        "input_tokens": int(getattr(usage, "input_tokens", 0) or 0),
+        "output_tokens": int(getattr(usage, "output_tokens", 0) or 0),
+        "cost_usd": repr(float(getattr(usage, "cost_usd", 0.0) or 0.0)),
+    }
+    flat: list[Any] = []
+    for k, v in fields.items():
+        flat += [k, v]
+    return [*policy.argv(key_base, now_s), req.entry_id, first_tier, repr(float(expires_at)),
+            json.dumps(req.tags), ticket.to_json() if ticket is not None else "",
+            vector_blob, 0, *flat]
+
+
+def now_or(clock) -> float:
+    return float(clock()) if clock is not None else time.time()

@@ -1,0 +1,439 @@
+"""Network entities in a question: the hard filters of semantic matching.
+
+``extract_entities(text, inventory)`` finds device names, interfaces
+(normalised across abbreviations: ``Gi0/1`` = ``GigabitEthernet0/1``), IPv4/IPv6
+addresses and prefixes (validated and canonicalised with :mod:`ipaddress`), AS
+numbers (asplain; asdot ``1.10`` → ``65546``), VLAN ids and VRF names.
+
+Two questions may share a cached answer only when their ``Entities.signature()``
+are equal; ``Entities.tags()`` are the surrogate keys an entry is filed under
+(``device:rtr-001``, ``iface:rtr-001:GigabitEthernet0/1``, ``vrf:blue`` ...).
+
+``mask_entities(text)`` replaces every entity by a typed placeholder
+(``<device>``, ``<iface>``, ``<ip>`` ...): used for the embedded text and by the
+guard, which compares the words *around* the entities.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from netcache.errors import ConfigError
+
+__all__ = [
+    "Entities",
+    "Inventory",
+    "extract_entities",
+    "normalize_interface",
+    "load_inventory",
+    "mask_entities",
+    "entity_spans",
+]
+
+
+# --------------------------------------------------------------------------- inventory
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """Known device names (lowercase) and, optionally, the site of each."""
+
+    devices: frozenset[str] = frozenset()
+    sites: dict[str, str] = field(default_factory=dict, hash=False)  # hashable by its device names
+
+    def site_of(self, device: str) -> str | None:
+        return self.sites.get(device.lower())
+
+
+def _inventory_from_obj(obj: Any, path: Path) -> Inventory:
+    names: set[str] = set()
+    sites: dict[str, str] = {}
+
+    def add(name: Any, site: Any = None) -> None:
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"inventory {path}: device name must be a non-empty string, got {name!r}")
+        key = name.strip().lower()
+        names.add(key)
+        if site is not None and str(site).strip():
+            sites[key] = str(site).strip().lower()
+
+    if isinstance(obj, dict) and "devices" in obj:
+        obj = obj["devices"]
+    if isinstance(obj, dict):  # {name: site | {site: ...}}
+        for name, val in obj.items():
+            add(name, val.get("site") if isinstance(val, dict) else val)
+    elif isinstance(obj, list):
+        for item in obj:
+            if isinstance(item, dict):
+                add(item.get("name") or item.get("device") or item.get("hostname"), item.get("site"))
+            else:
+                add(item)
+    else:
+        raise ConfigError(f"inventory {path}: expected a list or mapping of devices, got {type(obj).__name__}")
+    return Inventory(frozenset(names), sites)
+
+
+def load_inventory(path: str | Path) -> Inventory:
+    """Device names from a file: plain text (``name [site]`` per line, ``#`` comments),
+    JSON or YAML (a list of names, a list of ``{name, site}``, or ``{name: site}``)."""
+    path = Path(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(f"inventory {path} cannot be read: {e}") from e
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        try:
+            return _inventory_from_obj(json.loads(raw), path)
+        except json.JSONDecodeError as e:
+            raise ConfigError(f"inventory {path} is not valid JSON: {e}") from e
+    if suffix in (".yaml", ".yml"):
+        import yaml  # optional: only needed for YAML inventories
+
+        try:
+            return _inventory_from_obj(yaml.safe_load(raw) or [], path)
+        except yaml.YAMLError as e:
+            raise ConfigError(f"inventory {path} is not valid YAML: {e}") from e
+    items: list[Any] = []
+    for line in raw.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = re.split(r"[\s,]+", line)
+        items.append({"name": parts[0], "site": parts[1] if len(parts) > 1 else None})
+    return _inventory_from_obj(items, path)
+
+
+# --------------------------------------------------------------------------- interfaces
+
+#: lowercase abbreviation or full name → canonical Cisco-style prefix
+_IF_PREFIX: dict[str, str] = {}
+for _canon, _aliases in {
+    # kept in step with events/models.py (the tags of invalidation events must match ours)
+    "GigabitEthernet": ["gigabitethernet", "gigabit", "gige", "gig", "gi", "ge", "g"],
+    "TenGigabitEthernet": ["tengigabitethernet", "tengig", "ten", "te", "tge"],
+    "TenGigE": ["tengige"],  # IOS-XR spelling
+    "FastEthernet": ["fastethernet", "fast", "fa", "f"],
+    "Ethernet": ["ethernet", "eth", "et", "e"],
+    "TwentyFiveGigE": ["twentyfivegigabitethernet", "twentyfivegige", "twe"],
+    "TwoGigabitEthernet": ["twogigabitethernet", "twogige", "tw"],
+    "FortyGigabitEthernet": ["fortygigabitethernet", "fo"],
+    "FortyGigE": ["fortygige"],  # IOS-XR spelling
+    "HundredGigE": ["hundredgigabitethernet", "hundredgige", "hu"],
+    "FourHundredGigE": ["fourhundredgige", "fh"],
+    "MgmtEth": ["mgmteth", "mg"],
+    "Port-channel": ["port-channel", "portchannel", "port-chan", "po"],
+    "Loopback": ["loopback", "lo"],
+    "Tunnel": ["tunnel", "tu"],
+    "Vlan": ["vlan", "vl"],
+    "Serial": ["serial", "se"],
+    "Bundle-Ether": ["bundle-ether", "be"],
+    "Management": ["management", "ma"],
+    "mgmt": ["mgmt"],
+    "nve": ["nve"],
+}.items():
+    for _a in _aliases:
+        _IF_PREFIX[_a] = _canon
+
+#: prefixes that stand alone with a bare number (Lo0, Po1, Tu10, mgmt0); the others need a slash
+_BARE_OK = {"Port-channel", "Loopback", "Tunnel", "mgmt", "Management", "Bundle-Ether", "nve", "MgmtEth"}
+#: full names are unambiguous even without a slash (IOS-XE CSR "GigabitEthernet1")
+_FULL_NAMES = {c.lower() for c in _IF_PREFIX.values()} | {"port-channel", "portchannel"}
+
+_IF_NUM = r"\d+(?:/(?:RP|RSP|CPU|LC)?\d+){0,4}(?:\.\d+)?(?::\d+)?"  # IOS-XR: MgmtEth0/RP0/CPU0/0
+_IF_ALIASES = "|".join(sorted((re.escape(a) for a in _IF_PREFIX), key=len, reverse=True))
+_CISCO_IF_RE = re.compile(rf"(?<![\w/.-])(?P<pfx>{_IF_ALIASES})\s?(?P<num>{_IF_NUM})(?![\w/])", re.I)
+_JUNOS_IF_RE = re.compile(
+    r"(?<![\w/.-])(?P<name>(?:ge|xe|et|fe|so|gr|lt|ip|mt|vt|ps)-\d+/\d+/\d+(?::\d+)?(?:\.\d+)?"
+    r"|(?:ae|irb|em|fxp|me|vme|reth|st)\d*(?:\.\d+)?)(?![\w/])",
+    re.I,
+)
+_JUNOS_BARE = re.compile(r"(?:ae|em|fxp|me|vme|reth|st)\d+(?:\.\d+)?|irb\.\d+", re.I)
+_IF_CONTEXT_RE = re.compile(r"(?:\binterfaces?|\bint|\bsvi|\bon|\bport)\s*$", re.I)
+
+
+def normalize_interface(name: str) -> str:
+    """Canonical interface name: ``Gi0/1`` → ``GigabitEthernet0/1``, ``po1`` →
+    ``Port-channel1``, ``XE-0/0/1.0`` → ``xe-0/0/1.0`` (Junos names are lowercase).
+
+    Raises ``ValueError`` when ``name`` is not an interface name."""
+    s = name.strip()
+    if _JUNOS_IF_RE.fullmatch(s) and (_JUNOS_BARE.fullmatch(s) or "-" in s):
+        return s.lower()
+    m = _CISCO_IF_RE.fullmatch(s)
+    if not m:
+        raise ValueError(f"not an interface name: {name!r}")
+    return _IF_PREFIX[m.group("pfx").lower()] + m.group("num")
+
+
+# --------------------------------------------------------------------------- other entities
+
+_DEVICE_ROLES = (
+    "spine|leaf|rtr|router|sw|switch|fw|firewall|core|edge|border|pe|ce|dist|agg|tor|"
+    "access|acc|wan|lb|bl|sl|r|s|ar|cr|br|er"
+)
+_DEVICE_RE = re.compile(
+    rf"(?<![\w./:-])(?:[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*[-_]\d+[a-z]?|(?:{_DEVICE_ROLES})\d+[a-z]?)(?![\w/:]|\.\d|-\w)",
+    re.I,
+)
+#: hyphenated words with digits that are not devices
+_NOT_DEVICE = re.compile(
+    r"^(?:ipv[46]|rfc|type|lsa|vlan|vrf|as|asn|mtu|port|dot1q|x|top|last|level|l[1-4]|tier|"
+    r"area|step|option|phase|sha|md|aes|des|ssh|snmp|v|version|ios|nx|eos|junos|layer|class|cos|"
+    r"dscp|af|cs|ef|tcp|udp|ospf|ospfv|bgp|isis|eigrp|rip|mpls|evpn|vxlan|e|et|ge|xe|fe|ae|"
+    r"po|gi|te|fa|hu|fo|lo|tu|se|be|mgmt|rtt|p|q|qos|acl|cpu|mem|ram|ntp|dns|dhcp|t|ttl|k)"
+    r"[-_]?\d",
+    re.I,
+)
+_IPV4_RE = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?:/(\d{1,2}))?(?![\w.])")
+_MASK_AFTER_RE = re.compile(r"\s+(?:mask\s+)?(\d{1,3}(?:\.\d{1,3}){3})(?![\w.])", re.I)
+_IPV6_RE = re.compile(r"(?<![\w:.])((?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?:\.\d{1,3}){0,3})(?:/(\d{1,3}))?(?![\w:])", re.I)
+_ASN_RE = re.compile(
+    r"(?:\b(?:AS|ASN|As)|(?i:\basn|\bremote-as|\blocal-as|\brouter\s+bgp|\bautonomous[-\s]system(?:\s+number)?|"
+    r"\bas[-\s]number|\bbgp\s+as|\bas(?=\d)))\s*[:#]?\s*(\d+(?:\.\d+)?)\b(?![./:]\d)"
+)
+_VLAN_RE = re.compile(
+    r"\bvlans?\s*(?:ids?\s*)?[:#-]?\s*(\d{1,4}(?:\s*-\s*\d{1,4})?(?:\s*(?:,|and|&|or)\s*\d{1,4}(?:\s*-\s*\d{1,4})?)*)"
+    r"\b(?![/.]\d)",
+    re.I,
+)
+#: longest VLAN range expanded into ids ("vlan 10-20"); longer ranges are refused as entities
+_VLAN_RANGE_MAX = 64
+_VRF_RE = re.compile(
+    r"\b(?:vrf(?:[-\s](?:name|forwarding|definition|instance|context))?|routing-instance|vpn-instance|"
+    r"vrf-name)\s*[:=]?\s*\"?([A-Za-z0-9][\w.:-]*)",
+    re.I,
+)
+_VRF_BEFORE_RE = re.compile(r"\b(?:the|in|for|of)\s+([A-Za-z0-9][\w.:-]*)\s+vrf\b", re.I)
+_VRF_STOP = {
+    "the", "a", "an", "is", "are", "table", "tables", "lite", "list", "config", "configuration",
+    "routes", "route", "routing", "and", "or", "on", "in", "of", "for", "with", "to", "instance",
+    "instances", "name", "names", "aware", "leaking", "leak", "import", "export", "default-free",
+    "interfaces", "interface", "members", "member", "definition", "forwarding", "context", "by",
+    "this", "that", "each", "every", "all", "any", "which", "what", "vrf", "vrfs", "ip", "ipv4",
+    "ipv6", "bgp", "ospf", "static", "rd", "rt", "route-target", "membership", "setup", "settings",
+    "status", "summary", "details", "detail", "from", "into", "at", "its", "their", "my", "our",
+}
+
+_SPAN_KINDS = ("iface", "ip", "prefix", "asn", "vlan", "vrf", "device")
+
+
+# --------------------------------------------------------------------------- result
+
+
+@dataclass(frozen=True)
+class Entities:
+    """The network entities of one question (all sets of canonical strings)."""
+
+    devices: frozenset[str] = frozenset()
+    interfaces: frozenset[str] = frozenset()
+    ips: frozenset[str] = frozenset()
+    prefixes: frozenset[str] = frozenset()
+    asns: frozenset[str] = frozenset()
+    vlans: frozenset[str] = frozenset()
+    vrfs: frozenset[str] = frozenset()
+    #: sites of the devices, from the inventory (tags only, not part of the signature)
+    sites: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.signature())
+
+    def signature(self) -> str:
+        """Stable string over every entity set; ``""`` when there are none."""
+        parts = []
+        for key, values in (("d", self.devices), ("i", self.interfaces), ("ip", self.ips),
+                            ("pfx", self.prefixes), ("as", self.asns), ("vlan", self.vlans),
+                            ("vrf", self.vrfs)):
+            if values:
+                parts.append(f"{key}={','.join(sorted(values))}")
+        return "|".join(parts)
+
+    def tags(self) -> list[str]:
+        """Surrogate keys: ``device:``, ``site:``, ``iface:[device:]``, ``ip:``, ``prefix:``,
+        ``asn:``, ``vlan:``, ``vrf:`` (sorted, no duplicates)."""
+        out: list[str] = [f"device:{d}" for d in sorted(self.devices)]
+        out += [f"site:{s}" for s in sorted(self.sites)]
+        owner = f"{next(iter(self.devices))}:" if len(self.devices) == 1 else ""
+        out += [f"iface:{owner}{i}" for i in sorted(self.interfaces)]
+        out += [f"ip:{x}" for x in sorted(self.ips)]
+        out += [f"prefix:{x}" for x in sorted(self.prefixes)]
+        out += [f"asn:{x}" for x in sorted(self.asns, key=int)]
+        out += [f"vlan:{x}" for x in sorted(self.vlans, key=int)]
+        out += [f"vrf:{x}" for x in sorted(self.vrfs)]
+        return out
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+def _canon_asn(raw: str) -> str | None:
+    if "." in raw:  # asdot: high.low
+        hi, lo = raw.split(".", 1)
+        if not (hi.isdigit() and lo.isdigit()) or int(hi) > 65535 or int(lo) > 65535:
+            return None
+        value = int(hi) * 65536 + int(lo)
+    else:
+        value = int(raw)
+    return str(value) if 0 < value <= 4_294_967_295 else None
+
+
+def _netmask_len(mask: str) -> int | None:
+    """Prefix length of a dotted netmask (255.255.255.0) or wildcard (0.0.0.255), else None."""
+    try:
+        bits = int(ipaddress.IPv4Address(mask))
+    except ValueError:
+        return None
+    inv = bits ^ 0xFFFFFFFF
+    for value in (bits, inv):  # contiguous ones then zeros
+        ones = bin(value).count("1")
+        if value == (0xFFFFFFFF << (32 - ones)) & 0xFFFFFFFF and (value == bits or mask.startswith("0.")):
+            return ones
+    return None
+
+
+def _if_context(text: str, pos: int) -> bool:
+    """Does "interface"/"int"/"svi"/"on"/"port" end right before ``pos``? (looks back 24 chars only)"""
+    return _IF_CONTEXT_RE.search(text, max(0, pos - 24), pos) is not None
+
+
+def entity_spans(text: str, inventory: Inventory | None = None) -> list[tuple[int, int, str, str]]:
+    """Every entity mention as ``(start, end, kind, canonical value)``, non-overlapping, in order.
+
+    Earlier kinds win overlaps in this order: interface, IP, prefix, ASN, VLAN, VRF, device."""
+    found: list[tuple[int, int, str, str]] = []
+    taken = bytearray(len(text))  # 1 where a span already claimed the character (linear, not quadratic)
+
+    def free(s: int, e: int) -> bool:
+        return not any(taken[s:e])
+
+    def claim(s: int, e: int) -> None:
+        taken[s:e] = b"\x01" * (e - s)
+
+    def add(s: int, e: int, kind: str, value: str) -> None:
+        if free(s, e):
+            claim(s, e)
+            found.append((s, e, kind, value))
+
+    # interfaces (an "interface Vlan10" is an SVI; a bare "vlan 10" is a VLAN id)
+    for m in _JUNOS_IF_RE.finditer(text):
+        name = m.group("name")
+        if "-" in name or _JUNOS_BARE.fullmatch(name):
+            add(m.start(), m.end(), "iface", name.lower())
+    for m in _CISCO_IF_RE.finditer(text):
+        pfx, num = m.group("pfx").lower(), m.group("num")
+        canon = _IF_PREFIX[pfx]
+        if canon == "Vlan":
+            if not _if_context(text, m.start()) or " " in m.group(0):
+                continue
+        elif "/" not in num and canon not in _BARE_OK and pfx not in _FULL_NAMES:
+            continue
+        elif " " in m.group(0) and "/" not in num and pfx not in _FULL_NAMES:
+            continue  # "lo 0", "ma 2": only slashed or full names may have a space
+        add(m.start(), m.end(), "iface", canon + num)
+    # addresses and prefixes
+    mask_spans: list[int] = []  # starts of addresses consumed as the netmask of the one before
+    for m in _IPV4_RE.finditer(text):
+        if m.start() in mask_spans:
+            continue
+        addr, plen, end = m.group(1), m.group(2), m.end()
+        mm = _MASK_AFTER_RE.match(text, m.end())
+        if plen is None and mm is not None and (ml := _netmask_len(mm.group(1))) is not None:
+            plen, end = str(ml), mm.end()
+            mask_spans.append(mm.start(1))
+        try:
+            if plen is None:
+                add(m.start(), end, "ip", str(ipaddress.IPv4Address(addr)))
+            else:
+                iface = ipaddress.IPv4Interface(f"{addr}/{plen}")
+                add(m.start(), end, "prefix", str(iface.network if iface.ip == iface.network.network_address else iface))
+        except ValueError:
+            continue
+    for m in _IPV6_RE.finditer(text):
+        addr, plen = m.group(1), m.group(2)
+        if addr.count(":") < 2:
+            continue
+        try:
+            if plen is None:
+                add(m.start(), m.end(), "ip", ipaddress.IPv6Address(addr).compressed)
+            else:
+                iface6 = ipaddress.IPv6Interface(f"{addr}/{plen}")
+                net = iface6.network
+                add(m.start(), m.end(), "prefix", net.compressed if iface6.ip == net.network_address else iface6.compressed)
+        except ValueError:
+            continue
+    for m in _ASN_RE.finditer(text):
+        if (asn := _canon_asn(m.group(1))) is not None:
+            add(m.start(), m.end(), "asn", asn)
+    for m in _VLAN_RE.finditer(text):
+        if _if_context(text, m.start()) and not re.match(r"vlans?\s", m.group(0), re.I):
+            continue
+        ids: list[int] = []
+        for lo, hi in re.findall(r"(\d+)(?:\s*-\s*(\d+))?", m.group(1)):
+            first, last = int(lo), int(hi or lo)
+            if last < first or last - first >= _VLAN_RANGE_MAX:
+                ids = []
+                break
+            ids.extend(range(first, last + 1))
+        if ids and all(1 <= v <= 4094 for v in ids) and free(m.start(), m.end()):
+            claim(m.start(), m.end())
+            for v in ids:
+                found.append((m.start(), m.end(), "vlan", str(v)))
+    for m in _VRF_RE.finditer(text):
+        name = m.group(1).rstrip(".:-")
+        if name.lower() not in _VRF_STOP and not name.lower().startswith("vrf"):
+            add(m.start(), m.start(1) + len(name), "vrf", name.lower())
+    for m in _VRF_BEFORE_RE.finditer(text):
+        name = m.group(1)
+        if name.lower() not in _VRF_STOP:
+            add(m.start(1), m.end(), "vrf", name.lower())
+    # devices: the inventory first (exact names), then name patterns
+    if inventory is not None and inventory.devices:
+        for name in sorted(inventory.devices, key=len, reverse=True):
+            for m in re.finditer(rf"(?<![\w.-]){re.escape(name)}(?![\w-]|\.\w)", text, re.I):
+                add(m.start(), m.end(), "device", name)
+    for m in _DEVICE_RE.finditer(text):
+        word = m.group(0)
+        if _NOT_DEVICE.match(word):
+            continue
+        add(m.start(), m.end(), "device", word.lower())
+    found.sort()
+    return found
+
+
+def extract_entities(text: str, inventory: Inventory | None = None) -> Entities:
+    """The entities mentioned in ``text`` (see the module docstring)."""
+    buckets: dict[str, set[str]] = {k: set() for k in _SPAN_KINDS}
+    for _s, _e, kind, value in entity_spans(text, inventory):
+        buckets[kind].add(value)
+    sites = set()
+    if inventory is not None:
+        sites = {s for d in buckets["device"] if (s := inventory.site_of(d))}
+    return Entities(
+        devices=frozenset(buckets["device"]),
+        interfaces=frozenset(buckets["iface"]),
+        ips=frozenset(buckets["ip"]),
+        prefixes=frozenset(buckets["prefix"]),
+        asns=frozenset(buckets["asn"]),
+        vlans=frozenset(buckets["vlan"]),
+        vrfs=frozenset(buckets["vrf"]),
+        sites=frozenset(sites),
+    )
+
+
+def mask_entities(text: str, inventory: Inventory | None = None) -> str:
+    """``text`` with each entity replaced by ``<kind>`` (``show Gi0/1 on rtr-001`` →
+    ``show <iface> on <device>``); the words around the entities are kept as written."""
+    out, pos = [], 0
+    for start, end, kind, _v in entity_spans(text, inventory):
+        if start < pos:  # several VLAN ids share one span
+            continue
+        out.append(text[pos:start])
+        out.append(f"<{kind}>")
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)

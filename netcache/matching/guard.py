@@ -1,0 +1,336 @@
+"""The last check before a semantic hit is served: do the differing words change the meaning?
+
+Embeddings rate "enable OSPF authentication" and "disable OSPF authentication"
+as near-identical. Entities are equal by the time the guard runs (they are hard
+filters); the guard compares the *words around them* and rejects the pair when
+they differ in a way that changes the answer:
+
+* :data:`OPPOSITES` — one side says ``enable``, the other ``disable``;
+* :data:`EXCLUSIVE` — term groups where two different members mean different
+  questions (``ospf``/``bgp``, ``running``/``startup``, ``type3``/``type5``,
+  ``ebgp``/``ibgp``, BGP states ...). Each group says when to reject:
+  ``"differ"`` (both sides name some member and the sets differ) or
+  ``"disjoint"`` (both name members and share none);
+* :data:`INTENTS` — what kind of answer the question wants: what *changed*
+  (``diff``, ``history``, ``who changed``), a *cause* (``why``, ``troubleshoot``),
+  a *comparison* (``compare``, ``difference between``), *how to* do something.
+  A question about the same object with another intent wants another answer
+  ("show the running config" / "what changed in the running config", "is BGP
+  down" / "why is BGP down"), so both sides must name the same intents; the
+  words of one group are interchangeable ("why ... down" / "troubleshoot ... down");
+* :data:`MARKERS` — words whose presence on one side only changes the question
+  (``ipv6``, ``multicast``, ``not`` ...);
+* numbers that differ (``last 5 minutes`` / ``last 10 minutes``);
+* a *substitution*: the two questions are the same word for word except one
+  swapped span of one or two content words (``policy map`` / ``class map``,
+  ``SNMPv2c`` / ``SNMPv3``, ``virtual links`` / ``sham links``). Paraphrases
+  reword more than that, or swap words the synonym table already folds, so this
+  catches the concept swaps the tables do not list. Spans made only of
+  :data:`FILLER` words (``what is`` / ``show``) do not count;
+* a *qualifier*: the same, but one side adds one or two content words
+  (``ospf routes`` / ``ospf external routes``, ``dhcp bindings`` / ``dhcp
+  snooping bindings``): a narrower question is a different question.
+
+The tables are plain data: extend them, and re-run ``netcache tune``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from netcache.matching.entities import Inventory, entity_spans, mask_entities
+
+__all__ = ["GuardVerdict", "guard", "guard_tokens", "OPPOSITES", "EXCLUSIVE", "INTENTS", "MARKERS", "SYNONYMS",
+           "PHRASES", "FILLER", "MAX_SUBSTITUTION_WORDS"]
+
+
+@dataclass(frozen=True)
+class GuardVerdict:
+    """``ok`` is False when the pair must not share an answer; ``reason`` says why."""
+
+    ok: bool
+    reason: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+#: multi-word phrases folded into one token before comparing (regex → token)
+PHRASES: list[tuple[str, str]] = [
+    (r"\bno shut(?:down)?\b", "noshutdown"),
+    (r"\bshut(?:down)?\b", "shutdown"),
+    (r"\bturn(?:ed|ing)? on\b", "enable"),
+    (r"\bturn(?:ed|ing)? off\b", "disable"),
+    (r"\bswitch(?:ed|ing)? on\b", "enable"),
+    (r"\bswitch(?:ed|ing)? off\b", "disable"),
+    (r"\bset ?up\b", "configure"),
+    (r"\bip ?v ?4\b", "ipv4"),
+    (r"\bip ?v ?6\b", "ipv6"),
+    (r"\bv6\b", "ipv6"),
+    (r"\bv4\b", "ipv4"),
+    (r"\blayer[- ]?2\b", "l2"),
+    (r"\blayer[- ]?3\b", "l3"),
+    (r"(?<![\w-])is-?is(?![\w-])", "isis"),
+    (r"\bnx-?os\b", "nxos"),
+    (r"\berr-?disabled?\b", "errdisabled"),
+    (r"\btotally[- ]stubby\b", "totallystubby"),
+    (r"\bnot[- ]so[- ]stubby\b", "nssa"),
+    (r"\bhalf[- ]duplex\b", "halfduplex"),
+    (r"\bfull[- ]duplex\b", "fullduplex"),
+    (r"\blevel[- ]?1\b", "level1"),
+    (r"\blevel[- ]?2\b", "level2"),
+    (r"\bsoft[- ]reset\b|\bsoft[- ]clear\b|\bsoft reconfiguration\b", "softreset"),
+    (r"\bhard[- ]reset\b", "hardreset"),
+    (r"\bios[- ]?xr\b", "iosxr"),
+    (r"\bios[- ]?xe\b", "iosxe"),
+    (r"\b(?:is |are )?not (?:coming |come |going |staying |)up\b", "down"),
+    (r"\bnever (?:comes |came |)up\b", "down"),
+    (r"\be-?bgp\b|\bexternal bgp\b", "ebgp"),
+    (r"\bi-?bgp\b|\binternal bgp\b", "ibgp"),
+    (r"\b(?:lsa )?type[- ]?(\d+)(?: lsas?)?\b", r"type\1"),
+    (r"\b(?:two|2)[- ]?way\b", "2way"),
+    (r"\bex[- ]?start\b", "exstart"),
+    (r"\bopen ?sent\b", "opensent"),
+    (r"\bopen ?confirm\b", "openconfirm"),
+    # intents (see INTENTS): "howto" is added, not substituted, so "how do I X" / "how to X" still align word for
+    # word; "how do I see X" is a "show X", and "why use X" asks for a purpose, not a cause
+    (r"\b(how (?:do|can|could|should|would) (?:i|we|you|one)|how to|steps? (?:to|for))\b"
+     r"(?! (?:see|show|check|view|display|list|verify|find|get)\b)", r"\1 howto"),
+    (r"\bwhy (?:(?:do|would|should|did) (?:we|you|i|one|people) )?(?:use|need|want)\b", "purpose use"),
+    (r"\broot[- ]cause\b", "cause"),
+    (r"\b(last|latest|recent|most recent|config|configuration) changes?\b", r"\1 changed"),
+    (r"\bdifferences? between\b", "compare"),
+    (r"\brunning[- ]config(?:uration)?\b", "running config"),
+    (r"\bstartup[- ]config(?:uration)?\b", "startup config"),
+    (r"\bcandidate[- ]config(?:uration)?\b", "candidate config"),
+    (r"\bin[- ]?bound\b", "inbound"),
+    (r"\bout[- ]?bound\b", "outbound"),
+    (r"\bre-?boot\b|\bre-?load\b|\brestart\b", "reload"),
+    (r"\bhello[- ]?(?:interval|timer)s?\b", "hellotimer"),
+    (r"\bdead[- ]?(?:interval|timer)s?\b", "deadtimer"),
+    (r"\bhold[- ]?(?:time|timer)s?\b", "holdtimer"),
+    (r"\bkeep[- ]?alives?\b", "keepalive"),
+    (r"\broute[- ]maps?\b", "routemap"),
+    (r"\bprefix[- ]lists?\b", "prefixlist"),
+    (r"\baccess[- ]lists?\b|\bacls?\b", "acl"),
+    (r"\bas[- ]path\b", "aspath"),
+    (r"\blocal[- ]pref(?:erence)?\b", "localpref"),
+    (r"\bmed\b|\bmulti[- ]exit discriminator\b", "med"),
+    (r"\bdefault[- ]route\b", "defaultroute"),
+    (r"\bnext[- ]hop\b", "nexthop"),
+    (r"\brapid[- ]spanning[- ]tree\b|\brapid[- ]stp\b", "rstp"),
+    (r"\bmultiple[- ]spanning[- ]tree\b", "mstp"),
+    (r"\bspanning[- ]tree\b", "stp"),
+    (r"\bback[- ]up\b", "backup"),
+    (r"\brout(?:ing|e) tables?\b", "route"),
+    (r"\blink[- ]state database\b|\blsdb\b|\blsp database\b", "database"),
+    (r"\broot[- ]bridge\b", "rootbridge"),
+]
+
+#: word → canonical word (plural, spelling and synonym folding)
+SYNONYMS: dict[str, str] = {
+    "neighbors": "neighbor", "neighbours": "neighbor", "neighbour": "neighbor", "peers": "neighbor",
+    "peer": "neighbor", "peering": "neighbor", "peerings": "neighbor", "sessions": "session",
+    "adjacencies": "neighbor", "adjacency": "neighbor",
+    "ios": "cisco", "iosxe": "cisco", "junos": "juniper", "eos": "arista",
+    "enabled": "enable", "enabling": "enable", "activate": "enable", "activated": "enable",
+    "disabled": "disable", "disabling": "disable", "deactivate": "disable", "deactivated": "disable",
+    "added": "add", "adding": "add", "removed": "remove", "removing": "remove", "delete": "remove",
+    "deleted": "remove", "deleting": "remove",
+    "allowed": "allow", "allowing": "allow", "blocked": "block", "blocking": "block",
+    "permitted": "permit", "denied": "deny",
+    "started": "start", "starting": "start", "stopped": "stop", "stopping": "stop",
+    "increased": "increase", "increasing": "increase", "raise": "increase",
+    "decreased": "decrease", "decreasing": "decrease", "lower": "decrease", "reduce": "decrease",
+    "ingress": "inbound", "incoming": "inbound", "egress": "outbound", "outgoing": "outbound",
+    "routes": "route", "prefixes": "route", "prefix": "route",
+    "interfaces": "interface", "ports": "interface", "port": "interface",
+    "utilisation": "utilization", "usage": "utilization",
+    "configuration": "config", "configured": "configure", "configuring": "configure",
+    "status": "state", "states": "state",
+    "advertising": "advertised", "advertise": "advertised", "sent": "advertised", "sending": "advertised",
+    "announced": "advertised", "announcing": "advertised",
+    "receiving": "received", "receive": "received", "learned": "received", "learnt": "received",
+    "learning": "received",
+    "display": "show", "view": "show", "list": "show", "check": "show", "verify": "show", "print": "show",
+    "see": "show", "showing": "show", "shows": "show", "displaying": "show", "listing": "show",
+    "set": "configure", "create": "configure", "apply": "configure", "configure": "configure",
+    "reset": "clear", "flush": "clear", "clearing": "clear",
+    "write": "save", "commit": "save", "saving": "save", "erase": "remove", "unconfigure": "remove",
+    "stubby": "stub", "minutes": "minute", "hours": "hour", "days": "day", "weeks": "week",
+    "seconds": "second", "secs": "second", "sec": "second", "mins": "minute", "min": "minute",
+    "hr": "hour", "hrs": "hour", "months": "month", "summarize": "summarization", "summarise": "summarization",
+    "summarisation": "summarization", "redistribute": "redistribution", "redistributing": "redistribution",
+    "aggregate": "aggregation", "aggregating": "aggregation", "filter": "filtering", "filtered": "filtering",
+    "untagged": "untagged", "tagged": "tagged",
+    "detailed": "detail", "details": "detail", "brief": "summary",
+    "v2": "ospfv2", "v3": "ospfv3", "unicast": "unicast", "multicast": "multicast",
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+    "eight": "8", "nine": "9", "ten": "10", "fifteen": "15", "twenty": "20", "thirty": "30",
+    "hundred": "100",
+    "modified": "changed", "diffs": "diff", "compared": "compare", "comparing": "compare", "comparison": "compare",
+    "versus": "compare", "vs": "compare", "troubleshooting": "troubleshoot", "diagnose": "troubleshoot",
+    "diagnosing": "troubleshoot", "causes": "cause", "caused": "cause", "causing": "cause", "reasons": "reason",
+}
+
+#: (word, opposite): one side has one, the other side the other
+OPPOSITES: list[tuple[str, str]] = [
+    ("enable", "disable"), ("up", "down"), ("add", "remove"), ("permit", "deny"),
+    ("inbound", "outbound"), ("start", "stop"), ("allow", "block"), ("allow", "deny"),
+    ("increase", "decrease"), ("shutdown", "noshutdown"), ("advertised", "received"),
+    ("import", "export"), ("source", "destination"), ("primary", "secondary"), ("active", "standby"),
+    ("master", "backup"), ("min", "max"), ("minimum", "maximum"), ("highest", "lowest"),
+    ("first", "last"), ("before", "after"), ("upstream", "downstream"), ("tx", "rx"),
+    ("transmit", "receive"), ("encrypt", "decrypt"), ("success", "failure"), ("working", "broken"),
+    ("summary", "detail"), ("sync", "async"), ("attach", "detach"), ("lock", "unlock"),
+    ("install", "uninstall"), ("upgrade", "downgrade"), ("connect", "disconnect"),
+    ("input", "output"), ("read", "write"), ("local", "remote"), ("internal", "external"),
+    ("public", "private"), ("physical", "logical"), ("client", "server"), ("tagged", "untagged"),
+    ("free", "used"), ("passive", "active"), ("old", "new"), ("oldest", "newest"), ("softreset", "hardreset"),
+    ("halfduplex", "fullduplex"), ("allowed", "pruned"), ("native", "tagged"), ("open", "closed"),
+    ("online", "offline"), ("reachable", "unreachable"), ("valid", "invalid"), ("best", "worst"),
+]
+
+#: name → (mode, members); mode "differ" or "disjoint" (see the module docstring)
+EXCLUSIVE: dict[str, tuple[str, frozenset[str]]] = {
+    "routing_protocol": ("differ", frozenset({"ospf", "ospfv2", "ospfv3", "bgp", "isis", "eigrp", "rip", "ripng",
+                                              "static", "connected", "ldp", "rsvp", "pim", "igmp", "bfd"})),
+    "bgp_kind": ("differ", frozenset({"ebgp", "ibgp"})),
+    "ip_version": ("differ", frozenset({"ipv4", "ipv6"})),
+    "transport": ("differ", frozenset({"tcp", "udp", "icmp", "sctp", "gre", "esp"})),
+    "layer": ("differ", frozenset({"l2", "l3", "l4", "l7"})),
+    "lsa_type": ("differ", frozenset({f"type{i}" for i in range(1, 12)})),
+    "route_origin": ("disjoint", frozenset({"static", "dynamic"})),
+    "bgp_state": ("differ", frozenset({"established", "idle", "active", "connect", "opensent", "openconfirm"})),
+    "ospf_state": ("differ", frozenset({"full", "2way", "init", "exstart", "exchange", "loading", "attempt"})),
+    "config_store": ("differ", frozenset({"running", "startup", "candidate", "saved", "committed", "rollback"})),
+    "verb": ("disjoint", frozenset({"show", "configure", "remove", "clear", "reload", "save", "upgrade", "ping",
+                                    "traceroute"})),
+    "timer": ("differ", frozenset({"hellotimer", "deadtimer", "holdtimer", "keepalive"})),
+    "bgp_attr": ("differ", frozenset({"aspath", "localpref", "med", "weight", "community", "origin", "nexthop"})),
+    "policy_object": ("differ", frozenset({"routemap", "prefixlist", "acl"})),
+    "vendor": ("differ", frozenset({"cisco", "juniper", "arista", "nokia", "huawei", "ios", "nxos", "junos",
+                                    "eos", "iosxr", "xr", "panos", "fortinet"})),
+    "stp_flavor": ("differ", frozenset({"stp", "rstp", "mstp", "mst", "pvst"})),
+    "resource": ("differ", frozenset({"cpu", "memory", "disk", "temperature", "power", "fan"})),
+    "stats": ("differ", frozenset({"error", "drop", "discard", "crc", "collision", "utilization"})),
+    "fhrp": ("differ", frozenset({"hsrp", "vrrp", "glbp"})),
+    "table": ("differ", frozenset({"arp", "mac", "rib", "fib", "cef", "lfib", "nd"})),
+    "auth": ("differ", frozenset({"md5", "sha", "sha256", "plaintext", "keychain"})),
+    "mgmt_proto": ("differ", frozenset({"ssh", "telnet", "snmp", "netconf", "restconf", "gnmi", "ntp", "syslog",
+                                        "tacacs", "radius", "dns", "dhcp"})),
+    "object": ("disjoint", frozenset({"neighbor", "route", "interface", "vlan", "config", "log",
+                                      "adjacency", "database", "lsa", "topology"})),
+    "time_unit": ("differ", frozenset({"second", "minute", "hour", "day", "week", "month", "year"})),
+    "switchport_mode": ("differ", frozenset({"trunk", "access"})),
+    "ospf_area": ("differ", frozenset({"stub", "totallystubby", "nssa", "backbone"})),
+    "isis_level": ("differ", frozenset({"level1", "level2"})),
+    "cast": ("differ", frozenset({"unicast", "multicast", "broadcast", "anycast"})),
+    "route_op": ("differ", frozenset({"summarization", "redistribution", "aggregation", "filtering", "leaking",
+                                      "dampening"})),
+    "encap": ("differ", frozenset({"vxlan", "mpls", "gre", "ipsec", "dot1q", "qinq"})),
+}
+
+#: name → words naming one question intent (after :data:`PHRASES` and :data:`SYNONYMS`); both sides must name the
+#: same intents. A bare ``change`` is left out on purpose: "how do I change the hello timer" is a how-to.
+INTENTS: dict[str, frozenset[str]] = {
+    "change": frozenset({"changed", "diff", "history"}),
+    "cause": frozenset({"why", "troubleshoot", "cause", "reason", "fix"}),
+    "compare": frozenset({"compare"}),
+    "howto": frozenset({"howto"}),
+}
+
+#: words whose presence on one side only changes the question
+MARKERS: frozenset[str] = frozenset({
+    "not", "no", "never", "without", "non", "ipv6", "multicast", "vpnv4", "vpnv6", "evpn", "l2vpn",
+    "failed", "flapping", "errdisabled", "totallystubby", "graceful", "bidirectional", "previous", "yesterday",
+    "noshutdown", "shutdown", "ebgp", "ibgp", "secondary", "backup", "standby",
+})
+
+#: words that carry no meaning of their own in a question (ignored in substitutions)
+FILLER: frozenset[str] = frozenset("""
+a an the is are was were be been being do does did i me my we our you your it its this that these those there
+here what which who how why when where can could should would will shall may might must please tell give show
+explain describe on of for in to from with by at about into over under via and or but if then than as so
+current currently right now today all any every each some many much more most have has had use used using work
+works mean means meaning purpose info information detail summary overview get find look let us just also
+ip state please exactly actually there
+""".split())
+#: longest swapped span (in words, each side) the substitution rule considers
+MAX_SUBSTITUTION_WORDS = 2
+#: questions longer than this (both sides, in tokens) skip the one-edit rule (difflib is quadratic)
+_MAX_DIFF_TOKENS = 200
+
+_NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?$")
+_TOKEN_RE = re.compile(r"<\w+>|[a-z0-9]+(?:[_./:][a-z0-9]+)*")
+
+
+def guard_tokens(text: str, inventory: Inventory | None = None) -> list[str]:
+    """The words the guard compares: entities masked, phrases folded, synonyms applied."""
+    v6 = any(":" in value for _s, _e, kind, value in entity_spans(text, inventory) if kind in ("ip", "prefix"))
+    text = mask_entities(text, inventory).lower().replace("\u2019", "'")
+    if v6:  # an IPv6 address says "ipv6" as clearly as the word does
+        text += " ipv6"
+    text = re.sub(r"n't\b", " not", text)
+    for pattern, token in PHRASES:
+        text = re.sub(pattern, token, text)
+    return [_canon(t) for t in _TOKEN_RE.findall(text)]
+
+
+def _canon(token: str) -> str:
+    """Synonyms first, then a light plural / 3rd-person strip ("advertises" → "advertise")."""
+    if token in SYNONYMS:
+        return SYNONYMS[token]
+    if len(token) > 4 and token.endswith("s") and not token.endswith(("ss", "us", "is")) and token.isalpha():
+        stem = token[:-2] if token.endswith(("ches", "shes", "xes")) else token[:-1]
+        return SYNONYMS.get(stem, stem)
+    return token
+
+
+def guard(a: str, b: str, *, inventory: Inventory | None = None) -> GuardVerdict:
+    """May the cached answer to ``a`` be served for ``b``? (``ok``, and a ``reason`` when not)."""
+    ta, tb = guard_tokens(a, inventory), guard_tokens(b, inventory)
+    sa, sb = set(ta), set(tb)
+    for x, y in OPPOSITES:
+        if (x in sa and y in sb and y not in sa and x not in sb) or (y in sa and x in sb and x not in sa and y not in sb):
+            return GuardVerdict(False, f"opposite: {x!r} vs {y!r}")
+    for name, (mode, members) in EXCLUSIVE.items():
+        ga, gb = sa & members, sb & members
+        if not ga or not gb:
+            continue
+        if (mode == "differ" and ga != gb) or (mode == "disjoint" and not ga & gb):
+            return GuardVerdict(False, f"{name}: {'/'.join(sorted(ga))} vs {'/'.join(sorted(gb))}")
+    for name, words in INTENTS.items():
+        if bool(sa & words) != bool(sb & words):
+            said = "/".join(sorted((sa | sb) & words))
+            return GuardVerdict(False, f"intent {name} ({said}) on one side only")
+    for marker in sorted(MARKERS):
+        if (marker in sa) != (marker in sb):
+            return GuardVerdict(False, f"only one side says {marker!r}")
+    na = sorted(t for t in ta if _NUMBER_RE.match(t))
+    nb = sorted(t for t in tb if _NUMBER_RE.match(t))
+    if na != nb:
+        return GuardVerdict(False, f"numbers differ: {na} vs {nb}")
+    return _one_edit(ta, tb)
+
+
+def _one_edit(ta: list[str], tb: list[str]) -> GuardVerdict:
+    """Reject when ``ta`` and ``tb`` differ by one short edit that involves a content word."""
+    if abs(len(ta) - len(tb)) > MAX_SUBSTITUTION_WORDS or len(ta) + len(tb) > _MAX_DIFF_TOKENS:
+        return GuardVerdict(True)  # cannot be one short edit / a pasted log, not a question: diffing is quadratic
+    ops = [op for op in difflib.SequenceMatcher(a=ta, b=tb, autojunk=False).get_opcodes() if op[0] != "equal"]
+    if len(ops) != 1:
+        return GuardVerdict(True)
+    tag, i1, i2, j1, j2 = ops[0]
+    xa, xb = ta[i1:i2], tb[j1:j2]
+    if len(xa) > MAX_SUBSTITUTION_WORDS or len(xb) > MAX_SUBSTITUTION_WORDS:
+        return GuardVerdict(True)
+    content_a = [t for t in xa if t not in FILLER]
+    content_b = [t for t in xb if t not in FILLER]
+    if tag == "replace" and content_a and content_b:
+        return GuardVerdict(False, f"substituted {' '.join(xa)!r} for {' '.join(xb)!r}")
+    if tag in ("insert", "delete") and (content_a or content_b):
+        return GuardVerdict(False, f"qualifier on one side only: {' '.join(content_a or content_b)!r}")
+    return GuardVerdict(True)

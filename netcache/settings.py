@@ -1,0 +1,265 @@
+"""One typed settings object for every netcache process.
+
+Read from the environment with the prefix ``NETCACHE_`` (and an optional
+``.env`` file). Top-level fields are flat (``NETCACHE_REDIS_URL``); sections
+are nested with ``__`` (``NETCACHE_CACHE__SEMANTIC_THRESHOLD=0.8``).
+
+Build it once at the edge (CLI, worker start-up, test fixture) with
+``Settings()`` and pass it in; nothing reads it at import time.
+
+Every default is documented once, beside its field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = [
+    "CacheSettings",
+    "LLMSettings",
+    "EventSettings",
+    "WorkerSettings",
+    "Settings",
+]
+
+
+class CacheSettings(BaseModel):
+    """The answer cache: matching, TTLs, tiers, leases, size limits."""
+
+    #: Cosine similarity a semantic candidate needs (after entity agreement).
+    #: Picked with ``netcache tune`` on tests/data/netops_pairs.jsonl (343 pairs, all-MiniLM-L6-v2,
+    #: normalised text, guard on): paraphrase recall 0.864, no false positive (none from 0.72 up).
+    #: 0.74 rather than 0.71 keeps unrelated questions about the same device out by the threshold
+    #: alone (the closest scores 0.70); concept swaps (0.72-0.99) are the guard's job.
+    semantic_threshold: float = Field(0.74, ge=0.0, le=1.0)
+    #: Candidates within this distance below the threshold are logged as near misses.
+    near_miss_margin: float = Field(0.05, ge=0.0, le=1.0)
+    #: Reject semantic hits whose differing words change the meaning.
+    guard_enabled: bool = True
+    #: Optional inventory file (one device name per line, or YAML/JSON list).
+    inventory_file: Path | None = None
+    #: Embedder: "minilm" (int8 ONNX all-MiniLM-L6-v2) or "hash" (tests of pure logic only).
+    embedder: Literal["minilm", "hash"] = "minilm"
+    #: onnxruntime intra-op threads of the MiniLM embedder (1: ~4 ms per question, leaves cores to others).
+    embedder_threads: int = Field(1, ge=1)
+    #: Embeddings are cached in Redis by text hash for this long (chapter: 24 h).
+    embedding_cache_ttl_s: int = 24 * 3600
+    #: TTL by volatility class (chapter): static 7 d, stable 4 h, dynamic 5 min, volatile 30 s.
+    ttl_static_s: int = 7 * 24 * 3600
+    ttl_stable_s: int = 4 * 3600
+    ttl_dynamic_s: int = 300
+    ttl_volatile_s: int = 30
+    #: Tier TTL caps and sizes (chapter): hot 5 min / 1,000 LRU, warm 1 h / 5,000 LFU, cold 24 h / 10,000 random.
+    hot_ttl_s: int = 300
+    warm_ttl_s: int = 3600
+    cold_ttl_s: int = 24 * 3600
+    hot_max_entries: int = 1_000
+    warm_max_entries: int = 5_000
+    cold_max_entries: int = 10_000
+    #: Promotion by access count: cold→warm at 5, warm→hot at 10.
+    promote_cold_to_warm: int = 5
+    promote_warm_to_hot: int = 10
+    #: Hard cap on all entries (sum of tiers by default).
+    max_entries: int = 16_000
+    #: Stampede lease: one generator holds it this long (chapter: ~10 s) …
+    lease_ttl_ms: int = 10_000
+    #: … and the others poll for its answer this long (chapter: ~5 s) before generating themselves.
+    lease_wait_ms: int = 5_000
+    #: Serve soft-invalidated answers younger than this while one refresh runs (chapter: 5 min).
+    stale_max_age_s: int = 300
+    #: How often an in-process vector index pulls changes made by other processes.
+    index_sync_interval_ms: int = 200
+    #: Approximate MAXLEN of the vector index change log (nc:ix:log); a process further behind reloads.
+    index_log_maxlen: int = 100_000
+    #: Query log: half-life of the decayed ask counts, and how many questions it keeps.
+    query_log_halflife_s: float = Field(24 * 3600.0, gt=0.0)
+    query_log_max: int = Field(5_000, ge=1)
+
+
+class LLMSettings(BaseModel):
+    """The Anthropic client and the price table."""
+
+    #: Model asked by default (the chapter uses Claude Sonnet; 4.5 reaches end-of-life 2026-11-30).
+    model: str = "claude-sonnet-4-6"
+    #: API key; when unset the demo uses the local Messages API server and says so.
+    api_key: SecretStr | None = None
+    #: Base URL of the Messages API (tests and the offline demo point it at 127.0.0.1).
+    base_url: str | None = None
+    #: Maximum tokens in one answer.
+    max_tokens: int = 1024
+    #: SDK retries on overload / rate limits (with the SDK's backoff).
+    max_retries: int = 3
+    #: Per-request timeout.
+    timeout_s: float = 60.0
+    #: Price overrides in $ per million tokens (None = the table in netcache/llm/pricing.py).
+    price_input_per_mtok: float | None = Field(None, ge=0.0)
+    price_output_per_mtok: float | None = Field(None, ge=0.0)
+    #: What serving one answer from the cache costs (chapter: ≈ $0.0001); saved $ = avoided call − this.
+    hit_cost_usd: float = Field(0.0001, ge=0.0)
+    #: How often each process flushes its buffered metrics to Redis (nc:m:*).
+    metrics_flush_interval_s: float = Field(1.0, gt=0.0)
+    #: Prometheus /metrics port for `start_metrics_http` (0 = off).
+    metrics_port: int = 0
+
+
+class EventSettings(BaseModel):
+    """Event ingestion: stream, listeners, webhook receiver."""
+
+    #: The Redis stream every event lands on.
+    stream: str = "nc:events"
+    #: Approximate MAXLEN for XADD trimming.
+    stream_maxlen: int = 1_000_000
+    #: Events with the same id inside this window are published once.
+    dedup_window_s: int = 3600
+    #: Syslog listener bind address and port (UDP and TCP).
+    syslog_host: str = "127.0.0.1"
+    syslog_port: int = 5514
+    #: Source networks allowed to send syslog (CIDR list); empty = allow all.
+    syslog_allow: list[str] = Field(default_factory=list)
+    #: Webhook receiver bind address and port.
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = 8088
+    #: Bearer token required on webhook endpoints.
+    webhook_token: SecretStr | None = None
+    #: Shared secret for NetBox's X-Hook-Signature (HMAC-SHA512).
+    netbox_secret: SecretStr | None = None
+    #: Largest accepted webhook body.
+    webhook_max_body_bytes: int = 1_048_576
+    #: Publisher: Redis outages are retried this many times with exponential backoff + jitter …
+    publish_retries: int = Field(5, ge=0)
+    #: … starting at this pause and doubling up to the cap, then BackendUnavailable.
+    publish_backoff_ms: int = Field(50, ge=0)
+    publish_backoff_max_ms: int = Field(2_000, ge=0)
+    #: Syslog listener: events held in memory while Redis is down; beyond this they are counted as dropped.
+    syslog_buffer_max: int = Field(100_000, ge=1)
+    #: Syslog listener: XADD pipeline size, and the longest an event waits before its batch is flushed.
+    syslog_batch_size: int = Field(500, ge=1)
+    syslog_flush_ms: int = Field(50, ge=1)
+    #: Syslog lines longer than this are rejected and counted (RFC 5424 receivers must take 2 KiB).
+    syslog_max_line_bytes: int = Field(8_192, ge=480)
+    #: SO_RCVBUF asked for on the UDP socket (the kernel may cap it at net.core.rmem_max).
+    syslog_rcvbuf_bytes: int = Field(8 * 1024 * 1024, ge=65_536)
+    #: Vendor rules to use: "auto" (guess from the message shape) or a vendor name (cisco_ios, junos, ...).
+    syslog_vendor: str = "auto"
+    #: Per-source vendor override: source address or CIDR → vendor name.
+    syslog_vendor_by_source: dict[str, str] = Field(default_factory=dict)
+    #: Prometheus /metrics port of the syslog listener (0 = off).
+    syslog_metrics_port: int = 0
+    #: How often the listener refreshes nc:w:health:syslog:{hostname} (TTL 3x this).
+    syslog_health_interval_s: float = Field(10.0, gt=0)
+    #: Extra syslog rules (JSON: {"vendor": [rule, ...]}, same shape as events/vendor_rules), tried first.
+    syslog_rules_file: Path | None = None
+    #: Webhook receiver: how often it refreshes nc:w:health:webhook:{hostname} (TTL 3x this).
+    webhook_health_interval_s: float = Field(10.0, gt=0)
+    #: Webhook receiver: Retry-After (seconds) sent with a 503 when Redis cannot take the events.
+    webhook_retry_after_s: int = Field(5, ge=1)
+    #: Extra Alertmanager alertname → event rules (JSON or YAML list); they come before the built-in table.
+    alertmanager_rules_file: Path | None = None
+
+
+class WorkerSettings(BaseModel):
+    """Dispatcher, Celery tasks and the beat schedule."""
+
+    #: Celery broker; defaults to the Redis URL.
+    broker_url: str | None = None
+    #: Consumer group on the events stream.
+    consumer_group: str = "nc-dispatchers"
+    #: Dead-letter stream for events that cannot be processed.
+    dead_letter_stream: str = "nc:events:dead"
+    #: Entries read per XREADGROUP.
+    read_count: int = 500
+    #: XREADGROUP block time.
+    block_ms: int = 1_000
+    #: Claim entries idle this long from crashed consumers.
+    claim_idle_ms: int = 30_000
+    #: Dead-letter an entry delivered more than this many times.
+    max_deliveries: int = 5
+    #: Events for the same target inside this window become one action.
+    coalesce_window_s: float = 5.0
+    #: Gradual invalidation: batch size and pause (chapter: 100 keys, 100 ms).
+    invalidate_batch_size: int = 100
+    invalidate_pause_ms: int = 100
+    #: Rules file (event type → tags to invalidate / questions to warm); None = built-in defaults.
+    rules_file: Path | None = None
+    #: Warming budget per run and per day.
+    warm_max_calls_per_run: int = 20
+    warm_max_calls_per_day: int = 2_000
+    warm_max_dollars_per_day: float = 5.0
+    warm_concurrency: int = 4
+    #: Warm-up LLM calls at once across every worker (a Redis semaphore), and how long one waits for a slot.
+    warm_global_concurrency: int = 8
+    warm_slot_wait_s: float = 60.0
+    #: Nightly refresh: top N questions at this local time in this zone.
+    refresh_top_n: int = 100
+    refresh_hour: int = 2
+    refresh_minute: int = 0
+    timezone: str = "UTC"
+    #: Topology warming (every inventory device's status questions) this often.
+    topology_warm_every_s: int = 6 * 3600
+    #: XFetch early refresh of the top questions this often.
+    refresh_expiring_every_s: int = 300
+    #: How often beat runs netcache.sweep, which drops index and tier records of entries Redis expired.
+    sweep_every_s: int = 3600
+    #: Hard / soft time limit of one Celery task. The longest task is a big
+    #: invalidation: 100k entries at 100 per batch, 100 ms apart ≈ 100 s of
+    #: pauses plus the work, far below 30 min.
+    task_time_limit_s: int = 1_800
+    task_soft_time_limit_s: int = 1_700
+    #: Redis broker visibility timeout: an unacknowledged task (acks_late) is
+    #: redelivered after this long, so it must exceed the task time limit (1 h > 30 min).
+    visibility_timeout_s: int = 3_600
+    #: How often each worker sweeps for unacknowledged tasks past the visibility timeout
+    #: (a worker killed mid-task); its task is redelivered at most this long after the timeout.
+    unacked_restore_interval_s: int = 10
+    #: Celery results (task return values) expire after this long.
+    result_expires_s: int = 24 * 3600
+    #: RedBeat's lock: a second beat takes over this long after the first one dies.
+    beat_lock_timeout_s: int = 30
+    #: Heartbeat keys (nc:w:health:{component}:{host}) live this long, refreshed every third of it.
+    health_ttl_s: int = 30
+    #: Where a new consumer group starts reading: "0" = every event already on the
+    #: stream (events published before the first dispatcher started are not lost),
+    #: "$" = only events published from now on.
+    group_start_id: str = "0"
+    #: Dispatcher: how long the "this action was enqueued" marker of a leading
+    #: action lives (nc:w:action:{id}); redeliveries later than this rely on the
+    #: tasks' own de-duplication by action_id.
+    action_marker_ttl_s: int = 3_600
+    #: Dispatcher: counters and health key written this often.
+    dispatcher_health_interval_s: float = 5.0
+    #: Dispatcher: Prometheus /metrics port (0 = off; `netcache dispatcher --metrics-port`).
+    dispatcher_metrics_port: int = 0
+    #: Dispatcher: Redis/broker outages are retried with exponential backoff up to this pause.
+    dispatcher_backoff_max_s: float = 10.0
+
+
+class Settings(BaseSettings):
+    """Everything a netcache process needs, from ``NETCACHE_*`` variables."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NETCACHE_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+    )
+
+    #: Redis for the cache, the event stream and (by default) the Celery broker.
+    #: ``redis://[:password@]host:port/db`` or ``rediss://`` for TLS.
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    #: CA bundle for ``rediss://`` URLs (None = system store).
+    redis_ssl_ca_certs: Path | None = None
+    #: Certificate check for ``rediss://``: "required", "optional" or "none".
+    redis_ssl_cert_reqs: Literal["required", "optional", "none"] = "required"
+    #: Prefix of every key netcache writes (one Redis can hold several namespaces).
+    key_prefix: str = "nc"
+    #: Log level for CLI processes.
+    log_level: str = "INFO"
+
+    cache: CacheSettings = Field(default_factory=CacheSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    events: EventSettings = Field(default_factory=EventSettings)
+    worker: WorkerSettings = Field(default_factory=WorkerSettings)
