@@ -21,7 +21,7 @@ from pathlib import Path
 import redis
 
 from netcache.devtools.local_redis import LocalRedis, free_port
-from netcache.events.syslog_parser import SyslogParser
+from netcache.events.syslog.parser import SyslogParser
 
 __all__ = ["main"]
 

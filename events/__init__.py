@@ -4,7 +4,7 @@ Imports nothing of netcache but ``netcache.settings``, ``netcache.errors``,
 ``netcache.connections`` and ``netcache.devtools.local_redis``.
 """
 
-from .models import (
+from netcache.events.models import (
     EVENT_TYPES,
     SCHEMA_VERSION,
     BgpDown,
@@ -21,8 +21,8 @@ from .models import (
     normalize_interface,
     parse_event,
 )
-from .publisher import AsyncEventPublisher, EventPublisher
-from .stream import decode_entry, encode_entry
+from netcache.events.publisher import AsyncEventPublisher, EventPublisher
+from netcache.events.stream import decode_entry, encode_entry
 
 __all__ = [
     "EVENT_TYPES", "SCHEMA_VERSION", "Event", "EventBase", "ConfigChange", "DeviceReboot",

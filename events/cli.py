@@ -13,10 +13,10 @@ from netcache.errors import EventError, NetcacheError
 from netcache.connections import make_redis, redact_url
 from netcache.settings import Settings
 
-from .counters import IngestCounters, PARSE_COUNTERS
-from .models import EVENT_TYPES, EventBase, event_json_schema, parse_event
-from .publisher import EventPublisher
-from .stream import decode_entry
+from netcache.events.counters import IngestCounters, PARSE_COUNTERS
+from netcache.events.models import EVENT_TYPES, EventBase, event_json_schema, parse_event
+from netcache.events.publisher import EventPublisher
+from netcache.events.stream import decode_entry
 
 __all__ = ["events_group", "format_event_line"]
 
@@ -53,8 +53,8 @@ def parse_command(vendor: str, source_address: str | None, rules_file: str | Non
     for a message no rule knows; or {"error": reason, "raw": ...} for a malformed one.
     Counts go to stderr at the end.
     """
-    from .syslog_parser import SyslogParser
-    from .vendor_rules import load_rules, load_rules_file
+    from netcache.events.syslog.parser import SyslogParser
+    from netcache.events.syslog.vendor_rules import load_rules, load_rules_file
 
     try:
         extra = load_rules_file(rules_file) if rules_file else []

@@ -41,7 +41,7 @@ from pydantic import BaseModel, Field, SecretStr
 
 from netcache.errors import BackendUnavailable, EventError, PushError
 
-from .models import ConfigChange
+from netcache.events.models import ConfigChange
 
 __all__ = [
     "DeviceSpec",
@@ -314,7 +314,7 @@ def push_command(name: str, host: str, port: int, device_type: str, username: st
     from netcache.connections import make_redis, redact_url
     from netcache.settings import Settings
 
-    from .publisher import EventPublisher
+    from netcache.events.publisher import EventPublisher
 
     lines = _read_commands(commands_file)
     secret = os.environ.get(secret_env) if secret_env else None

@@ -31,8 +31,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from netcache.errors import BackendUnavailable
 from netcache.settings import Settings
 
-from .models import EventBase
-from .stream import encode_entry
+from netcache.events.models import EventBase
+from netcache.events.stream import encode_entry
 
 __all__ = ["EventPublisher", "AsyncEventPublisher", "seen_key", "PUBLISH_LUA", "BATCH_SIZE"]
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from netcache.errors import EventError
 
-from .models import SCHEMA_VERSION, EventBase, parse_event
+from netcache.events.models import SCHEMA_VERSION, EventBase, parse_event
 
 __all__ = ["ENTRY_FIELDS", "encode_entry", "decode_entry"]
 

@@ -151,7 +151,7 @@ class EventSettings(BaseModel):
     syslog_metrics_port: int = 0
     #: How often the listener refreshes nc:w:health:syslog:{hostname} (TTL 3x this).
     syslog_health_interval_s: float = Field(10.0, gt=0)
-    #: Extra syslog rules (JSON: {"vendor": [rule, ...]}, same shape as events/vendor_rules), tried first.
+    #: Extra syslog rules (JSON: {"vendor": [rule, ...]}, same shape as events/syslog/vendor_rules), tried first.
     syslog_rules_file: Path | None = None
     #: Webhook receiver: how often it refreshes nc:w:health:webhook:{hostname} (TTL 3x this).
     webhook_health_interval_s: float = Field(10.0, gt=0)

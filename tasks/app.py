@@ -41,12 +41,12 @@ from netcache.errors import BackendUnavailable, ConfigError
 from netcache.connections import celery_ssl_options, redact_url
 from netcache.settings import Settings
 
-from .health import HealthStep
-from .invalidation import run_invalidation
-from .refresh import refresh_expiring, refresh_top, warm_topology
-from .runtime import Runtime
-from .schedule import SCHEDULER, beat_schedule
-from .warming import load_templates, run_warm
+from netcache.tasks.health import HealthStep
+from netcache.tasks.invalidation import run_invalidation
+from netcache.tasks.refresh import refresh_expiring, refresh_top, warm_topology
+from netcache.tasks.runtime import Runtime
+from netcache.tasks.schedule import SCHEDULER, beat_schedule
+from netcache.tasks.warming import load_templates, run_warm
 
 __all__ = ["make_app", "NetcacheTask", "TASK_QUEUES", "TRANSIENT_ERRORS", "QUEUES"]
 

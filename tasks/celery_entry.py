@@ -25,7 +25,7 @@ def __getattr__(name: str) -> Any:
         if _app is None:
             from netcache.settings import Settings
 
-            from .app import make_app
+            from netcache.tasks.app import make_app
 
             _app = make_app(Settings())
     return _app

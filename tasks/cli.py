@@ -48,7 +48,7 @@ def build_tags(devices: tuple[str, ...], tags: tuple[str, ...], sites: tuple[str
 def warm_questions(device: str, interface: str | None, neighbor: str | None,
                    templates: dict[str, list[str]]) -> list[dict]:
     """The questions ``netcache warm`` asks: interface diagnostics, BGP troubleshooting, or topology."""
-    from .warming import questions_for, topology_questions
+    from netcache.tasks.warming import questions_for, topology_questions
 
     if interface:
         return questions_for("interface_flap", templates, device=device, interface=interface)
@@ -63,13 +63,13 @@ def _setup_logging(settings: Settings) -> None:
 
 
 def _app(settings: Settings):
-    from .app import make_app
+    from netcache.tasks.app import make_app
 
     return make_app(settings)
 
 
 def _run_warm_sync(settings: Settings, runtime, questions: list[dict], reason: str, action_id: str) -> dict:
-    from .warming import run_warm
+    from netcache.tasks.warming import run_warm
 
     result = run_warm(runtime.cache, runtime.llm, runtime.budget(), questions, reason=reason,
                       action_id=action_id, concurrency=settings.worker.warm_concurrency,
@@ -103,8 +103,8 @@ def invalidate(devices, tags, sites, soft, sync, wait_s, reason) -> None:
         if wait_s:
             _follow(settings, action_id, wait_s)
         return
-    from .invalidation import run_invalidation
-    from .runtime import Runtime
+    from netcache.tasks.invalidation import run_invalidation
+    from netcache.tasks.runtime import Runtime
 
     rt = Runtime(settings)
     pending: list[tuple[list[dict], str, str]] = []
@@ -138,7 +138,7 @@ def _follow(settings: Settings, action_id: str, wait_s: float) -> None:
 
     from netcache.connections import make_redis
 
-    from .invalidation import read_progress
+    from netcache.tasks.invalidation import read_progress
 
     client = make_redis(settings)
     deadline = time.monotonic() + wait_s
@@ -169,7 +169,7 @@ def _follow(settings: Settings, action_id: str, wait_s: float) -> None:
 @click.option("--sync", is_flag=True, help="Ask here instead of enqueueing.")
 def warm(device, interface, neighbor, sync) -> None:
     """Warm the cache with the questions operators ask next about a device."""
-    from .warming import load_templates
+    from netcache.tasks.warming import load_templates
 
     settings = Settings()
     _setup_logging(settings)
@@ -182,7 +182,7 @@ def warm(device, interface, neighbor, sync) -> None:
             "questions": questions, "reason": "operator", "action_id": action_id})
         click.echo(f"enqueued {len(questions)} warm-ups: action {action_id} (task {res.id})")
         return
-    from .runtime import Runtime
+    from netcache.tasks.runtime import Runtime
 
     try:
         click.echo(json.dumps(_run_warm_sync(settings, Runtime(settings), questions, "operator", action_id)))
@@ -202,8 +202,8 @@ def refresh_top(n, sync) -> None:
         res = _app(settings).send_task("netcache.refresh_top", queue="warm", kwargs={"n": n})
         click.echo(f"enqueued refresh of the top {n} questions (task {res.id})")
         return
-    from .refresh import refresh_top as run
-    from .runtime import Runtime
+    from netcache.tasks.refresh import refresh_top as run
+    from netcache.tasks.runtime import Runtime
 
     rt = Runtime(settings)
     try:
@@ -238,7 +238,7 @@ def beat(loglevel) -> None:
     """Run Celery beat (RedBeat: one beat fires even if several run) with a heartbeat."""
     from netcache.connections import make_redis
 
-    from .health import Heartbeat, health_key
+    from netcache.tasks.health import Heartbeat, health_key
 
     settings = Settings()
     app = _app(settings)

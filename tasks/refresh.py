@@ -28,8 +28,8 @@ from typing import Any, Callable, Iterable
 
 import redis
 
-from .budget import WarmBudget
-from .warming import WarmResult, run_warm, topology_questions
+from netcache.tasks.budget import WarmBudget
+from netcache.tasks.warming import WarmResult, run_warm, topology_questions
 
 __all__ = [
     "xfetch_due",

@@ -18,7 +18,7 @@ import redis
 from netcache.connections import make_redis
 from netcache.settings import Settings
 
-from .budget import BudgetLimits, WarmBudget
+from netcache.tasks.budget import BudgetLimits, WarmBudget
 
 __all__ = ["Runtime"]
 
@@ -75,7 +75,7 @@ class Runtime:
 
     def warm_semaphore(self) -> Any:
         """The Redis semaphore bounding warm-up LLM calls across every worker."""
-        from .semaphore import RedisSemaphore
+        from netcache.tasks.semaphore import RedisSemaphore
 
         w = self.settings.worker
         return RedisSemaphore(self.redis, f"{self.settings.key_prefix}:w:sem:warm",

@@ -30,7 +30,7 @@ import yaml
 
 from netcache.errors import BudgetExceeded, ConfigError, LeaseTimeout, LLMError
 
-from .budget import WarmBudget
+from netcache.tasks.budget import WarmBudget
 
 __all__ = [
     "DEFAULT_TEMPLATES",

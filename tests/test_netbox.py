@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from netcache.errors import EventError
-from netcache.events.netbox import compute_signature, map_netbox, verify_signature
+from netcache.events.webhooks.netbox import compute_signature, map_netbox, verify_signature
 
 DATA = Path(__file__).parent / "data" / "webhooks"
 

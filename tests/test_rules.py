@@ -6,7 +6,7 @@ import pytest
 
 from netcache.errors import ConfigError
 from netcache.events.models import parse_event
-from netcache.events.syslog_parser import SyslogParser
+from netcache.events.syslog.parser import SyslogParser
 from netcache.worker.rules import DEFAULT_RULES_FILE, INVALIDATE_TASK, WARM_TASK, load_rules, parse_rules
 
 DEVICE_EVENTS = [

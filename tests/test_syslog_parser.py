@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from netcache.events.syslog_parser import SyslogParser, parse_frame, parse_syslog
-from netcache.events.vendor_rules import VENDORS, load_rules
+from netcache.events.syslog.parser import SyslogParser, parse_frame, parse_syslog
+from netcache.events.syslog.vendor_rules import VENDORS, load_rules
 
 SAMPLES = [json.loads(line) for line in
            (Path(__file__).parent / "data" / "syslog" / "vendor_messages.jsonl").read_text().splitlines()]

@@ -22,9 +22,9 @@ from pydantic import SecretStr
 from netcache.errors import ConfigError
 from netcache.devtools.local_redis import free_port
 from netcache.connections import make_async_redis
-from netcache.events.netbox import compute_signature
+from netcache.events.webhooks.netbox import compute_signature
 from netcache.events.stream import decode_entry
-from netcache.events.webhook import create_app, health_key
+from netcache.events.webhooks.server import create_app, health_key
 from netcache.cli.main import main
 
 DATA = Path(__file__).parent / "data" / "webhooks"

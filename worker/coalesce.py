@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 import redis
 
-from .rules import Action
+from netcache.worker.rules import Action
 
 __all__ = ["Decision", "DueWindow", "Coalescer", "lead_action_id", "trail_action_id"]
 

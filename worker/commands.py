@@ -68,8 +68,8 @@ def dispatcher(metrics_port: int | None, rules_file: str | None, consumer: str |
     """
     from netcache.tasks.app import make_app
 
-    from .consumer import CelerySender, Dispatcher
-    from .rules import load_rules
+    from netcache.worker.consumer import CelerySender, Dispatcher
+    from netcache.worker.rules import load_rules
 
     settings = _settings()
     _setup_logging(settings)
@@ -106,7 +106,7 @@ def dispatcher(metrics_port: int | None, rules_file: str | None, consumer: str |
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def status(as_json: bool) -> None:
     """Stream, consumer group, dead letters, Celery queues, last refresh and component health."""
-    from .health import collect_status, render_status
+    from netcache.worker.health import collect_status, render_status
 
     settings = _settings()
     broker_url = settings.worker.broker_url or settings.redis_url
@@ -126,7 +126,7 @@ def status(as_json: bool) -> None:
               help="Only this host's key (for a container's own healthcheck).")
 def health(component: str, this_host: bool) -> None:
     """Exit 0 if the component's health key is fresh, 1 otherwise (docker-compose healthcheck)."""
-    from .health import check_health
+    from netcache.worker.health import check_health
 
     settings = _settings()
     try:
@@ -144,7 +144,7 @@ def dead_letters() -> None:
 
 
 def _dead(settings: Settings):
-    from .deadletter import DeadLetters
+    from netcache.worker.deadletter import DeadLetters
 
     return DeadLetters(_client(settings), stream=settings.worker.dead_letter_stream,
                        events_stream=settings.events.stream, events_maxlen=settings.events.stream_maxlen)

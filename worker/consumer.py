@@ -75,9 +75,9 @@ from netcache.connections import redact_url
 from netcache.settings import Settings
 from netcache.events.stream import decode_entry
 
-from .coalesce import Coalescer, Decision
-from .deadletter import dead_letter_fields
-from .rules import Action, RuleSet
+from netcache.worker.coalesce import Coalescer, Decision
+from netcache.worker.deadletter import dead_letter_fields
+from netcache.worker.rules import Action, RuleSet
 
 __all__ = [
     "TaskSender",

@@ -22,8 +22,8 @@ COMMANDS: dict[str, str] = {
     "metrics": "netcache.metrics.server:metrics_command",
     # events in (events/cli.py)
     "events": "netcache.events.cli:events_group",
-    "syslog": "netcache.events.syslog_listener:syslog_command",
-    "webhook": "netcache.events.webhook:webhook_command",
+    "syslog": "netcache.events.syslog.listener:syslog_command",
+    "webhook": "netcache.events.webhooks.server:webhook_command",
     "push": "netcache.events.netmiko_push:push_command",
     # the worker (worker/commands.py, tasks/cli.py, worker/stack.py)
     "dispatcher": "netcache.worker.commands:dispatcher",

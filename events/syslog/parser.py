@@ -13,7 +13,7 @@ the device's own name and timestamp win over the relay's.
 
 The message id (Cisco mnemonic without severity, Junos tag, FRR ``%TAG``,
 RFC 5424 MSGID, else the app name) selects candidate rules from
-``events/vendor_rules``; the first rule whose pattern matches builds the event.
+``events/syslog/vendor_rules``; the first rule whose pattern matches builds the event.
 
     result = SyslogParser().parse(b"<189>Jan 20 10:00:00 rtr-001 %BGP-5-ADJCHANGE: neighbor 10.0.0.2 Down Interface flap")
     result.status   # "event" | "unrecognized" | "error"
@@ -31,8 +31,8 @@ from typing import Any, Literal
 
 from netcache.errors import ConfigError, EventError, ParseError
 
-from .models import EventBase, parse_event
-from .vendor_rules import VENDORS, Rule, RuleSet, load_rules, load_rules_file
+from netcache.events.models import EventBase, parse_event
+from netcache.events.syslog.vendor_rules import VENDORS, Rule, RuleSet, load_rules, load_rules_file
 
 __all__ = ["SyslogHeader", "ParseResult", "SyslogParser", "parse_frame", "parse_syslog", "detect_vendor"]
 

@@ -34,11 +34,11 @@ from netcache.errors import BackendUnavailable, ConfigError
 from netcache.connections import make_async_redis, redact_url
 from netcache.settings import Settings
 
-from .counters import IngestCounters
-from .models import EventBase
-from .publisher import AsyncEventPublisher
-from .syslog_framing import AllowList, SyslogFramer, udp_kernel_drops
-from .syslog_parser import SyslogParser
+from netcache.events.counters import IngestCounters
+from netcache.events.models import EventBase
+from netcache.events.publisher import AsyncEventPublisher
+from netcache.events.syslog.framing import AllowList, SyslogFramer, udp_kernel_drops
+from netcache.events.syslog.parser import SyslogParser
 
 __all__ = ["SyslogFramer", "SyslogListener", "ListenerThread", "health_key", "syslog_command"]
 

@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from netcache.errors import ConfigError, EventError
 
-from .models import (
+from netcache.events.models import (
     EVENT_TYPES,
     BgpDown,
     BgpUp,

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from netcache.errors import EventError
 
-from .models import EventBase, parse_event
+from netcache.events.models import EventBase, parse_event
 
 __all__ = [
     "SIGNATURE_HEADER",

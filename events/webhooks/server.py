@@ -47,10 +47,10 @@ from netcache.errors import BackendUnavailable, ConfigError, EventError
 from netcache.connections import make_async_redis, redact_url
 from netcache.settings import Settings
 
-from .alertmanager import AlertRule, load_rules, map_payload
-from .models import EventBase, parse_event
-from .netbox import SIGNATURE_HEADER, map_netbox, verify_signature
-from .publisher import AsyncEventPublisher
+from netcache.events.webhooks.alertmanager import AlertRule, load_rules, map_payload
+from netcache.events.models import EventBase, parse_event
+from netcache.events.webhooks.netbox import SIGNATURE_HEADER, map_netbox, verify_signature
+from netcache.events.publisher import AsyncEventPublisher
 
 __all__ = [
     "create_app",

@@ -1,0 +1,1 @@
+"""Webhooks in: the HTTP receiver, Alertmanager and NetBox payloads."""
