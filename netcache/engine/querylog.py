@@ -17,15 +17,10 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from netcache.text import to_text
+
 if TYPE_CHECKING:
     from netcache.engine.records import Request
-
-
-
-def to_text(v: Any) -> str | None:
-    return v.decode() if isinstance(v, bytes) else (None if v is None else str(v))
-
-__all__ = ["QueryStat", "QueryLogSteps", "record_argv", "decode_top"]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,29 @@
+"""Lua scripts, one ``.lua`` file each, beside this module.
+
+``source(name)`` reads ``netcache/lua/<name>.lua`` once; ``register(client, name)`` returns
+redis-py's ``Script`` for it (``client.register_script``), which runs by EVALSHA and loads the
+script itself when Redis does not know it (first use, after a restart or a flush). Call a
+registered script with ``script(keys=[...], args=[...], client=pipeline_or_client)``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+__all__ = ["source", "register"]
+
+
+@lru_cache(maxsize=None)
+def source(name: str) -> str:
+    """The text of ``<name>.lua`` (``ValueError`` naming the file if there is none)."""
+    try:
+        return resources.files(__name__).joinpath(f"{name}.lua").read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise ValueError(f"no Lua script {name!r} (netcache/lua/{name}.lua)") from e
+
+
+def register(client: Any, name: str) -> Any:
+    """``client.register_script(source(name))``: a callable Script bound to ``client``."""
+    return client.register_script(source(name))
