@@ -12,11 +12,16 @@ Every default is documented once, beside its field.
 
 from __future__ import annotations
 
+import difflib
+import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, BeforeValidator, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NestedSecretsSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 __all__ = [
     "CacheSettings",
@@ -24,7 +29,58 @@ __all__ = [
     "EventSettings",
     "WorkerSettings",
     "Settings",
+    "REDIS_URL_SCHEMES",
+    "OTHER_ENV_VARS",
+    "known_env_vars",
+    "unknown_env_vars",
+    "describe_settings_error",
 ]
+
+#: URL schemes NETCACHE_REDIS_URL (and the broker URL) may use.
+REDIS_URL_SCHEMES = ("redis", "rediss", "unix", "memory")
+
+#: NETCACHE_* variables that are read by one command, not by Settings (not misspellings).
+OTHER_ENV_VARS = frozenset({
+    "NETCACHE_PUSH_PASSWORD",  # netcache push: the device password
+    "NETCACHE_LLM_SERVER_API_KEY",  # netcache llm-server: the key the local server demands
+    "NETCACHE_DEBUG",  # any command: show tracebacks instead of one-line errors
+    "NETCACHE_ALLOW_UNKNOWN_ENV",  # any command: do not refuse unknown NETCACHE_* variables
+    "NETCACHE_DEBUG_PAUSE_BEFORE_ACK_S",  # dispatcher test hook
+    "NETCACHE_SECRETS_DIR",  # where secret files are read from (default /run/secrets)
+})
+
+#: Secrets as files (Docker/Kubernetes secrets): a file named like the variable, lower case,
+#: e.g. /run/secrets/netcache_llm__api_key or /run/secrets/netcache_redis_url. Environment
+#: variables win over files. NETCACHE_SECRETS_DIR moves the folder.
+DEFAULT_SECRETS_DIR = "/run/secrets"
+
+
+def _empty_path_is_none(value: Any) -> Any:
+    """An empty path setting (``NETCACHE_CACHE__INVENTORY_FILE=``) means "none", not "." (a directory)."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+#: A path setting that may be unset: empty means None.
+OptionalPath = Annotated[Path | None, BeforeValidator(_empty_path_is_none)]
+
+
+def _check_redis_url(value: str) -> str:
+    scheme = urlsplit(value).scheme.lower() if "://" in value else ""
+    if scheme not in REDIS_URL_SCHEMES:
+        raise ValueError(f"{_safe_url(value)!r} is not a Redis URL: use redis://[:password@]host:6379/0, "
+                         "rediss:// for TLS, unix:///path/to/redis.sock or memory:// (in-process)")
+    return value
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password (settings cannot import netcache.connections)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparseable URL>"
+    if parts.password is None:
+        return url
+    return url.replace(f":{parts.password}@", ":***@", 1)
 
 
 class CacheSettings(BaseModel):
@@ -41,7 +97,7 @@ class CacheSettings(BaseModel):
     #: Reject semantic hits whose differing words change the meaning.
     guard_enabled: bool = True
     #: Optional inventory file (one device name per line, or YAML/JSON list).
-    inventory_file: Path | None = None
+    inventory_file: OptionalPath = None
     #: Embedder: "minilm" (int8 ONNX all-MiniLM-L6-v2) or "hash" (tests of pure logic only).
     embedder: Literal["minilm", "hash"] = "minilm"
     #: onnxruntime intra-op threads of the MiniLM embedder (1: ~4 ms per question, leaves cores to others).
@@ -152,13 +208,13 @@ class EventSettings(BaseModel):
     #: How often the listener refreshes nc:w:health:syslog:{hostname} (TTL 3x this).
     syslog_health_interval_s: float = Field(10.0, gt=0)
     #: Extra syslog rules (JSON: {"vendor": [rule, ...]}, same shape as events/syslog/vendor_rules), tried first.
-    syslog_rules_file: Path | None = None
+    syslog_rules_file: OptionalPath = None
     #: Webhook receiver: how often it refreshes nc:w:health:webhook:{hostname} (TTL 3x this).
     webhook_health_interval_s: float = Field(10.0, gt=0)
     #: Webhook receiver: Retry-After (seconds) sent with a 503 when Redis cannot take the events.
     webhook_retry_after_s: int = Field(5, ge=1)
     #: Extra Alertmanager alertname → event rules (JSON or YAML list); they come before the built-in table.
-    alertmanager_rules_file: Path | None = None
+    alertmanager_rules_file: OptionalPath = None
 
 
 class WorkerSettings(BaseModel):
@@ -166,6 +222,11 @@ class WorkerSettings(BaseModel):
 
     #: Celery broker; defaults to the Redis URL.
     broker_url: str | None = None
+
+    @field_validator("broker_url")
+    @classmethod
+    def _broker_scheme(cls, value: str | None) -> str | None:
+        return None if value is None else _check_redis_url(value)
     #: Consumer group on the events stream.
     consumer_group: str = "nc-dispatchers"
     #: Dead-letter stream for events that cannot be processed.
@@ -184,7 +245,7 @@ class WorkerSettings(BaseModel):
     invalidate_batch_size: int = 100
     invalidate_pause_ms: int = 100
     #: Rules file (event type → tags to invalidate / questions to warm); None = built-in defaults.
-    rules_file: Path | None = None
+    rules_file: OptionalPath = None
     #: Warming budget per run and per day.
     warm_max_calls_per_run: int = 20
     warm_max_calls_per_day: int = 2_000
@@ -198,6 +259,16 @@ class WorkerSettings(BaseModel):
     refresh_hour: int = 2
     refresh_minute: int = 0
     timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as e:
+            raise ValueError(f"unknown time zone {value!r}: use an IANA name such as UTC, Europe/Berlin "
+                             "or America/New_York") from e
+        return value
     #: Topology warming (every inventory device's status questions) this often.
     topology_warm_every_s: int = 6 * 3600
     #: XFetch early refresh of the top questions this often.
@@ -251,7 +322,7 @@ class Settings(BaseSettings):
     #: ``redis://[:password@]host:port/db`` or ``rediss://`` for TLS.
     redis_url: str = "redis://127.0.0.1:6379/0"
     #: CA bundle for ``rediss://`` URLs (None = system store).
-    redis_ssl_ca_certs: Path | None = None
+    redis_ssl_ca_certs: OptionalPath = None
     #: Certificate check for ``rediss://``: "required", "optional" or "none".
     redis_ssl_cert_reqs: Literal["required", "optional", "none"] = "required"
     #: Prefix of every key netcache writes (one Redis can hold several namespaces).
@@ -263,3 +334,58 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     events: EventSettings = Field(default_factory=EventSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str) -> str:
+        return _check_redis_url(value)
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource,
+                                   dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then NETCACHE_* variables, then .env, then secret files (see DEFAULT_SECRETS_DIR)."""
+        secrets = NestedSecretsSettingsSource(
+            file_secret_settings, secrets_dir=os.environ.get("NETCACHE_SECRETS_DIR", DEFAULT_SECRETS_DIR),
+            secrets_dir_missing="ok", secrets_nested_delimiter="__", env_prefix="NETCACHE_")
+        return init_settings, env_settings, dotenv_settings, secrets
+
+
+def known_env_vars(model: type[BaseModel] = Settings, prefix: str = "NETCACHE_") -> set[str]:
+    """Every NETCACHE_* name Settings reads (sections nested with ``__``)."""
+    names: set[str] = set()
+    for name, field in model.model_fields.items():
+        env = f"{prefix}{name.upper()}"
+        names.add(env)
+        sub = field.annotation
+        if isinstance(sub, type) and issubclass(sub, BaseModel):
+            names |= known_env_vars(sub, env + "__")
+    return names
+
+
+def unknown_env_vars(environ: Mapping[str, str] | None = None) -> list[tuple[str, str | None]]:
+    """NETCACHE_* variables in ``environ`` that no setting reads, each with the closest real name
+    (or None): a misspelt variable is otherwise silently ignored."""
+    env = os.environ if environ is None else environ
+    known = known_env_vars() | OTHER_ENV_VARS
+    out: list[tuple[str, str | None]] = []
+    for name in sorted(env):
+        if name.upper().startswith("NETCACHE_") and name.upper() not in known:
+            close = difflib.get_close_matches(name.upper(), sorted(known), n=1, cutoff=0.8)
+            out.append((name, close[0] if close else None))
+    return out
+
+
+def describe_settings_error(e: Any) -> str:
+    """One line for a pydantic ValidationError of Settings: which variable, what is wrong."""
+    errors = getattr(e, "errors", None)
+    if not callable(errors):
+        return str(e)
+    parts = []
+    for err in errors():
+        loc = "__".join(str(x).upper() for x in err.get("loc", ()))
+        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        parts.append(f"NETCACHE_{loc}: {msg}" if loc else msg)
+    return "; ".join(parts) or str(e)

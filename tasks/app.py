@@ -162,8 +162,11 @@ def _register_tasks(app: Celery) -> None:
 
     @app.task(bind=True, base=NetcacheTask, name="netcache.invalidate", shared=False, **_retry_opts())
     def invalidate(self, tags: list[str], mode: str = "hard", warm: list[dict] | None = None,
-                   reason: str = "", action_id: str | None = None, folded: int = 0) -> dict:
-        """Gradual invalidation of every entry carrying one of ``tags``; then re-warm."""
+                   reason: str = "", action_id: str | None = None, folded: int = 0,
+                   warm_limit: int | None = None) -> dict:
+        """Gradual invalidation of every entry carrying one of ``tags``; then re-warm the most-asked
+        ``warm_limit`` of them (None = ``worker.warm_max_calls_per_run``; 0 = no re-warm)."""
+        limit = w.warm_max_calls_per_run if warm_limit is None else max(0, int(warm_limit))
         rt = self.runtime
         task_id = self.request.id
 
@@ -184,7 +187,7 @@ def _register_tasks(app: Celery) -> None:
                 return run_invalidation(
                     rt.cache, rt.redis, tags=tags, mode=mode, warm=warm or [], reason=reason,
                     action_id=action_id or task_id, batch_size=w.invalidate_batch_size,
-                    pause_ms=w.invalidate_pause_ms, warm_limit=w.warm_max_calls_per_run,
+                    pause_ms=w.invalidate_pause_ms, warm_limit=limit,
                     prefix=settings.key_prefix, on_progress=on_progress, enqueue_warm=enqueue_warm,
                 ).to_dict()
             except SoftTimeLimitExceeded:
@@ -193,7 +196,8 @@ def _register_tasks(app: Celery) -> None:
                 log.warning("invalidation %s hit the soft time limit; continuing in a new run",
                             action_id or task_id)
                 raise self.retry(kwargs={"tags": tags, "mode": mode, "warm": warm or [], "reason": reason,
-                                         "action_id": action_id or task_id, "folded": folded},
+                                         "action_id": action_id or task_id, "folded": folded,
+                                         "warm_limit": warm_limit},
                                  countdown=0, max_retries=None)
 
     @app.task(bind=True, base=NetcacheTask, name="netcache.warm", shared=False, **_retry_opts())

@@ -62,9 +62,29 @@ def _setup_logging(settings: Settings) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+#: How long the CLI waits for the broker before saying it is unreachable (instead of Celery's
+#: own reconnect loop, which retries for 20 s and ends in a traceback).
+BROKER_CHECK_TIMEOUT_S = 2.0
+
+
 def _app(settings: Settings):
+    """The Celery app, after checking that its broker answers (one clear line if it does not)."""
+    from redis.exceptions import RedisError
+
+    from netcache.connections import make_redis
     from netcache.tasks.app import make_app
 
+    url = settings.worker.broker_url or settings.redis_url
+    client = make_redis(settings, url, socket_connect_timeout=BROKER_CHECK_TIMEOUT_S,
+                        socket_timeout=BROKER_CHECK_TIMEOUT_S, retry_on_timeout=False)
+    try:
+        client.ping()
+    except RedisError as e:
+        raise click.ClickException(
+            f"the Celery broker at {redact_url(url)} is unreachable ({type(e).__name__}): start it, or set "
+            "NETCACHE_WORKER__BROKER_URL / NETCACHE_REDIS_URL; --sync runs the work here instead") from e
+    finally:
+        client.close()
     return make_app(settings)
 
 
@@ -87,17 +107,25 @@ def _run_warm_sync(settings: Settings, runtime, questions: list[dict], reason: s
 @click.option("--wait", "wait_s", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help="After enqueueing, follow the worker's progress for up to this long.")
 @click.option("--reason", default="operator", show_default=True, help="Recorded with the action.")
-def invalidate(devices, tags, sites, soft, sync, wait_s, reason) -> None:
+@click.option("--warm", "warm_n", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Re-warm at most the N most-asked of the invalidated questions "
+                   "[default: NETCACHE_WORKER__WARM_MAX_CALLS_PER_RUN].")
+@click.option("--no-warm", is_flag=True, help="Do not re-warm anything (same as --warm 0).")
+def invalidate(devices, tags, sites, soft, sync, wait_s, reason, warm_n, no_warm) -> None:
     """Invalidate cached answers by device, site or tag, gradually (batches with pauses)."""
     settings = Settings()
     _setup_logging(settings)
     tag_list = build_tags(devices, tags, sites)
     mode = "soft" if soft else "hard"
     action_id = f"cli-{uuid.uuid4().hex[:12]}"
+    if no_warm and warm_n:
+        raise click.UsageError("--no-warm and --warm N contradict each other: give one")
+    warm_limit = 0 if no_warm else warm_n
     if not sync:
         app = _app(settings)
         res = app.send_task("netcache.invalidate", queue="invalidate", kwargs={
-            "tags": tag_list, "mode": mode, "warm": [], "reason": reason, "action_id": action_id})
+            "tags": tag_list, "mode": mode, "warm": [], "reason": reason, "action_id": action_id,
+            "warm_limit": warm_limit})
         click.echo(f"enqueued {mode} invalidation of {', '.join(tag_list)}: action {action_id} (task {res.id})")
         click.echo(f"progress: HGETALL {settings.key_prefix}:w:progress:{action_id}")
         if wait_s:
@@ -121,7 +149,8 @@ def invalidate(devices, tags, sites, soft, sync, wait_s, reason) -> None:
             result = run_invalidation(
                 rt.cache, rt.redis, tags=tag_list, mode=mode, reason=reason, action_id=action_id,
                 batch_size=w.invalidate_batch_size, pause_ms=w.invalidate_pause_ms,
-                warm_limit=w.warm_max_calls_per_run, prefix=settings.key_prefix,
+                warm_limit=w.warm_max_calls_per_run if warm_limit is None else warm_limit,
+                prefix=settings.key_prefix,
                 on_progress=on_progress, enqueue_warm=lambda q, r, a: pending.append((q, r, a)))
         click.echo(f"invalidated {result.invalidated} of {result.total} entries in {result.batches} batches "
                    f"({result.pause_s:.1f} s of pauses)")

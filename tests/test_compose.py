@@ -67,6 +67,10 @@ def test_the_stack_has_every_component_with_a_health_check():
     for name in NETCACHE_SERVICES:
         test = services[name]["healthcheck"]["test"]
         assert test[:2] == ["CMD", "netcache"] and "--component" in test, name
+        # in a container the check must look at this container's own heartbeat, not any host's
+        assert "--this-host" in test, name
+    for name in ("metrics", "llm-server", "redis", "redis-queue"):
+        assert services[name]["healthcheck"]["test"], name
 
 
 def test_every_service_command_and_health_check_is_a_real_netcache_command():
@@ -76,23 +80,63 @@ def test_every_service_command_and_health_check_is_a_real_netcache_command():
         service = COMPOSE["services"][name]
         command = service["command"]
         _invoke_check(command if isinstance(command, list) else shlex.split(command))
-        if "healthcheck" in service:
+        if "healthcheck" in service and service["healthcheck"]["test"][1] == "netcache":
             _invoke_check(service["healthcheck"]["test"][1:])
 
 
 def test_every_environment_variable_is_a_real_setting():
     known = _settings_env_names()
     for name, service in COMPOSE["services"].items():
+        if not service.get("image", "").startswith("netcache"):
+            continue  # the Redis containers read REDIS_PASSWORD themselves
         for var in service.get("environment", {}) or {}:
             assert var in known, f"{name}: {var} is not a field of netcache/settings.py"
 
 
 def test_the_broker_redis_never_evicts_and_the_cache_redis_evicts_only_expiring_keys():
-    queue = COMPOSE["services"]["redis-queue"]["command"]
-    cache = COMPOSE["services"]["redis"]["command"]
+    queue = _redis_args("redis-queue")
+    cache = _redis_args("redis")
     assert queue[queue.index("--maxmemory-policy") + 1] == "noeviction"
     assert cache[cache.index("--maxmemory-policy") + 1] == "volatile-lfu"
-    assert COMPOSE["services"]["worker"]["environment"]["NETCACHE_WORKER__BROKER_URL"].startswith("redis://redis-queue")
+    broker = COMPOSE["services"]["worker"]["environment"]["NETCACHE_WORKER__BROKER_URL"]
+    assert broker.startswith("redis://:") and broker.endswith("@redis-queue:6379/0")
+
+
+def _redis_args(service: str) -> list[str]:
+    """The redis-server arguments of a Redis service (its command is ``sh -c "exec redis-server ..."``)."""
+    command = COMPOSE["services"][service]["command"]
+    assert command[:2] == ["sh", "-c"], command
+    args = shlex.split(command[2].replace("$$", "$"))
+    assert args[:2] == ["exec", "redis-server"], args
+    return args[2:]
+
+
+def test_both_redis_instances_require_the_password_the_netcache_urls_carry():
+    for service in ("redis", "redis-queue"):
+        args = _redis_args(service)
+        assert args[args.index("--requirepass") + 1] == "$REDIS_PASSWORD"
+        assert COMPOSE["services"][service]["environment"]["REDIS_PASSWORD"].startswith("${REDIS_PASSWORD:?")
+        assert "$$REDIS_PASSWORD" in " ".join(COMPOSE["services"][service]["healthcheck"]["test"])
+    env = COMPOSE["services"]["worker"]["environment"]
+    for var in ("NETCACHE_REDIS_URL", "NETCACHE_WORKER__BROKER_URL"):
+        assert env[var].startswith("redis://:${REDIS_PASSWORD:?"), var
+
+
+def test_published_ports_bind_to_this_host_unless_the_operator_says_otherwise():
+    published = [(name, port) for name, s in COMPOSE["services"].items() for port in s.get("ports", [])]
+    assert {name for name, _ in published} >= {"webhook", "syslog", "metrics"}
+    for name, port in published:
+        assert str(port).startswith("${PUBLISH_ADDRESS:-127.0.0.1}:"), (name, port)
+
+
+def test_inventory_and_rules_files_come_from_a_read_only_config_volume_and_empty_means_none():
+    worker = COMPOSE["services"]["worker"]
+    assert "./config:/etc/netcache:ro" in worker["volumes"]
+    for var in ("NETCACHE_CACHE__INVENTORY_FILE", "NETCACHE_WORKER__RULES_FILE", "NETCACHE_EVENTS__SYSLOG_RULES_FILE"):
+        assert worker["environment"][var] == "${%s:-}" % var
+    # what compose passes when the operator sets nothing: an empty value, which must mean "no file"
+    unset = Settings(cache={"inventory_file": ""}, worker={"rules_file": ""}, events={"syslog_rules_file": ""})
+    assert (unset.cache.inventory_file, unset.worker.rules_file, unset.events.syslog_rules_file) == (None, None, None)
 
 
 def test_every_variable_the_operator_sets_is_documented_in_the_header_and_the_netbox_secret_reaches_the_webhook():

@@ -38,7 +38,9 @@ def _settings() -> Settings:
     try:
         return Settings()
     except Exception as e:  # pydantic's ValidationError: say which variable is wrong
-        raise click.ClickException(f"invalid NETCACHE_* settings: {e}") from e
+        from netcache.settings import describe_settings_error
+
+        raise click.ClickException(f"bad setting: {describe_settings_error(e)}") from e
 
 
 def _setup_logging(settings: Settings) -> None:
