@@ -206,6 +206,8 @@ class ConfigChange(EventBase):
     method: str | None = Field(None, description="How: cli, commit, netconf, netmiko, api, webhook ...")
     changed_lines: list[str] = Field(default_factory=list, description="The configuration lines, if known.")
     commit_id: str | None = Field(None, description="Commit / rollback id, when the platform has one.")
+    partial: bool = Field(False, description="A push the device rejected half-way: changed_lines are the "
+                                             "lines applied before the rejection.")
     _key_fields = ("user", "source_address", "method")
 
     def target_key(self) -> str:

@@ -11,8 +11,16 @@ whole output for IOS error markers (``% Invalid input``, ``% Incomplete
 command``, ``% Ambiguous command``, ``% Unknown command``, ``% … error``),
 optionally saves (``write memory``), and only after all of that succeeded
 publishes one ``config_change`` event (source ``netmiko``, the changed lines,
-who, from where). A failed push — authentication, timeout, a rejected line —
-raises ``PushError`` and publishes nothing.
+who, from where). A push that could not start (authentication, connect timeout)
+raises ``PushError`` and publishes nothing. A push the device rejected half-way
+(or that timed out while configuring) has changed the device all the same: it
+publishes a ``config_change`` marked ``partial`` with the lines that were applied
+(all of them after a timeout, since which ones landed is unknown), so the cache
+drops the pre-change answers, and then raises ``PushError``.
+
+Every Netmiko connection argument passes through ``DeviceSpec.netmiko_args``
+(``session_log``, ``fast_cli``, ``global_delay_factor``, ``key_file`` …; checked
+against ``ConnectHandler``'s own parameters, so a misspelt one is an error).
 
 Credentials never leave this module: they are ``SecretStr`` in ``DeviceSpec``,
 Netmiko's own log filter hides them, error messages are written here (never
@@ -39,7 +47,7 @@ from typing import Any
 import click
 from pydantic import BaseModel, Field, SecretStr
 
-from netcache.errors import BackendUnavailable, EventError, PushError
+from netcache.errors import BackendUnavailable, ConfigError, EventError, PushError
 
 from netcache.events.models import ConfigChange
 
@@ -89,6 +97,10 @@ class DeviceSpec(BaseModel):
     conn_timeout_s: float = Field(10.0, gt=0)
     #: Longest wait for the device's output of one command.
     read_timeout_s: float = Field(30.0, gt=0)
+    #: Further Netmiko ConnectHandler arguments (session_log, fast_cli, global_delay_factor,
+    #: key_file, ssh_config_file …); they override the defaults set here (fast_cli=True,
+    #: use_keys=False, allow_agent=False). The login itself comes from the fields above.
+    netmiko_args: dict[str, Any] = Field(default_factory=dict)
 
     def where(self) -> str:
         return f"{self.username}@{self.host}:{self.port} (device {self.name}, {self.device_type})"
@@ -142,6 +154,35 @@ def _local_address(conn: Any) -> str:
         return socket.gethostname()
 
 
+#: DeviceSpec fields that set these ConnectHandler arguments (not accepted in netmiko_args).
+_SPEC_ARGS = frozenset({"device_type", "host", "ip", "port", "username", "password", "secret"})
+
+
+def netmiko_parameters() -> frozenset[str]:
+    """The keyword arguments Netmiko's connection classes accept."""
+    import inspect
+
+    from netmiko.base_connection import BaseConnection
+
+    return frozenset(name for name in inspect.signature(BaseConnection.__init__).parameters if name != "self")
+
+
+def check_netmiko_args(args: dict[str, Any]) -> dict[str, Any]:
+    """``args`` if every key is a Netmiko connection argument not set by DeviceSpec's own fields."""
+    spec = sorted(set(args) & _SPEC_ARGS)
+    if spec:
+        raise ConfigError(f"netmiko_args {spec}: set these with the device spec's own fields (--host, "
+                          "--username, the password variable …)")
+    unknown = sorted(set(args) - netmiko_parameters())
+    if unknown:
+        import difflib
+
+        close = [difflib.get_close_matches(u, sorted(netmiko_parameters()), n=1) for u in unknown]
+        hints = ", ".join(f"{u} (did you mean {c[0]}?)" if c else u for u, c in zip(unknown, close))
+        raise ConfigError(f"not a Netmiko connection argument: {hints}")
+    return args
+
+
 def _connect(device: DeviceSpec, connect: Callable[..., Any]) -> Any:
     from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException
 
@@ -158,6 +199,7 @@ def _connect(device: DeviceSpec, connect: Callable[..., Any]) -> Any:
         "fast_cli": True,
         "use_keys": False,
         "allow_agent": False,
+        **check_netmiko_args(device.netmiko_args),
     }
     if device.secret is not None:
         params["secret"] = device.secret.get_secret_value()
@@ -177,6 +219,22 @@ def _connect(device: DeviceSpec, connect: Callable[..., Any]) -> Any:
                         f"{type(e).__name__}: {_scrub(str(e), device)}") from None
 
 
+class _PartialPush(Exception):
+    """The device took ``applied`` of the lines, then refused (or stopped answering)."""
+
+    def __init__(self, message: str, applied: list[str]) -> None:
+        super().__init__(message)
+        self.message = message
+        self.applied = applied
+
+
+def _applied_before(lines: list[str], rejected: str | None) -> list[str]:
+    """The lines sent before the rejected one (send_config_set stops at the first error)."""
+    if rejected is None or rejected not in lines:
+        return []
+    return lines[:lines.index(rejected)]
+
+
 def _apply(conn: Any, device: DeviceSpec, lines: list[str], save: bool) -> tuple[str, bool]:
     from netmiko.exceptions import ConfigInvalidException, ReadTimeout
 
@@ -189,14 +247,15 @@ def _apply(conn: Any, device: DeviceSpec, lines: list[str], save: bool) -> tuple
         m = _NETMIKO_ERROR_RE.search(_scrub(str(e), device))
         error = m.group("error").strip() if m else "the device rejected a line"
         at = f" at {mask_secrets(m.group('cmd').strip())!r}" if m else ""
-        raise PushError(f"{device.name} rejected the configuration: {error}{at} "
-                        f"(push stopped there; lines before it may be applied; nothing published)") from None
+        applied = _applied_before(lines, m.group("cmd").strip() if m else None)
+        raise _PartialPush(f"{device.name} rejected the configuration: {error}{at} (push stopped there)",
+                           applied) from None
     except ReadTimeout:
-        raise PushError(f"{device.name} did not answer within {device.read_timeout_s:g} s while "
-                        f"configuring; the push may be partial; nothing published") from None
+        raise _PartialPush(f"{device.name} did not answer within {device.read_timeout_s:g} s while "
+                           f"configuring; the push may be partial", list(lines)) from None
     errors = find_config_errors(output)
     if errors:
-        raise PushError(f"{device.name} rejected the configuration: {errors[0]} (nothing published)")
+        raise _PartialPush(f"{device.name} rejected the configuration: {errors[0]}", [])
     saved = False
     if save:
         try:
@@ -234,17 +293,14 @@ def push_config(device: DeviceSpec, commands: Iterable[str], *, publisher: Any, 
     try:
         source_address = _local_address(conn)
         output, saved = _apply(conn, device, lines, save)
+    except _PartialPush as e:
+        raise PushError(e.message + "; " + _publish_partial(device, e.applied, who, source_address, publisher)) from None
     finally:
         try:
             conn.disconnect()
         except Exception:  # the push result stands whether or not the goodbye works
             log.debug("disconnect from %s failed", device.name, exc_info=False)
-    try:
-        event = ConfigChange(source="netmiko", device=device.name, vendor=device.device_type,
-                             user=who, source_address=source_address, method="netmiko",
-                             changed_lines=[mask_secrets(line) for line in lines])
-    except ValueError as e:
-        raise EventError(f"could not build the config_change event for {device.name}: {e}") from e
+    event = _config_change(device, lines, who, source_address, partial=False)
     try:
         stream_id = publisher.publish(event)
     except BackendUnavailable as e:
@@ -258,6 +314,29 @@ def push_config(device: DeviceSpec, commands: Iterable[str], *, publisher: Any, 
                       stream_id=stream_id, duration_s=duration_s)
 
 
+def _config_change(device: DeviceSpec, lines: list[str], who: str | None, source_address: str,
+                   *, partial: bool) -> ConfigChange:
+    try:
+        return ConfigChange(source="netmiko", device=device.name, vendor=device.device_type,
+                            user=who, source_address=source_address, method="netmiko",
+                            changed_lines=[mask_secrets(line) for line in lines], partial=partial)
+    except ValueError as e:
+        raise EventError(f"could not build the config_change event for {device.name}: {e}") from e
+
+
+def _publish_partial(device: DeviceSpec, applied: list[str], who: str | None, source_address: str,
+                     publisher: Any) -> str:
+    """Publish the partial config_change of a rejected push; what to tell the operator."""
+    if not applied:
+        return "no line was applied, nothing published"
+    try:
+        publisher.publish(_config_change(device, applied, who, source_address, partial=True))
+    except BackendUnavailable as e:
+        return (f"{len(applied)} line(s) before it were applied but the partial config_change could not be "
+                f"published ({e}): invalidate device:{device.name} by hand")
+    return f"{len(applied)} line(s) before it were applied: published a partial config_change for them"
+
+
 # --- CLI -------------------------------------------------------------------------------
 
 
@@ -269,6 +348,21 @@ def _read_commands(path: str) -> list[str]:
             return f.read().splitlines()
     except OSError as e:
         raise click.BadParameter(f"cannot read {path}: {e.strerror}", param_hint="--commands-file") from None
+
+
+def _netmiko_args(pairs: tuple[str, ...]) -> dict[str, Any]:
+    import json
+
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint="--netmiko-arg")
+        try:
+            out[key.strip()] = json.loads(value)
+        except ValueError:
+            out[key.strip()] = value
+    return out
 
 
 def _password(env_name: str) -> str:
@@ -294,14 +388,20 @@ def _password(env_name: str) -> str:
               help="Environment variable holding the password (prompted for if unset).")
 @click.option("--secret-env", default=None, help="Environment variable holding the enable password, if needed.")
 @click.option("--timeout-s", default=10.0, show_default=True, type=float, help="Connect/auth timeout.")
+@click.option("--session-log", default=None, metavar="FILE",
+              help="Netmiko's session log of everything sent and received (passwords are filtered).")
+@click.option("--netmiko-arg", "netmiko_arg", multiple=True, metavar="KEY=VALUE",
+              help="Any other Netmiko connection argument, e.g. fast_cli=false, global_delay_factor=2 "
+                   "(values are JSON where they parse as JSON, else strings; repeatable).")
 def push_command(name: str, host: str, port: int, device_type: str, username: str, commands_file: str,
                  save: bool, who: str | None, password_env: str, secret_env: str | None,
-                 timeout_s: float) -> None:
+                 timeout_s: float, session_log: str | None, netmiko_arg: tuple[str, ...]) -> None:
     """Push config lines to a device with Netmiko, then publish a config_change event.
 
     The event is published only after every line was accepted (and saved, with
-    --save), so its answers are invalidated; a failed push exits non-zero with
-    the device's error and publishes nothing. The password is read from the
+    --save), so its answers are invalidated; a push that cannot start exits
+    non-zero and publishes nothing; a push the device rejects half-way exits
+    non-zero after publishing a partial config_change for the lines it applied. The password is read from the
     variable named by --password-env (or prompted for), never from the command
     line, and it never appears in logs, errors or the event; secrets inside
     config lines are masked in the event.
@@ -320,9 +420,17 @@ def push_command(name: str, host: str, port: int, device_type: str, username: st
     secret = os.environ.get(secret_env) if secret_env else None
     if secret_env and not secret:
         raise click.UsageError(f"--secret-env {secret_env}: that variable is not set")
+    extra = _netmiko_args(netmiko_arg)
+    if session_log:
+        extra["session_log"] = session_log
+    try:
+        check_netmiko_args(extra)
+    except ConfigError as e:
+        raise click.BadParameter(str(e), param_hint="--netmiko-arg") from None
     device = DeviceSpec(name=name, host=host, port=port, device_type=device_type, username=username,
                         password=SecretStr(_password(password_env)),
-                        secret=SecretStr(secret) if secret else None, conn_timeout_s=timeout_s)
+                        secret=SecretStr(secret) if secret else None, conn_timeout_s=timeout_s,
+                        netmiko_args=extra)
     settings = Settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     client = make_redis(settings)

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from pydantic import SecretStr
 
-from netcache.errors import PushError
+from netcache.errors import ConfigError, PushError
 from netcache.devtools.local_redis import free_port
 from netcache.events.netmiko_push import DeviceSpec, find_config_errors, mask_secrets, push_config
 from netcache.events.publisher import EventPublisher
@@ -70,20 +70,62 @@ def test_save_runs_write_memory_after_the_config_lines(device, sim, publisher):
     assert commands.index("ntp server 192.0.2.1") < commands.index("write mem")
 
 
-def test_a_rejected_line_raises_push_error_and_publishes_nothing(device, sim, publisher, redis_client, settings):
-    with pytest.raises(PushError, match=r"rejected the configuration: % Invalid input detected"):
+def test_a_line_rejected_half_way_publishes_a_partial_config_change_for_the_lines_applied_before_it(
+        device, sim, publisher, redis_client, settings):
+    with pytest.raises(PushError, match=r"rejected the configuration: % Invalid input detected.*"
+                                        r"1 line\(s\) before it were applied: published a partial config_change"):
         push_config(device, ["interface Gi0/2", "frobnicate the widget", "description never sent"],
-                    publisher=publisher, save=True)
+                    publisher=publisher, save=True, who="alice")
 
-    assert redis_client.xlen(settings.events.stream) == 0
     assert "description never sent" not in sim.commands  # the push stops at the first rejected line
     assert sim.saves == 0
+    assert sim.config_lines == ["interface Gi0/2"]  # the device *is* changed ...
+    (event,) = stream_events(redis_client, settings)  # ... so the cache must hear of it
+    assert event.type == "config_change" and event.partial is True
+    assert event.changed_lines == ["interface Gi0/2"] and event.device == "rtr-001" and event.user == "alice"
 
 
-def test_an_incomplete_command_is_a_failed_push_too(device, publisher, redis_client, settings):
-    with pytest.raises(PushError, match="Incomplete command"):
+def test_a_first_line_rejected_changes_nothing_and_publishes_nothing(device, publisher, redis_client, settings):
+    with pytest.raises(PushError, match="Incomplete command.*no line was applied, nothing published"):
         push_config(device, ["ip route"], publisher=publisher)
     assert redis_client.xlen(settings.events.stream) == 0
+
+
+def test_every_netmiko_argument_passes_through_and_a_misspelt_one_is_refused(device, sim, publisher, tmp_path):
+    log_file = tmp_path / "session.log"
+    spec = device.model_copy(update={"netmiko_args": {"session_log": str(log_file), "fast_cli": False,
+                                                      "global_delay_factor": 1}})
+    push_config(spec, ["ntp server 192.0.2.7"], publisher=publisher)
+    logged = log_file.read_text()
+    assert "ntp server 192.0.2.7" in logged and PASSWORD not in logged  # Netmiko's own log, secrets filtered
+    seen = {}
+
+    def recording_connect(**params):
+        seen.update(params)
+        from netmiko import ConnectHandler
+        return ConnectHandler(**params)
+
+    push_config(spec, ["ntp server 192.0.2.8"], publisher=publisher, connect=recording_connect)
+    assert seen["fast_cli"] is False and seen["global_delay_factor"] == 1 and seen["session_log"] == str(log_file)
+    with pytest.raises(ConfigError, match="fastcli .did you mean fast_cli"):
+        push_config(device.model_copy(update={"netmiko_args": {"fastcli": False}}), ["x"], publisher=publisher)
+    with pytest.raises(ConfigError, match="device spec's own fields"):
+        push_config(device.model_copy(update={"netmiko_args": {"password": "x"}}), ["x"], publisher=publisher)
+
+
+def test_push_command_passes_session_log_and_netmiko_args(sim, device, settings, redis_client, tmp_path):
+    cfg = tmp_path / "cfg.txt"
+    cfg.write_text("ntp server 192.0.2.9\n")
+    log_file = tmp_path / "s.log"
+    env = {"NETCACHE_REDIS_URL": settings.redis_url, "NETCACHE_PUSH_PASSWORD": PASSWORD}
+    base = ["push", "--device", "rtr-001", "--host", "127.0.0.1", "--port", str(sim.port), "--username", "admin",
+            "--commands-file", str(cfg)]
+    ok = CliRunner().invoke(main, [*base, "--session-log", str(log_file), "--netmiko-arg", "fast_cli=false",
+                                   "--netmiko-arg", "global_delay_factor=2"], env=env, catch_exceptions=False)
+    assert ok.exit_code == 0, ok.output
+    assert "ntp server 192.0.2.9" in log_file.read_text()
+    bad = CliRunner().invoke(main, [*base, "--netmiko-arg", "global_delay=2"], env=env)
+    assert bad.exit_code == 2 and "not a Netmiko connection argument: global_delay" in bad.output
 
 
 def test_a_wrong_password_raises_push_error_and_publishes_nothing(device, sim, publisher, redis_client, settings):
@@ -174,6 +216,7 @@ def test_push_help_says_when_the_event_is_published_and_where_the_password_comes
     assert result.exit_code == 0
     text = " ".join(result.output.split())
     assert "published only after every line was accepted" in text and "publishes nothing" in text
+    assert "partial config_change for the lines it applied" in text
     assert "--password-env" in text and "NETCACHE_PUSH_PASSWORD" in text and "netcache push --device" in text
     assert PASSWORD not in result.output
 
