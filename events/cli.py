@@ -203,10 +203,12 @@ def tail_command(count: int, follow: bool, block_ms: int) -> None:
     except NetcacheError as e:
         raise click.ClickException(str(e)) from e
     except OSError as e:
-        raise click.ClickException(f"cannot read {stream} from {redact_url(settings.redis_url)}: {e}") from e
+        raise click.ClickException(f"cannot read {stream} from {redact_url(settings.redis_url)}, unreachable "
+                                   f"({e}): start Redis or set NETCACHE_REDIS_URL") from e
     except Exception as e:  # redis errors
         if e.__class__.__module__.startswith("redis"):
-            raise click.ClickException(f"cannot read {stream} from {redact_url(settings.redis_url)}: {e}") from e
+            raise click.ClickException(f"cannot read {stream} from {redact_url(settings.redis_url)}, unreachable "
+                                   f"({e}): start Redis or set NETCACHE_REDIS_URL") from e
         raise
     finally:
         client.close()

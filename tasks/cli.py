@@ -204,10 +204,11 @@ def warm(device, interface, neighbor, sync) -> None:
     _setup_logging(settings)
     questions = warm_questions(device, interface, neighbor, load_templates())
     action_id = f"cli-{uuid.uuid4().hex[:12]}"
+    app = None if sync else _app(settings)  # an unreachable broker is said before anything else
     for q in questions:
         click.echo(f"  {q['prompt']}")
-    if not sync:
-        res = _app(settings).send_task("netcache.warm", queue="warm", kwargs={
+    if app is not None:
+        res = app.send_task("netcache.warm", queue="warm", kwargs={
             "questions": questions, "reason": "operator", "action_id": action_id})
         click.echo(f"enqueued {len(questions)} warm-ups: action {action_id} (task {res.id})")
         return

@@ -53,7 +53,8 @@ def _client(settings: Settings, url: str | None = None) -> redis.Redis:
 
 
 def _unreachable(settings: Settings, e: Exception, url: str | None = None) -> click.ClickException:
-    return click.ClickException(f"Redis at {redact_url(url or settings.redis_url)} is unreachable: {e}")
+    return click.ClickException(f"Redis at {redact_url(url or settings.redis_url)} is unreachable ({e}): "
+                                f"start it or set NETCACHE_REDIS_URL")
 
 
 @click.command("dispatcher")
@@ -134,7 +135,8 @@ def health(component: str, this_host: bool) -> None:
     try:
         ok, message = check_health(_client(settings), settings.key_prefix, component, this_host=this_host)
     except redis.RedisError as e:
-        click.echo(f"{component}: unhealthy, Redis at {redact_url(settings.redis_url)} unreachable: {e}")
+        click.echo(f"{component}: unhealthy, Redis at {redact_url(settings.redis_url)} unreachable ({e}): "
+                   f"start it or set NETCACHE_REDIS_URL")
         sys.exit(1)
     click.echo(message)
     sys.exit(0 if ok else 1)
