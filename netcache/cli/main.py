@@ -22,7 +22,7 @@ COMMANDS: dict[str, str] = {
     "tune": "netcache.matching.tune:tune_command",
     "chat-demo": "netcache.cli.demo:chat_demo_command",
     "llm-server": "netcache.devtools.messages_server:llm_server_command",
-    "metrics": "netcache.metrics.server:metrics_command",
+    "metrics": "netcache.worker.metrics:metrics_command",
     # events in (events/cli.py)
     "events": "netcache.events.cli:events_group",
     "syslog": "netcache.events.syslog.listener:syslog_command",
