@@ -96,6 +96,8 @@ log = logging.getLogger(__name__)
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError, KombuOperationalError,
     BackendUnavailable, ConnectionError, OSError,
+    # a full or read-only (failed-over replica) Redis passes too: retried, never a failure
+    redis.exceptions.OutOfMemoryError, redis.exceptions.ReadOnlyError,
 )
 
 
@@ -110,6 +112,18 @@ def health_key(prefix: str, hostname: str | None = None) -> str:
 
 def stats_key(prefix: str) -> str:
     return f"{prefix}:w:stats:dispatcher"
+
+
+def refunds_key(prefix: str) -> str:
+    """Hash entry id → deliveries that ended in an outage (Redis or broker away), not in a failure.
+
+    XPENDING counts every read of a pending entry; an outage re-reads the same entries on every
+    retry, which is not their fault. ``times_delivered - refunds`` is what counts against
+    ``max_deliveries``: a poison entry that crashes the dispatcher still gets there, a healthy
+    event caught in an outage never does. No TTL (eviction must not reset it); a field lives
+    only while its entry is pending.
+    """
+    return f"{prefix}:w:refunds"
 
 
 class TaskSender(Protocol):
@@ -168,6 +182,8 @@ class Counters:
     claimed: int = 0
     errors: int = 0
     acked: int = 0
+    #: deliveries that ended in an outage and do not count against max_deliveries
+    refunded: int = 0
 
     def to_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -184,6 +200,7 @@ class _Prometheus:
             "coalesced": "Events folded into another event's action", "dead_lettered": "Entries dead-lettered",
             "claimed": "Entries claimed from idle consumers", "errors": "Errors (Redis, broker, unexpected)",
             "acked": "Entries acknowledged",
+            "refunded": "Deliveries that ended in an outage (not counted against max_deliveries)",
         }
         self.counters = {name: Counter(f"netcache_dispatcher_{name}", text, registry=registry)
                          for name, text in help_.items()}
@@ -233,6 +250,7 @@ class Dispatcher:
         self._last_claim = float("-inf")
         self._last_health = float("-inf")
         self._url = redact_url(settings.redis_url)
+        self._refunds_key = refunds_key(self.prefix)
 
     # -- counters -----------------------------------------------------------------------
     def _count(self, name: str, n: int = 1) -> None:
@@ -356,11 +374,27 @@ class Dispatcher:
 
     # -- one batch -----------------------------------------------------------------------
     def _deliveries(self, ids: list[str]) -> dict[str, int]:
+        """Deliveries that count against max_deliveries: XPENDING's, less those refunded for outages."""
         if not ids:
             return {}
         rows = self.redis.xpending_range(self.stream, self.group, min=ids[0], max=ids[-1],
                                          count=len(ids) + 1000, consumername=self.consumer)
-        return {_s(r["message_id"]): int(r["times_delivered"]) for r in rows}
+        refunds = dict(zip(ids, self.redis.hmget(self._refunds_key, ids)))
+        return {_s(r["message_id"]): max(1, int(r["times_delivered"]) - int(refunds.get(_s(r["message_id"])) or 0))
+                for r in rows}
+
+    def _refund(self, entry_ids: list[str]) -> None:
+        """This delivery of ``entry_ids`` ended in an outage: it does not count (best effort)."""
+        if not entry_ids:
+            return
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            for entry_id in entry_ids:
+                pipe.hincrby(self._refunds_key, entry_id, 1)
+            pipe.execute()
+            self._count("refunded", len(entry_ids))
+        except TRANSIENT_ERRORS + (redis.RedisError,):
+            log.debug("could not refund %d deliveries (Redis away too); they count", len(entry_ids))
 
     def process(self, entries: list[tuple[str, dict | None]], *, check_deliveries: bool) -> int:
         """Dead-letter, decide, enqueue, then acknowledge ``entries`` (in stream order)."""
@@ -438,6 +472,7 @@ class Dispatcher:
         to_ack = done + [d[0] for d in dead]
         if to_ack:
             pipe.xack(self.stream, self.group, *to_ack)
+            pipe.hdel(self._refunds_key, *to_ack)
         pipe.execute()
         self._count("dead_lettered", len(dead))
         self._count("acked", len(to_ack))
@@ -445,6 +480,9 @@ class Dispatcher:
             self.redis.xack(self.stream, self.group, *ack_only)
             self._count("acked", len(ack_only))
         if failure is not None:
+            if isinstance(failure, TRANSIENT_ERRORS):  # an outage: these deliveries are not the entries' fault
+                acked = set(to_ack)
+                self._refund([i for i in entry_order if i not in acked and i not in ack_only])
             raise failure
         return len(entries)
 
