@@ -2,8 +2,11 @@
 
 Broker: Redis at ``WorkerSettings.broker_url`` (default: ``Settings.redis_url``;
 ``rediss://`` gets TLS options from ``netcache.connections.celery_ssl_options``).
-Results: the same Redis, expiring after ``result_expires_s`` (1 day); tasks
-never wait on other tasks' results, they chain by ``send_task``.
+Results: not stored (``task_ignore_result``; nothing waits on them, tasks chain by
+``send_task``), so the broker does not fill with one result per task; progress lives under
+netcache's own keys (``{prefix}:w:progress:{action_id}``, with a TTL). A task that fails for
+good (not a retry) leaves a dead letter in ``{prefix}:w:tasks:dead`` (task, arguments, error)
+and a count in ``{prefix}:w:stats:tasks``, so an invalidation that never happened is visible.
 
 Delivery: JSON only; ``task_acks_late`` + ``task_reject_on_worker_lost`` +
 ``worker_prefetch_multiplier=1``, so a task whose worker dies mid-way is
@@ -16,7 +19,7 @@ default); an invalidation that reaches the soft limit continues in a new run
 under the same action id instead of failing half done.
 
 Queues: ``invalidate`` (netcache.invalidate) and ``warm`` (the rest).
-Transient failures (Redis unreachable) retry with exponential backoff and
+Transient failures (Redis unreachable, full or read-only) retry with exponential backoff and
 jitter; they are logged as retries, not failures. ``BudgetExceeded`` is not
 transient: the warm run stops and reports it.
 
@@ -27,7 +30,9 @@ process's :class:`~tasks.runtime.Runtime` and calls a plain function
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 import threading
 from contextlib import contextmanager
 from typing import Any
@@ -64,7 +69,10 @@ TASK_QUEUES = {
     "netcache.sweep": "warm",
 }
 #: Errors worth retrying (with backoff and jitter): a backing service is away for a moment.
-TRANSIENT_ERRORS = (BackendUnavailable, redis.ConnectionError, redis.TimeoutError)
+TRANSIENT_ERRORS = (BackendUnavailable, redis.ConnectionError, redis.TimeoutError,
+                    redis.exceptions.OutOfMemoryError, redis.exceptions.ReadOnlyError)
+#: Dead letters of tasks that failed for good: at most this many are kept.
+TASK_DEAD_LETTERS_MAX = 10_000
 _DEFAULT_EXCHANGE = Exchange("", type="direct")
 #: Retry a transient failure this many times (backoff 1, 2, 4 … capped at 60 s, jittered).
 MAX_RETRIES = 8
@@ -88,6 +96,24 @@ class NetcacheTask(Task):
                 if rt is None:
                     rt = app.netcache_runtime = Runtime(app.netcache_settings)
         return rt
+
+    def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        """A task failed for good (retries spent, or an error that is not transient): keep it."""
+        settings: Settings = self.app.netcache_settings
+        prefix = settings.key_prefix
+        try:
+            client = self.runtime.redis
+            pipe = client.pipeline(transaction=False)
+            pipe.xadd(f"{prefix}:w:tasks:dead", {
+                "task": self.name, "task_id": task_id or "",
+                "kwargs": json.dumps(kwargs or {}, default=str)[:65_536],
+                "error": f"{type(exc).__name__}: {exc}"[:2000], "at": repr(time.time()),
+            }, maxlen=TASK_DEAD_LETTERS_MAX, approximate=True)
+            pipe.hincrby(f"{prefix}:w:stats:tasks", f"failed:{self.name}", 1)
+            pipe.execute()
+        except Exception as e:  # noqa: BLE001 - recording the failure must not hide it
+            log.error("task %s %s failed and its dead letter could not be written: %s", self.name, task_id, e)
+        log.error("task %s %s failed for good: %s: %s", self.name, task_id, type(exc).__name__, exc)
 
 
 def _retry_opts() -> dict[str, Any]:
@@ -120,7 +146,8 @@ def make_app(settings: Settings) -> Celery:
         task_routes={name: {"queue": q, "exchange": "", "routing_key": q} for name, q in TASK_QUEUES.items()},
         task_acks_late=True,
         task_reject_on_worker_lost=True,
-        task_track_started=True,
+        task_track_started=False,
+        task_ignore_result=True,
         worker_prefetch_multiplier=1,
         task_time_limit=w.task_time_limit_s,
         task_soft_time_limit=w.task_soft_time_limit_s,
@@ -169,11 +196,6 @@ def _register_tasks(app: Celery) -> None:
         limit = w.warm_max_calls_per_run if warm_limit is None else max(0, int(warm_limit))
         rt = self.runtime
         task_id = self.request.id
-
-        def on_progress(done: int, total: int) -> None:
-            if task_id:
-                self.update_state(state="PROGRESS", meta={"done": done, "total": total})
-
         def enqueue_warm(questions: list[dict], why: str, aid: str) -> None:
             app.send_task("netcache.warm", kwargs={"questions": questions, "reason": why, "action_id": aid},
                           queue="warm")
@@ -188,7 +210,7 @@ def _register_tasks(app: Celery) -> None:
                     rt.cache, rt.redis, tags=tags, mode=mode, warm=warm or [], reason=reason,
                     action_id=action_id or task_id, batch_size=w.invalidate_batch_size,
                     pause_ms=w.invalidate_pause_ms, warm_limit=limit,
-                    prefix=settings.key_prefix, on_progress=on_progress, enqueue_warm=enqueue_warm,
+                    prefix=settings.key_prefix, enqueue_warm=enqueue_warm,
                 ).to_dict()
             except SoftTimeLimitExceeded:
                 # too big for one run: continue in a new one (same action id, so it picks up

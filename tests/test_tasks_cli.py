@@ -125,7 +125,10 @@ def test_a_task_given_bad_arguments_fails_clearly_and_is_counted(env, redis_clie
     result = app.tasks["netcache.warm"].apply(kwargs={"questions": [{"text": "no prompt"}]})
     assert result.failed() and "non-empty 'prompt'" in str(result.result)
     counters = redis_client.hgetall("nc:w:stats:tasks")
-    assert counters == {b"rejected:netcache.invalidate": b"1", b"rejected:netcache.warm": b"1"}
+    assert counters == {b"rejected:netcache.invalidate": b"1", b"rejected:netcache.warm": b"1",
+                        b"failed:netcache.invalidate": b"1", b"failed:netcache.warm": b"1"}
+    dead = redis_client.xrange("nc:w:tasks:dead")
+    assert [f[b"task"] for _, f in dead] == [b"netcache.invalidate", b"netcache.warm"]
 
 
 def test_invalidate_wait_says_clearly_when_no_worker_finished_the_action(env):

@@ -234,3 +234,27 @@ def test_a_cache_redis_outage_is_retried_with_backoff_not_logged_as_a_failure(
     text = log.read_text()
     assert "ERROR" not in text and "raised unexpected" not in text, "a retry is not a failure"
     assert "BackendUnavailable" in text or "ConnectionError" in text, "the retry says why"
+
+
+def test_a_task_that_fails_for_good_leaves_a_dead_letter_and_a_count_and_no_task_stores_a_result(
+        redis_url, redis_client, llm_server, tmp_path):
+    log = tmp_path / "worker.log"
+    proc = _start_worker(redis_client, redis_url, llm_server.url, log)
+    try:
+        app = make_app(_settings(redis_url, llm_server.url))
+        # a caller mistake (tags must be a list): not transient, so no retry, a failure for good
+        app.send_task("netcache.invalidate", queue="invalidate",
+                      kwargs={"tags": "device:rtr-1", "mode": "hard", "action_id": "broken"})
+        app.send_task("netcache.invalidate", queue="invalidate",
+                      kwargs={"tags": ["device:rtr-2"], "mode": "hard", "action_id": "fine"})
+        dead = wait_for(lambda: redis_client.xrange("nc:w:tasks:dead"), 60, "the task's dead letter", logs=[log])
+        wait_for(lambda: redis_client.hget("nc:w:progress:fine", "status") == b"done", 60, "the good task",
+                 logs=[log])
+    finally:
+        stop(proc)
+    (_, fields), = dead
+    assert fields[b"task"] == b"netcache.invalidate" and b"ConfigError" in fields[b"error"]
+    assert json.loads(fields[b"kwargs"])["action_id"] == "broken"  # enough to re-send it by hand
+    assert redis_client.hget("nc:w:stats:tasks", "failed:netcache.invalidate") == b"1"
+    # results are not stored: the broker does not grow by one result per task
+    assert not list(redis_client.scan_iter("celery-task-meta-*"))
