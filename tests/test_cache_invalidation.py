@@ -13,12 +13,22 @@ import pytest
 
 from netcache.engine.sync import AnswerCache
 from netcache.matching.embedder import make_embedder
-from tests.support.cache import Generator, ManualClock, cache_settings
+from tests.support.cache import Generator, ManualClock, cache_settings, on_backends
+
+# the behaviour suite runs over every backend (tests/conftest.py: backend)
+@pytest.fixture
+def settings(backend):
+    return backend.settings
 
 
 @pytest.fixture
-def cache(settings, redis_client):
-    c = AnswerCache(settings, redis=redis_client)
+def redis_client(backend):
+    return backend.client
+
+
+@pytest.fixture
+def cache(backend, settings, redis_client):
+    c = backend.cache(settings)
     yield c
     c.close()
 
@@ -46,6 +56,7 @@ def test_hard_invalidation_by_device_deletes_only_that_devices_answers(cache, re
     assert not redis_client.hexists("nc:ix:vec", a)
 
 
+@on_backends("redis", "asyncio")
 def test_invalidation_cost_follows_the_entries_affected_not_the_cache_size(cache, redis_client):
     for i in range(50):
         cache.put(f"show interfaces on rtr-{i:03d}", f"answer {i}")
@@ -55,8 +66,8 @@ def test_invalidation_cost_follows_the_entries_affected_not_the_cache_size(cache
     assert not any(k in stats for k in ("cmdstat_keys", "cmdstat_scan"))
 
 
-def test_soft_invalidation_serves_a_stable_answer_stale_while_one_refresh_runs(settings, redis_client):
-    cache = AnswerCache(settings, redis=redis_client)
+def test_soft_invalidation_serves_a_stable_answer_stale_while_one_refresh_runs(backend, settings, redis_client):
+    cache = backend.cache(settings)
     gen = Generator(delay_s=0.3)
     first = cache.get_or_generate("show running config on rtr-001", volatility="stable", generate=gen)
     assert cache.invalidate(["device:rtr-001"], mode="soft") == 1
@@ -80,9 +91,9 @@ def test_a_dynamic_answer_is_never_served_stale(cache):
     assert again.source == "generated" and again.text != first.text and gen.calls == 2
 
 
-def test_a_stale_answer_older_than_stale_max_age_is_refreshed_synchronously(settings, redis_client):
+def test_a_stale_answer_older_than_stale_max_age_is_refreshed_synchronously(backend, settings, redis_client):
     clock = ManualClock()
-    cache = AnswerCache(settings, redis=redis_client, clock=clock)
+    cache = backend.cache(settings, clock=clock)
     gen = Generator()
     cache.get_or_generate("show running config on rtr-001", volatility="stable", generate=gen)
     cache.invalidate(["device:rtr-001"], mode="soft")
@@ -151,9 +162,10 @@ _CHILD = textwrap.dedent("""
 """)
 
 
-def test_a_second_process_sees_anothers_put_and_invalidation(settings, redis_client):
+@on_backends("redis", "asyncio")
+def test_a_second_process_sees_anothers_put_and_invalidation(backend, settings, redis_client):
     fast = cache_settings(settings, index_sync_interval_ms=50)
-    here = AnswerCache(fast, redis=redis_client, embedder=make_embedder(fast))
+    here = backend.cache(fast, embedder=make_embedder(fast))
     here.get("what's the bgp state on rtr-001?")  # loads the (empty) index in this process
     child = subprocess.Popen([sys.executable, "-c", _CHILD, settings.redis_url], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, text=True)
@@ -180,8 +192,8 @@ def test_a_second_process_sees_anothers_put_and_invalidation(settings, redis_cli
         child.stdout.close()
 
 
-def test_a_background_refresh_that_straddles_another_invalidation_is_not_stored(settings, redis_client):
-    cache = AnswerCache(settings, redis=redis_client)
+def test_a_background_refresh_that_straddles_another_invalidation_is_not_stored(backend, settings, redis_client):
+    cache = backend.cache(settings)
     first = cache.get_or_generate("show running config on rtr-001", volatility="stable", generate=Generator())
     cache.invalidate(["device:rtr-001"], mode="soft")
     # the refresh's LLM call sees another config change land mid-call
