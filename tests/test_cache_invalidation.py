@@ -7,13 +7,13 @@ import json
 import subprocess
 import sys
 import textwrap
-import time
+import threading
 
 import pytest
 
 from netcache.engine.sync import AnswerCache
 from netcache.matching.embedder import make_embedder
-from tests.support.cache import Generator, ManualClock, cache_settings, on_backends
+from tests.support.cache import Generator, ManualClock, cache_settings, on_backends, wait_until
 
 # the behaviour suite runs over every backend (tests/conftest.py: backend)
 @pytest.fixture
@@ -68,12 +68,15 @@ def test_invalidation_cost_follows_the_entries_affected_not_the_cache_size(cache
 
 def test_soft_invalidation_serves_a_stable_answer_stale_while_one_refresh_runs(backend, settings, redis_client):
     cache = backend.cache(settings)
-    gen = Generator(delay_s=0.3)
+    gen = Generator()
     first = cache.get_or_generate("show running config on rtr-001", volatility="stable", generate=gen)
     assert cache.invalidate(["device:rtr-001"], mode="soft") == 1
     assert cache.entry(first.entry_id).stale
+    refreshing = threading.Event()
+    gen.during = lambda: refreshing.wait(30)  # the refresh's LLM call lasts until the lookups are done
     served = [cache.get_or_generate("show running config on rtr-001", volatility="stable", generate=gen)
               for _ in range(5)]
+    refreshing.set()
     assert all(a.source == "stale" and a.text == first.text for a in served)
     cache.close()
     assert gen.calls == 2  # the first generation and exactly one refresh
@@ -177,14 +180,14 @@ def test_a_second_process_sees_anothers_put_and_invalidation(backend, settings, 
 
     try:
         assert ask("put", "Show BGP status on rtr-001", "from the other process")
-        time.sleep(0.1)
-        hit = here.get("what's the bgp state on rtr-001?")  # semantic: needs the other's vector
+        # semantic: needs the other's vector, which this process reads from the change log
+        assert wait_until(lambda: here.get("what's the bgp state on rtr-001?") is not None)
+        hit = here.get("what's the bgp state on rtr-001?")
         assert hit is not None and hit.kind == "semantic" and hit.answer == "from the other process"
         here.put("show interfaces on rtr-002", "from here")
         assert ask("get", "list the interfaces of rtr-002") == ["from here", "semantic"]
         assert ask("invalidate", ["device:rtr-001"]) == 1
-        time.sleep(0.1)
-        assert here.get("what's the bgp state on rtr-001?") is None
+        assert wait_until(lambda: here.get("what's the bgp state on rtr-001?") is None)
         assert len(here.index) == 1  # only rtr-002's entry is left in this process's index
     finally:
         child.stdin.close()

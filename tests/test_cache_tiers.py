@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.support.cache import ManualClock, cache_settings
+from tests.support.cache import ManualClock, cache_settings, wait_until
 
 # the behaviour suite runs over every backend (tests/conftest.py: backend)
 @pytest.fixture
@@ -68,8 +68,7 @@ def test_a_real_short_ttl_expires_in_redis_itself(backend, settings, redis_clien
     eid = cache.put("show memory on rtr-001", "40 % used", volatility="volatile")
     assert redis_client.exists(f"nc:e:{eid}")
     assert cache.get("show memory on rtr-001").answer == "40 % used"
-    time.sleep(1.2)
-    assert not redis_client.exists(f"nc:e:{eid}")
+    assert wait_until(lambda: not redis_client.exists(f"nc:e:{eid}"), timeout_s=5)
     assert cache.get("show memory on rtr-001") is None
 
 
@@ -90,7 +89,7 @@ def test_new_entries_start_warm(backend, settings, redis_client):
     assert cache.entry(cache.put("show bgp summary on rtr-001", "3 peers")).tier == "warm"
 
 
-def test_a_hot_entry_falls_back_to_warm_when_its_hot_time_ends(backend, settings, redis_client, clock):
+def test_a_hot_entry_falls_back_to_warm_when_its_hot_time_ends(backend, redis_client, clock):
     cache = make(backend, clock, promote_warm_to_hot=2)
     eid = cache.put("show version on rtr-001", "IOS XE 17.9", volatility="stable")
     cache.get("show version on rtr-001")
@@ -98,10 +97,12 @@ def test_a_hot_entry_falls_back_to_warm_when_its_hot_time_ends(backend, settings
     # Redis keeps it for its warm time after the hot time, not just the hot 5 min
     assert redis_client.pexpiretime(f"nc:e:{eid}") == int((clock() + 300 + 3600) * 1000)
     clock.advance(301)  # past hot 5 min, inside warm 1 h and stable 4 h
-    hit = cache.get("show version on rtr-001")
-    assert hit is not None and hit.answer == "IOS XE 17.9"
-    assert cache.entry(eid).tier in ("warm", "hot")  # demoted, then this hit may promote again
-    assert redis_client.zscore("nc:tier:hot", eid) is not None or redis_client.zscore("nc:tier:warm", eid) is not None
+    # a reader whose promotion threshold this entry's 3 hits do not reach: the demotion is all it sees
+    reader = make(backend, clock, promote_warm_to_hot=100)
+    hit = reader.get("show version on rtr-001")
+    assert hit is not None and hit.answer == "IOS XE 17.9" and hit.tier == "warm"
+    assert cache.entry(eid).tier == "warm"
+    assert redis_client.zscore("nc:tier:warm", eid) is not None and redis_client.zscore("nc:tier:hot", eid) is None
 
 
 def test_a_warm_entry_idle_past_its_tier_time_is_gone(backend, settings, redis_client, clock):
@@ -151,8 +152,39 @@ def test_sweep_removes_what_redis_expired_on_its_own(backend, settings, redis_cl
     cache = make(backend, ttl_volatile_s=1)
     gone = cache.put("show cpu on rtr-001", "5 %", volatility="volatile")
     kept = cache.put("show version on rtr-001", "17.9", volatility="stable")
-    time.sleep(1.2)
+    assert wait_until(lambda: not redis_client.exists(f"nc:e:{gone}"), timeout_s=5)
     assert redis_client.hexists("nc:ix:vec", gone)  # the vector outlives the expired entry
     assert cache.sweep() == 1
     assert not redis_client.hexists("nc:ix:vec", gone) and redis_client.hexists("nc:ix:vec", kept)
     assert redis_client.zscore("nc:tier:warm", gone) is None and cache.stats()["total"] == 1
+
+
+def test_the_cold_tier_evicts_at_random_at_its_size_limit(backend, redis_client):
+    survivors = set()
+    for trial in range(8):
+        cache = backend.cache(cache_settings(backend.settings, cold_max_entries=3), namespace=f"cold{trial}")
+        ids = []
+        for i in range(6):
+            ids.append(cache.put(f"What is protocol number {i}?", f"reference {i}"))
+            # static, entity-free: reference → cold; over the limit a random cold entry goes (the new one too)
+            assert cache.stats()["entries"] == {"hot": 0, "warm": 0, "cold": min(i + 1, 3)}
+        stats = cache.stats()
+        assert stats["entries"]["cold"] == 3 and stats["evictions"]["cold"] == 3
+        kept = frozenset(i for i, eid in enumerate(ids) if cache.entry(eid) is not None)
+        assert len(kept) == 3 and redis_client.scard(f"nc:cold{trial}:tier:cold") == 3
+        survivors.add(kept)
+    assert len(survivors) > 1  # not oldest-first: 8 identical outcomes of a random choice is ~1e-7
+
+
+def test_the_total_cap_evicts_cold_entries_before_warm_ones(backend, redis_client):
+    cache = make(backend, max_entries=4)
+    cold = [cache.put(f"What is protocol number {i}?", f"reference {i}") for i in range(2)]
+    warm = [cache.put(f"show bgp summary on rtr-{i:03d}", f"answer {i}") for i in range(3)]
+    assert [cache.entry(e) for e in cold].count(None) == 1  # the fifth entry pushed one cold entry out
+    assert all(cache.entry(e) is not None for e in warm)
+    warm.append(cache.put("show bgp summary on rtr-999", "answer 999"))
+    stats = cache.stats()
+    assert stats["total"] == 4 and stats["entries"] == {"hot": 0, "warm": 4, "cold": 0}
+    assert stats["evictions"] == {"hot": 0, "warm": 0, "cold": 2}
+    assert all(cache.entry(e) is not None for e in warm)
+    assert not redis_client.exists(*(f"nc:e:{e}" for e in cold))

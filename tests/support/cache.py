@@ -7,12 +7,24 @@ import time
 
 from netcache.settings import Settings
 
-__all__ = ["ManualClock", "Generator", "cache_settings"]
+__all__ = ["ManualClock", "Generator", "cache_settings", "wait_until", "Backend", "AsyncCacheOnALoop", "on_backends"]
 
 
 def cache_settings(settings: Settings, **cache_fields) -> Settings:
     """A copy of ``settings`` with some ``cache`` fields changed."""
     return settings.model_copy(update={"cache": settings.cache.model_copy(update=cache_fields)})
+
+
+def wait_until(condition, timeout_s: float = 10.0, interval_s: float = 0.02) -> bool:
+    """Poll ``condition()`` until it is true (True) or ``timeout_s`` passed (False): for things
+    that happen in their own time (a Redis expiry, another process's write), without a fixed sleep."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if condition():
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval_s)
 
 
 class ManualClock:
@@ -79,8 +91,11 @@ class AsyncCacheOnALoop:
     def _offloaded(self, generate):
         if generate is None or not callable(generate) or hasattr(generate, "agenerate"):
             return generate
+        from netcache.llm.generator import call_generator
+
         loop = self._loop
-        return lambda prompt: loop.run_in_executor(None, generate, prompt)
+        return lambda prompt, context=None, params=None: loop.run_in_executor(
+            None, call_generator, generate, prompt, context, params)
 
     def __getattr__(self, name):
         attr = getattr(self.cache, name)
