@@ -11,9 +11,7 @@ from tests.support.cache import Generator, cache_settings, on_backends
 
 # the behaviour suite runs over every backend (tests/conftest.py: backend); stopping and
 # restarting Redis needs the real server, so those tests run on the sync and asyncio drivers
-@pytest.fixture
-def settings(backend):
-    return backend.settings
+from tests.support.cache import backend_settings  # noqa: F401 - fixture settings  # isort: skip
 
 
 @pytest.fixture

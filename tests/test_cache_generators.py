@@ -11,9 +11,7 @@ from netcache.llm.generator import Generation, Usage
 
 
 # the behaviour suite runs over every backend (tests/conftest.py: backend)
-@pytest.fixture
-def settings(backend):
-    return backend.settings
+from tests.support.cache import backend_settings  # noqa: F401 - fixture settings
 
 
 class DeviceGenerator:

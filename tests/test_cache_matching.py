@@ -6,19 +6,11 @@ import logging
 
 import pytest
 
-from netcache.engine.sync import AnswerCache
 from netcache.matching.embedder import make_embedder
 from tests.support.cache import Generator, on_backends
 
 # the behaviour suite runs over every backend (tests/conftest.py: backend)
-@pytest.fixture
-def settings(backend):
-    return backend.settings
-
-
-@pytest.fixture
-def redis_client(backend):
-    return backend.client
+from tests.support.cache import backend_client, backend_settings  # noqa: F401 - fixtures settings, redis_client
 
 
 @pytest.fixture

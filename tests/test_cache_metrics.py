@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
 
-from netcache.engine.sync import AnswerCache
 from netcache.matching.embedder import make_embedder
 from netcache.llm.client import LLMResponse
 from netcache.metrics.recorder import Metrics
 from tests.support.cache import cache_settings
 
 # the behaviour suite runs over every backend (tests/conftest.py: backend)
-@pytest.fixture
-def settings(backend):
-    return backend.settings
-
-
-@pytest.fixture
-def redis_client(backend):
-    return backend.client
+from tests.support.cache import backend_client, backend_settings  # noqa: F401 - fixtures settings, redis_client
 
 
 def hashes(redis_client, name):

@@ -8,14 +8,7 @@ from netcache.errors import ConfigError
 from tests.support.cache import ManualClock, cache_settings
 
 # the behaviour suite runs over every backend (tests/conftest.py: backend)
-@pytest.fixture
-def settings(backend):
-    return backend.settings
-
-
-@pytest.fixture
-def redis_client(backend):
-    return backend.client
+from tests.support.cache import backend_client, backend_settings  # noqa: F401 - fixtures settings, redis_client
 
 
 def test_top_queries_rank_by_decayed_count_and_say_how_to_re_ask(backend, settings, redis_client):

@@ -10,20 +10,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from netcache.engine.sync import AnswerCache
 from netcache.llm.client import LLMClient, LLMResponse
 from netcache.devtools.messages_server import MessagesAPIServer
 from tests.support.cache import Generator, cache_settings, on_backends
 
 # the behaviour suite runs over every backend (tests/conftest.py: backend)
-@pytest.fixture
-def settings(backend):
-    return backend.settings
-
-
-@pytest.fixture
-def redis_client(backend):
-    return backend.client
+from tests.support.cache import backend_client, backend_settings  # noqa: F401 - fixtures settings, redis_client
 
 
 @pytest.fixture

@@ -9,14 +9,7 @@ import pytest
 from tests.support.cache import ManualClock, cache_settings, wait_until
 
 # the behaviour suite runs over every backend (tests/conftest.py: backend)
-@pytest.fixture
-def settings(backend):
-    return backend.settings
-
-
-@pytest.fixture
-def redis_client(backend):
-    return backend.client
+from tests.support.cache import backend_client, backend_settings  # noqa: F401 - fixtures settings, redis_client
 
 
 @pytest.fixture
@@ -124,7 +117,7 @@ def test_the_warm_tier_evicts_the_least_frequently_used_at_its_size_limit(backen
     stats = cache.stats()
     assert stats["entries"]["warm"] == 3 and stats["evictions"]["warm"] == 1
     assert cache.counters["evictions:warm"] == 1
-    assert redis_client.sismember(f"nc:t:device:rtr-001", ids[1]) == 0  # tags cleaned too
+    assert redis_client.sismember("nc:t:device:rtr-001", ids[1]) == 0  # tags cleaned too
 
 
 def test_hot_overflow_falls_back_to_warm_without_losing_the_entry(backend, settings, redis_client):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from netcache.settings import Settings
 
 __all__ = ["ManualClock", "Generator", "cache_settings", "wait_until", "Backend", "AsyncCacheOnALoop", "on_backends"]
@@ -159,9 +161,19 @@ class Backend:
         self.client.close()
 
 
+@pytest.fixture(name="settings")
+def backend_settings(backend):
+    """``settings`` of a behaviour-suite module: those of its backend (import this fixture)."""
+    return backend.settings
+
+
+@pytest.fixture(name="redis_client")
+def backend_client(backend):
+    """``redis_client`` of a behaviour-suite module: a sync client on its backend's data."""
+    return backend.client
+
+
 def on_backends(*kinds: str):
     """Run a behaviour test only on these backends (e.g. a test reading INFO commandstats, or
     one sharing the cache with another process, needs a real Redis server)."""
-    import pytest
-
     return pytest.mark.parametrize("backend", kinds, indirect=True)
