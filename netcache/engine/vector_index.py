@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from netcache.text import to_text
+
 __all__ = ["VectorIndex", "Candidate", "encode_record", "decode_record", "stream_id"]
 
 log = logging.getLogger("netcache.cache")
@@ -56,7 +58,7 @@ def stream_id(raw: str | bytes | None) -> tuple[int, int]:
     """``"1700000000000-3"`` → (1700000000000, 3) for ordering; None → (0, 0)."""
     if not raw:
         return (0, 0)
-    s = raw.decode() if isinstance(raw, bytes) else raw
+    s = to_text(raw)
     ms, _, seq = s.partition("-")
     return (int(ms), int(seq or 0))
 
@@ -221,8 +223,7 @@ class VectorIndex:
         Returns the ids whose records must be fetched (adds), or None when the
         index must be reloaded from scratch (Redis reset or we fell behind the trim).
         Deletes are applied here."""
-        if isinstance(epoch, bytes):
-            epoch = epoch.decode()
+        epoch = to_text(epoch)
         if not self.loaded or epoch is None or epoch != self.epoch:
             return None
         if isinstance(info, dict) and info.get("length"):
@@ -233,16 +234,12 @@ class VectorIndex:
                 return None
         adds: dict[str, None] = {}
         for raw_id, fields in entries:
-            op = fields.get(b"op", fields.get("op"))
-            eid = fields.get(b"id", fields.get("id"))
-            if isinstance(op, bytes):
-                op = op.decode()
-            if isinstance(eid, bytes):
-                eid = eid.decode()
+            op = to_text(fields.get(b"op", fields.get("op")))
+            eid = to_text(fields.get(b"id", fields.get("id")))
             if op == "add":
                 adds[eid] = None
             elif op == "del":
                 adds.pop(eid, None)
                 self.remove(eid)
-            self.last_id = raw_id.decode() if isinstance(raw_id, bytes) else raw_id
+            self.last_id = to_text(raw_id)
         return list(adds)
