@@ -78,3 +78,15 @@ def test_a_generator_returning_something_else_is_a_config_error_and_counted(back
     assert cache.counters["bad_input"] == 1
     with pytest.raises(ConfigError, match="needs generate= or an llm= client"):
         cache.get_or_generate("show version on rtr-001")
+
+
+def test_a_failing_generator_raises_to_the_caller_and_releases_the_lease(backend, settings, redis_client):
+    cache = backend.cache(settings, embedder=False)
+
+    def down(prompt):
+        raise RuntimeError("the LLM is down")
+
+    with pytest.raises(RuntimeError, match="the LLM is down"):
+        cache.get_or_generate("show version on rtr-001", generate=down)
+    assert redis_client.keys("nc:l:*") == []  # the next caller generates at once, no lease wait
+    assert cache.get_or_generate("show version on rtr-001", generate=lambda p: "17.9").source == "generated"
