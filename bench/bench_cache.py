@@ -32,7 +32,7 @@ import redis
 
 from netcache.engine.sync import AnswerCache
 from netcache.devtools.local_redis import LocalRedis
-from netcache.engine.scripts import script_source, sha_of
+from netcache import lua
 from netcache.settings import Settings
 from netcache.engine.logic import CacheLogic
 from netcache.engine.records import put_argv
@@ -87,28 +87,29 @@ def prompts_for(n: int) -> list[str]:
     return out
 
 
-def _put_argvs(args: tuple[Settings, list[str]]) -> list[list]:
-    """PUT script argv for a chunk of prompts (runs in a worker process: analysis is CPU-bound)."""
+def _put_argvs(args: tuple[Settings, list[str]]) -> list[tuple[list, list]]:
+    """(KEYS, ARGV) of the PUT script for a chunk of prompts (runs in a worker process: analysis is CPU-bound)."""
     settings, prompts = args
     logic = CacheLogic(settings, embedder=DictEmbedder())
     out = []
     for p in prompts:
         req = logic._prepare(p, volatility="static")
         vec = logic.embedder.embed([req.semantic_text])[0]
-        out.append(put_argv(req, f"answer to {p}", policy=logic.policy, key_base=logic.keys.base,
-                            now_s=time.time(), vector_blob=encode_record(req.group, req.prompt, vec)))
+        out.append(([*logic.keys.tier_script_keys, logic.keys.entry(req.entry_id)],
+                    put_argv(req, f"answer to {p}", policy=logic.policy, key_base=logic.keys.base,
+                             now_s=time.time(), vector_blob=encode_record(req.group, req.prompt, vec))))
     return out
 
 
 def fill(settings: Settings, r: redis.Redis, prompts: list[str], pool: ProcessPoolExecutor) -> float:
     """Write entries through the real PUT script, pipelined 1,000 at a time."""
     started = time.perf_counter()
-    r.script_load(script_source("PUT"))
+    put = lua.register(r, "put")
     chunks = [(settings, prompts[i:i + 2000]) for i in range(0, len(prompts), 2000)]
-    for argvs in pool.map(_put_argvs, chunks):
+    for calls in pool.map(_put_argvs, chunks):
         pipe = r.pipeline(transaction=False)
-        for argv in argvs:
-            pipe.evalsha(sha_of("PUT"), 0, *argv)
+        for keys, argv in calls:
+            put(keys=keys, args=argv, client=pipe)
         pipe.execute()
     return time.perf_counter() - started
 

@@ -57,3 +57,14 @@ class Keys:
     @property
     def q_t0(self) -> str:
         return f"{self.base}:q:t0"
+
+    @property
+    def pattern(self) -> str:
+        """SCAN pattern of every key under ``base`` (``drop_namespace`` of a scratch namespace)."""
+        return f"{self.base}:*"
+
+    @property
+    def tier_script_keys(self) -> list[str]:
+        """KEYS[1..6] of the tier-aware Lua scripts (netcache/lua/_tiers.lua): the three tiers,
+        the vector hash, the change log, the stats hash."""
+        return [self.tier("hot"), self.tier("warm"), self.tier("cold"), self.ix_vec, self.ix_log, self.stats]

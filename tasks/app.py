@@ -43,7 +43,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from kombu import Exchange, Queue
 
 from netcache.errors import BackendUnavailable, ConfigError
-from netcache.connections import celery_ssl_options, redact_url
+from netcache.connections import celery_ssl_options, redact_url, require_server
 from netcache.settings import Settings
 
 from netcache.tasks.health import HealthStep
@@ -129,6 +129,7 @@ def _retry_opts() -> dict[str, Any]:
 def make_app(settings: Settings) -> Celery:
     """A Celery app for ``settings`` with netcache's tasks, queues and beat schedule."""
     broker = settings.worker.broker_url or settings.redis_url
+    require_server(settings, "the Celery app (worker, beat)", broker)
     app = Celery("netcache", broker=broker, backend=broker, set_as_current=False)
     app.netcache_settings = settings
     w = settings.worker

@@ -65,3 +65,27 @@ def runtimes():
     yield make
     for rt in made:
         rt.close()
+
+
+#: the backends the cache behaviour suite runs over (tests/support/cache.py: Backend)
+CACHE_BACKENDS = ("redis", "asyncio", "memory")
+
+
+@pytest.fixture(params=CACHE_BACKENDS)
+def backend(request, monkeypatch):
+    """One cache backend (sync Redis, asyncio Redis, in-process memory://) with one calling
+    convention: ``backend.cache(settings, **kwargs)``, ``backend.client``, ``backend.settings``."""
+    import uuid
+
+    from tests.support.cache import Backend
+
+    for key in list(os.environ):
+        if key.startswith("NETCACHE_"):
+            monkeypatch.delenv(key)
+    if request.param == "memory":
+        url = f"memory://test-{uuid.uuid4().hex}"  # a fresh in-process store per test
+    else:
+        url = request.getfixturevalue("redis_url")
+    made = Backend(request.param, Settings(redis_url=url, _env_file=None))
+    yield made
+    made.close()

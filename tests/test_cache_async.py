@@ -1,12 +1,14 @@
-"""AsyncAnswerCache has the sync cache's semantics on redis.asyncio."""
+"""AsyncAnswerCache has the sync cache's semantics, on redis.asyncio and on the in-process memory:// store."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
 import redis.asyncio as aioredis
 
+from netcache.connections import make_async_redis, make_redis
 from netcache.engine.aio import AsyncAnswerCache
 from netcache.engine.sync import AnswerCache
 from netcache.matching.embedder import make_embedder
@@ -15,16 +17,24 @@ from netcache.devtools.messages_server import MessagesAPIServer
 from tests.support.cache import Generator
 
 
+@pytest.fixture(params=["redis", "memory"])
+def store_settings(request, settings):
+    """Settings on the private Redis, or on a fresh in-process store."""
+    if request.param == "memory":
+        return settings.model_copy(update={"redis_url": f"memory://async-{uuid.uuid4().hex}"})
+    return settings
+
+
 @pytest.fixture
-async def acache(settings, redis_url):
-    client = aioredis.Redis.from_url(redis_url)
-    cache = AsyncAnswerCache(settings, redis=client, embedder=make_embedder(settings))
+async def acache(store_settings):
+    client = make_async_redis(store_settings)
+    cache = AsyncAnswerCache(store_settings, redis=client, embedder=make_embedder(store_settings))
     yield cache
     await cache.aclose()
     await client.aclose()
 
 
-async def test_async_exact_semantic_and_entity_swap_match_the_sync_cache(acache, settings, redis_client):
+async def test_async_exact_semantic_and_entity_swap_match_the_sync_cache(acache, store_settings):
     gen = Generator()
     first = await acache.get_or_generate("Show BGP status on rtr-001", generate=gen)
     assert first.source == "generated"
@@ -33,15 +43,15 @@ async def test_async_exact_semantic_and_entity_swap_match_the_sync_cache(acache,
     assert hit is not None and hit.kind == "semantic" and hit.answer == first.text
     assert await acache.get("Show BGP status on rtr-002") is None
     # the sync cache sees the same entry with the same id
-    sync = AnswerCache(settings, redis=redis_client)
+    sync = AnswerCache(store_settings, redis=make_redis(store_settings))
     assert sync.get("Show BGP status on rtr-001").entry_id == first.entry_id
     assert gen.calls == 1
 
 
-async def test_async_concurrent_misses_make_one_llm_call(settings, redis_url):
+async def test_async_concurrent_misses_make_one_llm_call(store_settings):
     server = MessagesAPIServer(latency_s=0.5).start()
-    cfg = settings.model_copy(update={"llm": settings.llm.model_copy(update={"base_url": server.url})})
-    client = aioredis.Redis.from_url(redis_url)
+    cfg = store_settings.model_copy(update={"llm": store_settings.llm.model_copy(update={"base_url": server.url})})
+    client = make_async_redis(cfg)
     llm = AsyncLLMClient(cfg)
     try:
         cache = AsyncAnswerCache(cfg, redis=client, llm=llm)
@@ -106,13 +116,14 @@ async def test_async_with_redis_down_get_misses_and_get_or_generate_still_answer
         await client.aclose()
 
 
-async def test_async_cache_reads_the_settings_inventory_file_and_refuses_a_bad_one(settings, redis_url, tmp_path):
+async def test_async_cache_reads_the_settings_inventory_file_and_refuses_a_bad_one(store_settings, tmp_path):
     from netcache.errors import ConfigError
     from tests.support.cache import cache_settings
 
     inventory_file = tmp_path / "inventory.txt"
     inventory_file.write_text("coreswitch\nedgebox\n")
-    client = aioredis.Redis.from_url(redis_url)
+    settings = store_settings
+    client = make_async_redis(settings)
     cache = AsyncAnswerCache(cache_settings(settings, inventory_file=inventory_file), redis=client,
                              embedder=make_embedder(settings))
     try:
@@ -125,3 +136,26 @@ async def test_async_cache_reads_the_settings_inventory_file_and_refuses_a_bad_o
     (tmp_path / "bad.json").write_text("[1, 2]")
     with pytest.raises(ConfigError, match="cache.inventory_file"):
         AsyncAnswerCache(cache_settings(settings, inventory_file=tmp_path / "bad.json"))
+
+
+async def test_async_sweep_and_a_paged_drop_namespace(store_settings):
+    from tests.support.cache import cache_settings
+
+    cfg = cache_settings(store_settings, ttl_volatile_s=1)
+    client = make_async_redis(cfg)
+    cache = AsyncAnswerCache(cfg, redis=client, embedder=False)
+    scratch = AsyncAnswerCache(cfg, redis=client, embedder=False, namespace="scratch")
+    try:
+        gone = await cache.put("show cpu on rtr-001", "5 %", volatility="volatile")
+        await cache.put("show version on rtr-001", "17.9", volatility="stable")
+        await client.delete(f"nc:e:{gone}")  # what Redis does at expiry: the tier record outlives it
+        assert await cache.sweep() == 1 and (await cache.stats())["total"] == 1
+        for i in range(2500):  # more than one SCAN page (drop_namespace holds a page, not every key)
+            await client.set(f"nc:scratch:junk:{i}", "x")
+        await scratch.put("show version on rtr-001", "scratch answer")
+        assert await scratch.drop_namespace() >= 2500
+        assert [k async for k in client.scan_iter("nc:scratch:*")] == []
+        assert (await cache.get("show version on rtr-001")).answer == "17.9"
+    finally:
+        await cache.aclose()
+        await client.aclose()

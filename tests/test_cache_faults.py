@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import pytest
-import redis
 
-from netcache.engine.sync import AnswerCache
 from netcache.matching.embedder import make_embedder
 from netcache.errors import BackendUnavailable
-from tests.support.cache import Generator, cache_settings
+from tests.support.cache import Generator, cache_settings, on_backends
+
+
+# the behaviour suite runs over every backend (tests/conftest.py: backend); stopping and
+# restarting Redis needs the real server, so those tests run on the sync and asyncio drivers
+from tests.support.cache import backend_settings  # noqa: F401 - fixture settings  # isort: skip
 
 
 @pytest.fixture
-def client(redis_url):
-    c = redis.Redis.from_url(redis_url, socket_connect_timeout=0.5, socket_timeout=2)
-    yield c
-    c.close()
+def client(backend):
+    return backend.client
 
 
-def test_a_redis_restart_empties_the_cache_and_the_index_follows(settings, client, redis_server):
+@on_backends("redis", "asyncio")
+def test_a_redis_restart_empties_the_cache_and_the_index_follows(backend, settings, client, redis_server):
     cfg = cache_settings(settings, index_sync_interval_ms=0)
-    cache = AnswerCache(cfg, redis=client, embedder=make_embedder(cfg))
+    cache = backend.cache(cfg, embedder=make_embedder(cfg))
     cache.put("Show BGP status on rtr-001", "pre-restart answer")
     assert cache.get("what's the bgp state on rtr-001?").kind == "semantic"
     redis_server.restart()  # no persistence: everything is gone
@@ -31,8 +33,9 @@ def test_a_redis_restart_empties_the_cache_and_the_index_follows(settings, clien
     assert cache.get("what's the bgp state on rtr-001?").answer == "post-restart answer"
 
 
-def test_with_redis_down_get_misses_and_get_or_generate_still_answers(settings, client, redis_server):
-    cache = AnswerCache(settings, redis=client, embedder=make_embedder(settings))
+@on_backends("redis", "asyncio")
+def test_with_redis_down_get_misses_and_get_or_generate_still_answers(backend, settings, client, redis_server):
+    cache = backend.cache(settings, embedder=make_embedder(settings))
     gen = Generator()
     cache.get_or_generate("show bgp summary on rtr-001", generate=gen)
     redis_server.stop()
@@ -52,19 +55,19 @@ def test_with_redis_down_get_misses_and_get_or_generate_still_answers(settings, 
     assert cache.get_or_generate("show interfaces on rtr-001", generate=gen).entry_id is not None
 
 
-def test_a_semantic_candidate_redis_lost_is_never_served(settings, client):
+def test_a_semantic_candidate_redis_lost_is_never_served(backend, settings, client):
     cfg = cache_settings(settings, index_sync_interval_ms=60_000)
-    cache = AnswerCache(cfg, redis=client, embedder=make_embedder(cfg))
+    cache = backend.cache(cfg, embedder=make_embedder(cfg))
     eid = cache.put("Show BGP status on rtr-001", "gone soon")
     client.delete(f"nc:e:{eid}")  # lost behind the index's back (eviction by maxmemory, say)
     assert cache.get("what's the bgp state on rtr-001?") is None
     assert eid not in cache.index
 
 
-def test_a_process_that_fell_behind_the_change_log_trim_reloads(settings, client):
+def test_a_process_that_fell_behind_the_change_log_trim_reloads(backend, settings, client):
     cfg = cache_settings(settings, index_log_maxlen=5, index_sync_interval_ms=0)
-    reader = AnswerCache(cfg, redis=client, embedder=make_embedder(cfg))
-    writer = AnswerCache(cfg, redis=client, embedder=make_embedder(cfg))
+    reader = backend.cache(cfg, embedder=make_embedder(cfg))
+    writer = backend.cache(cfg, embedder=make_embedder(cfg))
     reader.get("what's the bgp state on rtr-000?")
     reloads = reader.index.reloads
     for i in range(300):  # far more than the log keeps

@@ -7,18 +7,20 @@ import json
 import subprocess
 import sys
 import textwrap
-import time
+import threading
 
 import pytest
 
-from netcache.engine.sync import AnswerCache
 from netcache.matching.embedder import make_embedder
-from tests.support.cache import Generator, ManualClock, cache_settings
+from tests.support.cache import Generator, ManualClock, cache_settings, on_backends, wait_until
+
+# the behaviour suite runs over every backend (tests/conftest.py: backend)
+from tests.support.cache import backend_client, backend_settings  # noqa: F401 - fixtures settings, redis_client
 
 
 @pytest.fixture
-def cache(settings, redis_client):
-    c = AnswerCache(settings, redis=redis_client)
+def cache(backend, settings, redis_client):
+    c = backend.cache(settings)
     yield c
     c.close()
 
@@ -46,6 +48,7 @@ def test_hard_invalidation_by_device_deletes_only_that_devices_answers(cache, re
     assert not redis_client.hexists("nc:ix:vec", a)
 
 
+@on_backends("redis", "asyncio")
 def test_invalidation_cost_follows_the_entries_affected_not_the_cache_size(cache, redis_client):
     for i in range(50):
         cache.put(f"show interfaces on rtr-{i:03d}", f"answer {i}")
@@ -55,14 +58,17 @@ def test_invalidation_cost_follows_the_entries_affected_not_the_cache_size(cache
     assert not any(k in stats for k in ("cmdstat_keys", "cmdstat_scan"))
 
 
-def test_soft_invalidation_serves_a_stable_answer_stale_while_one_refresh_runs(settings, redis_client):
-    cache = AnswerCache(settings, redis=redis_client)
-    gen = Generator(delay_s=0.3)
+def test_soft_invalidation_serves_a_stable_answer_stale_while_one_refresh_runs(backend, settings, redis_client):
+    cache = backend.cache(settings)
+    gen = Generator()
     first = cache.get_or_generate("show running config on rtr-001", volatility="stable", generate=gen)
     assert cache.invalidate(["device:rtr-001"], mode="soft") == 1
     assert cache.entry(first.entry_id).stale
+    refreshing = threading.Event()
+    gen.during = lambda: refreshing.wait(30)  # the refresh's LLM call lasts until the lookups are done
     served = [cache.get_or_generate("show running config on rtr-001", volatility="stable", generate=gen)
               for _ in range(5)]
+    refreshing.set()
     assert all(a.source == "stale" and a.text == first.text for a in served)
     cache.close()
     assert gen.calls == 2  # the first generation and exactly one refresh
@@ -80,9 +86,9 @@ def test_a_dynamic_answer_is_never_served_stale(cache):
     assert again.source == "generated" and again.text != first.text and gen.calls == 2
 
 
-def test_a_stale_answer_older_than_stale_max_age_is_refreshed_synchronously(settings, redis_client):
+def test_a_stale_answer_older_than_stale_max_age_is_refreshed_synchronously(backend, settings, redis_client):
     clock = ManualClock()
-    cache = AnswerCache(settings, redis=redis_client, clock=clock)
+    cache = backend.cache(settings, clock=clock)
     gen = Generator()
     cache.get_or_generate("show running config on rtr-001", volatility="stable", generate=gen)
     cache.invalidate(["device:rtr-001"], mode="soft")
@@ -151,9 +157,10 @@ _CHILD = textwrap.dedent("""
 """)
 
 
-def test_a_second_process_sees_anothers_put_and_invalidation(settings, redis_client):
+@on_backends("redis", "asyncio")
+def test_a_second_process_sees_anothers_put_and_invalidation(backend, settings, redis_client):
     fast = cache_settings(settings, index_sync_interval_ms=50)
-    here = AnswerCache(fast, redis=redis_client, embedder=make_embedder(fast))
+    here = backend.cache(fast, embedder=make_embedder(fast))
     here.get("what's the bgp state on rtr-001?")  # loads the (empty) index in this process
     child = subprocess.Popen([sys.executable, "-c", _CHILD, settings.redis_url], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, text=True)
@@ -165,14 +172,14 @@ def test_a_second_process_sees_anothers_put_and_invalidation(settings, redis_cli
 
     try:
         assert ask("put", "Show BGP status on rtr-001", "from the other process")
-        time.sleep(0.1)
-        hit = here.get("what's the bgp state on rtr-001?")  # semantic: needs the other's vector
+        # semantic: needs the other's vector, which this process reads from the change log
+        assert wait_until(lambda: here.get("what's the bgp state on rtr-001?") is not None)
+        hit = here.get("what's the bgp state on rtr-001?")
         assert hit is not None and hit.kind == "semantic" and hit.answer == "from the other process"
         here.put("show interfaces on rtr-002", "from here")
         assert ask("get", "list the interfaces of rtr-002") == ["from here", "semantic"]
         assert ask("invalidate", ["device:rtr-001"]) == 1
-        time.sleep(0.1)
-        assert here.get("what's the bgp state on rtr-001?") is None
+        assert wait_until(lambda: here.get("what's the bgp state on rtr-001?") is None)
         assert len(here.index) == 1  # only rtr-002's entry is left in this process's index
     finally:
         child.stdin.close()
@@ -180,8 +187,8 @@ def test_a_second_process_sees_anothers_put_and_invalidation(settings, redis_cli
         child.stdout.close()
 
 
-def test_a_background_refresh_that_straddles_another_invalidation_is_not_stored(settings, redis_client):
-    cache = AnswerCache(settings, redis=redis_client)
+def test_a_background_refresh_that_straddles_another_invalidation_is_not_stored(backend, settings, redis_client):
+    cache = backend.cache(settings)
     first = cache.get_or_generate("show running config on rtr-001", volatility="stable", generate=Generator())
     cache.invalidate(["device:rtr-001"], mode="soft")
     # the refresh's LLM call sees another config change land mid-call

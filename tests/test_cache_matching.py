@@ -6,14 +6,16 @@ import logging
 
 import pytest
 
-from netcache.engine.sync import AnswerCache
 from netcache.matching.embedder import make_embedder
-from tests.support.cache import Generator
+from tests.support.cache import Generator, on_backends
+
+# the behaviour suite runs over every backend (tests/conftest.py: backend)
+from tests.support.cache import backend_client, backend_settings  # noqa: F401 - fixtures settings, redis_client
 
 
 @pytest.fixture
-def cache(settings, redis_client):
-    c = AnswerCache(settings, redis=redis_client, embedder=make_embedder(settings))
+def cache(backend, settings, redis_client):
+    c = backend.cache(settings, embedder=make_embedder(settings))
     yield c
     c.close()
 
@@ -69,10 +71,10 @@ def test_params_separate_answers_and_are_normalised(cache):
     assert cache.get("show route table", params={"vrf": "red", "limit": 10}) is None
 
 
-def test_near_misses_are_logged_with_their_score(settings, redis_client, caplog):
+def test_near_misses_are_logged_with_their_score(backend, settings, redis_client, caplog):
     cfg = settings.model_copy(update={"cache": settings.cache.model_copy(
         update={"semantic_threshold": 0.999, "near_miss_margin": 0.5})})
-    cache = AnswerCache(cfg, redis=redis_client, embedder=make_embedder(cfg))
+    cache = backend.cache(cfg, embedder=make_embedder(cfg))
     cache.put("Show BGP status on rtr-001", "established")
     with caplog.at_level(logging.INFO, logger="netcache.cache"):
         assert cache.get("what's the bgp state on rtr-001?") is None
@@ -80,14 +82,15 @@ def test_near_misses_are_logged_with_their_score(settings, redis_client, caplog)
     assert any("near miss: score=0." in r.getMessage() for r in caplog.records)
 
 
-def test_a_guard_rejection_counts_as_a_false_positive_and_misses(settings, redis_client):
+def test_a_guard_rejection_counts_as_a_false_positive_and_misses(backend, settings, redis_client):
     cfg = settings.model_copy(update={"cache": settings.cache.model_copy(update={"semantic_threshold": 0.5})})
-    cache = AnswerCache(cfg, redis=redis_client, embedder=make_embedder(cfg))
+    cache = backend.cache(cfg, embedder=make_embedder(cfg))
     cache.put("Why is the BGP session down on rtr-001?", "the peer is unreachable")
     assert cache.get("Why is the BGP session up on rtr-001?") is None
     assert cache.counters["false_positives"] >= 1
 
 
+@on_backends("redis", "asyncio")
 def test_lookups_after_start_up_never_scan_the_keyspace(cache, redis_client):
     for i in range(20):
         cache.put(f"show interfaces on rtr-{i:03d}", f"answer {i}")
@@ -110,18 +113,18 @@ def test_bad_input_raises_a_clear_error_and_is_counted(cache):
     assert cache.counters["bad_input"] == 2
 
 
-def test_without_an_embedder_argument_the_settings_embedder_is_used_and_false_means_exact_only(
+def test_without_an_embedder_argument_the_settings_embedder_is_used_and_false_means_exact_only(backend, 
         settings, redis_client):
-    default = AnswerCache(settings, redis=redis_client)
+    default = backend.cache(settings)
     default.put("Show BGP status on rtr-001", "established")
     assert default.get("what's the bgp state on rtr-001?").kind == "semantic"
-    exact_only = AnswerCache(settings, redis=redis_client, embedder=False, namespace="plain")
+    exact_only = backend.cache(settings, embedder=False, namespace="plain")
     exact_only.put("Show BGP status on rtr-001", "established")
     assert exact_only.get("Show BGP status on rtr-001").kind == "exact"
     assert exact_only.get("what's the bgp state on rtr-001?") is None
 
 
-def test_devices_of_the_settings_inventory_file_are_entities_without_the_usual_name_pattern(
+def test_devices_of_the_settings_inventory_file_are_entities_without_the_usual_name_pattern(backend, 
         settings, redis_client, tmp_path, monkeypatch):
     from netcache.engine import logic
     from tests.support.cache import cache_settings
@@ -131,7 +134,7 @@ def test_devices_of_the_settings_inventory_file_are_entities_without_the_usual_n
     reads = []
     real_load = logic.load_inventory
     monkeypatch.setattr(logic, "load_inventory", lambda path: reads.append(path) or real_load(path))
-    cache = AnswerCache(cache_settings(settings, inventory_file=inventory_file), redis=redis_client,
+    cache = backend.cache(cache_settings(settings, inventory_file=inventory_file),
                         embedder=make_embedder(settings))
     entry_id = cache.put("show bgp status on coreswitch", "established")
     assert "device:coreswitch" in cache.entry(entry_id).tags
@@ -139,20 +142,20 @@ def test_devices_of_the_settings_inventory_file_are_entities_without_the_usual_n
     assert cache.get("show bgp status on edgebox") is None  # another inventory device: an entity swap
     assert reads == [inventory_file]  # once per instance, not per lookup
     # without the setting the name is a plain word: no device tag, so invalidating the device would miss it
-    plain = AnswerCache(settings, redis=redis_client, embedder=False, namespace="plain")
+    plain = backend.cache(settings, embedder=False, namespace="plain")
     assert not any(t.startswith("device:") for t in plain.entry(plain.put("show bgp status on coreswitch", "x")).tags)
 
 
-def test_a_bad_settings_inventory_file_is_a_config_error_naming_the_setting(settings, redis_client, tmp_path):
+def test_a_bad_settings_inventory_file_is_a_config_error_naming_the_setting(backend, settings, redis_client, tmp_path):
     from netcache.errors import ConfigError
     from tests.support.cache import cache_settings
 
     with pytest.raises(ConfigError, match=r"cache.inventory_file .*missing.txt"):
-        AnswerCache(cache_settings(settings, inventory_file=tmp_path / "missing.txt"), redis=redis_client)
+        backend.cache(cache_settings(settings, inventory_file=tmp_path / "missing.txt"))
     bad = tmp_path / "inventory.json"
     bad.write_text('{"oops": ')
     with pytest.raises(ConfigError, match="cache.inventory_file .*not valid JSON"):
-        AnswerCache(cache_settings(settings, inventory_file=bad), redis=redis_client)
+        backend.cache(cache_settings(settings, inventory_file=bad))
 
 
 def test_the_engine_modules_export_what_they_declare_and_records_no_longer_re_exports_the_logic():

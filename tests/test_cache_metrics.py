@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from netcache.engine.sync import AnswerCache
+
 from netcache.matching.embedder import make_embedder
 from netcache.llm.client import LLMResponse
 from netcache.metrics.recorder import Metrics
 from tests.support.cache import cache_settings
+
+# the behaviour suite runs over every backend (tests/conftest.py: backend)
+from tests.support.cache import backend_client, backend_settings  # noqa: F401 - fixtures settings, redis_client
 
 
 def hashes(redis_client, name):
     return {k.decode(): v.decode() for k, v in redis_client.hgetall(f"nc:m:{name}").items()}
 
 
-def test_lookups_llm_calls_and_savings_reach_the_shared_counters(settings, redis_client):
+def test_lookups_llm_calls_and_savings_reach_the_shared_counters(backend, settings, redis_client):
     metrics = Metrics(redis_client, settings)
-    cache = AnswerCache(settings, redis=redis_client, embedder=make_embedder(settings), metrics=metrics)
+    cache = backend.cache(settings, embedder=make_embedder(settings), metrics=metrics)
     resp = LLMResponse(text="3 peers", model="claude-x", input_tokens=100, output_tokens=50, cost_usd=0.05,
                        latency_s=0.2)
     cache.get_or_generate("Show BGP status on rtr-001", generate=lambda p: resp)
@@ -35,26 +38,26 @@ def test_lookups_llm_calls_and_savings_reach_the_shared_counters(settings, redis
     metrics.close()
 
 
-def test_false_positives_and_evictions_are_reported(settings, redis_client):
+def test_false_positives_and_evictions_are_reported(backend, settings, redis_client):
     cfg = cache_settings(settings, semantic_threshold=0.5, near_miss_margin=0.5, warm_max_entries=2)
     metrics = Metrics(redis_client, cfg)
-    cache = AnswerCache(cfg, redis=redis_client, embedder=make_embedder(cfg), metrics=metrics)
+    cache = backend.cache(cfg, embedder=make_embedder(cfg), metrics=metrics)
     cache.put("Why is the BGP session down on rtr-001?", "peer unreachable")
     assert cache.get("Why is the BGP session up on rtr-001?") is None
     for i in range(3):
         cache.put(f"show interfaces on rtr-{i:03d}", "x")
     metrics.flush()
     assert any(k.startswith("count|") for k in hashes(redis_client, "fp"))
-    assert cache.counters["evictions:warm"] >= 1
+    assert cache.counters["evictions:warm"] == 2  # four warm entries, room for two
     snap = metrics.snapshot()
     assert snap is not None
     assert redis_client.keys("nc:m:ev*")
     metrics.close()
 
 
-def test_warm_and_refresh_lookups_leave_the_users_hits_misses_and_latency_alone(settings, redis_client):
+def test_warm_and_refresh_lookups_leave_the_users_hits_misses_and_latency_alone(backend, settings, redis_client):
     metrics = Metrics(redis_client, settings)
-    cache = AnswerCache(settings, redis=redis_client, embedder=make_embedder(settings), metrics=metrics)
+    cache = backend.cache(settings, embedder=make_embedder(settings), metrics=metrics)
     cache.get_or_generate("show version on rtr-001", generate=lambda p: "17.9", purpose="warm")  # generated
     cache.get_or_generate("show version on rtr-001", generate=lambda p: "17.9", purpose="warm")  # exact
     cache.refresh("show version on rtr-001", generate=lambda p: "17.10")  # purpose "refresh"

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from netcache.engine.sync import AnswerCache
 from netcache.errors import ConfigError
 from tests.support.cache import ManualClock, cache_settings
 
+# the behaviour suite runs over every backend (tests/conftest.py: backend)
+from tests.support.cache import backend_client, backend_settings  # noqa: F401 - fixtures settings, redis_client
 
-def test_top_queries_rank_by_decayed_count_and_say_how_to_re_ask(settings, redis_client):
+
+def test_top_queries_rank_by_decayed_count_and_say_how_to_re_ask(backend, settings, redis_client):
     clock = ManualClock()
-    cache = AnswerCache(cache_settings(settings, query_log_halflife_s=3600), redis=redis_client, clock=clock)
+    cache = backend.cache(cache_settings(settings, query_log_halflife_s=3600), clock=clock)
     for _ in range(4):
         cache.get("show bgp summary on rtr-001")  # asked 4 times, an hour ago
     clock.advance(3600)
@@ -25,8 +27,8 @@ def test_top_queries_rank_by_decayed_count_and_say_how_to_re_ask(settings, redis
     assert top[0].entry_id == eid and top[1].entry_id is None
 
 
-def test_the_query_log_is_bounded(settings, redis_client):
-    cache = AnswerCache(cache_settings(settings, query_log_max=20), redis=redis_client)
+def test_the_query_log_is_bounded(backend, settings, redis_client):
+    cache = backend.cache(cache_settings(settings, query_log_max=20))
     for _ in range(3):
         cache.get("show version on rtr-999")
     for i in range(100):
@@ -36,9 +38,9 @@ def test_the_query_log_is_bounded(settings, redis_client):
     assert cache.top_queries(1)[0].prompt == "show version on rtr-999"
 
 
-def test_a_namespace_is_isolated_and_can_be_dropped(settings, redis_client):
-    main = AnswerCache(settings, redis=redis_client)
-    scratch = AnswerCache(settings, redis=redis_client, namespace="tune")
+def test_a_namespace_is_isolated_and_can_be_dropped(backend, settings, redis_client):
+    main = backend.cache(settings)
+    scratch = backend.cache(settings, namespace="tune")
     main.put("show version on rtr-001", "main answer")
     scratch.put("show version on rtr-001", "scratch answer")
     assert scratch.get("show version on rtr-001").answer == "scratch answer"
@@ -49,11 +51,11 @@ def test_a_namespace_is_isolated_and_can_be_dropped(settings, redis_client):
     with pytest.raises(ConfigError):
         main.drop_namespace()
     with pytest.raises(ConfigError):
-        AnswerCache(settings, redis=redis_client, namespace="a:b")
+        backend.cache(settings, namespace="a:b")
 
 
-def test_warming_and_refreshing_do_not_count_as_asks(settings, redis_client):
-    cache = AnswerCache(settings, redis=redis_client)
+def test_warming_and_refreshing_do_not_count_as_asks(backend, settings, redis_client):
+    cache = backend.cache(settings)
     cache.get_or_generate("show version on rtr-001", generate=lambda p: "17.9", purpose="warm")
     cache.refresh("show version on rtr-001", generate=lambda p: "17.9")
     assert cache.top_queries(5) == []
@@ -61,8 +63,8 @@ def test_warming_and_refreshing_do_not_count_as_asks(settings, redis_client):
     assert [q.prompt for q in cache.top_queries(5)] == ["show version on rtr-001"]
 
 
-def test_warming_stores_the_question_itself_even_when_a_paraphrase_is_cached(settings, redis_client):
-    cache = AnswerCache(settings, redis=redis_client)
+def test_warming_stores_the_question_itself_even_when_a_paraphrase_is_cached(backend, settings, redis_client):
+    cache = backend.cache(settings)
     cache.put("Show BGP status on rtr-001", "established")
     assert cache.get("what's the bgp state on rtr-001?").kind == "semantic"
     warmed = cache.get_or_generate("what's the bgp state on rtr-001?", generate=lambda p: "fresh", purpose="warm")

@@ -10,10 +10,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from netcache.engine.sync import AnswerCache
 from netcache.llm.client import LLMClient, LLMResponse
 from netcache.devtools.messages_server import MessagesAPIServer
-from tests.support.cache import Generator, cache_settings
+from tests.support.cache import Generator, cache_settings, on_backends
+
+# the behaviour suite runs over every backend (tests/conftest.py: backend)
+from tests.support.cache import backend_client, backend_settings  # noqa: F401 - fixtures settings, redis_client
 
 
 @pytest.fixture
@@ -45,6 +47,7 @@ _CHILD = textwrap.dedent("""
 """)
 
 
+@on_backends("redis")
 def test_twenty_concurrent_misses_from_two_processes_make_one_llm_call(settings, llm_server):
     import json
     procs = [subprocess.Popen([sys.executable, "-c", _CHILD, settings.redis_url, llm_server.url],
@@ -62,10 +65,10 @@ def test_twenty_concurrent_misses_from_two_processes_make_one_llm_call(settings,
     assert set(sources) <= {"generated", "waited", "exact"}
 
 
-def test_concurrent_threads_share_one_generation_and_llm_usage_is_recorded(settings, redis_client, llm_server):
+def test_concurrent_threads_share_one_generation_and_llm_usage_is_recorded(backend, settings, redis_client, llm_server):
     cfg = with_llm(settings, llm_server.url)
     llm = LLMClient(cfg)
-    cache = AnswerCache(cfg, redis=redis_client, llm=llm)
+    cache = backend.cache(cfg, llm=llm)
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(lambda _: cache.get_or_generate("show ospf neighbors on rtr-001"), range(8)))
     assert llm_server.calls == 1
@@ -79,9 +82,9 @@ def test_concurrent_threads_share_one_generation_and_llm_usage_is_recorded(setti
     llm.close()
 
 
-def test_a_waiter_generates_itself_when_the_lease_holder_dies(settings, redis_client):
+def test_a_waiter_generates_itself_when_the_lease_holder_dies(backend, settings, redis_client):
     cfg = cache_settings(settings, lease_ttl_ms=300, lease_wait_ms=3000)
-    cache = AnswerCache(cfg, redis=redis_client)
+    cache = backend.cache(cfg)
     req = cache._prepare("show bgp summary on rtr-001")
     redis_client.set(cache.keys.lease(req.entry_id), "a-crashed-process", px=300)
     gen = Generator()
@@ -90,8 +93,8 @@ def test_a_waiter_generates_itself_when_the_lease_holder_dies(settings, redis_cl
     assert cache.get("show bgp summary on rtr-001") is not None
 
 
-def test_the_lease_is_released_only_by_its_holder(settings, redis_client):
-    cache = AnswerCache(settings, redis=redis_client)
+def test_the_lease_is_released_only_by_its_holder(backend, settings, redis_client):
+    cache = backend.cache(settings)
     redis_client.set("nc:l:x", "theirs")
     cache._release("nc:l:x", "mine")
     assert redis_client.get("nc:l:x") == b"theirs"
@@ -99,8 +102,8 @@ def test_the_lease_is_released_only_by_its_holder(settings, redis_client):
     assert redis_client.get("nc:l:x") is None
 
 
-def test_generate_may_return_an_llm_response(settings, redis_client):
-    cache = AnswerCache(settings, redis=redis_client)
+def test_generate_may_return_an_llm_response(backend, settings, redis_client):
+    cache = backend.cache(settings)
     resp = LLMResponse(text="3 peers up", model="m", input_tokens=10, output_tokens=5, cost_usd=0.02,
                        latency_s=0.1)
     answer = cache.get_or_generate("show bgp summary on rtr-001", generate=lambda p: resp)

@@ -23,7 +23,7 @@ import click
 import redis
 
 from netcache.errors import NetcacheError
-from netcache.connections import make_redis, redact_url
+from netcache.connections import make_redis, redact_url, require_server
 from netcache.settings import Settings
 
 __all__ = ["dispatcher", "status", "dead_letters", "health", "DEBUG_PAUSE_ENV"]
@@ -97,6 +97,7 @@ def dispatcher(metrics_port: int | None, rules_file: str | None, consumer: str |
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    require_server(settings, "the dispatcher")
     app = make_app(settings)
     d = Dispatcher(settings, redis_client=_client(settings), sender=CelerySender(app), rules=rules,
                    consumer=consumer, registry=registry, pause_before_ack_s=pause_s)

@@ -31,7 +31,7 @@ import click
 from redis.asyncio import Redis as AsyncRedis
 
 from netcache.errors import BackendUnavailable, ConfigError
-from netcache.connections import make_async_redis, redact_url
+from netcache.connections import make_async_redis, redact_url, require_server
 from netcache.settings import Settings
 
 from netcache.events.counters import IngestCounters
@@ -416,6 +416,7 @@ def syslog_command(host: str | None, port: int | None, udp_port: int | None, tcp
     metrics_port = settings.events.syslog_metrics_port if metrics_port is None else metrics_port
 
     async def main() -> None:
+        require_server(settings, "the syslog listener")
         redis = make_async_redis(settings, socket_timeout=5.0)
         listener = SyslogListener(settings, redis, host=host,
                                   udp_port=port if udp_port is None else udp_port,

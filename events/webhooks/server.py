@@ -44,7 +44,7 @@ from pydantic import ValidationError
 from redis.exceptions import RedisError
 
 from netcache.errors import BackendUnavailable, ConfigError, EventError
-from netcache.connections import make_async_redis, redact_url
+from netcache.connections import make_async_redis, redact_url, require_server
 from netcache.settings import Settings
 
 from netcache.events.webhooks.alertmanager import AlertRule, load_rules, map_payload
@@ -356,6 +356,7 @@ async def _health_loop(state: _State, stop: asyncio.Event) -> None:
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     state = app[_STATE]
     if state.redis is None:
+        require_server(state.settings, "the webhook receiver")
         state.redis = make_async_redis(state.settings)
         state.owns_redis = True
     state.publisher = AsyncEventPublisher(state.redis, state.settings)

@@ -2,7 +2,7 @@
 
 A lease is ``SET {base}:l:{entry_id} <token> NX PX lease_ttl_ms``. Whoever gets
 it generates; the others poll for the entry with a small growing backoff up to
-``lease_wait_ms``. Release is compare-and-delete (:data:`netcache.engine.scripts.RELEASE_LEASE`),
+``lease_wait_ms``. Release is compare-and-delete (``netcache/lua/release_lease.lua``),
 so a generator whose lease expired never deletes a newer holder's lease.
 """
 
@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import random
 import secrets
-from typing import TYPE_CHECKING, Any
+import threading
 
-if TYPE_CHECKING:
-    from netcache.engine.records import Hit, Request
+from netcache.engine.steps import Command, Script, cmd, script
+from netcache.keys import Keys
 
-__all__ = ["new_token", "backoff_schedule_s", "LeaseSteps"]
+__all__ = ["new_token", "backoff_schedule_s", "Leases"]
 
 #: first poll interval and the cap of the growing backoff while waiting for a lease holder
 FIRST_POLL_S = 0.01
@@ -38,38 +38,40 @@ def backoff_schedule_s(wait_ms: int):
         step = min(step * 1.5, MAX_POLL_S)
 
 
-class LeaseSteps:
-    """The cache's lease steps (mixed into netcache.engine.logic.CacheLogic): what runs with the lease
-    claim, what a waiter accepts, and the in-process guard against two refreshes of one entry."""
+class Leases:
+    """Generation leases of one namespace, and the in-process guard against two background
+    refreshes of one entry (thread-safe)."""
 
-    def _claim_calls(self, req: Request, refresh: bool) -> list[tuple[str, list]]:
-        """Scripts run with the lease's SET NX: the ticket, and (unless refreshing) a re-check of the
-        entry, so an answer stored just after our miss is served instead of generated twice."""
-        calls = [("TICKET", [self.keys.base, *req.tags])]
-        if not refresh:
-            calls.append(("HIT", self._hit_argv(req.entry_id, self.now())))
-        return calls
+    def __init__(self, keys: Keys, *, lease_ttl_ms: int, lease_wait_ms: int) -> None:
+        self.keys = keys
+        self.lease_ttl_ms = lease_ttl_ms
+        self.lease_wait_ms = lease_wait_ms
+        self._refreshing: set[str] = set()
+        self._lock = threading.Lock()
 
-    def _fresh_hit(self, req: Request, reply: Any, refresh: bool) -> Hit | None:
-        """A waiter's exact re-check: a fresh (not stale; when refreshing, new) entry, else None."""
-        hit = self._exact_hit(req, reply)
-        if hit is None or hit.stale or (refresh and hit.age_s * 1000 >= self.cs.lease_wait_ms):
-            return None
-        return hit
+    def claim(self, entry_id: str, token: str) -> Command:
+        """SET NX PX of the lease (queued with the ticket and the re-check of the entry)."""
+        return cmd("set", self.keys.lease(entry_id), token, nx=True, px=self.lease_ttl_ms)
 
-    def _claim_refresh(self, entry_id: str) -> bool:
-        with self._refresh_lock:
+    def held(self, entry_id: str) -> Command:
+        return cmd("exists", self.keys.lease(entry_id))
+
+    def backoff_s(self):
+        return backoff_schedule_s(self.lease_wait_ms)
+
+    @staticmethod
+    def release(lease_key: str, token: str) -> Script:
+        """Compare-and-delete (netcache/lua/release_lease.lua)."""
+        return script("release_lease", [lease_key], [token])
+
+    def claim_refresh(self, entry_id: str) -> bool:
+        """True for the one caller that may start the background refresh of ``entry_id``."""
+        with self._lock:
             if entry_id in self._refreshing:
                 return False
             self._refreshing.add(entry_id)
             return True
 
-    def _release_refresh(self, entry_id: str) -> None:
-        with self._refresh_lock:
+    def release_refresh(self, entry_id: str) -> None:
+        with self._lock:
             self._refreshing.discard(entry_id)
-
-    def _finish_refresh(self, entry_id: str, run) -> Any:
-        try:
-            return run()
-        finally:
-            self._release_refresh(entry_id)

@@ -1,63 +1,82 @@
-"""What the sync (:mod:`netcache.engine.sync`) and asyncio (:mod:`netcache.engine.aio`) caches share:
-analysis, argv building, decoding, metrics. No I/O here; the subclasses do the Redis calls.
+"""``CacheLogic``: the state and the pure steps of one cache (no I/O).
+
+It holds what every operation needs — settings, the tier policy, the keys of its
+namespace, the in-process vector index and its mirror, the lease and query-log
+components, the embedder, counters and metrics — and the pure parts of the
+operations: analysing a question, building script calls, decoding replies, counting.
+The operations themselves are plans (:mod:`netcache.engine.operations`,
+:mod:`netcache.engine.admin`) that the sync and asyncio drivers execute.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
-from redis.exceptions import NoScriptError
 
-from netcache.engine.analysis import AnalysisMemo, Request, entry_id_for, prepare
-from netcache.matching.entities import Inventory, load_inventory
-from netcache.errors import ConfigError
-from netcache.engine.leases import LeaseSteps
-from netcache.engine.querylog import QueryLogSteps
-from netcache.engine.scripts import sha_of
-from netcache.engine.records import Answer, EntryInfo, GenTicket, Hit, Keys, hit_from_reply, put_argv, to_text
+from netcache.engine.analysis import AnalysisMemo, Request, prepare
+from netcache.engine.leases import Leases
+from netcache.engine.mirror import IndexMirror
+from netcache.engine.querylog import QueryLog
+from netcache.engine.records import EntryInfo, GenTicket, Hit, hit_from_reply
+from netcache.engine.steps import Script, script
 from netcache.engine.tiers import TierPolicy
-from netcache.engine.vector_index import IndexSteps, VectorIndex, encode_record
+from netcache.engine.vector_index import Candidate, VectorIndex
+from netcache.errors import ConfigError
+from netcache.keys import Keys
+from netcache.llm.client import cost_of
+from netcache.llm.generator import Generation, as_generation
+from netcache.matching.entities import Inventory, load_inventory
+from netcache.matching.guard import guard
+from netcache.text import to_text
 
 __all__ = ["CacheLogic", "INVALIDATE_BATCH"]
-
 
 #: entries per INVALIDATE_ENTRIES call (one Lua call must stay short)
 INVALIDATE_BATCH = 500
 
+#: tag prefixes ``prepare`` derives from the question itself (not the caller's own tags)
+_AUTO_TAG_PREFIXES = ("device", "site", "iface", "ip", "prefix", "asn", "vlan", "vrf", "topic", "scope",
+                      "volatility")
 
-class CacheLogic(IndexSteps, LeaseSteps, QueryLogSteps):
-    """What the sync and asyncio caches share: analysis, argv building, decoding, metrics.
-    No I/O here; subclasses do the Redis calls. The index, lease and query-log steps live
-    beside their concepts (netcache.engine.vector_index, netcache.engine.leases, netcache.engine.querylog)."""
 
-    def __init__(self, settings, *, embedder=None, llm=None, metrics=None, inventory=None,
-                 namespace: str | None = None, clock=time.time) -> None:
-        if namespace is not None and (not namespace or ":" in namespace or any(c in namespace for c in "*?[] ")):
-            raise ConfigError(f"bad namespace {namespace!r}: a plain word without ':', spaces or glob characters")
+def check_namespace(namespace: str | None) -> str | None:
+    if namespace is not None and (not namespace or ":" in namespace or any(c in namespace for c in "*?[] ")):
+        raise ConfigError(f"bad namespace {namespace!r}: a plain word without ':', spaces or glob characters")
+    return namespace
+
+
+class CacheLogic:
+    """One cache's state and pure steps (see the module docstring)."""
+
+    def __init__(self, settings, *, embedder=None, llm=None, metrics=None, inventory: Inventory | None = None,
+                 namespace: str | None = None, clock: Callable[[], float] = time.time,
+                 embedder_factory: Callable[[], Any] | None = None) -> None:
         self.settings = settings
         self.cs = settings.cache
+        self.namespace = check_namespace(namespace)
         self.policy = TierPolicy.from_settings(self.cs)
         self.keys = Keys(settings.key_prefix, namespace)
-        self.namespace = namespace
-        #: None = build the one settings name on first use (make_embedder); False = exact matching only
+        #: None = build the settings' embedder on first use; False = exact matching only
         self._embedder = embedder
+        self._embedder_factory = embedder_factory
         self.llm = llm
         self.metrics = metrics
         #: None = the devices of ``cache.inventory_file`` (read once, here); an Inventory = that one
         self.inventory = inventory if inventory is not None else self._settings_inventory()
         self.clock = clock
-        self.index = VectorIndex(sync_interval_ms=self.cs.index_sync_interval_ms)
         self.counters: Counter[str] = Counter()
         self.log = logging.getLogger("netcache.cache")
+        self.index = VectorIndex(sync_interval_ms=self.cs.index_sync_interval_ms)
+        self.mirror = IndexMirror(self.index, self.keys, on_error=self.redis_failed)
+        self.leases = Leases(self.keys, lease_ttl_ms=self.cs.lease_ttl_ms, lease_wait_ms=self.cs.lease_wait_ms)
+        self.querylog = QueryLog(self.keys, halflife_s=self.cs.query_log_halflife_s, max_questions=self.cs.query_log_max)
         self._memo = AnalysisMemo()
-        self._refreshing: set[str] = set()
-        self._refresh_lock = threading.Lock()
 
     def now(self) -> float:
         return float(self.clock())
@@ -71,6 +90,7 @@ class CacheLogic(IndexSteps, LeaseSteps, QueryLogSteps):
         except ConfigError as e:
             raise ConfigError(f"cache.inventory_file (NETCACHE_CACHE__INVENTORY_FILE): {e}") from e
 
+    # -- the embedder ----------------------------------------------------------------------------
     @property
     def embedder(self):
         if self._embedder is None:
@@ -83,6 +103,8 @@ class CacheLogic(IndexSteps, LeaseSteps, QueryLogSteps):
         return self._embedder or None
 
     def _default_embedder(self):
+        if self._embedder_factory is not None:
+            return self._embedder_factory()
         from netcache.matching.embedder import make_embedder  # loads onnxruntime: only when a cache needs it
         return make_embedder(self.settings)
 
@@ -90,12 +112,25 @@ class CacheLogic(IndexSteps, LeaseSteps, QueryLogSteps):
     def model_id(self) -> str:
         return getattr(self.embedder, "model_id", "") if self.embedder is not None else ""
 
+    def embed(self, req: Request) -> np.ndarray | None:
+        if req.vector is None and self.embedder is not None:
+            req.vector = np.asarray(self.embedder.embed([req.semantic_text]), dtype=np.float32)[0]
+        return req.vector
+
+    def vector_for_put(self, req: Request) -> np.ndarray | None:
+        try:
+            return self.embed(req)
+        except Exception as e:  # noqa: BLE001 - an embedder failure must not lose the answer
+            self.counters["embed_errors"] += 1
+            self.log.warning("embedding failed, storing %s for exact matches only: %s", req.entry_id, e)
+            return None
+
+    # -- analysis ----------------------------------------------------------------------------------
     def _prepare(self, prompt: str, *, context: Any = None, params: Any = None,
                  volatility: str | None = None, tags: Iterable[str] = ()) -> Request:
         try:
             return prepare(prompt, context=context, params=params, volatility=volatility, tags=tuple(tags),
-                           inventory=self.inventory, model_id=self.model_id, policy=self.policy,
-                           memo=self._memo)
+                           inventory=self.inventory, model_id=self.model_id, policy=self.policy, memo=self._memo)
         except ConfigError:
             self.counters["bad_input"] += 1
             raise
@@ -103,30 +138,50 @@ class CacheLogic(IndexSteps, LeaseSteps, QueryLogSteps):
             self.counters["bad_input"] += 1
             raise ConfigError(f"bad cache request: {e}") from e
 
-    def _exact_hit(self, req: Request, reply: Any) -> Hit | None:
-        return hit_from_reply(reply, req.entry_id, "exact", 1.0, self.now())
+    def request_for_entry(self, info: EntryInfo | None) -> Request | None:
+        """The request that stored ``info`` (its caller's own tags; the derived ones come back)."""
+        if info is None:
+            return None
+        own = [t for t in info.tags if t.split(":", 1)[0] not in _AUTO_TAG_PREFIXES]
+        return self._prepare(info.prompt, context=info.context, params=info.params, volatility=info.volatility,
+                             tags=own)
+
+    # -- script calls and replies ----------------------------------------------------------------
+    def hit_call(self, entry_id: str, now_s: float, record: Request | None = None) -> Script:
+        """The HIT script for ``entry_id``; with ``record``, it also counts the ask in the query log."""
+        keys = [*self.keys.tier_script_keys, self.keys.entry(entry_id)]
+        args = [*self.policy.argv(self.keys.base, now_s), entry_id]
+        if record is not None:
+            extra_keys, extra_args = self.querylog.record(record)
+            keys += extra_keys
+            args += extra_args
+        return script("hit", keys, args)
+
+    def tier_call(self, name: str, now_s: float, *args: Any, entry_id: str | None = None) -> Script:
+        keys = self.keys.tier_script_keys + ([self.keys.entry(entry_id)] if entry_id else [])
+        return script(name, keys, [*self.policy.argv(self.keys.base, now_s), *args])
+
+    def ticket_call(self, req: Request) -> Script:
+        return script("ticket", [self.keys.gen(t) for t in req.tags])
+
+    def bump_call(self, tags: list[str]) -> Script:
+        return script("bump_tags", [self.keys.gen(t) for t in tags] + [self.keys.tag(t) for t in tags])
 
     @staticmethod
-    def _entry_id_for(question_key: str) -> str:
-        return entry_id_for(question_key)
-
-    def _hit_argv(self, entry_id: str, now_s: float) -> list:
-        return [*self.policy.argv(self.keys.base, now_s), entry_id]
-
-    # -- storing -------------------------------------------------------------------------------
-    @staticmethod
-    def _ticket_from(req: Request, raw_gens: list) -> GenTicket:
+    def ticket_from(req: Request, raw_gens: list) -> GenTicket:
         return GenTicket(tuple((t, int(to_text(g) or 0)) for t, g in zip(req.tags, raw_gens)))
 
-    def _vector_for_put(self, req: Request) -> np.ndarray | None:
-        try:
-            return self._embed(req)
-        except Exception as e:  # noqa: BLE001 - an embedder failure must not lose the answer
-            self.counters["embed_errors"] += 1
-            self.log.warning("embedding failed, storing %s for exact matches only: %s", req.entry_id, e)
-            return None
+    def exact_hit(self, req: Request, reply: Any) -> Hit | None:
+        return hit_from_reply(reply, req.entry_id, "exact", 1.0, self.now())
 
-    def _after_put(self, req: Request, reply: list, vector: np.ndarray | None) -> str | None:
+    def fresh_hit(self, req: Request, reply: Any, refresh: bool) -> Hit | None:
+        """A waiter's exact re-check: a fresh (not stale; when refreshing, new) entry, else None."""
+        hit = self.exact_hit(req, reply)
+        if hit is None or hit.stale or (refresh and hit.age_s * 1000 >= self.cs.lease_wait_ms):
+            return None
+        return hit
+
+    def after_put(self, req: Request, reply: list, vector: np.ndarray | None) -> str | None:
         if not reply or int(reply[0]) == 0:
             self.counters["discarded_stale_sets"] += 1
             self.log.info("discarded answer for %r: a tag was invalidated while it was generated", req.prompt)
@@ -134,142 +189,78 @@ class CacheLogic(IndexSteps, LeaseSteps, QueryLogSteps):
         for tier, n in zip(("hot", "warm", "cold"), reply[1:]):
             if int(n):
                 self.counters[f"evictions:{tier}"] += int(n)
-                self._metric("eviction", tier, int(n))
+                self.metric("eviction", tier, int(n))
         if vector is not None:
             self.index.add(req.entry_id, req.group, req.prompt, vector)
         return req.entry_id
 
-    # -- serving -------------------------------------------------------------------------------
-    def _stale_ok(self, hit: Hit) -> bool:
-        return self.policy.may_serve_stale(hit.volatility, hit.stale_at, self.now())
+    # -- semantic candidates ---------------------------------------------------------------------
+    def candidates(self, req: Request) -> list[Candidate]:
+        """Candidates of the request's group above the threshold that pass the guard, best first;
+        near misses are logged and counted, guard rejections counted as false positives."""
+        vector = self.embed(req)
+        threshold = self.cs.semantic_threshold
+        out = []
+        for cand in self.index.search(req.group, vector, threshold - self.cs.near_miss_margin, k=5):
+            if cand.entry_id == req.entry_id:
+                continue  # the exact lookup just missed it: it is gone
+            if cand.score < threshold:
+                self.counters["near_misses"] += 1
+                self.log.info("near miss: score=%.4f threshold=%.2f %r ~ %r", cand.score, threshold,
+                              req.prompt, cand.prompt)
+                self.metric("near_miss", req.query_type, cand.score)
+            elif self._guarded(req, cand):
+                out.append(cand)
+        return out
 
-    def _servable(self, hit: Hit | None) -> Hit | None:
-        if hit is not None and hit.stale and not self._stale_ok(hit):
-            return None
-        return hit
+    def _guarded(self, req: Request, cand: Candidate) -> bool:
+        if not self.cs.guard_enabled:
+            return True
+        verdict = guard(req.prompt, cand.prompt, inventory=self.inventory)
+        if not verdict.ok:
+            self.counters["false_positives"] += 1
+            self.log.info("guard rejected semantic hit: score=%.4f reason=%s %r ~ %r", cand.score,
+                          verdict.reason, req.prompt, cand.prompt)
+            self.metric("false_positive", req.query_type, cand.score)
+        return verdict.ok
 
-    def _finish_get(self, req: Request, started: float, hit: Hit | None) -> Hit | None:
-        """What ``get`` returns for a lookup's hit (stale answers only where allowed), counted."""
-        hit = self._servable(hit)
-        outcome = "miss" if hit is None else ("stale" if hit.stale else hit.kind)
-        self._record_lookup(outcome, req, started, hit)
-        return hit
-
-    def _put_plan(self, req: Request, answer: str, *, usage: Any, ticket: GenTicket | None,
-                  tier: str | None, gen_s: float | None) -> tuple[list, np.ndarray | None]:
-        """(PUT argv, vector) for storing ``answer``."""
-        vector = self._vector_for_put(req)
-        blob = encode_record(req.group, req.prompt, vector) if vector is not None else b""
-        if gen_s is None:
-            gen_s = float(getattr(usage, "latency_s", 0.0) or 0.0)
-        argv = put_argv(req, answer, policy=self.policy, key_base=self.keys.base, now_s=self.now(),
-                        usage=usage, ticket=ticket, tier=tier, vector_blob=blob, gen_s=gen_s)
-        return argv, vector
-
-    def _call_generate(self, req: Request, generate) -> Any:
-        """Start the generation: ``generate(prompt)`` or ``llm.complete`` (may return an awaitable)."""
-        if generate is not None:
-            return generate(req.prompt)
-        if self.llm is not None:
-            return self.llm.complete(req.prompt, context=req.context)
-        raise ConfigError("get_or_generate needs generate= or an llm= client")
-
-    @staticmethod
-    def _not_stored(entry_id: str | None) -> str | None:
-        return "discarded: a tag of this answer was invalidated while it was generated" if entry_id is None else None
-
-    def _saved(self, hit: Hit) -> float:
-        return max(0.0, hit.cost_usd - float(getattr(self.settings.llm, "hit_cost_usd", 0.0)))
-
-    def _record_lookup(self, outcome: str, req: Request, started: float, hit: Hit | None,
-                       purpose: str = "user") -> None:
-        self.counters[f"lookup:{outcome}"] += 1
-        self._metric("lookup", outcome, req.query_type, time.perf_counter() - started,
-                     self._saved(hit) if hit is not None else 0.0, purpose)
-
-    def _served(self, req: Request, hit: Hit, source: str, started: float, purpose: str = "user") -> Answer:
-        self._record_lookup(source, req, started, hit, purpose)
-        return Answer(text=hit.answer, source=source, entry_id=hit.entry_id, cost_usd=0.0,
-                      saved_usd=self._saved(hit), latency_s=time.perf_counter() - started,
-                      query_type=req.query_type or hit.query_type)
-
-    def _result(self, result: Any, latency_s: float, req: Request, purpose: str) -> tuple[str, Any]:
-        """(text, usage) from what ``generate`` returned: a str or an LLMResponse."""
-        if isinstance(result, str):
-            text, usage = result, None
-        elif hasattr(result, "text"):
-            text, usage = result.text, result
-            self._metric("llm_call", req.query_type, purpose, getattr(result, "model", "") or "",
-                         float(getattr(result, "latency_s", latency_s) or latency_s),
-                         int(getattr(result, "input_tokens", 0) or 0), int(getattr(result, "output_tokens", 0) or 0),
-                         float(getattr(result, "cost_usd", 0.0) or 0.0))
-        else:
-            self.counters["bad_input"] += 1
-            raise ConfigError(f"generate returned {type(result).__name__}; expected str or LLMResponse")
-        self.counters["llm_calls"] += 1
+    # -- generations and their cost ------------------------------------------------------------
+    def priced(self, usage: Any, latency_s: float = 0.0) -> Generation | None:
+        """``usage`` (a Generation, an LLMResponse, or None) as a Generation with its cost:
+        the one it reports, else computed from its tokens and the price table."""
         if usage is None:
-            self._metric("llm_call", req.query_type, purpose, "", latency_s, 0, 0, 0.0)
-        return text, usage
-
-    def _generated(self, req: Request, text: str, usage: Any, entry_id: str | None, started: float,
-                   cache_error: str | None, purpose: str) -> Answer:
-        self._record_lookup("generated", req, started, None, purpose)
-        return Answer(text=text, source="generated", entry_id=entry_id,
-                      cost_usd=float(getattr(usage, "cost_usd", 0.0) or 0.0), saved_usd=0.0,
-                      latency_s=time.perf_counter() - started, query_type=req.query_type, cache_error=cache_error)
-
-    def _request_for_entry(self, info: EntryInfo | None) -> Request | None:
-        if info is None:
             return None
-        auto = {t for t in info.tags if t.split(":", 1)[0] in ("device", "site", "iface", "ip", "prefix", "asn",
-                                                                 "vlan", "vrf", "topic", "scope", "volatility")}
-        return self._prepare(info.prompt, context=info.context, params=info.params, volatility=info.volatility,
-                             tags=[t for t in info.tags if t not in auto])
+        gen = as_generation(usage, latency_s)
+        if gen.cost_usd is None:
+            tokens = gen.input_tokens or gen.output_tokens
+            cost = cost_of(self.settings, gen.model, gen.input_tokens, gen.output_tokens) if tokens else 0.0
+            gen = dataclasses.replace(gen, cost_usd=cost)
+        return gen
 
-    # -- building and reading pipelines (the sync and async caches only execute them) -------------
+    def generation_of(self, result: Any, latency_s: float, req: Request, purpose: str) -> Generation:
+        """What a generator returned, as a priced Generation (counted and reported)."""
+        try:
+            gen = self.priced(as_generation(result, latency_s), latency_s)
+        except TypeError as e:
+            self.counters["bad_input"] += 1
+            raise ConfigError(f"generate returned {type(result).__name__}; expected Generation, LLMResponse "
+                              f"or str") from e
+        assert gen is not None
+        self.counters["llm_calls"] += 1
+        self.metric("llm_call", req.query_type, purpose, gen.model, float(gen.latency_s or latency_s),
+                    gen.input_tokens, gen.output_tokens, float(gen.cost_usd or 0.0))
+        return gen
+
+    # -- errors and metrics ----------------------------------------------------------------------
     @staticmethod
-    def _queue(pipe, calls: list[tuple[str, list]], extra=None):
-        """Queue scripts (EVALSHA, no KEYS: see netcache.engine.scripts) and ``extra`` commands on a pipeline."""
-        for name, args in calls:
-            pipe.evalsha(sha_of(name), 0, *args)
-        if extra is not None:
-            extra(pipe)
-        return pipe
-
-    @staticmethod
-    def _unknown_scripts(results: list, calls: list[tuple[str, list]]) -> list[int]:
-        """Indexes of the calls Redis did not know the script of (first use, or after a restart)."""
-        return [i for i, r in enumerate(results[:len(calls)]) if isinstance(r, NoScriptError)]
-
-    @staticmethod
-    def _merged(results: list, missing: list[int], retried: list) -> list:
-        for i, r in zip(missing, retried):
-            results[i] = r
-        for r in results:
-            if isinstance(r, Exception):
-                raise r
-        return results
-
-    def _invalidate_argv(self, mode: str, chunk: list[str]) -> list:
-        return [*self.policy.argv(self.keys.base, self.now()), mode, *chunk]
-
-    def _stats_pipeline(self, pipe):
-        pipe.zcard(self.keys.tier("hot"))
-        pipe.zcard(self.keys.tier("warm"))
-        pipe.scard(self.keys.tier("cold"))
-        pipe.hgetall(self.keys.stats)
-        return pipe
-
-    # -- errors, metrics, admin helpers ---------------------------------------------------------
-    @staticmethod
-    def _err(e: Exception) -> str:
+    def err(e: Exception) -> str:
         return f"Redis unavailable: {type(e).__name__}"
 
-    def _redis_failed(self, op: str, e: Exception) -> None:
+    def redis_failed(self, op: str, e: Exception) -> None:
         self.counters["redis_errors"] += 1
         self.log.warning("%s: Redis unavailable (%s: %s)", op, type(e).__name__, e)
 
-    def _metric(self, name: str, *args: Any) -> None:
+    def metric(self, name: str, *args: Any) -> None:
         if self.metrics is None:
             return
         try:
@@ -277,30 +268,3 @@ class CacheLogic(IndexSteps, LeaseSteps, QueryLogSteps):
         except Exception as e:  # noqa: BLE001 - metrics must never break a lookup
             self.counters["metrics_errors"] += 1
             self.log.debug("metrics.%s failed: %s", name, e)
-
-    def _check_invalidation(self, tags: Iterable[str], mode: str, *, allow_empty: bool = False):
-        if mode not in ("hard", "soft"):
-            self.counters["bad_input"] += 1
-            raise ConfigError(f"invalidation mode must be 'hard' or 'soft', not {mode!r}")
-        tags = [tags] if isinstance(tags, str) else list(tags)
-        if (not tags and not allow_empty) or any(not isinstance(t, str) or not t for t in tags):
-            self.counters["bad_input"] += 1
-            raise ConfigError(f"invalidate needs non-empty tag strings, got {tags!r}")
-        return tags, mode
-
-    def _stats_dict(self, hot: int, warm: int, cold: int, raw: dict) -> dict:
-        shared = {to_text(k): int(to_text(v) or 0) for k, v in (raw or {}).items()}
-        return {
-            "entries": {"hot": int(hot), "warm": int(warm), "cold": int(cold)},
-            "total": int(hot) + int(warm) + int(cold),
-            "evictions": {t: shared.get(f"evictions:{t}", 0) for t in ("hot", "warm", "cold")},
-            "discarded_stale_sets": shared.get("discarded_stale_sets", 0),
-            "index_entries": len(self.index),
-            "index_groups": len(self.index.group_sizes()),
-            "process": dict(self.counters),
-        }
-
-    def _namespace_pattern(self) -> str:
-        if not self.namespace:
-            raise ConfigError("drop_namespace only works on a cache built with namespace=...")
-        return f"{self.keys.base}:*"

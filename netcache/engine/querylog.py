@@ -6,7 +6,7 @@ Every ``get``/``get_or_generate`` adds a forward-decayed count to
 ``2 ** ((now - t0) / halflife_s)`` is the ask count with each ask weighted by
 its age (half weight after ``query_log_halflife_s``). ``t0`` lives in
 ``{base}:q:t0`` and is rebased before the weights grow too large
-(:data:`netcache.engine.scripts.RECORD_QUERY`). ``{base}:q:meta`` maps the key to JSON
+(``netcache/lua/_querylog.lua``, run by the HIT script). ``{base}:q:meta`` maps the key to JSON
 ``{prompt, context, params, volatility}``; both are trimmed to the top
 ``query_log_max`` questions. ``refresh_top`` (tasks) re-asks the top N.
 """
@@ -14,13 +14,16 @@ its age (half weight after ``query_log_halflife_s``). ``t0`` lives in
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from netcache.engine.analysis import Request, entry_id_for
+from netcache.engine.steps import Plan, cmd, pipe
+from netcache.keys import Keys
 from netcache.text import to_text
 
-if TYPE_CHECKING:
-    from netcache.engine.records import Request
+__all__ = ["QueryStat", "QueryLog", "decode_top"]
 
 
 @dataclass(frozen=True)
@@ -36,11 +39,9 @@ class QueryStat:
     entry_id: str | None  #: the cached answer now, None if not cached
 
 
-def record_argv(key_base: str, now_s: float, halflife_s: float, max_questions: int, question_key: str,
-                prompt: str, context: Any, params: Any, volatility: str | None) -> list:
-    meta = json.dumps({"prompt": prompt, "context": context, "params": params, "volatility": volatility},
+def meta_json(prompt: str, context: Any, params: Any, volatility: str | None) -> str:
+    return json.dumps({"prompt": prompt, "context": context, "params": params, "volatility": volatility},
                       default=str)
-    return [key_base, repr(float(now_s)), halflife_s, max_questions, question_key, meta]
 
 
 def decode_top(rows: list, metas: list, t0: Any, now_s: float, halflife_s: float,
@@ -60,21 +61,28 @@ def decode_top(rows: list, metas: list, t0: Any, now_s: float, halflife_s: float
     return out
 
 
-class QueryLogSteps:
-    """The cache's query-log steps (mixed into netcache.engine.logic.CacheLogic)."""
+class QueryLog:
+    """The query log of one namespace: what the HIT script records, and the top-queries plan."""
 
-    def _record_argv(self, req: Request, now_s: float) -> list:
-        return record_argv(self.keys.base, now_s, self.cs.query_log_halflife_s, self.cs.query_log_max,
-                           req.exact_key, req.prompt, req.context, req.params, req.volatility)
+    def __init__(self, keys: Keys, *, halflife_s: float, max_questions: int) -> None:
+        self.keys = keys
+        self.halflife_s = halflife_s
+        self.max_questions = max_questions
 
-    def _top_pipeline(self, pipe, members: list[str]):
-        pipe.hmget(self.keys.q_meta, members)
-        pipe.get(self.keys.q_t0)
-        for m in members:
-            pipe.exists(self.keys.entry(self._entry_id_for(m)))
-        return pipe
+    def record(self, req: Request) -> tuple[list[str], list[Any]]:
+        """(KEYS, ARGV) the HIT script appends to count one ask of ``req`` (netcache/lua/_querylog.lua)."""
+        return ([self.keys.q_top, self.keys.q_meta, self.keys.q_t0],
+                [self.halflife_s, self.max_questions, req.exact_key,
+                 meta_json(req.prompt, req.context, req.params, req.volatility)])
 
-    def _top_result(self, rows: list, members: list[str], replies: list) -> list:
-        metas, t0, *exists = replies
-        ids = [self._entry_id_for(m) if ex else None for m, ex in zip(members, exists)]
-        return decode_top(rows, metas, t0, self.now(), self.cs.query_log_halflife_s, ids)
+    def top(self, n: int, now: Callable[[], float]) -> Plan[list[QueryStat]]:
+        """The ``n`` most asked questions, with the entry id cached for each now (or None)."""
+        (rows,) = yield pipe(cmd("zrevrange", self.keys.q_top, 0, n - 1, withscores=True))
+        if not rows:
+            return []
+        members = [to_text(m) for m, _ in rows]
+        ids = [entry_id_for(m) for m in members]
+        metas, t0, *exists = yield pipe(cmd("hmget", self.keys.q_meta, members), cmd("get", self.keys.q_t0),
+                                        *(cmd("exists", self.keys.entry(i)) for i in ids))
+        return decode_top(rows, metas, t0, now(), self.halflife_s,
+                          [i if ex else None for i, ex in zip(ids, exists)])

@@ -1,9 +1,8 @@
 """The entry store: key layout, the records the API returns, and how entries are
 written (PUT argv) and read back (HIT replies, entry hashes).
 
-The question analysis lives in :mod:`netcache.engine.analysis` and the logic the sync
-(:mod:`netcache.engine.sync`) and asyncio (:mod:`netcache.engine.aio`) caches share in
-:mod:`netcache.engine.logic`; their names stay importable from here.
+The question analysis lives in :mod:`netcache.engine.analysis` (``prepare``, ``Request``
+… stay importable from here); the keys are built by :class:`netcache.keys.Keys`.
 
 Key layout (``base`` = ``{key_prefix}`` or ``{key_prefix}:{namespace}``)::
 
@@ -19,8 +18,10 @@ Key layout (``base`` = ``{key_prefix}`` or ``{key_prefix}:{namespace}``)::
 The entry id is ``sha256(exact_key)[:32]``: the exact index *is* the entry key,
 so an exact hit is one Lua call (read, expiry check, hit count, tier move).
 
-Redis Cluster plan (not built): scripts touch keys they derive from ARGV,
-which a cluster forbids. To move, (1) put each entry's own keys in one slot
+Redis Cluster plan (not built): the scripts (netcache/lua/) declare the keys
+they know in advance in KEYS (tiers, vector hash, change log, stats, the entry,
+tag generations and sets), but still derive the keys of *other* entries (tag
+members, eviction victims) from the key base in ARGV[1], which a cluster forbids. To move, (1) put each entry's own keys in one slot
 with a hash tag, ``{base}:e:{<id>}`` / ``{base}:l:{<id>}``; (2) shard tag
 sets and tier sets by a hash of the member (``{base}:t:{tag}:{shard}``) and
 keep the cross-slot steps (tag membership, tier eviction, the change log)
@@ -32,18 +33,15 @@ no-stale-set check stays atomic per tag.
 from __future__ import annotations
 
 import json
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from netcache.engine.analysis import AnalysisMemo, Request, entry_id_for, group_for, prepare
-from netcache.matching.normalize import context_fingerprint
 from netcache.engine.tiers import TierPolicy
-from netcache.keys import Keys
+from netcache.matching.normalize import context_fingerprint
 from netcache.text import to_text
 
 __all__ = [
-    "Keys",
     "GenTicket",
     "Hit",
     "Answer",
@@ -56,7 +54,6 @@ __all__ = [
     "hit_from_reply",
     "entry_info_from_hash",
     "put_argv",
-    "to_text",
 ]
 
 
@@ -123,6 +120,8 @@ class EntryInfo:
     gen_s: float
     stale: bool
     stale_at: float | None
+    #: what the generator said about the answer (``Generation.metadata``), {} if nothing
+    metadata: dict = field(default_factory=dict)
 
 
 
@@ -161,13 +160,14 @@ def entry_info_from_hash(entry_id: str, h: dict) -> EntryInfo | None:
         created_at=float(d.get("created_at") or 0), expires_at=float(d.get("expires_at") or 0),
         gen_s=float(d.get("gen_s") or 0), stale=d.get("stale") == "1",
         stale_at=float(d["stale_at"]) if d.get("stale_at") else None,
+        metadata=_loads(d.get("metadata")) or {},
     )
 
 
 def put_argv(req: Request, answer: str, *, policy: TierPolicy, key_base: str, now_s: float,
              usage: Any = None, ticket: GenTicket | None = None, tier: str | None = None,
              vector_blob: bytes = b"", gen_s: float = 0.0) -> list:
-    """ARGV of the PUT script (see netcache.engine.scripts.PUT)."""
+    """ARGV of the PUT script (netcache/lua/put.lua)."""
     if not isinstance(answer, str) or not answer:
         raise ValueError("answer must be a non-empty string")
     expires_at = policy.expires_at(req.volatility, now_s)
@@ -182,6 +182,7 @@ def put_argv(req: Request, answer: str, *, policy: TierPolicy, key_base: str, no
         "input_tokens": int(getattr(usage, "input_tokens", 0) or 0),
         "output_tokens": int(getattr(usage, "output_tokens", 0) or 0),
         "cost_usd": repr(float(getattr(usage, "cost_usd", 0.0) or 0.0)),
+        "metadata": json.dumps(dict(getattr(usage, "metadata", None) or {}), sort_keys=True, default=str),
     }
     flat: list[Any] = []
     for k, v in fields.items():
@@ -189,7 +190,3 @@ def put_argv(req: Request, answer: str, *, policy: TierPolicy, key_base: str, no
     return [*policy.argv(key_base, now_s), req.entry_id, first_tier, repr(float(expires_at)),
             json.dumps(req.tags), ticket.to_json() if ticket is not None else "",
             vector_blob, 0, *flat]
-
-
-def now_or(clock) -> float:
-    return float(clock()) if clock is not None else time.time()

@@ -15,7 +15,7 @@ New entries go to warm; entity-free static answers (reference material) go to
 cold. Access counts promote cold→warm (5) and warm→hot (10). Size limits:
 hot overflow falls back to warm (LRU order), warm evicts least-frequently-used,
 cold evicts at random, and ``max_entries`` caps the total (cold first).
-The moves themselves are in :mod:`netcache.engine.scripts` so they are atomic and cost
+The moves themselves are in the Lua scripts (``netcache/lua/_tiers.lua``) so they are atomic and cost
 no extra round trip on a hit.
 """
 
@@ -88,7 +88,7 @@ class TierPolicy:
         return volatility in STALE_SERVABLE and (now_s - stale_at) <= self.stale_max_age_s
 
     def argv(self, key_base: str, now_s: float) -> list[str | float | int]:
-        """The ARGV prelude every tier-aware Lua script reads (see netcache.engine.scripts)."""
+        """The ARGV prelude every tier-aware Lua script reads (see netcache/lua/_tiers.lua)."""
         return [key_base, repr(float(now_s)), self.hot_ttl_s, self.warm_ttl_s, self.cold_ttl_s,
                 self.promote_cold_to_warm, self.promote_warm_to_hot,
                 self.hot_max_entries, self.warm_max_entries, self.cold_max_entries,

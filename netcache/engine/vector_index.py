@@ -17,9 +17,8 @@ Redis holds the truth:
   the log's first retained entry is newer than our last id (XINFO STREAM: we
   may have missed trimmed entries), the process reloads the index from scratch.
 
-This module is pure state plus decoding, and :class:`IndexSteps` (the cache's
-embedding / guarded-candidate / poll-command steps); :mod:`netcache.engine.sync` and
-:mod:`netcache.engine.aio` do the I/O (sync and asyncio) and call ``after_poll``.
+This module is pure state plus decoding; :class:`netcache.engine.mirror.IndexMirror`
+is the plan that keeps it in step with Redis (the drivers run it).
 Thread-safe: one lock around changes and searches.
 """
 
@@ -31,16 +30,12 @@ import struct
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from netcache.matching.guard import guard
+from netcache.text import to_text
 
-if TYPE_CHECKING:
-    from netcache.engine.records import Request
-
-__all__ = ["VectorIndex", "Candidate", "IndexSteps", "encode_record", "decode_record", "stream_id"]
+__all__ = ["VectorIndex", "Candidate", "encode_record", "decode_record", "stream_id"]
 
 log = logging.getLogger("netcache.cache")
 
@@ -63,7 +58,7 @@ def stream_id(raw: str | bytes | None) -> tuple[int, int]:
     """``"1700000000000-3"`` → (1700000000000, 3) for ordering; None → (0, 0)."""
     if not raw:
         return (0, 0)
-    s = raw.decode() if isinstance(raw, bytes) else raw
+    s = to_text(raw)
     ms, _, seq = s.partition("-")
     return (int(ms), int(seq or 0))
 
@@ -228,8 +223,7 @@ class VectorIndex:
         Returns the ids whose records must be fetched (adds), or None when the
         index must be reloaded from scratch (Redis reset or we fell behind the trim).
         Deletes are applied here."""
-        if isinstance(epoch, bytes):
-            epoch = epoch.decode()
+        epoch = to_text(epoch)
         if not self.loaded or epoch is None or epoch != self.epoch:
             return None
         if isinstance(info, dict) and info.get("length"):
@@ -240,78 +234,12 @@ class VectorIndex:
                 return None
         adds: dict[str, None] = {}
         for raw_id, fields in entries:
-            op = fields.get(b"op", fields.get("op"))
-            eid = fields.get(b"id", fields.get("id"))
-            if isinstance(op, bytes):
-                op = op.decode()
-            if isinstance(eid, bytes):
-                eid = eid.decode()
+            op = to_text(fields.get(b"op", fields.get("op")))
+            eid = to_text(fields.get(b"id", fields.get("id")))
             if op == "add":
                 adds[eid] = None
             elif op == "del":
                 adds.pop(eid, None)
                 self.remove(eid)
-            self.last_id = raw_id.decode() if isinstance(raw_id, bytes) else raw_id
+            self.last_id = to_text(raw_id)
         return list(adds)
-
-
-class IndexSteps:
-    """The cache's semantic-matching steps around the index (mixed into netcache.engine.logic.CacheLogic):
-    embedding a request, picking guarded candidates, the change-log poll commands."""
-
-    #: change-log entries read per poll of the vector index
-    POLL_COUNT = 5_000
-
-    def _embed(self, req: Request) -> np.ndarray | None:
-        if req.vector is None and self.embedder is not None:
-            req.vector = np.asarray(self.embedder.embed([req.semantic_text]), dtype=np.float32)[0]
-        return req.vector
-
-    def _candidates(self, req: Request) -> list[Candidate]:
-        """Candidates of the request's group above the threshold that pass the guard, best first;
-        near misses are logged and counted, guard rejections counted as false positives."""
-        vector = self._embed(req)
-        threshold = self.cs.semantic_threshold
-        out = []
-        for cand in self.index.search(req.group, vector, threshold - self.cs.near_miss_margin, k=5):
-            if cand.entry_id == req.entry_id:
-                continue  # the exact lookup just missed it: it is gone
-            if cand.score < threshold:
-                self.counters["near_misses"] += 1
-                self.log.info("near miss: score=%.4f threshold=%.2f %r ~ %r", cand.score, threshold,
-                              req.prompt, cand.prompt)
-                self._metric("near_miss", req.query_type, cand.score)
-                continue
-            if self.cs.guard_enabled:
-                verdict = guard(req.prompt, cand.prompt, inventory=self.inventory)
-                if not verdict.ok:
-                    self.counters["false_positives"] += 1
-                    self.log.info("guard rejected semantic hit: score=%.4f reason=%s %r ~ %r", cand.score,
-                                  verdict.reason, req.prompt, cand.prompt)
-                    self._metric("false_positive", req.query_type, cand.score)
-                    continue
-            out.append(cand)
-        return out
-
-    def _poll_commands(self, pipe) -> None:
-        pipe.get(self.keys.ix_epoch)
-        pipe.xinfo_stream(self.keys.ix_log)
-        pipe.xrange(self.keys.ix_log, min=f"({self.index.last_id}", count=self.POLL_COUNT)
-
-    @staticmethod
-    def _ok(result: Any) -> Any:
-        """A pipeline result, None when it was an error (e.g. XINFO on a missing stream)."""
-        if isinstance(result, (ConnectionError, TimeoutError)):
-            raise result
-        return None if isinstance(result, Exception) else result
-
-    def _index_loaded(self) -> None:
-        self.index.loaded = True
-        self.index.reloads += 1
-        self.log.info("vector index loaded: %d entries in %d groups", len(self.index),
-                      len(self.index.group_sizes()))
-
-    def _forget(self, entry_ids: list[str], mode: str) -> None:
-        if mode == "hard":
-            for eid in entry_ids:
-                self.index.remove(eid)

@@ -1,0 +1,18 @@
+-- Hard-delete or soft-mark (stale=1, stale_at) a batch of entries.
+-- KEYS: the six tier keys (see _tiers). ARGV: prelude (1..12), mode ("hard"|"soft"), ids...
+-- Returns how many existed.
+--#include _tiers
+local mode = ARGV[13]
+local n = 0
+for i = 14, #ARGV do
+  local id = ARGV[i]
+  if mode == 'hard' then
+    n = n + drop(id)
+  elseif redis.call('EXISTS', ekey(id)) == 1 then
+    n = n + 1
+    if redis.call('HGET', ekey(id), 'stale') ~= '1' then
+      redis.call('HSET', ekey(id), 'stale', 1, 'stale_at', ARGV[2])
+    end
+  end
+end
+return n
