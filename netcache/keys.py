@@ -57,3 +57,31 @@ class Keys:
     @property
     def q_t0(self) -> str:
         return f"{self.base}:q:t0"
+
+
+# --- syslog lines no rule understood (events/syslog/unrecognized.py writes, `netcache status` and
+# `netcache metrics` read) -------------------------------------------------------------------------
+
+__all__ += ["SyslogUnrecognizedKeys"]
+
+
+class SyslogUnrecognizedKeys:
+    """The bounded record of unrecognized syslog message ids, shared by every listener."""
+
+    def __init__(self, key_prefix: str) -> None:
+        self.base = f"{key_prefix}:ev:unrec"
+
+    @property
+    def ids(self) -> str:
+        """zset: message id → unrecognized lines (the most frequent ``unrecognized_top_max`` kept)."""
+        return f"{self.base}:ids"
+
+    @property
+    def samples(self) -> str:
+        """hash: message id → JSON ``{"sample", "vendor", "last_seen"}`` (sanitised, length-capped)."""
+        return f"{self.base}:samples"
+
+    @property
+    def minutes(self) -> str:
+        """hash: ``{epoch minute}|parsed`` / ``{epoch minute}|unrecognized`` → lines (recent minutes only)."""
+        return f"{self.base}:min"
