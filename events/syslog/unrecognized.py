@@ -86,9 +86,9 @@ class RatioWindow:
     def ratio(self, now: float, parsed: int, unrecognized: int) -> float:
         base_p = base_u = 0
         for t, p, u in self._marks:
-            if t >= now - self.window_s:
+            if t > now - self.window_s:
                 break
-            base_p, base_u = p, u  # the last mark before the window started
+            base_p, base_u = p, u  # the last mark at or before the start of the window
         return unrecognized_ratio(parsed - base_p, unrecognized - base_u)
 
 
