@@ -4,13 +4,16 @@ over UDP and TCP with the templates people use; the events are read back from th
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from netcache.cli.main import main
+from netcache.events.syslog.parser import SyslogParser
 from netcache.events.syslog.unrecognized import read_top
 from netcache.keys import SyslogUnrecognizedKeys
 from netcache.metrics.export import render_prometheus
@@ -187,3 +190,17 @@ def test_unrecognized_lines_are_in_the_ratio_metrics_and_status_shows_their_ids_
     sample = next(row for row in out.splitlines() if "evil" in row)
     assert "\\x1b[2J\\x07" in sample and "\x1b" not in out and "\x07" not in out
     assert sample.strip().endswith("…") and len(sample.strip()) <= 300
+
+
+RECORDED = [json.loads(row) for row in
+            (Path(__file__).parent / "data" / "syslog" / "relayed.jsonl").read_text().splitlines()]
+
+
+@pytest.mark.parametrize("row", RECORDED, ids=lambda r: f"{r['relay']}-{'-'.join(v for k, v in r.items() if k.startswith('NETCACHE'))}-"
+                         f"{r['expect']['device']}")
+def test_every_line_recorded_from_a_real_relay_parses_into_the_devices_event(row):
+    """What rsyslog and syslog-ng really forwarded (recorded by tests/support/capture_relayed.py with the
+    configs above): the parser alone, no relay needed."""
+    result = SyslogParser().parse(row["forwarded"], "127.0.0.1")
+    assert result.event is not None, f"{result.status}: {result.reason} ({row['forwarded']})"
+    assert dict(zip(("type", "device", "target", "state"), summary(result.event))) == row["expect"]
