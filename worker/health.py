@@ -177,5 +177,6 @@ def render_status(s: dict[str, Any]) -> str:
         for t in unrec["top"]:
             seen = f", last {_ago(str(t['last_seen']))}" if t.get("last_seen") else ""
             vendor = f", {t['vendor']}" if t.get("vendor") else ""
-            text += f"\n  {t['id'].ljust(id_width)}  {t['lines']} lines{vendor}{seen}\n    {t['sample'] or '-'}"
+            lines_s = f"{t['lines']} line" + ("" if t["lines"] == 1 else "s")
+            text += f"\n  {t['id'].ljust(id_width)}  {lines_s}{vendor}{seen}\n    {t['sample'] or '-'}"
     return text
