@@ -68,3 +68,30 @@ class Keys:
         """KEYS[1..6] of the tier-aware Lua scripts (netcache/lua/_tiers.lua): the three tiers,
         the vector hash, the change log, the stats hash."""
         return [self.tier("hot"), self.tier("warm"), self.tier("cold"), self.ix_vec, self.ix_log, self.stats]
+
+# --- syslog lines no rule understood (events/syslog/unrecognized.py writes, `netcache status` and
+# `netcache metrics` read) -------------------------------------------------------------------------
+
+__all__ += ["SyslogUnrecognizedKeys"]
+
+
+class SyslogUnrecognizedKeys:
+    """The bounded record of unrecognized syslog message ids, shared by every listener."""
+
+    def __init__(self, key_prefix: str) -> None:
+        self.base = f"{key_prefix}:ev:unrec"
+
+    @property
+    def ids(self) -> str:
+        """zset: message id → unrecognized lines (the most frequent ``unrecognized_top_max`` kept)."""
+        return f"{self.base}:ids"
+
+    @property
+    def samples(self) -> str:
+        """hash: message id → JSON ``{"sample", "vendor", "last_seen"}`` (sanitised, length-capped)."""
+        return f"{self.base}:samples"
+
+    @property
+    def minutes(self) -> str:
+        """hash: ``{epoch minute}|parsed`` / ``{epoch minute}|unrecognized`` → lines (recent minutes only)."""
+        return f"{self.base}:min"

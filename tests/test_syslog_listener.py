@@ -24,7 +24,8 @@ from netcache.devtools.local_redis import free_port
 from netcache.settings import EventSettings
 from netcache.events.counters import LISTENER_COUNTERS
 from netcache.events.stream import decode_entry
-from netcache.events.syslog.listener import ListenerThread, SyslogFramer, health_key, syslog_command
+from netcache.events.syslog.listener import SyslogFramer, health_key, syslog_command
+from netcache.events.syslog.thread import ListenerThread
 
 
 def line(i: int, device: str = "rtr-001") -> bytes:

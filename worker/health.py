@@ -6,7 +6,9 @@ docker-compose healthcheck (``netcache health --component X``);
 ``collect_status`` gathers what ``netcache status`` shows: the stream and its
 consumer group (length, lag, pending, oldest pending idle), dead letters,
 Celery queue depths on the broker, the dispatcher counters, the last nightly
-refresh and the fresh health keys.
+refresh, the fresh health keys, and the syslog lines no rule understood (the
+unrecognized ratio of the last 15 min and the most frequent unrecognized message
+ids with a sample line each, so an operator sees which rule to add).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from typing import Any
 
 import redis
 
+from netcache.events.syslog.unrecognized import read_top
+from netcache.metrics.export import read_syslog_window
 from netcache.settings import Settings
 
 __all__ = ["COMPONENTS", "QUEUES", "HealthRecord", "read_health", "check_health", "collect_status",
@@ -28,6 +32,8 @@ __all__ = ["COMPONENTS", "QUEUES", "HealthRecord", "read_health", "check_health"
 COMPONENTS = ("dispatcher", "worker", "beat", "webhook", "syslog")
 #: Celery queues whose depth ``status`` shows (LLEN of the broker lists).
 QUEUES = ("invalidate", "warm")
+#: Unrecognized syslog message ids ``status`` lists (the most frequent).
+UNRECOGNIZED_SHOWN = 10
 
 
 def _s(value: Any) -> str:
@@ -119,6 +125,8 @@ def collect_status(settings: Settings, redis_client: redis.Redis, broker_client:
     for record in read_health(redis_client, prefix):
         out["health"].setdefault(record.component, []).append(
             {"hostname": record.hostname, "ttl_s": record.ttl_s})
+    out["syslog_unrecognized"] = {**read_syslog_window(redis_client, prefix),
+                                  "top": read_top(redis_client, prefix, UNRECOGNIZED_SHOWN)}
     return out
 
 
@@ -154,5 +162,21 @@ def render_status(s: dict[str, Any]) -> str:
     for component, records in s["health"].items():
         state = ", ".join(f"{r['hostname']} (ttl {r['ttl_s']} s)" for r in records) if records else "DOWN"
         rows.append((f"health {component}", state))
+    unrec = s.get("syslog_unrecognized")
+    if unrec:
+        lines = unrec["parsed"] + unrec["unrecognized"]
+        rows.append(("syslog unrecognized", f"{unrec['ratio']:.1%} of {lines} lines in the last "
+                     f"{unrec['window_s'] // 60:.0f} min ({unrec['unrecognized']} unrecognized, "
+                     f"{unrec['parsed']} parsed)"))
     width = max(len(k) for k, _ in rows)
-    return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
+    text = "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
+    if unrec and unrec["top"]:
+        text += "\n\nunrecognized syslog message ids (add a rule: NETCACHE_EVENTS__SYSLOG_RULES_FILE;" \
+                " try the sample with `netcache events parse --rules FILE`)"
+        id_width = max(len(t["id"]) for t in unrec["top"])
+        for t in unrec["top"]:
+            seen = f", last {_ago(str(t['last_seen']))}" if t.get("last_seen") else ""
+            vendor = f", {t['vendor']}" if t.get("vendor") else ""
+            lines_s = f"{t['lines']} line" + ("" if t["lines"] == 1 else "s")
+            text += f"\n  {t['id'].ljust(id_width)}  {lines_s}{vendor}{seen}\n    {t['sample'] or '-'}"
+    return text

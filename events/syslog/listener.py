@@ -10,6 +10,10 @@ Redis is down the buffer holds them and publishing is retried with backoff;
 when it is full TCP connections stop being read (the senders wait) and UDP
 events are counted as ``dropped``. Datagrams the kernel drops before we read
 them (receive buffer overflow) are reported as the ``udp_kernel_drops`` gauge. Shutdown stops reading, then flushes.
+
+Unrecognized lines are a signal (``events/syslog/unrecognized.py``): their message ids and a
+sample line go to Redis every health interval (``netcache status`` shows the top ones), and
+``unrecognized_ratio`` (unrecognized / (parsed + unrecognized), last 15 min) is a gauge.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ import logging
 import random
 import signal
 import socket
-import threading
 import time
 from collections import deque
 from itertools import islice
@@ -39,8 +42,9 @@ from netcache.events.models import EventBase
 from netcache.events.publisher import AsyncEventPublisher
 from netcache.events.syslog.framing import AllowList, SyslogFramer, udp_kernel_drops
 from netcache.events.syslog.parser import SyslogParser
+from netcache.events.syslog.unrecognized import UnrecognizedTracker
 
-__all__ = ["SyslogFramer", "SyslogListener", "ListenerThread", "health_key", "syslog_command"]
+__all__ = ["SyslogFramer", "SyslogListener", "health_key", "syslog_command"]
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +130,10 @@ class SyslogListener:
         self.counters.gauges["buffered"] = lambda: float(len(self.buffer))
         #: lost before netcache saw them (UDP receive buffer overflow): read from /proc at scrape time
         self.counters.gauges["udp_kernel_drops"] = lambda: float(udp_kernel_drops(self._usock))
+        self.unrecognized = UnrecognizedTracker(settings.key_prefix)
+        values = self.counters.values
+        self.counters.gauges["unrecognized_ratio"] = lambda: self.unrecognized.window.ratio(
+            time.time(), values["parsed"], values["unrecognized"])
         self.tcp_connections: set[_Tcp] = set()
         self.redis_ok = True
         self._paused = False
@@ -169,6 +177,7 @@ class SyslogListener:
         if result.event is None:
             if result.status == "unrecognized":
                 values["unrecognized"] += 1
+                self.unrecognized.note(result)
             else:
                 values["errors"] += 1
                 log.debug("syslog from %s: %s", peer, result.reason)
@@ -237,10 +246,15 @@ class SyslogListener:
                 payload = {**self.counters.snapshot(), "ts": time.time(), "redis_ok": self.redis_ok,
                            "udp_port": self.udp_port, "tcp_port": self.tcp_port}
                 await self.redis.set(key, json.dumps(payload), ex=max(1, int(self.health_interval_s * 3)))
+                await self._flush_unrecognized()
             except Exception as e:  # noqa: BLE001 - health is best effort; the flusher reports outages
-                log.debug("health key not written: %s", e)
+                log.debug("health key / unrecognized ids not written: %s", e)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._closed.wait(), self.health_interval_s)
+
+    async def _flush_unrecognized(self) -> None:
+        values = self.counters.values
+        await self.unrecognized.flush(self.redis, values["parsed"], values["unrecognized"])
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -300,6 +314,8 @@ class SyslogListener:
             self.counters.inc("dropped", len(self.buffer))
             self.buffer.clear()
         with contextlib.suppress(Exception):
+            await self._flush_unrecognized()
+        with contextlib.suppress(Exception):
             await self.redis.delete(health_key(self.settings.key_prefix, self.hostname))
 
     async def serve_forever(self, stop: asyncio.Event) -> None:
@@ -308,68 +324,6 @@ class SyslogListener:
             await stop.wait()
         finally:
             await self.stop()
-
-
-class ListenerThread:
-    """A listener on its own event loop in a thread (tests, benchmarks): ``with ListenerThread(...) as t:``."""
-
-    def __init__(self, settings: Settings, **kwargs: Any) -> None:
-        self.settings = settings
-        self.kwargs = kwargs
-        self.listener: SyslogListener | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._ready = threading.Event()
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="syslog-listener", daemon=True)
-
-    def _run(self) -> None:
-        async def main() -> None:
-            redis = make_async_redis(self.settings, socket_timeout=2.0)
-            try:
-                self.listener = SyslogListener(self.settings, redis, **self.kwargs)
-                self._loop = asyncio.get_running_loop()
-                self._stop = asyncio.Event()
-                await self.listener.start()
-                self._ready.set()
-                await self._stop.wait()
-                await self.listener.stop()
-            finally:
-                await redis.aclose()
-
-        try:
-            asyncio.run(main())
-        except BaseException as e:  # noqa: BLE001 - handed to the starting thread
-            self._error = e
-        finally:
-            self._ready.set()
-
-    def start(self) -> "ListenerThread":
-        self._thread.start()
-        self._ready.wait(30)
-        if self._error is not None:
-            raise self._error
-        return self
-
-    def stop(self) -> None:
-        if self._loop is not None and self._stop is not None and self._thread.is_alive():
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(60)
-
-    def call(self, fn: Any) -> Any:
-        """Run ``fn()`` on the listener's loop and return its result (thread-safe read of state)."""
-        assert self._loop is not None
-
-        async def wrapper() -> Any:
-            return fn()
-
-        return asyncio.run_coroutine_threadsafe(wrapper(), self._loop).result(10)
-
-    def __enter__(self) -> "ListenerThread":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 @click.command("syslog")
@@ -391,7 +345,10 @@ def syslog_command(host: str | None, port: int | None, udp_port: int | None, tcp
     \b
     Counters: received, parsed, unrecognized (not an event: counted, not an
     error), errors (bad framing or fields), rejected (source not allowed),
-    oversized, dropped (buffer full), published, duplicates.
+    oversized, dropped (buffer full), published, duplicates. Gauge
+    unrecognized_ratio: unrecognized / (parsed + unrecognized), last 15 min;
+    `netcache status` lists the most frequent unrecognized message ids with a
+    sample line (docs/syslog-relays.md).
 
     \b
     Settings (environment, besides the options above):

@@ -2,6 +2,8 @@
 
 NetBox POSTs ``{"event": "created"|"updated"|"deleted", "model": "device", "data": {...},
 "snapshots": {"prechange": {...}, "postchange": {...}}, "username", "timestamp", "request_id"}``
+(newer releases: ``"object_type": "dcim.device"`` instead of ``model`` and
+``"request": {"id", "user", ...}`` instead of ``request_id`` and ``username``; both are read)
 and, when the webhook has a secret, the header ``X-Hook-Signature``: the hex
 HMAC-SHA512 of the raw body keyed with that secret (``verify_signature``).
 
@@ -30,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from netcache.errors import EventError
 
@@ -67,12 +69,37 @@ class NetBoxPayload(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     event: Literal["created", "updated", "deleted"]
-    model: str = Field(min_length=1)
+    #: older NetBox: the model name ("device")
+    model: str | None = Field(None, min_length=1)
+    #: newer NetBox: "app_label.model" ("dcim.device")
+    object_type: str | None = Field(None, min_length=1)
     data: dict[str, Any]
     snapshots: dict[str, Any] | None = None
     username: str | None = None
     timestamp: datetime | None = None
     request_id: str | None = None
+    #: newer NetBox: {"id", "user", "method", "path", ...} of the request that made the change
+    request: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _names_a_model(self) -> "NetBoxPayload":
+        if not (self.model or self.object_type):
+            raise ValueError("a NetBox webhook body names its model in 'object_type' (or 'model')")
+        return self
+
+    @property
+    def model_name(self) -> str:
+        """``device``, ``interface``, ``ipaddress`` ... whichever field NetBox used."""
+        name = self.object_type or self.model or ""
+        return name.lower().rsplit(".", 1)[-1].replace("_", "")
+
+    @property
+    def user(self) -> str | None:
+        return self.username or (str(self.request["user"]) if self.request and self.request.get("user") else None)
+
+    @property
+    def change_id(self) -> str | None:
+        return self.request_id or (str(self.request["id"]) if self.request and self.request.get("id") else None)
 
 
 @dataclass
@@ -148,24 +175,24 @@ def map_netbox(body: Any) -> NetBoxResult:
     """Events for one webhook body. ``pydantic.ValidationError`` if it is not a NetBox body,
     ``EventError`` if a mapped object lacks what its event needs (a device name ...)."""
     p = NetBoxPayload.model_validate(body)
-    model = p.model.lower().replace("_", "").replace("dcim.", "").replace("ipam.", "")
+    model, what = p.model_name, p.object_type or p.model
     data = p.data
     common: dict[str, Any] = {"source": "webhook", "vendor": "netbox", "raw": None}
     if p.timestamp is not None:
         common["occurred_at"] = p.timestamp
-    ident = f"{p.request_id or p.timestamp}|{model}|{data.get('id')}|{p.event}"
+    ident = f"{p.change_id or p.timestamp}|{model}|{data.get('id')}|{p.event}"
 
     def make(kind: str, n: int = 0, **fields: Any) -> EventBase:
         event_id = hashlib.sha256(f"netbox|{ident}|{kind}|{n}".encode()).hexdigest()[:24]
         try:
             return parse_event({"type": kind, "id": event_id, **common, **fields})
         except EventError as e:
-            raise EventError(f"NetBox {p.model} {p.event} (id {data.get('id')}): {e}") from e
+            raise EventError(f"NetBox {what} {p.event} (id {data.get('id')}): {e}") from e
 
     def config_change(device: str | None, lines: list[str]) -> EventBase:
         if not device:
-            raise EventError(f"NetBox {p.model} {p.event} (id {data.get('id')}) names no device")
-        return make("config_change", device=device, user=p.username, method="netbox",
+            raise EventError(f"NetBox {what} {p.event} (id {data.get('id')}) names no device")
+        return make("config_change", device=device, user=p.user, method="netbox",
                     source_address=None, changed_lines=lines)
 
     changes = _changed_fields(p.snapshots)
@@ -214,4 +241,4 @@ def map_netbox(body: Any) -> NetBoxResult:
         if not site:
             raise EventError(f"NetBox site {p.event} (id {data.get('id')}) has no slug or name")
         return NetBoxResult([make("topology_change", site=site, change=f"site {p.event}")])
-    return NetBoxResult(ignored=f"model {p.model!r} is not mapped")
+    return NetBoxResult(ignored=f"model {what!r} is not mapped")

@@ -290,7 +290,7 @@ async def _netbox(request: web.Request, state: _State) -> dict[str, Any]:
     try:
         result = map_netbox(data)
     except ValidationError as e:
-        raise _Reject(422, "invalid_payload", "body is not a NetBox webhook (event, model, data)",
+        raise _Reject(422, "invalid_payload", "body is not a NetBox webhook (event, object_type or model, data)",
                       "use NetBox's default webhook body template", details=_pydantic_errors(e)) from None
     except EventError as e:
         raise _Reject(422, "invalid_event", str(e), "check the object in NetBox") from None

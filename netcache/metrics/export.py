@@ -17,8 +17,12 @@ from typing import Any
 
 import redis as redis_lib
 
+from netcache.keys import SyslogUnrecognizedKeys
 from netcache.metrics.recorder import HIT_OUTCOMES, LATENCY_BUCKETS_S, MISS_OUTCOMES
 from netcache.settings import Settings
+
+#: The window of ``netcache_syslog_unrecognized_ratio`` (15 min), here and on the listeners.
+SYSLOG_RATIO_WINDOW_S = 900
 
 __all__ = [
     "read_snapshot",
@@ -26,6 +30,9 @@ __all__ = [
     "RedisMetricsCollector",
     "render_prometheus",
     "start_metrics_http",
+    "SYSLOG_RATIO_WINDOW_S",
+    "unrecognized_ratio",
+    "read_syslog_window",
 ]
 
 
@@ -176,6 +183,29 @@ def read_snapshot(redis: redis_lib.Redis, settings: Settings, *, now: float | No
     }
 
 
+def unrecognized_ratio(parsed: int, unrecognized: int) -> float:
+    """``unrecognized / (parsed + unrecognized)`` syslog lines; 0.0 when there were none."""
+    total = parsed + unrecognized
+    return unrecognized / total if total > 0 else 0.0
+
+
+def read_syslog_window(redis: redis_lib.Redis, key_prefix: str, *, now: float | None = None,
+                       window_s: float = SYSLOG_RATIO_WINDOW_S) -> dict[str, Any]:
+    """Parsed and unrecognized lines of every syslog listener in the last ``window_s`` (whole
+    minutes, from ``SyslogUnrecognizedKeys.minutes``) and their ratio."""
+    now = time.time() if now is None else now
+    start = (now - window_s) // 60 * 60
+    totals = {"parsed": 0, "unrecognized": 0}
+    for field, n in _hgetall(redis, SyslogUnrecognizedKeys(key_prefix).minutes).items():
+        minute, _, outcome = field.partition("|")
+        try:
+            if float(minute) >= start and outcome in totals:
+                totals[outcome] += int(n)
+        except ValueError:
+            continue
+    return {**totals, "window_s": window_s, "ratio": unrecognized_ratio(totals["parsed"], totals["unrecognized"])}
+
+
 class RedisMetricsCollector:
     """A Prometheus collector that reads the global numbers from Redis at scrape time."""
 
@@ -249,6 +279,16 @@ class RedisMetricsCollector:
         for tier, n in s["entries"]["by_tier"].items():
             entries.add_metric([tier], n)
         yield entries
+        syslog = read_syslog_window(self.redis, self.settings.key_prefix)
+        lines = GaugeMetricFamily("netcache_syslog_window_lines",
+                                  "Syslog lines of every listener in the ratio window, by outcome",
+                                  labels=["outcome"])
+        for outcome in ("parsed", "unrecognized"):
+            lines.add_metric([outcome], syslog[outcome])
+        yield lines
+        yield GaugeMetricFamily("netcache_syslog_unrecognized_ratio",
+                                f"Unrecognized / (parsed + unrecognized) syslog lines of every listener, "
+                                f"last {SYSLOG_RATIO_WINDOW_S // 60} min", value=syslog["ratio"])
 
 
 def _registry_for(redis: redis_lib.Redis, settings: Settings):  # noqa: ANN202
