@@ -222,3 +222,20 @@ def test_settings_can_add_a_rules_file_and_force_a_vendor(tmp_path):
     junos = parser.parse("<28>Jul 20 21:45:59 vmx01 mib2d[2424]: SNMP_TRAP_LINK_UP: ifIndex 502, ifAdminStatus "
                          "up(1), ifOperStatus up(1), ifName xe-0/0/0")
     assert junos.status == "unrecognized"  # vendor forced to cisco_ios
+
+
+@pytest.mark.parametrize(("line", "message_id", "vendor"), [
+    ("<189>12: rtr-001: Nov 27 03:00:00.000: %SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: a] [Source: 10.0.0.9]",
+     "%SEC_LOGIN-5-LOGIN_SUCCESS", "cisco_ios"),
+    ("<28>Jun 21 14:03:12 vmx01 rpd[2902]: RPD_SOMETHING_NEW: whatever it says", "RPD_SOMETHING_NEW", "junos"),
+    ("<13>Jun  5 10:00:00 host1 cron: job ran", "cron", None),
+])
+def test_an_unrecognized_line_still_carries_its_message_id_and_vendor_guess(line, message_id, vendor):
+    result = parse_syslog(line, now=NOW)
+    assert result.status == "unrecognized"
+    assert (result.message_id, result.vendor) == (message_id, vendor)
+
+
+def test_an_event_carries_the_message_id_as_the_device_wrote_it():
+    result = parse_syslog("<189>Jan 20 10:00:00 router1 %BGP-5-ADJCHANGE: neighbor 1.2.3.4 Up", now=NOW)
+    assert (result.status, result.message_id, result.key) == ("event", "%BGP-5-ADJCHANGE", "BGP-ADJCHANGE")

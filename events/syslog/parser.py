@@ -117,6 +117,9 @@ class ParseResult:
     vendor: str | None = None
     key: str | None = None
     rule: str | None = None
+    #: The message id as the device wrote it (``%BGP-5-ADJCHANGE``, ``RPD_BGP_NEIGHBOR_STATE_CHANGED``,
+    #: ``%ADJCHANGE``, an RFC 5424 MSGID or the program tag), also for unrecognized lines.
+    message_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON line ``netcache events parse`` prints."""
@@ -361,8 +364,8 @@ def parse_frame(raw: str, *, now: datetime | None = None) -> SyslogHeader:
 # --- rules ---------------------------------------------------------------------------
 
 
-def _message_key(header: SyslogHeader) -> tuple[str, str, int | None]:
-    """(message id, body after it, severity in the mnemonic)."""
+def _message_key(header: SyslogHeader) -> tuple[str, str, int | None, str]:
+    """(rule key, body after the message id, severity in the mnemonic, message id as written)."""
     text = header.message
     if text.startswith(":- "):  # swss logger
         text = text[3:]
@@ -371,17 +374,18 @@ def _message_key(header: SyslogHeader) -> tuple[str, str, int | None]:
         text = text[fm.end():]
     m = _MNEMONIC_RE.match(text)
     if m:
-        return f"{m.group('mnem')}-{m.group('name')}", text[m.end():], int(m.group("sev"))
+        return (f"{m.group('mnem')}-{m.group('name')}", text[m.end():], int(m.group("sev")),
+                f"%{m.group('mnem')}-{m.group('sev')}-{m.group('name')}")
     m2 = _PCT_TAG_RE.match(text)
     if m2:
-        return m2.group("tag"), text[m2.end():], None
+        return m2.group("tag"), text[m2.end():], None, f"%{m2.group('tag')}"
     if header.msgid:
-        return header.msgid.upper(), text.removeprefix(f"{header.msgid}: "), None
+        return header.msgid.upper(), text.removeprefix(f"{header.msgid}: "), None, header.msgid
     m3 = _JUNOS_TAG_RE.match(text)
     if m3:
-        return m3.group("tag"), text[m3.end():], None
+        return m3.group("tag"), text[m3.end():], None, m3.group("tag")
     app = (header.app or "").rsplit("#", 1)[-1]
-    return app.upper(), text, None
+    return app.upper(), text, None, app
 
 
 def detect_vendor(header: SyslogHeader, key: str) -> str | None:
@@ -476,7 +480,7 @@ class SyslogParser:
 
     def _parse(self, text: str, source_address: str | None, now: datetime) -> ParseResult:
         header = parse_frame(text, now=now)
-        key, body, mnem_sev = _message_key(header)
+        key, body, mnem_sev, message_id = _message_key(header)
         forced = self._vendor_for(source_address)
         vendor = forced or detect_vendor(header, key)
         candidates = self.rules.candidates(key, vendor, only_vendor=forced is not None) if key else ()
@@ -484,13 +488,14 @@ class SyslogParser:
             m = rule.pattern.match(body)
             if m is None:
                 continue
-            return self._build(rule, m, header, text, source_address, now, key, forced, mnem_sev)
+            return self._build(rule, m, header, text, source_address, now, key, forced, mnem_sev, message_id)
         reason = f"no rule for message id {key!r}" if not candidates else f"no {key} rule matched the text"
-        return ParseResult("unrecognized", text, reason=reason, header=header, vendor=vendor, key=key or None)
+        return ParseResult("unrecognized", text, reason=reason, header=header, vendor=vendor, key=key or None,
+                           message_id=message_id or None)
 
     def _build(self, rule: Rule, m: re.Match[str], header: SyslogHeader, text: str,
                source_address: str | None, now: datetime, key: str, forced: str | None,
-               mnem_sev: int | None) -> ParseResult:
+               mnem_sev: int | None, message_id: str) -> ParseResult:
         data = _fields_from(rule, m)
         if rule.type == "config_change" and "user" not in data:
             for params in header.structured_data.values():  # Junos RFC 5424: username="..."
@@ -500,7 +505,7 @@ class SyslogParser:
         device = header.host or source_address
         if not device:
             return ParseResult("error", text, reason="no host in the message and no source address",
-                               header=header, key=key)
+                               header=header, key=key, message_id=message_id or None)
         severity = header.severity if header.severity is not None else (mnem_sev if mnem_sev is not None else 5)
         data.update(type=rule.type, source="syslog", vendor=forced or rule.vendor, device=device,
                     severity=severity, raw=text, received_at=now)
@@ -515,9 +520,9 @@ class SyslogParser:
             event = parse_event(data)
         except EventError as e:
             return ParseResult("error", text, reason=f"rule {rule.name}: {e}", header=header,
-                               vendor=rule.vendor, key=key, rule=rule.name)
+                               vendor=rule.vendor, key=key, rule=rule.name, message_id=message_id or None)
         return ParseResult("event", text, event=event, header=header, vendor=event.vendor, key=key,
-                           rule=rule.name)
+                           rule=rule.name, message_id=message_id or None)
 
 
 _DEFAULT: SyslogParser | None = None
