@@ -85,9 +85,9 @@ def _event_from_options(kind: str, opts: dict[str, Any]) -> dict[str, Any]:
         if value not in (None, (), []):
             data[key] = list(value) if isinstance(value, tuple) else value
     if state is not None:
-        if kind == "interface_flap":
+        if kind in ("interface_flap", "lag_member", "bfd_session", "maintenance"):
             data["state"] = state
-        elif kind in ("bgp_down", "bgp_up", "ospf_adjacency", "isis_adjacency"):
+        elif kind in ("bgp_down", "bgp_up", "bgp_state_change", "ospf_adjacency", "isis_adjacency"):
             data["new_state"] = state
         else:
             raise click.UsageError(f"--state does not apply to {kind}")
