@@ -194,7 +194,7 @@ class EventBase(BaseModel):
         parts = []
         for name in type(self).model_fields:
             value = getattr(self, name)
-            if name in skip or value in (None, "", [], ()):
+            if name in skip or value is False or value in (None, "", [], ()):
                 continue
             if isinstance(value, list):
                 value = ",".join(map(str, value)) if len(value) <= 3 else f"{len(value)} items"

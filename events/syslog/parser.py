@@ -22,6 +22,7 @@ RFC 5424 MSGID, else the app name) selects candidate rules from
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import ipaddress
 import re
@@ -32,6 +33,7 @@ from typing import Any, Literal
 from netcache.errors import ConfigError, EventError, ParseError
 
 from netcache.events.models import EventBase, parse_event
+from netcache.events.syslog.message_id import find_message_id
 from netcache.events.syslog.vendor_rules import VENDORS, Rule, RuleSet, load_rules, load_rules_file
 
 __all__ = ["SyslogHeader", "ParseResult", "SyslogParser", "parse_frame", "parse_syslog", "detect_vendor"]
@@ -71,18 +73,16 @@ _MNEMONIC_START_RE = re.compile(r"%[A-Z0-9_]+-")
 _TAG_RE = re.compile(
     r"(?:(?P<sevword>EMERG|ALERT|CRIT|ERR|ERROR|WARNING|WARN|NOTICE|INFO|DEBUG) )?"
     r"(?P<app>[A-Za-z0-9_][\w./#-]{0,63}?)(?:\[(?P<procid>[^\]\s]{1,32})\])?: ")
-_MNEMONIC_RE = re.compile(r"%(?P<mnem>[A-Z0-9_]+(?:-[A-Z0-9_]+)*?)-(?P<sev>[0-7])-(?P<name>[A-Z0-9_]+)\s*:\s*")
-_PCT_TAG_RE = re.compile(r"%(?P<tag>[A-Z][A-Z0-9_]+): ")
-_JUNOS_TAG_RE = re.compile(r"(?P<tag>[A-Z][A-Z0-9]*_[A-Z0-9_]+): ")
-_FRR_ID_RE = re.compile(r"\[[A-Z0-9]{5}-[A-Z0-9]{5}\] ")
 _SD_PARAM_RE = re.compile(r'\s+([^\s="\]]{1,32})="((?:[^"\\]|\\.)*)"')
 _SEVWORDS = {"EMERG": 0, "ALERT": 1, "CRIT": 2, "ERR": 3, "ERROR": 3, "WARNING": 4, "WARN": 4,
              "NOTICE": 5, "INFO": 6, "DEBUG": 7}
-_STATE_WORDS = {"up": "up", "down": "down", "1": "up", "0": "down"}
+_STATE_WORDS = {"up": "up", "down": "down", "1": "up", "0": "down", "admindown": "admin_down",
+                "admin_down": "admin_down", "init": "init", "operational": "up", "not operational": "down",
+                "online": "up", "link down": "down", "protocol down": "down", "offline": "down"}
 _EOS_APPS = frozenset({"Ebra", "Bgp", "Rib", "ConfigAgent", "Stp", "Lag", "Lldp", "Fhrp", "Ira", "Sysdb",
                        "Launcher", "ProcMgr", "Aaa", "Acl", "Arp", "Mlag", "Ospf", "Isis", "PhyEthtool"})
-_SONIC_APPS = frozenset({"bgpd", "bgpcfgd", "orchagent", "portsyncd", "portmgrd", "config", "zebra",
-                         "syncd", "teamd", "ospfd", "isisd"})
+_SONIC_APPS = frozenset({"bgpcfgd", "orchagent", "portsyncd", "portmgrd", "config", "syncd", "teamd",
+                         "supervisord", "process-reboot-cause"})
 _JUNOS_APPS = frozenset({"rpd", "mgd", "mib2d", "chassisd", "dcd", "eventd", "lacpd", "kernel", "cosd"})
 
 
@@ -342,9 +342,27 @@ def parse_frame(raw: str, *, now: datetime | None = None) -> SyslogHeader:
                 raise ParseError(f"bad RFC 5424 timestamp {m5.group('ts')!r}: {e}") from e
         sd, msg = _parse_sd(text[m5.end():]) if m5.end() < len(text) else ({}, "")
         nil = lambda v: None if v == "-" else v  # noqa: E731
-        return SyslogHeader("rfc5424", msg.lstrip("\ufeff"), facility, severity, ts, True,
-                            nil(m5.group("host")), nil(m5.group("app")), nil(m5.group("procid")),
-                            nil(m5.group("msgid")), structured_data=sd)
+        msg = msg.lstrip("\ufeff")
+        host, app = nil(m5.group("host")), nil(m5.group("app"))
+        seq = synced = None
+        if msg and msg[0] != "%" and "%" in msg:
+            # a relay (rsyslog RSYSLOG_SyslogProtocol23Format) re-framed a Cisco line: the device's
+            # sequence number became APP-NAME and its own header items (origin-id host, timestamp)
+            # lead the MSG before the %FAC-SEV-MNEMONIC
+            inner_seq, hosts, node, stamp, inner_synced, saw_ts, rest = _scan_header(msg, now, after_pri=False)
+            if rest.startswith("%") and (hosts or saw_ts or inner_seq is not None or node):
+                msg, seq, synced = rest, inner_seq, inner_synced
+                if app and app.isdigit():
+                    seq, app = int(app), None
+                host = _pick_host([host, *hosts] if host else hosts) if hosts else host
+                if stamp is not None:
+                    ts = stamp
+                return SyslogHeader("rfc5424", msg, facility, severity, ts, synced, host, app,
+                                    nil(m5.group("procid")), nil(m5.group("msgid")), seq, node, structured_data=sd)
+        if app and app.isdigit() and msg.startswith("%"):
+            seq, app = int(app), None
+        return SyslogHeader("rfc5424", msg, facility, severity, ts, True, host, app, nil(m5.group("procid")),
+                            nil(m5.group("msgid")), seq, structured_data=sd)
 
     seq, hosts, node, stamp, synced, saw_ts, text = _scan_header(text, now, after_pri=pm is not None)
     host = _pick_host(hosts)
@@ -364,44 +382,33 @@ def parse_frame(raw: str, *, now: datetime | None = None) -> SyslogHeader:
 # --- rules ---------------------------------------------------------------------------
 
 
-def _message_key(header: SyslogHeader) -> tuple[str, str, int | None, str]:
-    """(rule key, body after the message id, severity in the mnemonic, message id as written)."""
-    text = header.message
-    if text.startswith(":- "):  # swss logger
-        text = text[3:]
-    fm = _FRR_ID_RE.match(text)
-    if fm:
-        text = text[fm.end():]
-    m = _MNEMONIC_RE.match(text)
-    if m:
-        return (f"{m.group('mnem')}-{m.group('name')}", text[m.end():], int(m.group("sev")),
-                f"%{m.group('mnem')}-{m.group('sev')}-{m.group('name')}")
-    m2 = _PCT_TAG_RE.match(text)
-    if m2:
-        return m2.group("tag"), text[m2.end():], None, f"%{m2.group('tag')}"
-    if header.msgid:
-        return header.msgid.upper(), text.removeprefix(f"{header.msgid}: "), None, header.msgid
-    m3 = _JUNOS_TAG_RE.match(text)
-    if m3:
-        return m3.group("tag"), text[m3.end():], None, m3.group("tag")
-    app = (header.app or "").rsplit("#", 1)[-1]
-    return app.upper(), text, None, app
+_SHAPE_VENDOR = {"huawei": "huawei_vrp", "sros": "nokia_sros", "raslog": "brocade", "fortios": "fortios",
+                 "panos": "panos"}
+_FRR_DAEMONS = frozenset({"bgpd", "ospfd", "ospf6d", "isisd", "bfdd", "zebra", "staticd", "watchfrr"})
+_BROCADE_APPS = frozenset({"System", "Security", "BGP", "OSPF", "ISIS", "LACP", "BFD", "STP", "MSTP", "VRRP",
+                           "RASLOG", "raslogd"})
 
 
-def detect_vendor(header: SyslogHeader, key: str) -> str | None:
+def detect_vendor(header: SyslogHeader, key: str, shape: str = "app") -> str | None:
     """A guess from the message's shape (None when it could be several)."""
+    vendor = _SHAPE_VENDOR.get(shape)
+    if vendor is not None:
+        return vendor
     app = header.app or ""
-    if header.node or key.startswith(("PKT_INFRA-", "ROUTING-", "MGBL-", "OS-")):
+    if header.node or key.startswith(("PKT_INFRA-", "ROUTING-", "MGBL-", "OS-", "L2-")):
         return "cisco_iosxr"
-    if key.startswith(("ETHPORT-", "VSHD-", "ETH_PORT_CHANNEL-")):
+    if key.startswith(("ETHPORT-", "VSHD-", "ETH_PORT_CHANNEL-", "SYSMGR-")) or "[" in header.message[:60] \
+            and key.startswith(("BGP-", "OSPF-", "ISIS-")) and "bgp-" in header.message[:60]:
         return "cisco_nxos"
-    if "#" in app or app in _SONIC_APPS:
-        return "sonic"
+    if "#" in app or app in _SONIC_APPS or app.startswith("teamd"):
+        return "frr" if app in _FRR_DAEMONS and "#" not in app else "sonic"
     if app in _EOS_APPS:
         return "arista_eos"
     if app in _JUNOS_APPS or (header.structured_data and any(k.startswith("junos@") for k in header.structured_data)):
         return "junos"
-    if "-" in key and not app:
+    if app in _BROCADE_APPS and shape == "app":
+        return "brocade"
+    if shape == "cisco" and not app:
         return "cisco_ios"
     return None
 
@@ -480,15 +487,19 @@ class SyslogParser:
 
     def _parse(self, text: str, source_address: str | None, now: datetime) -> ParseResult:
         header = parse_frame(text, now=now)
-        key, body, mnem_sev, message_id = _message_key(header)
+        mid = find_message_id(header.message, msgid=header.msgid, app=header.app)
+        key, body, mnem_sev, message_id = mid.key, mid.body, mid.severity, mid.message_id
+        if mid.host and not header.host:
+            header = dataclasses.replace(header, host=mid.host)
         forced = self._vendor_for(source_address)
-        vendor = forced or detect_vendor(header, key)
+        vendor = forced or detect_vendor(header, key, mid.shape)
         candidates = self.rules.candidates(key, vendor, only_vendor=forced is not None) if key else ()
         for rule in candidates:
             m = rule.pattern.match(body)
             if m is None:
                 continue
-            return self._build(rule, m, header, text, source_address, now, key, forced, mnem_sev, message_id)
+            return self._build(rule, m, header, text, source_address, now, key, forced or vendor, mnem_sev,
+                               message_id)
         reason = f"no rule for message id {key!r}" if not candidates else f"no {key} rule matched the text"
         return ParseResult("unrecognized", text, reason=reason, header=header, vendor=vendor, key=key or None,
                            message_id=message_id or None)
