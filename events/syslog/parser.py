@@ -63,7 +63,7 @@ _ISO_RE = re.compile(
 _BSD_RE = re.compile(
     r"(?P<flag>[*.])?(?:(?P<year1>\d{4}) )?(?P<mon>[A-Z][a-z]{2}) +(?P<day>\d{1,2})(?: (?P<year2>\d{4}))? "
     r"(?P<time>\d\d:\d\d:\d\d)(?:\.(?P<frac>\d{1,9}))?"
-    rf"(?: (?P<tz>{_TZ_ALT}|[+-]\d\d:?\d\d)(?=[: ]|$))?")
+    rf"(?: (?P<tz>{_TZ_ALT})(?=[: ]|$)| ?(?P<tz_off>[+-]\d\d:?\d\d)(?=[: ]|$))?(?: DST)?")
 _SEQ_RE = re.compile(r"(?P<seq>\d{1,10}): ")
 # a host name or address and what separates it from the next header item: "rtr-001: ",
 # "10.0.0.33 : " (NX-OS), "2001:db8::1 " (the lazy match stops at the first separator that fits)
@@ -168,7 +168,7 @@ def _parse_bsd(m: re.Match[str], now: datetime) -> datetime:
     if month is None:
         raise ParseError(f"unknown month {m.group('mon')!r}")
     hh, mm, ss = (int(x) for x in m.group("time").split(":"))
-    tz = _tz_from(m.group("tz")) or timezone.utc
+    tz = _tz_from(m.group("tz") or m.group("tz_off")) or timezone.utc
     year_text = m.group("year1") or m.group("year2")
     year = int(year_text) if year_text else now.year
     stamp = datetime(year, month, int(m.group("day")), hh, mm, min(ss, 59), _frac_us(m.group("frac")), tzinfo=tz)
@@ -198,6 +198,8 @@ def _parse_sd(text: str) -> tuple[dict[str, dict[str, str]], str]:
                 break
             params[m.group(1)] = re.sub(r"\\([\"\\\]])", r"\1", m.group(2))
             pos = m.end()
+        while pos < len(text) and text[pos] == " " and pos + 1 < len(text) and text[pos + 1] in " ]":
+            pos += 1  # "[junos@2636.1.1.1.2.18 ]": a stray space before the bracket
         if pos >= len(text) or text[pos] != "]":
             raise ParseError(f"structured data element [{sd_id} is not closed")
         sd[sd_id] = params
@@ -283,9 +285,12 @@ def _scan_header(text: str, now: datetime, *, after_pri: bool
                 hosts.append(hm.group("host"))
                 text, prev = rest, "host"
                 break
-        if prev == "ts" and not hosts:
-            # RFC 3164: the HOSTNAME follows the timestamp, unless the next token is already a tag
+        if prev == "ts":
+            # RFC 3164: the HOSTNAME follows the timestamp, unless the next token is already a tag;
+            # after a relay's header, the device's own "timestamp host %%01..." (Huawei) names the device
             token, _, rest = text.partition(" ")
+            if hosts and not rest.startswith("%"):
+                break
             if token and not token.endswith(":") and not token.startswith("%") and "[" not in token:
                 hosts.append(token)
                 text, prev = rest.lstrip(" "), "host"
@@ -344,23 +349,24 @@ def parse_frame(raw: str, *, now: datetime | None = None) -> SyslogHeader:
         nil = lambda v: None if v == "-" else v  # noqa: E731
         msg = msg.lstrip("\ufeff")
         host, app = nil(m5.group("host")), nil(m5.group("app"))
-        seq = synced = None
+        seq = int(app) if app and app.isdigit() else None
+        if seq is not None:
+            app = None
         if msg and msg[0] != "%" and "%" in msg:
             # a relay (rsyslog RSYSLOG_SyslogProtocol23Format) re-framed a Cisco line: the device's
-            # sequence number became APP-NAME and its own header items (origin-id host, timestamp)
-            # lead the MSG before the %FAC-SEV-MNEMONIC
+            # sequence number became APP-NAME and its own header items (origin-id host, IOS-XR node,
+            # timestamp, XR process tag) lead the MSG before the %FAC-SEV-MNEMONIC
             inner_seq, hosts, node, stamp, inner_synced, saw_ts, rest = _scan_header(msg, now, after_pri=False)
+            tag = _TAG_RE.match(rest) if not rest.startswith("%") else None
+            if tag and rest.startswith("%", tag.end()):  # IOS-XR: "... UTC: bgp[1052]: %ROUTING-..."
+                rest = rest[tag.end():]
             if rest.startswith("%") and (hosts or saw_ts or inner_seq is not None or node):
-                msg, seq, synced = rest, inner_seq, inner_synced
-                if app and app.isdigit():
-                    seq, app = int(app), None
+                if tag:
+                    app = tag.group("app")
                 host = _pick_host([host, *hosts] if host else hosts) if hosts else host
-                if stamp is not None:
-                    ts = stamp
-                return SyslogHeader("rfc5424", msg, facility, severity, ts, synced, host, app,
-                                    nil(m5.group("procid")), nil(m5.group("msgid")), seq, node, structured_data=sd)
-        if app and app.isdigit() and msg.startswith("%"):
-            seq, app = int(app), None
+                return SyslogHeader("rfc5424", rest, facility, severity, stamp or ts, inner_synced, host, app,
+                                    nil(m5.group("procid")), nil(m5.group("msgid")),
+                                    inner_seq if inner_seq is not None else seq, node, structured_data=sd)
         return SyslogHeader("rfc5424", msg, facility, severity, ts, True, host, app, nil(m5.group("procid")),
                             nil(m5.group("msgid")), seq, structured_data=sd)
 
@@ -489,7 +495,7 @@ class SyslogParser:
         header = parse_frame(text, now=now)
         mid = find_message_id(header.message, msgid=header.msgid, app=header.app)
         key, body, mnem_sev, message_id = mid.key, mid.body, mid.severity, mid.message_id
-        if mid.host and not header.host:
+        if mid.host and (not header.host or _is_ip(header.host)):  # FortiOS devname beats a relay's address
             header = dataclasses.replace(header, host=mid.host)
         forced = self._vendor_for(source_address)
         vendor = forced or detect_vendor(header, key, mid.shape)
@@ -498,8 +504,11 @@ class SyslogParser:
             m = rule.pattern.match(body)
             if m is None:
                 continue
-            return self._build(rule, m, header, text, source_address, now, key, forced or vendor, mnem_sev,
-                               message_id)
+            # the event names the OS the line came from: forced, else a guess from the line's shape or
+            # program (FortiOS carrying a Cisco-style BGP line, SONiC's bgp#bgpd read by the FRR table),
+            # else the vendor of the rule (a bare %FAC-SEV-MNEMONIC is only a weak hint of IOS)
+            named = forced or (vendor if vendor and vendor != "cisco_ios" else None)
+            return self._build(rule, m, header, text, source_address, now, key, named, mnem_sev, message_id)
         reason = f"no rule for message id {key!r}" if not candidates else f"no {key} rule matched the text"
         return ParseResult("unrecognized", text, reason=reason, header=header, vendor=vendor, key=key or None,
                            message_id=message_id or None)

@@ -9,7 +9,8 @@ A rule is plain data (see any vendor module)::
      "const": {"layer": "link"}}                 # fixed event fields
 
 Named groups become event fields (groups starting with "_" are only matched);
-a key ending in "*" matches every message id with that prefix. Several rules
+a key ending in "*" matches every message id with that prefix, and a ``*`` elsewhere
+(``BGP-*BACKWARDTRANS*``) matches any run of characters there. Several rules
 may share a key: the first whose pattern matches (``re.match`` on the message
 body) wins, so a transition that is not an event (BGP Active → Connect) simply
 matches no rule and is counted as unrecognized.
@@ -19,6 +20,7 @@ To add a vendor: a module here with ``VENDOR`` and ``RULES``, listed in ``VENDOR
 
 from __future__ import annotations
 
+import fnmatch
 import importlib
 import json
 import re
@@ -39,6 +41,12 @@ VENDOR_MODULES: dict[str, str] = {
     "junos": "junos",
     "arista_eos": "arista_eos",
     "sonic": "sonic",
+    "frr": "frr",
+    "huawei_vrp": "huawei_vrp",
+    "brocade": "brocade",
+    "nokia_sros": "nokia_sros",
+    "fortios": "fortios",
+    "panos": "panos",
 }
 VENDORS: tuple[str, ...] = tuple(VENDOR_MODULES)
 
@@ -56,7 +64,15 @@ class Rule:
 
     @property
     def is_prefix(self) -> bool:
-        return self.key.endswith("*")
+        return "*" in self.key
+
+    def key_matches(self, key: str) -> bool:
+        """Whether message id ``key`` selects this rule (exact, prefix ``X*`` or glob ``X*Y*``)."""
+        if "*" not in self.key:
+            return key == self.key
+        if self.key.count("*") == 1 and self.key.endswith("*"):
+            return key.startswith(self.key[:-1])
+        return fnmatch.fnmatchcase(key, self.key)
 
 
 def compile_rule(vendor: str, data: Mapping[str, Any], index: int = 0) -> Rule:
@@ -98,7 +114,7 @@ class RuleSet:
         if hit is not None:
             return hit
         found = list(self._exact.get(key, ()))
-        found += [r for r in self._prefix if key.startswith(r.key[:-1])]
+        found += [r for r in self._prefix if r.key_matches(key)]
         if only_vendor:
             found = [r for r in found if r.vendor == vendor]
         elif vendor:
