@@ -53,6 +53,7 @@ __all__ = [
     "ProcessRestart",
     "Event",
     "parse_event",
+    "build_event",
     "event_json_schema",
     "json_schema",
     "normalize_interface",
@@ -519,6 +520,21 @@ def parse_event(data: dict[str, Any] | str | bytes | EventBase) -> EventBase:
         return _ADAPTER.validate_python(data)
     except ValidationError as e:
         raise EventError(f"invalid {kind} event: {_describe(e)}") from e
+
+
+def build_event(kind: str, data: dict[str, Any]) -> EventBase:
+    """Validate ``data`` as an event of type ``kind`` (a producer that knows the type skips the union)."""
+    model = _MODELS.get(kind)
+    if model is None:
+        raise EventError(f"unknown event type {kind!r}; known types: {', '.join(EVENT_TYPES)}")
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        raise EventError(f"invalid {kind} event: {'; '.join(_describe_flat(e))}") from e
+
+
+def _describe_flat(e: ValidationError) -> list[str]:
+    return [f"{'.'.join(str(p) for p in err['loc']) or '(event)'}: {err['msg']}" for err in e.errors()]
 
 
 def event_json_schema() -> dict[str, Any]:

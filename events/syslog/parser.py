@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from netcache.errors import ConfigError, EventError, ParseError
 
-from netcache.events.models import EventBase, parse_event
+from netcache.events.models import EventBase, build_event
 from netcache.events.syslog.message_id import find_message_id
 from netcache.events.syslog.vendor_rules import VENDORS, Rule, RuleSet, load_rules, load_rules_file
 
@@ -83,7 +83,8 @@ _STATE_WORDS = {"up": "up", "down": "down", "1": "up", "0": "down", "admindown":
                 "admin_down": "admin_down", "init": "init", "operational": "up", "not operational": "down",
                 "online": "up", "link down": "down", "protocol down": "down", "offline": "down"}
 _EOS_APPS = frozenset({"Ebra", "Bgp", "Rib", "ConfigAgent", "Stp", "Lag", "Lldp", "Fhrp", "Ira", "Sysdb",
-                       "Launcher", "ProcMgr", "Aaa", "Acl", "Arp", "Mlag", "Ospf", "Isis", "PhyEthtool"})
+                       "Launcher", "ProcMgr", "ProcMgr-worker", "ProcMgr-master", "Aaa", "Acl", "Arp", "Mlag",
+                       "Ospf", "Isis", "PhyEthtool", "Bfd", "MaintenanceMode"})
 _SONIC_APPS = frozenset({"bgpcfgd", "orchagent", "portsyncd", "portmgrd", "config", "syncd", "teamd",
                          "supervisord", "process-reboot-cause"})
 _JUNOS_APPS = frozenset({"rpd", "mgd", "mib2d", "chassisd", "dcd", "eventd", "lacpd", "kernel", "cosd"})
@@ -166,17 +167,30 @@ def _parse_iso(m: re.Match[str]) -> datetime:
     return datetime(y, mo, d, hh, mm, min(ss, 59), _frac_us(m.group("frac")), tzinfo=tz).astimezone(timezone.utc)
 
 
+#: How many distinct BSD timestamps the parser remembers (a burst shares a handful of seconds).
+_BSD_CACHE_SIZE = 4096
+_BSD_CACHE: dict[tuple[str, int], tuple[datetime, bool]] = {}
+
+
 def _parse_bsd(m: re.Match[str], now: datetime) -> datetime:
-    month = _MONTHS.get(m.group("mon").lower())
-    if month is None:
-        raise ParseError(f"unknown month {m.group('mon')!r}")
-    hh, mm, ss = (int(x) for x in m.group("time").split(":"))
-    tz = _tz_from(m.group("tz") or m.group("tz_off")) or timezone.utc
-    year_text = m.group("year1") or m.group("year2")
-    year = int(year_text) if year_text else now.year
-    stamp = datetime(year, month, int(m.group("day")), hh, mm, min(ss, 59), _frac_us(m.group("frac")), tzinfo=tz)
-    if not year_text and stamp - now > timedelta(days=1):  # December's messages read in January
-        stamp = stamp.replace(year=year - 1)
+    key = (m.group(0), now.year)
+    hit = _BSD_CACHE.get(key)
+    if hit is None:
+        month = _MONTHS.get(m.group("mon").lower())
+        if month is None:
+            raise ParseError(f"unknown month {m.group('mon')!r}")
+        hh, mm, ss = (int(x) for x in m.group("time").split(":"))
+        tz = _tz_from(m.group("tz") or m.group("tz_off")) or timezone.utc
+        year_text = m.group("year1") or m.group("year2")
+        year = int(year_text) if year_text else now.year
+        hit = (datetime(year, month, int(m.group("day")), hh, mm, min(ss, 59), _frac_us(m.group("frac")), tzinfo=tz),
+               bool(year_text))
+        if len(_BSD_CACHE) >= _BSD_CACHE_SIZE:
+            _BSD_CACHE.clear()
+        _BSD_CACHE[key] = hit
+    stamp, had_year = hit
+    if not had_year and stamp - now > timedelta(days=1):  # December's messages read in January
+        stamp = stamp.replace(year=stamp.year - 1)
     return stamp.astimezone(timezone.utc)
 
 
@@ -548,7 +562,7 @@ class SyslogParser:
             body = _PRI_RE.sub("", text, count=1)
             data["id"] = hashlib.sha256(f"syslog|{device}|{rule.type}|{body}".encode()).hexdigest()[:24]
         try:
-            event = parse_event(data)
+            event = build_event(rule.type, data)
         except EventError as e:
             return ParseResult("error", text, reason=f"rule {rule.name}: {e}", header=header,
                                vendor=rule.vendor, key=key, rule=rule.name, message_id=message_id or None)

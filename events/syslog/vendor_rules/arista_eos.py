@@ -1,4 +1,4 @@
-"""Arista EOS syslog rules (formats from the EOS System Message Guide and napalm-logs' eos tests).
+"""Arista EOS syslog rules (formats from the EOS System Message Guide and napalm-logs' eos profiles).
 
     <165>Feb  6 09:42:36 veos01 Ebra: %LINEPROTO-5-UPDOWN: Line protocol on Interface Ethernet28, changed state to down
 
@@ -55,6 +55,10 @@ RULES = [
     # %OSPF-4-OSPF_ADJACENCY_ESTABLISHED: NGB 10.0.0.2, interface 10.0.0.1 adjacency established
     {"key": "OSPF-OSPF_ADJACENCY_ESTABLISHED", "type": "ospf_adjacency", "const": {"new_state": "FULL"},
      "pattern": r"NGB (?P<neighbor>\S+), interface (?P<_ifaddr>\S+) adjacency established"},
+    # %ISIS-4-ISIS_ADJCHG: L1 Neighbor State Change for SystemID 1920.0000.2006 on et7 to DOWN: interface went down ...
+    {"key": "ISIS-ISIS_ADJCHG", "type": "isis_adjacency",
+     "pattern": r"(?P<level>L\d) Neighbor State Change for SystemID (?P<neighbor>\S+) on (?P<interface>\S+) "
+                r"to (?P<new_state>UP|DOWN|INIT|Up|Down|Init)\b(?::\s*(?P<reason>.*?))?\s*$"},
     # %ISIS-5-ADJCHANGE: IS-IS (default): Adjacency to spine-1 (Ethernet1) L2 changed from Up to Down, reason: hold time expired
     {"key": "ISIS-ADJCHANGE", "type": "isis_adjacency", "pattern": _ISIS},
     # %BFD-5-STATE_CHANGE: peer (vrf:default, ip:10.0.0.2, intf:Ethernet1, srcIp:0.0.0.0, type:normal) changed state from Up to Down diag ControlDetectionTimeExpired

@@ -1,7 +1,7 @@
 """Brocade / Extreme NetIron (MLX, CER, CES) and SLX-OS / VDX syslog rules.
 
 NetIron writes ``<facility word>: <text>`` (``System:``, ``BGP:``, ``OSPF:``, ``Security:``),
-from the NetIron Diagnostic Reference; SLX-OS and VDX send RASLog, ``[NSM-1003], <seq>, <slot> | ...,
+from the NetIron Diagnostic Reference and napalm-logs' netiron profiles; SLX-OS and VDX send RASLog, ``[NSM-1003], <seq>, <slot> | ...,
 <severity>, <model>, <text>``, from the SLX-OS Message Reference::
 
     <190>Nov 28 03:41:07 mlx-1 System: Interface ethernet 1/1, state down
@@ -37,21 +37,23 @@ RULES = [
     # BGP: Peer 10.1.1.2 DOWN (Rcv Notification:Hold Timer Expired)
     {"key": "BGP", "type": "bgp_down", "const": {"old_state": "Established"},
      "pattern": r"Peer (?P<neighbor>\S+) DOWN\b(?: \((?P<reason>[^)]*)\))?"},
-    # BGP: Peer 10.1.1.2 (vrf blue) DOWN / UP -- VRF form
+    # BGP: Peer (VRF: blue) 10.1.1.2 UP (ESTABLISHED)  /  Peer (VRF: blue) 10.1.1.2 DOWN (Hold Timer Expired)
     {"key": "BGP", "type": "bgp_up", "const": {"new_state": "Established"},
-     "pattern": r"Peer (?P<neighbor>\S+) \(vrf (?P<vrf>[^)]+)\) UP\b"},
+     "pattern": r"Peer \(VRF: (?P<vrf>[^)]+)\) (?P<neighbor>\S+) UP\b"},
     {"key": "BGP", "type": "bgp_down", "const": {"old_state": "Established"},
-     "pattern": r"Peer (?P<neighbor>\S+) \(vrf (?P<vrf>[^)]+)\) DOWN\b(?: \((?P<reason>[^)]*)\))?"},
+     "pattern": r"Peer \(VRF: (?P<vrf>[^)]+)\) (?P<neighbor>\S+) DOWN\b(?: \((?P<reason>[^)]*)\))?"},
     # OSPF: nbr state changed, rid 1.1.1.1, nbr addr 10.1.1.2, nbr rid 2.2.2.2, state down
     {"key": "OSPF", "type": "ospf_adjacency",
      "pattern": r"nbr state changed, rid \S+, nbr addr (?P<_addr>[^,]+), nbr rid (?P<neighbor>[^,]+), state (?P<new_state>\w+)"},
-    # ISIS: L2 adjacency to 0000.0000.0002 on ethernet 1/1 is down / is up
+    # ISIS: L2 Neighbor 2080.6521.2083 Down on ve 172 due to BFD Trigger  /  ... Up on eth 2/1
     {"key": "ISIS", "type": "isis_adjacency",
-     "pattern": rf"(?P<level>L\d) adjacency (?:to|with) (?P<neighbor>\S+) on {_IF} (?:is |went )?(?P<new_state>up|down|UP|DOWN)"},
-    # BFD: Session to neighbor 10.1.1.2 on interface ethernet 1/1 is down (Detection Time Expired)
+     "pattern": r"(?P<level>L\d) Neighbor (?P<neighbor>\S+) (?P<new_state>Up|Down|UP|DOWN) on (?P<interface>\S+(?: [\d/:]+)?)"
+                r"(?: due to (?P<reason>.*?))?\s*$"},
+    # BFD: Session DOWN for 10.1.1.2 on ve 55 Reason:Detection Time Expired  /  Session UP for 10.1.1.2 on ve 55
+    {"key": "BFD", "type": "bfd_session", "const": {"state": "admin_down"},
+     "pattern": r"Session DOWN for (?P<neighbor>\S+) on (?P<interface>.+?) Reason:(?P<reason>Administratively Down)"},
     {"key": "BFD", "type": "bfd_session",
-     "pattern": rf"(?:BFD )?[Ss]ession (?:state )?(?:to|with) (?:neighbor )?(?P<neighbor>[\d.:a-fA-F]+) on (?:interface )?{_IF}"
-                r".*?(?:is|changed to|went) (?P<state>up|down|UP|DOWN|Up|Down)(?: \((?P<reason>[^)]*)\))?"},
+     "pattern": r"Session (?P<state>UP|DOWN) for (?P<neighbor>\S+) on (?P<interface>.+?)(?: Reason:(?P<reason>.*?))?\s*$"},
     # Security: running-config was changed by admin from telnet client 10.1.1.1
     {"key": "SECURITY", "type": "config_change", "const": {"method": "cli"},
      "pattern": r"running-config was changed by (?P<user>\S+)(?: from (?P<_client>.*?) (?P<source_address>[\d.:a-fA-F]+))?\s*$"},

@@ -7,7 +7,7 @@ VENDOR = "cisco_iosxr"
 
 _AS_VRF = r"(?: \(VRF: (?P<vrf>[^)]+)\))?(?: \(AS: (?P<remote_as>\d+)\))?"
 _OSPF = (r"Process (?P<_process>\S+), Nbr (?P<neighbor>\S+) on (?P<interface>\S+)(?: in area (?P<area>\S+))? "
-         r"from (?P<old_state>[\w/-]+) to (?P<new_state>[\w/-]+),\s*(?P<reason>.*?)(?:, vrf \S+ vrfid \S+)?\s*$")
+         r"from (?P<old_state>[\w/-]+) to (?P<new_state>[\w/-]+),\s*(?P<reason>(?:(?!, vrf \S+ vrfid )[^\n])*)")
 
 RULES = [
     {"key": "PKT_INFRA-LINK-UPDOWN", "type": "interface_flap", "const": {"layer": "admin"},

@@ -47,10 +47,10 @@ RULES = [
      "pattern": r"(?P<reason>The member of the LACP mode Eth-Trunk interface went down[^.(]*)\.?.*?"
                 + _kv("PortName", "interface") + _kv("TrunkName", "lag")},
     {"key": "LACP-HWLACPPARTNEREXPIREDLOSS_ACTIVE", "type": "lag_member", "const": {"state": "down", "reason": "LACP timeout"},
-     "pattern": r".*?" + _kv("PortName", "interface") + _kv("TrunkName", "lag")},
+     "pattern": _kv("PortName", "interface") + _kv("TrunkName", "lag")},
     # LACP/2/hwLacpPartnerExpiredLoss_clear: The LACP partner is restored. (TrunkName=Eth-Trunk1, PortName=GE1/0/1)
     {"key": "LACP-HWLACPPARTNEREXPIREDLOSS_CLEAR", "type": "lag_member", "const": {"state": "up"},
-     "pattern": r".*?" + _kv("PortName", "interface") + _kv("TrunkName", "lag")},
+     "pattern": _kv("PortName", "interface") + _kv("TrunkName", "lag")},
     # BGP/3/STATE_CHG_UPDOWN: The status of the peer 10.1.1.2 changed from ESTABLISHED to IDLE. (InstanceName=Public, StateChangeReason=Hold Timer Expired)
     {"key": "BGP-STATE_CHG_UPDOWN", "type": "bgp_up",
      "pattern": r"The status of the peer (?P<neighbor>\S+) changed from (?P<old_state>\w+) to (?P<new_state>ESTABLISHED)\b"
@@ -71,7 +71,7 @@ RULES = [
      "pattern": r"The BGP FSM enters the Established state\." + _kv("BgpPeerRemoteAddr", "neighbor")
                 + r"(?:(?=.*?VpnInstance=(?P<vrf>[^,)]+)))?"},
     {"key": "BGP-HWBGPPEERBACKWARDTRANSITION_CLEAR", "type": "bgp_up", "const": {"new_state": "Established"},
-     "pattern": r".*?" + _kv("BgpPeerRemoteAddr", "neighbor") + r"(?:(?=.*?VpnInstance=(?P<vrf>[^,)]+)))?"},
+     "pattern": _kv("BgpPeerRemoteAddr", "neighbor") + r"(?:(?=.*?VpnInstance=(?P<vrf>[^,)]+)))?"},
     # BGP/6/NOTIFY_SEND / NOTIFY_RECV: Sent a NOTIFICATION to peer 10.1.1.2. (ErrorCode=6, SubErrorCode=4, ...)
     {"key": "BGP-NOTIFY_*", "type": "bgp_down",
      "pattern": r"(?:Sent|Received) a NOTIFICATION (?:to|from) (?:the )?peer (?P<neighbor>[\d.:a-fA-F]+?)\.?(?=\s|$)"
@@ -81,30 +81,30 @@ RULES = [
      "pattern": r"The number of routes received from (?:the )?peer (?P<neighbor>[\d.:a-fA-F]+) exceeded the (?:alarm number|maximum)"},
     # OSPF/3/NBR_CHG_DOWN: Neighbor event:neighbor state changed to Down. (ProcessId=1, NeighborAddress=10.1.1.2, NeighborEvent=KillNbr, NeighborPreviousState=Full, NeighborCurrentState=Down)
     {"key": "OSPF-NBR_CHG*", "type": "ospf_adjacency",
-     "pattern": r".*?" + _kv("NeighborAddress", "neighbor") + _kv("NeighborCurrentState", "new_state")
+     "pattern": _kv("NeighborAddress", "neighbor") + _kv("NeighborCurrentState", "new_state")
                 + r"(?:(?=.*?NeighborPreviousState=(?P<old_state>[^,)]+)))?(?:(?=.*?NeighborEvent=(?P<reason>[^,)]+)))?"},
     {"key": "OSPF-NBR_CHANGE*", "type": "ospf_adjacency",
-     "pattern": r".*?" + _kv("NeighborAddress", "neighbor") + _kv("NeighborCurrentState", "new_state")
+     "pattern": _kv("NeighborAddress", "neighbor") + _kv("NeighborCurrentState", "new_state")
                 + r"(?:(?=.*?NeighborPreviousState=(?P<old_state>[^,)]+)))?(?:(?=.*?NeighborEvent=(?P<reason>[^,)]+)))?"},
     # ISIS/4/ADJ_CHANGE / ISIS/2/ISIS_ADJACENCY_CHANGE: ... (IsisProcessId=1, Neighbor=0000.0000.0002, Interface=GE1/0/1, CurrentState=Down, ChangeType=HOLDING_TIMER_EXPIRED, Level=Level-2)
     {"key": "ISIS-*ADJ*CHANGE*", "type": "isis_adjacency",
-     "pattern": r".*?" + _kv("Neighbor", "neighbor") + _kv("CurrentState", "new_state")
+     "pattern": _kv("Neighbor", "neighbor") + _kv("CurrentState", "new_state")
                 + r"(?:(?=.*?Interface=(?P<interface>[^,)]+)))?(?:(?=.*?Level=(?P<level>[^,)]+)))?"
                 + r"(?:(?=.*?ChangeType=(?P<reason>[^,)]+)))?"},
     # BFD/4/STACHG_TODWN: BFD session changed to Down. (SlotNumber=0, Discriminator=8192, Diagnostic=DetectDown, Applications=BGP, ..., BindInterfaceName=GE1/0/1, ..., PeerIp=10.1.1.2)
     {"key": "BFD-STACHG_TODWN", "type": "bfd_session", "const": {"state": "down"},
-     "pattern": r".*?" + _kv("PeerIp", "neighbor") + r"(?:(?=.*?BindInterfaceName=(?P<interface>[^,)]+)))?"
+     "pattern": _kv("PeerIp", "neighbor") + r"(?:(?=.*?BindInterfaceName=(?P<interface>[^,)]+)))?"
                 + r"(?:(?=.*?Diagnostic=(?P<reason>[^,)]+)))?"},
     {"key": "BFD-STACHG_TOUP", "type": "bfd_session", "const": {"state": "up"},
-     "pattern": r".*?" + _kv("PeerIp", "neighbor") + r"(?:(?=.*?BindInterfaceName=(?P<interface>[^,)]+)))?"},
+     "pattern": _kv("PeerIp", "neighbor") + r"(?:(?=.*?BindInterfaceName=(?P<interface>[^,)]+)))?"},
     {"key": "BFD-STACHG_TODWN", "type": "bfd_session", "const": {"state": "down"},
-     "pattern": r".*?" + _kv("Discriminator", "neighbor") + r"(?:(?=.*?BindInterfaceName=(?P<interface>[^,)]+)))?"
+     "pattern": _kv("Discriminator", "neighbor") + r"(?:(?=.*?BindInterfaceName=(?P<interface>[^,)]+)))?"
                 + r"(?:(?=.*?Diagnostic=(?P<reason>[^,)]+)))?"},
     {"key": "BFD-STACHG_TOUP", "type": "bfd_session", "const": {"state": "up"},
-     "pattern": r".*?" + _kv("Discriminator", "neighbor") + r"(?:(?=.*?BindInterfaceName=(?P<interface>[^,)]+)))?"},
+     "pattern": _kv("Discriminator", "neighbor") + r"(?:(?=.*?BindInterfaceName=(?P<interface>[^,)]+)))?"},
     # CONFIGURATION/6/CFG_CHANGE: Configuration changed. (CurrentCfgChgSeqID=12, ..., UserName=admin)
     {"key": "CONFIGURATION-CFG_CHANGE", "type": "config_change", "const": {"method": "commit"},
-     "pattern": r".*?" + _kv("UserName", "user") + r"?"},
+     "pattern": _kv("UserName", "user") + r"?"},
     # CFM/4/SAVE: The user chose Y when deciding whether to save the configuration to the device.
     {"key": "CFM-SAVE", "type": "config_change", "const": {"method": "cli", "kind": "saved"},
      "pattern": r"The user chose Y when deciding whether to save the configuration"},
