@@ -40,18 +40,24 @@ def events_group() -> None:
 @events_group.command("parse")
 @click.option("--vendor", default="auto", show_default=True,
               help="Vendor rules: auto (guess from each message) or cisco_ios, cisco_nxos, cisco_iosxr, "
-                   "junos, arista_eos, sonic.")
+                   "junos, arista_eos, sonic, frr, huawei_vrp, brocade, nokia_sros, fortios, panos.")
 @click.option("--source", "source_address", default=None,
               help="Sender address to assume (used as the device when a message has no host).")
 @click.option("--rules", "rules_file", type=click.Path(exists=True, dir_okay=False), default=None,
               help='Extra rules, JSON {"vendor": [{"key", "type", "pattern", "const"}, ...]}, tried first.')
+@click.option("--explain", "explain_line", metavar="LINE", default=None,
+              help="Explain one LINE instead: the header format found, the message id and vendor, every rule "
+                   "tried and why it did not match (or which matched, with its fields).")
+@click.option("--json", "as_json", is_flag=True, help="--explain: print the explanation as JSON.")
 @click.argument("infile", type=click.File("rb"), default="-")
-def parse_command(vendor: str, source_address: str | None, rules_file: str | None, infile: BinaryIO) -> None:
+def parse_command(vendor: str, source_address: str | None, rules_file: str | None, explain_line: str | None,
+                  as_json: bool, infile: BinaryIO) -> None:
     """Parse raw syslog lines from INFILE (default stdin), one per line, into events (nothing is published).
 
     Prints one JSON object per line: the event; {"unrecognized": true, "raw": ...}
     for a message no rule knows; or {"error": reason, "raw": ...} for a malformed one.
-    Counts go to stderr at the end.
+    Counts go to stderr at the end. With --explain LINE, says why that line did or did not
+    become an event.
     """
     from netcache.events.syslog.parser import SyslogParser
     from netcache.events.syslog.vendor_rules import load_rules, load_rules_file
@@ -61,6 +67,10 @@ def parse_command(vendor: str, source_address: str | None, rules_file: str | Non
         parser = SyslogParser(load_rules(extra=extra), vendor=vendor)
     except NetcacheError as e:
         raise click.ClickException(str(e)) from e
+    if explain_line is not None:
+        explanation = parser.explain(explain_line, source_address)
+        click.echo(json.dumps(explanation.to_dict(), default=str, indent=2) if as_json else explanation.to_text())
+        return
     counts = IngestCounters("parse", PARSE_COUNTERS)
     out = sys.stdout
     for line in infile:
@@ -85,9 +95,9 @@ def _event_from_options(kind: str, opts: dict[str, Any]) -> dict[str, Any]:
         if value not in (None, (), []):
             data[key] = list(value) if isinstance(value, tuple) else value
     if state is not None:
-        if kind == "interface_flap":
+        if kind in ("interface_flap", "lag_member", "bfd_session", "maintenance"):
             data["state"] = state
-        elif kind in ("bgp_down", "bgp_up", "ospf_adjacency", "isis_adjacency"):
+        elif kind in ("bgp_down", "bgp_up", "bgp_state_change", "ospf_adjacency", "isis_adjacency"):
             data["new_state"] = state
         else:
             raise click.UsageError(f"--state does not apply to {kind}")

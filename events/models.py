@@ -45,8 +45,15 @@ __all__ = [
     "TopologyChange",
     "OspfAdjacency",
     "IsisAdjacency",
+    "BgpStateChange",
+    "BfdSession",
+    "LagMember",
+    "InterfaceChange",
+    "Maintenance",
+    "ProcessRestart",
     "Event",
     "parse_event",
+    "build_event",
     "event_json_schema",
     "json_schema",
     "normalize_interface",
@@ -188,7 +195,7 @@ class EventBase(BaseModel):
         parts = []
         for name in type(self).model_fields:
             value = getattr(self, name)
-            if name in skip or value in (None, "", [], ()):
+            if name in skip or value is False or value in (None, "", [], ()):
                 continue
             if isinstance(value, list):
                 value = ",".join(map(str, value)) if len(value) <= 3 else f"{len(value)} items"
@@ -208,7 +215,11 @@ class ConfigChange(EventBase):
     commit_id: str | None = Field(None, description="Commit / rollback id, when the platform has one.")
     partial: bool = Field(False, description="A push the device rejected half-way: changed_lines are the "
                                              "lines applied before the rejection.")
-    _key_fields = ("user", "source_address", "method")
+    kind: Literal["running", "saved", "rollback", "replace"] = Field(
+        "running", description="running = the running config changed (CLI, commit, push); saved = running "
+                               "copied to startup (write memory); rollback = a rollback was applied; "
+                               "replace = the whole config was replaced (configure replace, config reload).")
+    _key_fields = ("user", "source_address", "method", "kind", "commit_id")
 
     def target_key(self) -> str:
         return f"config:{self.device}"
@@ -233,7 +244,9 @@ class InterfaceFlap(EventBase):
     layer: Literal["link", "lineproto", "admin"] = Field(
         "link", description="link = physical/oper state, lineproto = line protocol, admin = shut/no shut.")
     reason: str | None = None
-    _key_fields = ("interface", "state", "layer")
+    err_disabled: bool = Field(False, description="The device disabled the port itself (err-disable, BPDU "
+                                                  "guard, bpdu-block, port security); reason says why.")
+    _key_fields = ("interface", "state", "layer", "err_disabled")
 
     @field_validator("interface")
     @classmethod
@@ -285,6 +298,111 @@ class BgpUp(_BgpEvent):
     """A BGP session reached Established."""
 
     type: Literal["bgp_up"] = "bgp_up"
+
+
+class BgpStateChange(_BgpEvent):
+    """A BGP session moved between states neither of which is Established (Active → Connect, OpenSent → Idle).
+
+    The session was not up before and is not up now, but what a cached "show bgp neighbor" says
+    about it (state, last error, attempts) has changed.
+    """
+
+    type: Literal["bgp_state_change"] = "bgp_state_change"
+    _key_fields = ("neighbor", "vrf", "old_state", "new_state")
+
+
+class InterfaceChange(EventBase):
+    """An interface setting changed without an up/down: duplex, speed, MTU, a mismatch found."""
+
+    type: Literal["interface_change"] = "interface_change"
+    device: str
+    interface: str = Field(description="Full interface name.")
+    setting: Literal["duplex", "speed", "mtu", "mismatch", "other"] = "other"
+    value: str | None = Field(None, description="The new value (full, half, 10 Gbps ...), if given.")
+    reason: str | None = None
+    _key_fields = ("interface", "setting", "value")
+
+    @field_validator("interface")
+    @classmethod
+    def _norm_iface(cls, value: str) -> str:
+        return normalize_interface(value)
+
+    def target_key(self) -> str:
+        return f"iface:{self.device}:{self.interface}"
+
+
+class LagMember(EventBase):
+    """A port joined or left a port-channel / LAG / bundle (LACP timeout, suspended, bundled)."""
+
+    type: Literal["lag_member"] = "lag_member"
+    device: str
+    interface: str = Field(description="The member port, full name.")
+    lag: str | None = Field(None, description="The port-channel / ae / Bundle-Ether / Eth-Trunk, if named.")
+    state: Literal["up", "down"] = Field(description="up = bundled / collecting-distributing; down = left it.")
+    reason: str | None = None
+    _key_fields = ("interface", "lag", "state")
+
+    @field_validator("interface", "lag")
+    @classmethod
+    def _norm_iface(cls, value: str | None) -> str | None:
+        return None if value is None else normalize_interface(value)
+
+    def target_key(self) -> str:
+        return f"iface:{self.device}:{self.interface}"
+
+
+class BfdSession(EventBase):
+    """A BFD session changed state (Up / Down / AdminDown / Init)."""
+
+    type: Literal["bfd_session"] = "bfd_session"
+    device: str
+    neighbor: str = Field(description="Peer address (canonical IP text) or discriminator.")
+    interface: str | None = None
+    state: Literal["up", "down", "admin_down", "init"]
+    vrf: str | None = None
+    reason: str | None = None
+    _key_fields = ("neighbor", "interface", "state")
+
+    @field_validator("neighbor")
+    @classmethod
+    def _norm_neighbor(cls, value: str) -> str:
+        return normalize_neighbor(value)
+
+    @field_validator("interface")
+    @classmethod
+    def _norm_iface(cls, value: str | None) -> str | None:
+        return None if value is None else normalize_interface(value)
+
+    @field_validator("vrf")
+    @classmethod
+    def _default_vrf(cls, value: str | None) -> str | None:
+        return None if value in (None, "", "default", "global", "master") else value
+
+    def target_key(self) -> str:
+        return f"bfd:{self.device}:{self.neighbor}"
+
+
+class Maintenance(EventBase):
+    """The device entered or left maintenance mode (GIR, EOS maintenance, Junos/SR OS drain)."""
+
+    type: Literal["maintenance"] = "maintenance"
+    device: str
+    state: Literal["entered", "exited"]
+    profile: str | None = Field(None, description="Maintenance profile / unit, if named.")
+    _key_fields = ("state", "profile")
+
+
+class ProcessRestart(EventBase):
+    """A routing or system process restarted or crashed (rpd, bgpd, Bgp agent, orchagent ...)."""
+
+    type: Literal["process_restart"] = "process_restart"
+    device: str
+    process: str
+    reason: str | None = None
+    _key_fields = ("process",)
+
+    def target_key(self) -> str:
+        return f"process:{self.device}:{self.process}"
 
 
 class TopologyChange(EventBase):
@@ -361,14 +479,16 @@ class IsisAdjacency(_AdjacencyEvent):
 
 Event = Annotated[
     Union[ConfigChange, DeviceReboot, InterfaceFlap, BgpDown, BgpUp, TopologyChange,
-          OspfAdjacency, IsisAdjacency],
+          OspfAdjacency, IsisAdjacency, BgpStateChange, InterfaceChange, LagMember, BfdSession,
+          Maintenance, ProcessRestart],
     Field(discriminator="type"),
 ]
 
 _MODELS: dict[str, type[EventBase]] = {
     m.model_fields["type"].default: m
     for m in (ConfigChange, DeviceReboot, InterfaceFlap, BgpDown, BgpUp, TopologyChange,
-              OspfAdjacency, IsisAdjacency)
+              OspfAdjacency, IsisAdjacency, BgpStateChange, InterfaceChange, LagMember, BfdSession,
+              Maintenance, ProcessRestart)
 }
 #: Every known event type, e.g. "config_change".
 EVENT_TYPES: tuple[str, ...] = tuple(_MODELS)
@@ -402,6 +522,21 @@ def parse_event(data: dict[str, Any] | str | bytes | EventBase) -> EventBase:
         return _ADAPTER.validate_python(data)
     except ValidationError as e:
         raise EventError(f"invalid {kind} event: {_describe(e)}") from e
+
+
+def build_event(kind: str, data: dict[str, Any]) -> EventBase:
+    """Validate ``data`` as an event of type ``kind`` (a producer that knows the type skips the union)."""
+    model = _MODELS.get(kind)
+    if model is None:
+        raise EventError(f"unknown event type {kind!r}; known types: {', '.join(EVENT_TYPES)}")
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        raise EventError(f"invalid {kind} event: {'; '.join(_describe_flat(e))}") from e
+
+
+def _describe_flat(e: ValidationError) -> list[str]:
+    return [f"{'.'.join(str(p) for p in err['loc']) or '(event)'}: {err['msg']}" for err in e.errors()]
 
 
 def event_json_schema() -> dict[str, Any]:

@@ -40,6 +40,17 @@ EXAMPLES = [
       "old_state": "FULL", "new_state": "DOWN", "area": "0"}, "ospf:rtr-001:10.0.0.2"),
     ({"type": "isis_adjacency", "device": "rtr-001", "neighbor": "rtr-002", "new_state": "Up", "level": "L2"},
      "isis:rtr-001:rtr-002"),
+    ({"type": "bgp_state_change", "device": "mx-01", "neighbor": "10.0.0.2+179", "old_state": "Active",
+      "new_state": "Connect", "vrf": "master"}, "bgp:mx-01:10.0.0.2"),
+    ({"type": "bfd_session", "device": "rtr-001", "neighbor": "10.0.0.2", "interface": "Gi0/1", "state": "down",
+      "reason": "ECHO FAILURE"}, "bfd:rtr-001:10.0.0.2"),
+    ({"type": "lag_member", "device": "n9k-01", "interface": "Eth1/1", "lag": "Po10", "state": "down",
+      "reason": "LACP timeout"}, "iface:n9k-01:Ethernet1/1"),
+    ({"type": "interface_change", "device": "sw-01", "interface": "Gi1/0/3", "setting": "duplex", "value": "half"},
+     "iface:sw-01:GigabitEthernet1/0/3"),
+    ({"type": "maintenance", "device": "leaf-01", "state": "entered", "profile": "default"}, "device:leaf-01"),
+    ({"type": "process_restart", "device": "mx-01", "process": "rpd", "reason": "core dumped"},
+     "process:mx-01:rpd"),
 ]
 
 
@@ -67,6 +78,23 @@ def test_every_known_type_has_an_example_here():
 ])
 def test_interface_names_are_normalised_to_their_full_form(short, full):
     assert normalize_interface(short) == full
+
+
+def test_a_config_change_says_what_kind_of_change_and_defaults_to_the_running_config():
+    assert parse_event({"type": "config_change", "device": "r1"}).kind == "running"
+    saved = parse_event({"type": "config_change", "device": "r1", "kind": "saved", "occurred_at": T0})
+    running = parse_event({"type": "config_change", "device": "r1", "occurred_at": T0})
+    assert saved.kind == "saved" and saved.id != running.id
+    with pytest.raises(EventError, match="kind"):
+        parse_event({"type": "config_change", "device": "r1", "kind": "pending"})
+
+
+def test_an_err_disabled_port_is_an_interface_event_with_its_reason():
+    e = parse_event({"type": "interface_flap", "device": "sw1", "interface": "Gi1/0/1", "state": "down",
+                     "err_disabled": True, "reason": "bpduguard"})
+    assert (e.err_disabled, e.reason, e.target_key()) == (True, "bpduguard", "iface:sw1:GigabitEthernet1/0/1")
+    assert parse_event({"type": "interface_flap", "device": "sw1", "interface": "Gi1/0/1",
+                        "state": "down"}).err_disabled is False
 
 
 def test_the_id_is_derived_from_content_and_a_given_id_is_kept():
@@ -101,6 +129,9 @@ def test_bgp_neighbors_are_canonical_and_default_vrfs_are_none():
     ({"type": "device_reboot", "device": "r1", "schema_version": SCHEMA_VERSION + 1}, "newer than this netcache"),
     ({"type": "device_reboot", "device": "  "}, "device must not be empty"),
     ({"type": "topology_change"}, "needs a site, a device or devices"),
+    ({"type": "bfd_session", "device": "r1", "neighbor": "10.0.0.2", "state": "flapping"}, "state"),
+    ({"type": "maintenance", "device": "r1"}, "state: Field required"),
+    ({"type": "lag_member", "device": "r1", "state": "down"}, "interface: Field required"),
     ({"type": "device_reboot", "device": "r1", "source": "carrier-pigeon"}, "source"),
 ])
 def test_invalid_events_raise_event_error_with_a_clear_message(data, message):

@@ -168,7 +168,8 @@ def test_schema_prints_the_json_schema_of_every_event_type():
     schema = json.loads(result.stdout)
     assert {ref["$ref"].rsplit("/", 1)[-1] for ref in schema["oneOf"]} == {
         "ConfigChange", "DeviceReboot", "InterfaceFlap", "BgpDown", "BgpUp", "TopologyChange",
-        "OspfAdjacency", "IsisAdjacency"}
+        "OspfAdjacency", "IsisAdjacency", "BgpStateChange", "BfdSession", "LagMember", "InterfaceChange",
+        "Maintenance", "ProcessRestart"}
     assert set(schema["discriminator"]["mapping"]) == set(EVENT_TYPES)
 
 

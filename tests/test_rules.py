@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from netcache.errors import ConfigError
-from netcache.events.models import parse_event
+from netcache.events.models import EVENT_TYPES, parse_event
 from netcache.events.syslog.parser import SyslogParser
 from netcache.worker.rules import DEFAULT_RULES_FILE, INVALIDATE_TASK, WARM_TASK, load_rules, parse_rules
 
@@ -17,6 +17,14 @@ DEVICE_EVENTS = [
     {"type": "bgp_up", "device": "rtr-001", "neighbor": "10.0.0.2"},
     {"type": "ospf_adjacency", "device": "rtr-001", "neighbor": "10.0.0.9", "new_state": "DOWN"},
     {"type": "isis_adjacency", "device": "rtr-001", "neighbor": "rtr-002", "new_state": "Down"},
+    {"type": "bgp_state_change", "device": "rtr-001", "neighbor": "10.0.0.2", "old_state": "Active",
+     "new_state": "Connect"},
+    {"type": "bfd_session", "device": "rtr-001", "neighbor": "10.0.0.2", "state": "down"},
+    {"type": "interface_change", "device": "rtr-001", "interface": "Gi0/1", "setting": "duplex", "value": "half"},
+    {"type": "lag_member", "device": "rtr-001", "interface": "Gi0/1", "lag": "Po1", "state": "down"},
+    {"type": "maintenance", "device": "rtr-001", "state": "entered"},
+    {"type": "process_restart", "device": "rtr-001", "process": "bgpd"},
+    {"type": "config_change", "device": "rtr-001", "kind": "saved"},
 ]
 
 
@@ -27,8 +35,7 @@ def _tags(rules, event: dict) -> list[tuple[str, str]]:
 def test_the_shipped_rules_file_is_valid_and_covers_every_event_type():
     rules = load_rules(None)
     assert rules.source == str(DEFAULT_RULES_FILE)
-    assert set(rules.rules) == {"config_change", "device_reboot", "interface_flap", "bgp_down", "bgp_up",
-                                "ospf_adjacency", "isis_adjacency", "topology_change"}
+    assert set(rules.rules) == set(EVENT_TYPES)
 
 
 def test_config_change_and_reboot_invalidate_everything_tagged_with_the_device():
@@ -222,3 +229,60 @@ def test_an_is_is_adjacency_from_real_ios_syslog_invalidates_the_neighbor_router
     event = SyslogParser().parse(raw, "192.0.2.1").event
     assert event is not None and event.type == "isis_adjacency"
     assert [t for a in load_rules(None).actions_for(event) for t in a.tags] == ["device:rtr-001", "device:rtr-002"]
+
+
+def test_a_bgp_transition_that_never_touches_established_refreshes_only_that_sessions_answers():
+    assert _tags(load_rules(None), DEVICE_EVENTS[7]) == [("ip:10.0.0.2", "soft")]
+    by_name = {**DEVICE_EVENTS[7], "neighbor": "RTR-002"}
+    assert _tags(load_rules(None), by_name) == [("device:rtr-002", "soft")]
+
+
+def test_bfd_down_drops_the_sessions_answers_and_refreshes_the_devices():
+    assert _tags(load_rules(None), DEVICE_EVENTS[8]) == [("ip:10.0.0.2", "hard"), ("device:rtr-001", "soft")]
+
+
+def test_a_lag_member_change_drops_the_member_and_its_port_channel_answers():
+    actions = load_rules(None).actions_for(parse_event(DEVICE_EVENTS[10]))
+    assert [(a.tags, a.mode) for a in actions] == [
+        (("iface:rtr-001:GigabitEthernet0/1", "iface:rtr-001:Port-channel1"), "hard"), (("device:rtr-001",), "soft")]
+    assert actions[0].warm == ("Show port-channel Port-channel1 member status on rtr-001",)
+    no_lag = {k: v for k, v in DEVICE_EVENTS[10].items() if k != "lag"}
+    first = load_rules(None).actions_for(parse_event(no_lag))[0]
+    assert first.tags == ("iface:rtr-001:GigabitEthernet0/1",) and first.warm == ()
+
+
+def test_duplex_changes_maintenance_and_process_restarts_have_their_defaults():
+    rules = load_rules(None)
+    assert _tags(rules, DEVICE_EVENTS[9]) == [("iface:rtr-001:GigabitEthernet0/1", "hard"), ("device:rtr-001", "soft")]
+    assert _tags(rules, DEVICE_EVENTS[11]) == [("device:rtr-001", "soft")]
+    (restart,) = rules.actions_for(parse_event(DEVICE_EVENTS[12]))
+    assert (restart.tags, restart.mode, restart.warm) == (("device:rtr-001",), "soft", ("Why did bgpd restart on rtr-001?",))
+
+
+def test_a_saved_config_refreshes_the_devices_answers_while_a_running_change_or_rollback_drops_them():
+    rules = load_rules(None)
+    assert _tags(rules, DEVICE_EVENTS[13]) == [("device:rtr-001", "soft")]
+    for kind in ("running", "rollback", "replace"):
+        assert _tags(rules, {"type": "config_change", "device": "rtr-001", "kind": kind}) == [("device:rtr-001", "hard")]
+
+
+def test_when_selects_items_by_field_value_and_null_matches_an_empty_field():
+    rules = parse_rules("rules:\n  interface_flap:\n"
+                        "    - when: {err_disabled: true}\n      invalidate: ['device:{device}']\n"
+                        "    - when: {reason: null, state: [up]}\n      invalidate: ['iface:{device}:{interface}']\n")
+    flap = {"type": "interface_flap", "device": "r1", "interface": "Gi0/1", "state": "down"}
+    assert _tags(rules, flap) == []
+    assert _tags(rules, {**flap, "err_disabled": True}) == [("device:r1", "hard")]
+    assert _tags(rules, {**flap, "state": "up"}) == [("iface:r1:GigabitEthernet0/1", "hard")]
+    assert _tags(rules, {**flap, "state": "up", "reason": "x"}) == []
+
+
+@pytest.mark.parametrize(("when", "message"), [
+    ("{colour: red}", "when names 'colour', which a config_change event does not have"),
+    ("{kind: pending}", "when 'kind' can never be 'pending' (a config_change's kind is one of: replace, rollback"),
+    ("{kind: []}", "when 'kind' lists no values"),
+])
+def test_a_when_on_a_missing_field_or_an_impossible_value_is_a_config_error(when, message):
+    with pytest.raises(ConfigError) as e:
+        parse_rules(f"rules:\n  config_change:\n    - when: {when}\n      invalidate: ['device:{{device}}']\n")
+    assert message in str(e.value)

@@ -34,11 +34,40 @@ def test_real_vendor_message_becomes_the_expected_event(parser, sample):
         assert event[key] == expected, (key, event)
 
 
+CORPUS = [json.loads(line)["raw"] for line in
+          (Path(__file__).parent / "data" / "syslog" / "corpus.jsonl").read_text().splitlines() if line.strip()]
+
+
 def test_every_rule_in_every_vendor_table_has_a_real_message_that_exercises_it(parser):
-    used = {parser.parse(s["raw"], "192.0.2.1", now=NOW).rule for s in SAMPLES}
+    used = {parser.parse(raw, "192.0.2.1", now=NOW).rule for raw in [s["raw"] for s in SAMPLES] + CORPUS}
     every = {rule.name for rule in load_rules().rules}
-    assert every - used == set()
-    assert {s["vendor"] for s in SAMPLES} == set(VENDORS)
+    assert sorted(every - used) == []
+    assert {s["vendor"] for s in SAMPLES} <= set(VENDORS)
+
+
+def test_a_junos_bgp_transition_that_never_touches_established_is_a_state_change():
+    line = ("<28>Jun 21 14:03:12  vmx01 rpd[2902]: RPD_BGP_NEIGHBOR_STATE_CHANGED: BGP peer 1.1.1.1 (External AS "
+            "2222) changed state from Active to Connect (event ConnectRetry) (instance master)")
+    event = parse_syslog(line, now=NOW).event
+    assert (event.type, event.neighbor, event.old_state, event.new_state) == (
+        "bgp_state_change", "1.1.1.1", "Active", "Connect")
+
+
+def test_an_rsyslog_rfc5424_relay_of_a_cisco_line_reads_the_devices_own_header():
+    line = ("<187>1 2026-11-28T03:41:09.000000+00:00 relay-01 4711 - - - rtr-007: *Nov 28 03:41:07.100: "
+            "%LINEPROTO-5-UPDOWN: Line protocol on Interface GigabitEthernet0/1, changed state to down")
+    result = parse_syslog(line, now=NOW)
+    assert (result.header.host, result.header.seq, result.header.app, result.header.clock_synced) == (
+        "rtr-007", 4711, None, False)
+    assert (result.event.device, result.event.interface, result.message_id) == (
+        "rtr-007", "GigabitEthernet0/1", "%LINEPROTO-5-UPDOWN")
+
+
+def test_an_eos_interface_followed_by_its_description_is_read_without_it():
+    line = ("<189>Nov 28 03:41:07 leaf-01 Ebra: %LINEPROTO-5-UPDOWN: Line protocol on Interface Ethernet1 "
+            "(to spine-1, Ethernet3), changed state to down")
+    event = parse_syslog(line, now=NOW).event
+    assert (event.interface, event.state, event.vendor) == ("Ethernet1", "down", "arista_eos")
 
 
 def test_vendor_forced_for_a_source_network_picks_that_vendors_rules():
@@ -159,8 +188,7 @@ def test_a_message_without_host_uses_the_sender_address_as_device():
 
 @pytest.mark.parametrize("line", [
     "<13>Jun  5 10:00:00 host1 app: something else entirely",
-    "<28>Jun 21 14:03:12  vmx01 rpd[2902]: RPD_BGP_NEIGHBOR_STATE_CHANGED: BGP peer 1.1.1.1 (External AS 2222) "
-    "changed state from Active to Connect (event ConnectRetry) (instance master)",
+    "<28>Jun 21 14:03:12  vmx01 rpd[2902]: RPD_SCHED_SLIP: 5 sec scheduler slip, user: 0 sec 12345 usec",
     "<189>12: rtr-001: Nov 27 03:00:00.000: %LINK-5-CHANGED: Interface Loopback9, changed state to deleted",
     "<189>12: rtr-001: Nov 27 03:00:00.000: %SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: a] [Source: 10.0.0.9]",
 ])
@@ -222,3 +250,20 @@ def test_settings_can_add_a_rules_file_and_force_a_vendor(tmp_path):
     junos = parser.parse("<28>Jul 20 21:45:59 vmx01 mib2d[2424]: SNMP_TRAP_LINK_UP: ifIndex 502, ifAdminStatus "
                          "up(1), ifOperStatus up(1), ifName xe-0/0/0")
     assert junos.status == "unrecognized"  # vendor forced to cisco_ios
+
+
+@pytest.mark.parametrize(("line", "message_id", "vendor"), [
+    ("<189>12: rtr-001: Nov 27 03:00:00.000: %SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: a] [Source: 10.0.0.9]",
+     "%SEC_LOGIN-5-LOGIN_SUCCESS", "cisco_ios"),
+    ("<28>Jun 21 14:03:12 vmx01 rpd[2902]: RPD_SOMETHING_NEW: whatever it says", "RPD_SOMETHING_NEW", "junos"),
+    ("<13>Jun  5 10:00:00 host1 cron: job ran", "cron", None),
+])
+def test_an_unrecognized_line_still_carries_its_message_id_and_vendor_guess(line, message_id, vendor):
+    result = parse_syslog(line, now=NOW)
+    assert result.status == "unrecognized"
+    assert (result.message_id, result.vendor) == (message_id, vendor)
+
+
+def test_an_event_carries_the_message_id_as_the_device_wrote_it():
+    result = parse_syslog("<189>Jan 20 10:00:00 router1 %BGP-5-ADJCHANGE: neighbor 1.2.3.4 Up", now=NOW)
+    assert (result.status, result.message_id, result.key) == ("event", "%BGP-5-ADJCHANGE", "BGP-ADJCHANGE")

@@ -16,6 +16,11 @@ to one tag per element. A few placeholders are derived from a field (see
 address (canonical, as the cache tags addresses), ``{neighbor_device}`` when it
 is a name, so ``device:{neighbor_device}`` is skipped for address neighbors
 instead of becoming the meaningless ``device:10.0.0.6``.
+
+An item may carry ``when``: event field → a value or a list of values; the item
+applies only when every named field has one of them (``when: {kind: saved}``
+makes ``write memory`` refresh rather than drop a device's answers). Values are
+compared as text; ``null`` matches an empty field.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import ipaddress
 import itertools
 import json
 import string
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -117,6 +123,19 @@ def _placeholders(template: str) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _literal_choices(model: type[EventBase], name: str) -> set[str] | None:
+    """The text values a Literal field can take (None when the field is free-form)."""
+    field = model.model_fields.get(name)
+    if field is None:
+        return None
+    annotation = field.annotation
+    if annotation is bool:
+        return {"true", "false"}
+    if typing.get_origin(annotation) is Literal:
+        return {str(v) for v in typing.get_args(annotation)}
+    return None
+
+
 class RuleItem(BaseModel):
     """One thing an event causes: invalidate these tags (mode) and then warm these questions."""
 
@@ -125,6 +144,29 @@ class RuleItem(BaseModel):
     invalidate: list[str] = Field(default_factory=list, description="Tag templates (a union).")
     mode: Literal["hard", "soft"] = "hard"
     warm: list[str] = Field(default_factory=list, description="Question templates asked afterwards.")
+    when: dict[str, list[str | None]] = Field(
+        default_factory=dict, description="Field → accepted values; the item applies only if all match.")
+
+    @field_validator("when", mode="before")
+    @classmethod
+    def _values_as_lists(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        out: dict[Any, Any] = {}
+        for name, accepted in value.items():
+            items = accepted if isinstance(accepted, list) else [accepted]
+            out[name] = [v if v is None or isinstance(v, str) else
+                         (str(v).lower() if isinstance(v, bool) else str(v)) for v in items]
+        return out
+
+    def applies_to(self, values: dict[str, Any]) -> bool:
+        """Whether the event's field ``values`` satisfy ``when``."""
+        for name, accepted in self.when.items():
+            value = values.get(name)
+            text = None if value in (None, "") else (str(value).lower() if isinstance(value, bool) else str(value))
+            if text not in accepted:
+                return False
+        return True
 
     @field_validator("invalidate", "warm")
     @classmethod
@@ -155,6 +197,17 @@ class RulesFile(BaseModel):
             for n, item in enumerate(items):
                 if not item.invalidate and not item.warm:
                     raise ValueError(f"{event_type}[{n}] neither invalidates nor warms anything")
+                for name, accepted in item.when.items():
+                    if name not in fields:
+                        raise ValueError(f"{event_type}[{n}]: when names {name!r}, which a {event_type} event "
+                                         f"does not have (fields: {', '.join(sorted(fields))})")
+                    if not accepted:
+                        raise ValueError(f"{event_type}[{n}]: when {name!r} lists no values")
+                    choices = _literal_choices(_MODELS[event_type], name)
+                    wrong = [v for v in accepted if choices is not None and v not in choices]
+                    if wrong:
+                        raise ValueError(f"{event_type}[{n}]: when {name!r} can never be {wrong[0]!r} "
+                                         f"(a {event_type}'s {name} is one of: {', '.join(sorted(choices))})")
                 for template in [*item.invalidate, *item.warm]:
                     for name in _placeholders(template):
                         if name not in fields:
@@ -239,6 +292,8 @@ class RuleSet:
         target = event.target_key()
         actions: list[Action] = []
         for item in items:
+            if item.when and not item.applies_to(values):
+                continue
             tags = tuple(dict.fromkeys(t for tpl in item.invalidate for t in _render(tpl, values)))
             warm = tuple(dict.fromkeys(q for tpl in item.warm for q in _render(tpl, values)))
             if tags:

@@ -22,17 +22,22 @@ RFC 5424 MSGID, else the app name) selects candidate rules from
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import ipaddress
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from netcache.errors import ConfigError, EventError, ParseError
 
-from netcache.events.models import EventBase, parse_event
+from netcache.events.models import EventBase, build_event
+from netcache.events.syslog.message_id import find_message_id
 from netcache.events.syslog.vendor_rules import VENDORS, Rule, RuleSet, load_rules, load_rules_file
+
+if TYPE_CHECKING:
+    from netcache.events.syslog.explain import Explanation
 
 __all__ = ["SyslogHeader", "ParseResult", "SyslogParser", "parse_frame", "parse_syslog", "detect_vendor"]
 
@@ -61,7 +66,7 @@ _ISO_RE = re.compile(
 _BSD_RE = re.compile(
     r"(?P<flag>[*.])?(?:(?P<year1>\d{4}) )?(?P<mon>[A-Z][a-z]{2}) +(?P<day>\d{1,2})(?: (?P<year2>\d{4}))? "
     r"(?P<time>\d\d:\d\d:\d\d)(?:\.(?P<frac>\d{1,9}))?"
-    rf"(?: (?P<tz>{_TZ_ALT}|[+-]\d\d:?\d\d)(?=[: ]|$))?")
+    rf"(?: (?P<tz>{_TZ_ALT})(?=[: ]|$)| ?(?P<tz_off>[+-]\d\d:?\d\d)(?=[: ]|$))?(?: DST)?")
 _SEQ_RE = re.compile(r"(?P<seq>\d{1,10}): ")
 # a host name or address and what separates it from the next header item: "rtr-001: ",
 # "10.0.0.33 : " (NX-OS), "2001:db8::1 " (the lazy match stops at the first separator that fits)
@@ -71,18 +76,17 @@ _MNEMONIC_START_RE = re.compile(r"%[A-Z0-9_]+-")
 _TAG_RE = re.compile(
     r"(?:(?P<sevword>EMERG|ALERT|CRIT|ERR|ERROR|WARNING|WARN|NOTICE|INFO|DEBUG) )?"
     r"(?P<app>[A-Za-z0-9_][\w./#-]{0,63}?)(?:\[(?P<procid>[^\]\s]{1,32})\])?: ")
-_MNEMONIC_RE = re.compile(r"%(?P<mnem>[A-Z0-9_]+(?:-[A-Z0-9_]+)*?)-(?P<sev>[0-7])-(?P<name>[A-Z0-9_]+)\s*:\s*")
-_PCT_TAG_RE = re.compile(r"%(?P<tag>[A-Z][A-Z0-9_]+): ")
-_JUNOS_TAG_RE = re.compile(r"(?P<tag>[A-Z][A-Z0-9]*_[A-Z0-9_]+): ")
-_FRR_ID_RE = re.compile(r"\[[A-Z0-9]{5}-[A-Z0-9]{5}\] ")
 _SD_PARAM_RE = re.compile(r'\s+([^\s="\]]{1,32})="((?:[^"\\]|\\.)*)"')
 _SEVWORDS = {"EMERG": 0, "ALERT": 1, "CRIT": 2, "ERR": 3, "ERROR": 3, "WARNING": 4, "WARN": 4,
              "NOTICE": 5, "INFO": 6, "DEBUG": 7}
-_STATE_WORDS = {"up": "up", "down": "down", "1": "up", "0": "down"}
+_STATE_WORDS = {"up": "up", "down": "down", "1": "up", "0": "down", "admindown": "admin_down",
+                "admin_down": "admin_down", "init": "init", "operational": "up", "not operational": "down",
+                "online": "up", "link down": "down", "protocol down": "down", "offline": "down"}
 _EOS_APPS = frozenset({"Ebra", "Bgp", "Rib", "ConfigAgent", "Stp", "Lag", "Lldp", "Fhrp", "Ira", "Sysdb",
-                       "Launcher", "ProcMgr", "Aaa", "Acl", "Arp", "Mlag", "Ospf", "Isis", "PhyEthtool"})
-_SONIC_APPS = frozenset({"bgpd", "bgpcfgd", "orchagent", "portsyncd", "portmgrd", "config", "zebra",
-                         "syncd", "teamd", "ospfd", "isisd"})
+                       "Launcher", "ProcMgr", "ProcMgr-worker", "ProcMgr-master", "Aaa", "Acl", "Arp", "Mlag",
+                       "Ospf", "Isis", "PhyEthtool", "Bfd", "MaintenanceMode"})
+_SONIC_APPS = frozenset({"bgpcfgd", "orchagent", "portsyncd", "portmgrd", "config", "syncd", "teamd",
+                         "supervisord", "process-reboot-cause"})
 _JUNOS_APPS = frozenset({"rpd", "mgd", "mib2d", "chassisd", "dcd", "eventd", "lacpd", "kernel", "cosd"})
 
 
@@ -117,6 +121,9 @@ class ParseResult:
     vendor: str | None = None
     key: str | None = None
     rule: str | None = None
+    #: The message id as the device wrote it (``%BGP-5-ADJCHANGE``, ``RPD_BGP_NEIGHBOR_STATE_CHANGED``,
+    #: ``%ADJCHANGE``, an RFC 5424 MSGID or the program tag), also for unrecognized lines.
+    message_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON line ``netcache events parse`` prints."""
@@ -160,17 +167,30 @@ def _parse_iso(m: re.Match[str]) -> datetime:
     return datetime(y, mo, d, hh, mm, min(ss, 59), _frac_us(m.group("frac")), tzinfo=tz).astimezone(timezone.utc)
 
 
+#: How many distinct BSD timestamps the parser remembers (a burst shares a handful of seconds).
+_BSD_CACHE_SIZE = 4096
+_BSD_CACHE: dict[tuple[str, int], tuple[datetime, bool]] = {}
+
+
 def _parse_bsd(m: re.Match[str], now: datetime) -> datetime:
-    month = _MONTHS.get(m.group("mon").lower())
-    if month is None:
-        raise ParseError(f"unknown month {m.group('mon')!r}")
-    hh, mm, ss = (int(x) for x in m.group("time").split(":"))
-    tz = _tz_from(m.group("tz")) or timezone.utc
-    year_text = m.group("year1") or m.group("year2")
-    year = int(year_text) if year_text else now.year
-    stamp = datetime(year, month, int(m.group("day")), hh, mm, min(ss, 59), _frac_us(m.group("frac")), tzinfo=tz)
-    if not year_text and stamp - now > timedelta(days=1):  # December's messages read in January
-        stamp = stamp.replace(year=year - 1)
+    key = (m.group(0), now.year)
+    hit = _BSD_CACHE.get(key)
+    if hit is None:
+        month = _MONTHS.get(m.group("mon").lower())
+        if month is None:
+            raise ParseError(f"unknown month {m.group('mon')!r}")
+        hh, mm, ss = (int(x) for x in m.group("time").split(":"))
+        tz = _tz_from(m.group("tz") or m.group("tz_off")) or timezone.utc
+        year_text = m.group("year1") or m.group("year2")
+        year = int(year_text) if year_text else now.year
+        hit = (datetime(year, month, int(m.group("day")), hh, mm, min(ss, 59), _frac_us(m.group("frac")), tzinfo=tz),
+               bool(year_text))
+        if len(_BSD_CACHE) >= _BSD_CACHE_SIZE:
+            _BSD_CACHE.clear()
+        _BSD_CACHE[key] = hit
+    stamp, had_year = hit
+    if not had_year and stamp - now > timedelta(days=1):  # December's messages read in January
+        stamp = stamp.replace(year=stamp.year - 1)
     return stamp.astimezone(timezone.utc)
 
 
@@ -195,6 +215,8 @@ def _parse_sd(text: str) -> tuple[dict[str, dict[str, str]], str]:
                 break
             params[m.group(1)] = re.sub(r"\\([\"\\\]])", r"\1", m.group(2))
             pos = m.end()
+        while pos < len(text) and text[pos] == " " and pos + 1 < len(text) and text[pos + 1] in " ]":
+            pos += 1  # "[junos@2636.1.1.1.2.18 ]": a stray space before the bracket
         if pos >= len(text) or text[pos] != "]":
             raise ParseError(f"structured data element [{sd_id} is not closed")
         sd[sd_id] = params
@@ -280,9 +302,12 @@ def _scan_header(text: str, now: datetime, *, after_pri: bool
                 hosts.append(hm.group("host"))
                 text, prev = rest, "host"
                 break
-        if prev == "ts" and not hosts:
-            # RFC 3164: the HOSTNAME follows the timestamp, unless the next token is already a tag
+        if prev == "ts":
+            # RFC 3164: the HOSTNAME follows the timestamp, unless the next token is already a tag;
+            # after a relay's header, the device's own "timestamp host %%01..." (Huawei) names the device
             token, _, rest = text.partition(" ")
+            if hosts and not rest.startswith("%"):
+                break
             if token and not token.endswith(":") and not token.startswith("%") and "[" not in token:
                 hosts.append(token)
                 text, prev = rest.lstrip(" "), "host"
@@ -339,9 +364,28 @@ def parse_frame(raw: str, *, now: datetime | None = None) -> SyslogHeader:
                 raise ParseError(f"bad RFC 5424 timestamp {m5.group('ts')!r}: {e}") from e
         sd, msg = _parse_sd(text[m5.end():]) if m5.end() < len(text) else ({}, "")
         nil = lambda v: None if v == "-" else v  # noqa: E731
-        return SyslogHeader("rfc5424", msg.lstrip("\ufeff"), facility, severity, ts, True,
-                            nil(m5.group("host")), nil(m5.group("app")), nil(m5.group("procid")),
-                            nil(m5.group("msgid")), structured_data=sd)
+        msg = msg.lstrip("\ufeff")
+        host, app = nil(m5.group("host")), nil(m5.group("app"))
+        seq = int(app) if app and app.isdigit() else None
+        if seq is not None:
+            app = None
+        if msg and msg[0] != "%" and "%" in msg:
+            # a relay (rsyslog RSYSLOG_SyslogProtocol23Format) re-framed a Cisco line: the device's
+            # sequence number became APP-NAME and its own header items (origin-id host, IOS-XR node,
+            # timestamp, XR process tag) lead the MSG before the %FAC-SEV-MNEMONIC
+            inner_seq, hosts, node, stamp, inner_synced, saw_ts, rest = _scan_header(msg, now, after_pri=False)
+            tag = _TAG_RE.match(rest) if not rest.startswith("%") else None
+            if tag and rest.startswith("%", tag.end()):  # IOS-XR: "... UTC: bgp[1052]: %ROUTING-..."
+                rest = rest[tag.end():]
+            if rest.startswith("%") and (hosts or saw_ts or inner_seq is not None or node):
+                if tag:
+                    app = tag.group("app")
+                host = _pick_host([host, *hosts] if host else hosts) if hosts else host
+                return SyslogHeader("rfc5424", rest, facility, severity, stamp or ts, inner_synced, host, app,
+                                    nil(m5.group("procid")), nil(m5.group("msgid")),
+                                    inner_seq if inner_seq is not None else seq, node, structured_data=sd)
+        return SyslogHeader("rfc5424", msg, facility, severity, ts, True, host, app, nil(m5.group("procid")),
+                            nil(m5.group("msgid")), seq, structured_data=sd)
 
     seq, hosts, node, stamp, synced, saw_ts, text = _scan_header(text, now, after_pri=pm is not None)
     host = _pick_host(hosts)
@@ -361,43 +405,33 @@ def parse_frame(raw: str, *, now: datetime | None = None) -> SyslogHeader:
 # --- rules ---------------------------------------------------------------------------
 
 
-def _message_key(header: SyslogHeader) -> tuple[str, str, int | None]:
-    """(message id, body after it, severity in the mnemonic)."""
-    text = header.message
-    if text.startswith(":- "):  # swss logger
-        text = text[3:]
-    fm = _FRR_ID_RE.match(text)
-    if fm:
-        text = text[fm.end():]
-    m = _MNEMONIC_RE.match(text)
-    if m:
-        return f"{m.group('mnem')}-{m.group('name')}", text[m.end():], int(m.group("sev"))
-    m2 = _PCT_TAG_RE.match(text)
-    if m2:
-        return m2.group("tag"), text[m2.end():], None
-    if header.msgid:
-        return header.msgid.upper(), text.removeprefix(f"{header.msgid}: "), None
-    m3 = _JUNOS_TAG_RE.match(text)
-    if m3:
-        return m3.group("tag"), text[m3.end():], None
-    app = (header.app or "").rsplit("#", 1)[-1]
-    return app.upper(), text, None
+_SHAPE_VENDOR = {"huawei": "huawei_vrp", "sros": "nokia_sros", "raslog": "brocade", "fortios": "fortios",
+                 "panos": "panos"}
+_FRR_DAEMONS = frozenset({"bgpd", "ospfd", "ospf6d", "isisd", "bfdd", "zebra", "staticd", "watchfrr"})
+_BROCADE_APPS = frozenset({"System", "Security", "BGP", "OSPF", "ISIS", "LACP", "BFD", "STP", "MSTP", "VRRP",
+                           "RASLOG", "raslogd"})
 
 
-def detect_vendor(header: SyslogHeader, key: str) -> str | None:
+def detect_vendor(header: SyslogHeader, key: str, shape: str = "app") -> str | None:
     """A guess from the message's shape (None when it could be several)."""
+    vendor = _SHAPE_VENDOR.get(shape)
+    if vendor is not None:
+        return vendor
     app = header.app or ""
-    if header.node or key.startswith(("PKT_INFRA-", "ROUTING-", "MGBL-", "OS-")):
+    if header.node or key.startswith(("PKT_INFRA-", "ROUTING-", "MGBL-", "OS-", "L2-")):
         return "cisco_iosxr"
-    if key.startswith(("ETHPORT-", "VSHD-", "ETH_PORT_CHANNEL-")):
+    if key.startswith(("ETHPORT-", "VSHD-", "ETH_PORT_CHANNEL-", "SYSMGR-")) or "[" in header.message[:60] \
+            and key.startswith(("BGP-", "OSPF-", "ISIS-")) and "bgp-" in header.message[:60]:
         return "cisco_nxos"
-    if "#" in app or app in _SONIC_APPS:
-        return "sonic"
+    if "#" in app or app in _SONIC_APPS or app.startswith("teamd"):
+        return "frr" if app in _FRR_DAEMONS and "#" not in app else "sonic"
     if app in _EOS_APPS:
         return "arista_eos"
     if app in _JUNOS_APPS or (header.structured_data and any(k.startswith("junos@") for k in header.structured_data)):
         return "junos"
-    if "-" in key and not app:
+    if app in _BROCADE_APPS and shape == "app":
+        return "brocade"
+    if shape == "cisco" and not app:
         return "cisco_ios"
     return None
 
@@ -474,23 +508,39 @@ class SyslogParser:
         except Exception as e:  # noqa: BLE001 - a parser bug must not stop a listener
             return ParseResult("error", text, reason=f"internal parser error: {type(e).__name__}: {e}")
 
+    def explain(self, line: bytes | str, source_address: str | None = None, *,
+                now: datetime | None = None) -> "Explanation":
+        """Every step of parsing ``line``: header format, message id, vendor, each rule tried and why."""
+        from netcache.events.syslog.explain import explain_line
+
+        text = line.decode("utf-8", errors="replace") if isinstance(line, (bytes, bytearray)) else str(line)
+        return explain_line(self, text, source_address, now=now)
+
     def _parse(self, text: str, source_address: str | None, now: datetime) -> ParseResult:
         header = parse_frame(text, now=now)
-        key, body, mnem_sev = _message_key(header)
+        mid = find_message_id(header.message, msgid=header.msgid, app=header.app)
+        key, body, mnem_sev, message_id = mid.key, mid.body, mid.severity, mid.message_id
+        if mid.host and (not header.host or _is_ip(header.host)):  # FortiOS devname beats a relay's address
+            header = dataclasses.replace(header, host=mid.host)
         forced = self._vendor_for(source_address)
-        vendor = forced or detect_vendor(header, key)
+        vendor = forced or detect_vendor(header, key, mid.shape)
         candidates = self.rules.candidates(key, vendor, only_vendor=forced is not None) if key else ()
         for rule in candidates:
             m = rule.pattern.match(body)
             if m is None:
                 continue
-            return self._build(rule, m, header, text, source_address, now, key, forced, mnem_sev)
+            # the event names the OS the line came from: forced, else a guess from the line's shape or
+            # program (FortiOS carrying a Cisco-style BGP line, SONiC's bgp#bgpd read by the FRR table),
+            # else the vendor of the rule (a bare %FAC-SEV-MNEMONIC is only a weak hint of IOS)
+            named = forced or (vendor if vendor and vendor != "cisco_ios" else None)
+            return self._build(rule, m, header, text, source_address, now, key, named, mnem_sev, message_id)
         reason = f"no rule for message id {key!r}" if not candidates else f"no {key} rule matched the text"
-        return ParseResult("unrecognized", text, reason=reason, header=header, vendor=vendor, key=key or None)
+        return ParseResult("unrecognized", text, reason=reason, header=header, vendor=vendor, key=key or None,
+                           message_id=message_id or None)
 
     def _build(self, rule: Rule, m: re.Match[str], header: SyslogHeader, text: str,
                source_address: str | None, now: datetime, key: str, forced: str | None,
-               mnem_sev: int | None) -> ParseResult:
+               mnem_sev: int | None, message_id: str) -> ParseResult:
         data = _fields_from(rule, m)
         if rule.type == "config_change" and "user" not in data:
             for params in header.structured_data.values():  # Junos RFC 5424: username="..."
@@ -500,7 +550,7 @@ class SyslogParser:
         device = header.host or source_address
         if not device:
             return ParseResult("error", text, reason="no host in the message and no source address",
-                               header=header, key=key)
+                               header=header, key=key, message_id=message_id or None)
         severity = header.severity if header.severity is not None else (mnem_sev if mnem_sev is not None else 5)
         data.update(type=rule.type, source="syslog", vendor=forced or rule.vendor, device=device,
                     severity=severity, raw=text, received_at=now)
@@ -512,12 +562,12 @@ class SyslogParser:
             body = _PRI_RE.sub("", text, count=1)
             data["id"] = hashlib.sha256(f"syslog|{device}|{rule.type}|{body}".encode()).hexdigest()[:24]
         try:
-            event = parse_event(data)
+            event = build_event(rule.type, data)
         except EventError as e:
             return ParseResult("error", text, reason=f"rule {rule.name}: {e}", header=header,
-                               vendor=rule.vendor, key=key, rule=rule.name)
+                               vendor=rule.vendor, key=key, rule=rule.name, message_id=message_id or None)
         return ParseResult("event", text, event=event, header=header, vendor=event.vendor, key=key,
-                           rule=rule.name)
+                           rule=rule.name, message_id=message_id or None)
 
 
 _DEFAULT: SyslogParser | None = None
