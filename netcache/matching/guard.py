@@ -41,17 +41,24 @@ import re
 from dataclasses import dataclass
 
 from netcache.matching.entities import Inventory, entity_spans, mask_entities
+from netcache.matching.lexicon import Lexicon, default_lexicon
 
-__all__ = ["GuardVerdict", "guard", "guard_tokens", "OPPOSITES", "EXCLUSIVE", "INTENTS", "MARKERS", "SYNONYMS",
+__all__ = ["GuardVerdict", "guard", "guard_tokens", "entity_roles", "SOFT_RULES", "OPPOSITES", "EXCLUSIVE", "INTENTS", "MARKERS", "SYNONYMS",
            "PHRASES", "FILLER", "MAX_SUBSTITUTION_WORDS"]
 
 
 @dataclass(frozen=True)
 class GuardVerdict:
-    """``ok`` is False when the pair must not share an answer; ``reason`` says why."""
+    """``ok`` is False when the pair must not share an answer; ``reason`` says why.
+
+    ``rule`` names the rule that rejected (a short, fixed label for metrics: ``role``, ``aspect``,
+    ``opposite``, ``substitution`` ...); ``hard`` is False only for the wording rules a verifier may
+    overrule (:data:`SOFT_RULES`), never for entities, roles, numbers, opposites or term groups."""
 
     ok: bool
     reason: str | None = None
+    rule: str | None = None
+    hard: bool = True
 
     def __bool__(self) -> bool:
         return self.ok
@@ -231,15 +238,18 @@ EXCLUSIVE: dict[str, tuple[str, frozenset[str]]] = {
     "route_op": ("differ", frozenset({"summarization", "redistribution", "aggregation", "filtering", "leaking",
                                       "dampening"})),
     "encap": ("differ", frozenset({"vxlan", "mpls", "gre", "ipsec", "dot1q", "qinq"})),
+    # what is asked about a thing: status vs errors vs configuration vs cost ... are different answers
+    "aspect": ("differ", frozenset({"state", "error", "counter", "config", "cost", "mtu", "speed", "duplex",
+                                    "utilization", "log", "role", "priority", "description", "uptime", "optical",
+                                    "bandwidth", "timer", "version"})),
 }
 
 #: name → words naming one question intent (after :data:`PHRASES` and :data:`SYNONYMS`); both sides must name the
 #: same intents. A bare ``change`` is left out on purpose: "how do I change the hello timer" is a how-to.
 INTENTS: dict[str, frozenset[str]] = {
     "change": frozenset({"changed", "diff", "history"}),
-    "cause": frozenset({"why", "troubleshoot", "cause", "reason", "fix"}),
+    "cause": frozenset({"why", "troubleshoot", "cause", "reason", "fix", "wrong", "issue", "problem", "diagnose"}),
     "compare": frozenset({"compare"}),
-    "howto": frozenset({"howto"}),
 }
 
 #: words whose presence on one side only changes the question
@@ -255,9 +265,11 @@ a an the is are was were be been being do does did i me my we our you your it it
 here what which who how why when where can could should would will shall may might must please tell give show
 explain describe on of for in to from with by at about into over under via and or but if then than as so
 current currently right now today all any every each some many much more most have has had use used using work
-works mean means meaning purpose info information detail summary overview get find look let us just also
-ip state please exactly actually there
+works mean means meaning purpose info information detail overview get find look let us just also
+ip please exactly actually there howto
 """.split())
+#: rules whose rejection a verifier may overrule (wording, not facts): see netcache.matching.verifier
+SOFT_RULES: frozenset[str] = frozenset({"substitution", "qualifier", "intent", "marker"})
 #: longest swapped span (in words, each side) the substitution rule considers
 MAX_SUBSTITUTION_WORDS = 2
 #: questions longer than this (both sides, in tokens) skip the one-edit rule (difflib is quadratic)
@@ -265,17 +277,24 @@ _MAX_DIFF_TOKENS = 200
 
 _NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?$")
 _TOKEN_RE = re.compile(r"<\w+>|[a-z0-9]+(?:[_./:][a-z0-9]+)*")
+_PHRASES_RE: list[tuple[re.Pattern[str], str]] = []  # compiled PHRASES, filled below
 
 
-def guard_tokens(text: str, inventory: Inventory | None = None) -> list[str]:
-    """The words the guard compares: entities masked, phrases folded, synonyms applied."""
-    v6 = any(":" in value for _s, _e, kind, value in entity_spans(text, inventory) if kind in ("ip", "prefix"))
-    text = mask_entities(text, inventory).lower().replace("\u2019", "'")
+def guard_tokens(text: str, inventory: Inventory | None = None, lexicon: Lexicon | None = None) -> list[str]:
+    """The words the guard compares: entities masked, the lexicon and the operator shorthand folded
+    (``sh ip int br`` = ``show ip interface brief``), phrases folded, synonyms applied."""
+    from netcache.matching.normalize import expand_abbreviations
+
+    lex = lexicon or default_lexicon()
+    spans = entity_spans(text, inventory, lex)
+    v6 = any(":" in value for _s, _e, kind, value in spans if kind in ("ip", "prefix"))
+    text = mask_entities(text, inventory, lex).lower().replace("\u2019", "'")
     if v6:  # an IPv6 address says "ipv6" as clearly as the word does
         text += " ipv6"
     text = re.sub(r"n't\b", " not", text)
-    for pattern, token in PHRASES:
-        text = re.sub(pattern, token, text)
+    text = expand_abbreviations(lex.fold(" ".join(text.split())))
+    for pattern, token in _PHRASES_RE:
+        text = pattern.sub(token, text)
     return [_canon(t) for t in _TOKEN_RE.findall(text)]
 
 
@@ -289,30 +308,120 @@ def _canon(token: str) -> str:
     return token
 
 
-def guard(a: str, b: str, *, inventory: Inventory | None = None) -> GuardVerdict:
+# --------------------------------------------------------------------------- roles
+
+#: a word right before an entity (or protocol) that gives it a role
+_ROLE_BEFORE: dict[str, str] = {
+    "from": "src", "source": "src", "src": "src", "sourced": "src",
+    "to": "dst", "towards": "dst", "toward": "dst", "into": "dst", "destination": "dst", "dst": "dst",
+    "destined": "dst", "->": "dst", "\u2192": "dst", "=>": "dst",
+    "local": "local", "remote": "remote", "primary": "primary", "backup": "backup", "secondary": "backup",
+    "standby": "backup", "active": "primary", "master": "primary", "main": "primary",
+}
+#: a word right after an entity that gives it a role ("route-map X in", "Gi0/1 inbound")
+_ROLE_AFTER: dict[str, str] = {"in": "in", "inbound": "in", "ingress": "in", "out": "out", "outbound": "out",
+                               "egress": "out", "->": "src", "\u2192": "src", "=>": "src"}
+#: skipped between a role word and its entity ("from the router rtr-1", "to neighbor 10.0.0.2")
+_ROLE_SKIP = frozenset("the a an device router switch host node firewall neighbor peer interface port prefix "
+                       "address ip vlan vrf network subnet site link path protocol routes route".split())
+_PROTOCOL_RE = re.compile(r"(?<![\w-])(ospf(?:v[23])?|bgp|is-?is|eigrp|rip(?:ng)?|static|connected|ldp|rsvp)(?![\w-])",
+                          re.I)
+_WORD_RE = re.compile(r"->|=>|\u2192|[\w-]+")
+
+
+def entity_roles(text: str, inventory: Inventory | None = None, lexicon: Lexicon | None = None) -> dict[str, str]:
+    """``{kind:value: role}`` for the entities (and routing protocols) a role word points at:
+    ``"routes pe1 sends to pe2"`` → ``{"device:pe2": "dst"}``; ``"from ospf into bgp"`` →
+    ``{"proto:ospf": "src", "proto:bgp": "dst"}``."""
+    items = [(s, e, f"{kind}:{value}") for s, e, kind, value in entity_spans(text, inventory, lexicon)]
+    taken = [(s, e) for s, e, _ in items]
+    for m in _PROTOCOL_RE.finditer(text):
+        if not any(s <= m.start() < e for s, e in taken):
+            items.append((m.start(), m.end(), f"proto:{m.group(1).lower().replace('-', '')}"))
+    roles: dict[str, str] = {}
+    for s, e, key in items:
+        before = [w.lower() for w in _WORD_RE.findall(text[max(0, s - 40):s])]
+        while before and before[-1] in _ROLE_SKIP:
+            before.pop()
+        role = _ROLE_BEFORE.get(before[-1]) if before else None
+        if role is None:
+            after = _WORD_RE.findall(text[e:e + 12])
+            role = _ROLE_AFTER.get(after[0].lower()) if after else None
+        if role is not None and key not in roles:
+            roles[key] = role
+    return roles
+
+
+def _role_conflict(ra: dict[str, str], rb: dict[str, str]) -> str | None:
+    for key in ra.keys() & rb.keys():
+        if ra[key] != rb[key]:
+            return f"{key} is {ra[key]} on one side, {rb[key]} on the other"
+    for role in set(ra.values()) & set(rb.values()):
+        kinds = {k.split(":", 1)[0] for k, r in ra.items() if r == role} & {k.split(":", 1)[0] for k, r in rb.items() if r == role}
+        for kind in kinds:
+            va = {k for k, r in ra.items() if r == role and k.startswith(kind + ":")}
+            vb = {k for k, r in rb.items() if r == role and k.startswith(kind + ":")}
+            if va != vb:
+                return f"{role} is {'/'.join(sorted(va))} on one side, {'/'.join(sorted(vb))} on the other"
+    return None
+
+
+def _number_pairs(tokens: list[str]) -> set[tuple[str, str]]:
+    """Each number with the word it counts (the next content word, else the one before)."""
+    out = set()
+    for i, t in enumerate(tokens):
+        if not _NUMBER_RE.match(t):
+            continue
+        nxt = next((x for x in tokens[i + 1:i + 3] if x not in FILLER and not _NUMBER_RE.match(x)), None)
+        prev = next((x for x in reversed(tokens[max(0, i - 2):i]) if x not in FILLER and not _NUMBER_RE.match(x)), None)
+        out.add((t, nxt or prev or ""))
+    return out
+
+
+# --------------------------------------------------------------------------- the guard
+
+
+def _no(reason: str, rule: str) -> GuardVerdict:
+    return GuardVerdict(False, reason, rule, rule not in SOFT_RULES)
+
+
+def guard(a: str, b: str, *, inventory: Inventory | None = None, lexicon: Lexicon | None = None) -> GuardVerdict:
     """May the cached answer to ``a`` be served for ``b``? (``ok``, and a ``reason`` when not)."""
-    ta, tb = guard_tokens(a, inventory), guard_tokens(b, inventory)
+    lex = lexicon or default_lexicon()
+    conflict = _role_conflict(entity_roles(a, inventory, lex), entity_roles(b, inventory, lex))
+    if conflict is not None:
+        return _no(f"role: {conflict}", "role")
+    ta, tb = guard_tokens(a, inventory, lex), guard_tokens(b, inventory, lex)
     sa, sb = set(ta), set(tb)
     for x, y in OPPOSITES:
         if (x in sa and y in sb and y not in sa and x not in sb) or (y in sa and x in sb and x not in sa and y not in sb):
-            return GuardVerdict(False, f"opposite: {x!r} vs {y!r}")
+            return _no(f"opposite: {x!r} vs {y!r}", "opposite")
     for name, (mode, members) in EXCLUSIVE.items():
         ga, gb = sa & members, sb & members
         if not ga or not gb:
             continue
         if (mode == "differ" and ga != gb) or (mode == "disjoint" and not ga & gb):
-            return GuardVerdict(False, f"{name}: {'/'.join(sorted(ga))} vs {'/'.join(sorted(gb))}")
+            return _no(f"{name}: {'/'.join(sorted(ga))} vs {'/'.join(sorted(gb))}", name)
     for name, words in INTENTS.items():
         if bool(sa & words) != bool(sb & words):
             said = "/".join(sorted((sa | sb) & words))
-            return GuardVerdict(False, f"intent {name} ({said}) on one side only")
+            return _no(f"intent {name} ({said}) on one side only", "intent")
+    # a bare noun phrase or "-ing" form may ask how to do it; "show X" / "what is X" asks for its state
+    if ("howto" in sa) != ("howto" in sb) and {"show", "what", "which"} & (sb if "howto" in sa else sa):
+        return _no("intent howto on one side, show/what on the other", "intent")
     for marker in sorted(MARKERS):
         if (marker in sa) != (marker in sb):
-            return GuardVerdict(False, f"only one side says {marker!r}")
+            return _no(f"only one side says {marker!r}", "marker")
     na = sorted(t for t in ta if _NUMBER_RE.match(t))
     nb = sorted(t for t in tb if _NUMBER_RE.match(t))
     if na != nb:
-        return GuardVerdict(False, f"numbers differ: {na} vs {nb}")
+        return _no(f"numbers differ: {na} vs {nb}", "numbers")
+    if len(set(na)) > 1:
+        pa, pb = _number_pairs(ta), _number_pairs(tb)
+        words_a = {w: n for n, w in pa if w}
+        for n, w in pb:
+            if w in words_a and words_a[w] != n:
+                return _no(f"numbers count other things: {words_a[w]} {w} vs {n} {w}", "number_pairing")
     return _one_edit(ta, tb)
 
 
@@ -330,7 +439,10 @@ def _one_edit(ta: list[str], tb: list[str]) -> GuardVerdict:
     content_a = [t for t in xa if t not in FILLER]
     content_b = [t for t in xb if t not in FILLER]
     if tag == "replace" and content_a and content_b:
-        return GuardVerdict(False, f"substituted {' '.join(xa)!r} for {' '.join(xb)!r}")
+        return _no(f"substituted {' '.join(xa)!r} for {' '.join(xb)!r}", "substitution")
     if tag in ("insert", "delete") and (content_a or content_b):
-        return GuardVerdict(False, f"qualifier on one side only: {' '.join(content_a or content_b)!r}")
+        return _no(f"qualifier on one side only: {' '.join(content_a or content_b)!r}", "qualifier")
     return GuardVerdict(True)
+
+
+_PHRASES_RE.extend((re.compile(p), t) for p, t in PHRASES)

@@ -41,6 +41,7 @@ from typing import Any
 
 from netcache.matching.entities import Entities, Inventory, entity_spans, extract_entities
 from netcache.matching.intent import classify
+from netcache.matching.lexicon import Lexicon, default_lexicon
 
 __all__ = [
     "normalize_prompt",
@@ -50,6 +51,7 @@ __all__ = [
     "time_bucket",
     "exact_key",
     "semantic_text",
+    "expand_abbreviations",
 ]
 
 #: contractions expanded before comparing (so "what's" and "what is" agree)
@@ -106,7 +108,7 @@ def _canon_word(word: str) -> str:
     return stripped
 
 
-def normalize_prompt(text: str) -> str:
+def normalize_prompt(text: str, lexicon: Lexicon | None = None) -> str:
     """Lowercase, collapsed whitespace, edge punctuation dropped, contractions expanded,
     interfaces and IPs in canonical form: ``"  Show  GI0/1 status?? "`` →
     ``"show gigabitethernet0/1 status"``."""
@@ -127,10 +129,11 @@ def normalize_prompt(text: str) -> str:
             word = _canon_word(word)
             if word:
                 words.append(word)
-    return _expand_abbreviations(" ".join(words))
+    return expand_abbreviations((lexicon or default_lexicon()).fold(" ".join(words)))
 
 
-def _expand_abbreviations(text: str) -> str:
+def expand_abbreviations(text: str) -> str:
+    """Operator shorthand (``sh``, ``int``, ``nei`` ...) in lowercase text, folded to one spelling."""
     for pattern, replacement in _ABBREVIATIONS:
         text = pattern.sub(replacement, text)
     return text
