@@ -40,8 +40,19 @@ class CacheSettings(BaseModel):
     near_miss_margin: float = Field(0.05, ge=0.0, le=1.0)
     #: Reject semantic hits whose differing words change the meaning.
     guard_enabled: bool = True
-    #: Optional inventory file (one device name per line, or YAML/JSON list).
+    #: Optional inventory file: names per line, JSON/YAML devices, a NetBox /api/dcim/devices/ dump or a
+    #: Nornir/Ansible hosts file (netcache.matching.inventory). Adds sites, roles and primary IPs;
+    #: hostname-shaped names are devices without it.
     inventory_file: Path | None = None
+    #: Optional user lexicon (YAML, the shape of netcache/matching/data/lexicon.yaml), added to the shipped one.
+    lexicon_file: Path | None = None
+    #: Ask a small model about candidates the guard rejected only on wording (netcache.matching.verifier).
+    #: Off by default: the offline numbers in the README are without it.
+    verifier_enabled: bool = False
+    #: Model the verifier asks (through the configured LLM endpoint).
+    verifier_model: str = "claude-haiku-4-5"
+    #: A verdict on a pair of questions is kept this long (the meaning of two questions does not go stale).
+    verifier_cache_ttl_s: int = Field(30 * 24 * 3600, ge=1)
     #: Embedder: "minilm" (int8 ONNX all-MiniLM-L6-v2) or "hash" (tests of pure logic only).
     embedder: Literal["minilm", "hash"] = "minilm"
     #: onnxruntime intra-op threads of the MiniLM embedder (1: ~4 ms per question, leaves cores to others).

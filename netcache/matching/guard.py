@@ -113,6 +113,8 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bstartup[- ]config(?:uration)?\b", "startup config"),
     (r"\bcandidate[- ]config(?:uration)?\b", "candidate config"),
     (r"\bin[- ]?bound\b", "inbound"),
+    (r"\b(appl(?:y|ied)|direction|filter(?:ing)?)\s+in\b", r"\1 inbound"),
+    (r"\b(appl(?:y|ied)|direction|filter(?:ing)?)\s+out\b", r"\1 outbound"),
     (r"\bout[- ]?bound\b", "outbound"),
     (r"\bre-?boot\b|\bre-?load\b|\brestart\b", "reload"),
     (r"\bhello[- ]?(?:interval|timer)s?\b", "hellotimer"),
@@ -177,6 +179,7 @@ SYNONYMS: dict[str, str] = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
     "eight": "8", "nine": "9", "ten": "10", "fifteen": "15", "twenty": "20", "thirty": "30",
     "hundred": "100",
+    "logs": "log", "logging": "log", "acls": "acl", "lsas": "lsa", "lsps": "lsp", "vrfs": "vrf", "macs": "mac",
     "modified": "changed", "diffs": "diff", "compared": "compare", "comparing": "compare", "comparison": "compare",
     "versus": "compare", "vs": "compare", "troubleshooting": "troubleshoot", "diagnose": "troubleshoot",
     "diagnosing": "troubleshoot", "causes": "cause", "caused": "cause", "causing": "cause", "reasons": "reason",
@@ -238,6 +241,7 @@ EXCLUSIVE: dict[str, tuple[str, frozenset[str]]] = {
     "route_op": ("differ", frozenset({"summarization", "redistribution", "aggregation", "filtering", "leaking",
                                       "dampening"})),
     "encap": ("differ", frozenset({"vxlan", "mpls", "gre", "ipsec", "dot1q", "qinq"})),
+    "vlan_list": ("differ", frozenset({"native", "allowed", "pruned", "tagged", "untagged", "voice"})),
     # what is asked about a thing: status vs errors vs configuration vs cost ... are different answers
     "aspect": ("differ", frozenset({"state", "error", "counter", "config", "cost", "mtu", "speed", "duplex",
                                     "utilization", "log", "role", "priority", "description", "uptime", "optical",
@@ -320,7 +324,12 @@ _ROLE_BEFORE: dict[str, str] = {
 }
 #: a word right after an entity that gives it a role ("route-map X in", "Gi0/1 inbound")
 _ROLE_AFTER: dict[str, str] = {"in": "in", "inbound": "in", "ingress": "in", "out": "out", "outbound": "out",
-                               "egress": "out", "->": "src", "\u2192": "src", "=>": "src"}
+                               "egress": "out", "->": "src", "\u2192": "src", "=>": "src",
+                               "primary": "primary", "backup": "backup", "secondary": "backup", "standby": "backup",
+                               "active": "primary", "master": "primary", "main": "primary", "source": "src",
+                               "destination": "dst"}
+#: skipped between an entity and a role word after it ("Gi0/1 is the primary uplink", "Gi0/2 the backup")
+_ROLE_AFTER_SKIP = frozenset("is the a an as being was acts serves".split())
 #: skipped between a role word and its entity ("from the router rtr-1", "to neighbor 10.0.0.2")
 _ROLE_SKIP = frozenset("the a an device router switch host node firewall neighbor peer interface port prefix "
                        "address ip vlan vrf network subnet site link path protocol routes route".split())
@@ -345,8 +354,10 @@ def entity_roles(text: str, inventory: Inventory | None = None, lexicon: Lexicon
             before.pop()
         role = _ROLE_BEFORE.get(before[-1]) if before else None
         if role is None:
-            after = _WORD_RE.findall(text[e:e + 12])
-            role = _ROLE_AFTER.get(after[0].lower()) if after else None
+            after = [w.lower() for w in _WORD_RE.findall(text[e:e + 24])]
+            while len(after) > 1 and after[0] in _ROLE_AFTER_SKIP:
+                after.pop(0)
+            role = _ROLE_AFTER.get(after[0]) if after else None
         if role is not None and key not in roles:
             roles[key] = role
     return roles
@@ -364,6 +375,17 @@ def _role_conflict(ra: dict[str, str], rb: dict[str, str]) -> str | None:
             if va != vb:
                 return f"{role} is {'/'.join(sorted(va))} on one side, {'/'.join(sorted(vb))} on the other"
     return None
+
+
+def _converse(ra: dict[str, str], rb: dict[str, str], sa: set[str], sb: set[str]) -> bool:
+    """One side "advertises to Y", the other "receives from X" (or the reverse), X and Y different."""
+    if "advertised" in sb and "received" in sa:
+        ra, rb, sa, sb = rb, ra, sb, sa
+    if not ("advertised" in sa and "received" in sb and "received" not in sa and "advertised" not in sb):
+        return False
+    to_a = {k for k, r in ra.items() if r == "dst"}
+    from_b = {k for k, r in rb.items() if r == "src"}
+    return bool(to_a) and bool(from_b) and not to_a & from_b and not {k for k, r in ra.items() if r == "src"} & from_b
 
 
 def _number_pairs(tokens: list[str]) -> set[tuple[str, str]]:
@@ -393,7 +415,10 @@ def guard(a: str, b: str, *, inventory: Inventory | None = None, lexicon: Lexico
         return _no(f"role: {conflict}", "role")
     ta, tb = guard_tokens(a, inventory, lex), guard_tokens(b, inventory, lex)
     sa, sb = set(ta), set(tb)
+    converse = _converse(entity_roles(a, inventory, lex), entity_roles(b, inventory, lex), sa, sb)
     for x, y in OPPOSITES:
+        if converse and (x, y) == ("advertised", "received"):
+            continue  # "pe1 advertises to pe2" asks what "pe2 receives from pe1" asks
         if (x in sa and y in sb and y not in sa and x not in sb) or (y in sa and x in sb and x not in sa and y not in sb):
             return _no(f"opposite: {x!r} vs {y!r}", "opposite")
     for name, (mode, members) in EXCLUSIVE.items():

@@ -209,10 +209,13 @@ def exact_key(
     inventory: Inventory | None = None,
     bucketed: bool = False,
     now: float | None = None,
+    lexicon: Lexicon | None = None,
 ) -> str:
-    """The exact-match key (shape in the module docstring)."""
-    norm = normalize_prompt(prompt)
-    entities = extract_entities(prompt, inventory)
+    """The exact-match key (shape in the module docstring). The device field and the scope come
+    from the hostname-shaped names in the prompt (plus inventory names that do not look like
+    hostnames), so processes with and without an inventory agree on hostname-shaped names."""
+    norm = normalize_prompt(prompt, lexicon)
+    entities = extract_entities(prompt, inventory, lexicon)
     intent = classify(norm)  # of the normalised text: spellings that share a key share its type too
     if entities.devices:
         scope, where = "device", ",".join(sorted(entities.devices))
@@ -229,7 +232,7 @@ _WS_RE = re.compile(r"\s+")
 
 
 def semantic_text(prompt: str, entities: Entities | None = None, *, mask: bool = False,
-                  inventory: Inventory | None = None) -> str:
+                  inventory: Inventory | None = None, lexicon: Lexicon | None = None) -> str:
     """What gets embedded: the normalised prompt (:func:`normalize_prompt`: lowercase,
     canonical interface and address spellings, contractions expanded).
 
@@ -243,7 +246,7 @@ def semantic_text(prompt: str, entities: Entities | None = None, *, mask: bool =
     ``entities`` is accepted for the interface's sake (masking recomputes spans)."""
     del entities
     if not mask:
-        return normalize_prompt(prompt)
+        return normalize_prompt(prompt, lexicon)
     out, pos = [], 0
     text = unicodedata.normalize("NFKC", prompt)
     for start, end, kind, _v in entity_spans(text, inventory):
