@@ -107,7 +107,7 @@ olt cpe srx asa ids ips waf cs ds as mx ex qfx nx ios sbc mgmt ts
 #: a token after one of these (or before ":") is a device when it looks like a name, not a word
 _PLACE_WORDS = frozenset({"on", "from", "to", "between", "of", "for", "at", "and", "via", "towards", "toward", "into",
                           "behind", "router", "switch", "firewall", "device", "host", "node", "box"})
-_TOKEN_RE = re.compile(r"(?<![\w@$%<>/\\.:-])[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?(?![\w@/\\-]|\.[A-Za-z0-9]|:\w)")
+_TOKEN_RE = re.compile(r"(?<![\w@$%<>/\\.:)-])[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?(?![\w@/\\-]|\.[A-Za-z0-9]|:\w)")
 _PREV_WORD_RE = re.compile(r"([A-Za-z]+)\W{0,2}$")
 _FILE_EXT = frozenset({"txt", "cfg", "conf", "bin", "log", "yaml", "yml", "json", "py", "tar", "gz", "zip", "pkg",
                        "img", "iso", "csv", "xml", "html", "pcap", "md", "sh", "j2", "ini", "pem", "crt", "key"})

@@ -35,7 +35,8 @@ import click
 
 from netcache.errors import ConfigError, NetcacheError
 
-__all__ = ["Inventory", "load_inventory", "inventory_from_obj", "netbox_devices", "inventory_group"]
+__all__ = ["Inventory", "load_inventory", "inventory_from_obj", "inventory_for", "device_for_source",
+           "netbox_devices", "inventory_group"]
 
 _EXPECTED = ("a list of device names, a list of {name, site, role, primary_ip} objects, a {name: site} mapping, "
              "{\"devices\": [...]}, a NetBox /api/dcim/devices/ response, or a Nornir/Ansible hosts mapping")
@@ -212,6 +213,26 @@ def load_inventory(path: str | Path) -> Inventory:
         parts = re.split(r"[\s,]+", line)
         items.append({"name": parts[0], "site": parts[1] if len(parts) > 1 else None})
     return inventory_from_obj(items, path)
+
+
+def inventory_for(settings: Any) -> Inventory | None:
+    """The inventory ``settings.cache.inventory_file`` names (None when none is configured)."""
+    path = settings.cache.inventory_file
+    return load_inventory(path) if path else None
+
+
+def device_for_source(event: Any, inventory: Inventory | None) -> Any:
+    """``event`` with its ``device`` replaced by the device name when it is the device's primary IP
+    (syslog sent by address only); unchanged otherwise."""
+    if inventory is None or not inventory.ips or not getattr(event, "device", None):
+        return event
+    name = inventory.device_for_ip(event.device)
+    if name is None:
+        return event
+    data = event.model_dump()
+    data["device"] = name
+    data.pop("id", None)  # the id hashes the device: computed again on validation
+    return type(event).model_validate(data)
 
 
 # --------------------------------------------------------------------------- NetBox
