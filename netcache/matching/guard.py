@@ -40,7 +40,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from netcache.matching.entities import Inventory, entity_spans, mask_entities
+from netcache.matching.entities import Inventory, entity_spans
 from netcache.matching.lexicon import Lexicon, default_lexicon
 
 __all__ = ["GuardVerdict", "guard", "guard_tokens", "entity_roles", "SOFT_RULES", "OPPOSITES", "EXCLUSIVE", "INTENTS", "MARKERS", "SYNONYMS",
@@ -284,15 +284,23 @@ _TOKEN_RE = re.compile(r"<\w+>|[a-z0-9]+(?:[_./:][a-z0-9]+)*")
 _PHRASES_RE: list[tuple[re.Pattern[str], str]] = []  # compiled PHRASES, filled below
 
 
-def guard_tokens(text: str, inventory: Inventory | None = None, lexicon: Lexicon | None = None) -> list[str]:
+def guard_tokens(text: str, inventory: Inventory | None = None, lexicon: Lexicon | None = None,
+                 spans: list[tuple[int, int, str, str]] | None = None) -> list[str]:
     """The words the guard compares: entities masked, the lexicon and the operator shorthand folded
     (``sh ip int br`` = ``show ip interface brief``), phrases folded, synonyms applied."""
     from netcache.matching.normalize import expand_abbreviations
 
     lex = lexicon or default_lexicon()
-    spans = entity_spans(text, inventory, lex)
+    if spans is None:
+        spans = entity_spans(text, inventory, lex)
     v6 = any(":" in value for _s, _e, kind, value in spans if kind in ("ip", "prefix"))
-    text = mask_entities(text, inventory, lex).lower().replace("\u2019", "'")
+    out, pos = [], 0
+    for start, end, kind, _v in spans:
+        if start < pos:  # several VLAN ids share one span
+            continue
+        out += [text[pos:start], f"<{kind}>"]
+        pos = end
+    text = ("".join(out) + text[pos:]).lower().replace("\u2019", "'")
     if v6:  # an IPv6 address says "ipv6" as clearly as the word does
         text += " ipv6"
     text = re.sub(r"n't\b", " not", text)
@@ -338,11 +346,14 @@ _PROTOCOL_RE = re.compile(r"(?<![\w-])(ospf(?:v[23])?|bgp|is-?is|eigrp|rip(?:ng)
 _WORD_RE = re.compile(r"->|=>|\u2192|[\w-]+")
 
 
-def entity_roles(text: str, inventory: Inventory | None = None, lexicon: Lexicon | None = None) -> dict[str, str]:
+def entity_roles(text: str, inventory: Inventory | None = None, lexicon: Lexicon | None = None,
+                 spans: list[tuple[int, int, str, str]] | None = None) -> dict[str, str]:
     """``{kind:value: role}`` for the entities (and routing protocols) a role word points at:
     ``"routes pe1 sends to pe2"`` → ``{"device:pe2": "dst"}``; ``"from ospf into bgp"`` →
     ``{"proto:ospf": "src", "proto:bgp": "dst"}``."""
-    items = [(s, e, f"{kind}:{value}") for s, e, kind, value in entity_spans(text, inventory, lexicon)]
+    if spans is None:
+        spans = entity_spans(text, inventory, lexicon)
+    items = [(s, e, f"{kind}:{value}") for s, e, kind, value in spans]
     taken = [(s, e) for s, e, _ in items]
     for m in _PROTOCOL_RE.finditer(text):
         if not any(s <= m.start() < e for s, e in taken):
@@ -410,12 +421,18 @@ def _no(reason: str, rule: str) -> GuardVerdict:
 def guard(a: str, b: str, *, inventory: Inventory | None = None, lexicon: Lexicon | None = None) -> GuardVerdict:
     """May the cached answer to ``a`` be served for ``b``? (``ok``, and a ``reason`` when not)."""
     lex = lexicon or default_lexicon()
-    conflict = _role_conflict(entity_roles(a, inventory, lex), entity_roles(b, inventory, lex))
+    spans_a, spans_b = entity_spans(a, inventory, lex), entity_spans(b, inventory, lex)
+    ents_a, ents_b = {(k, v) for _s, _e, k, v in spans_a}, {(k, v) for _s, _e, k, v in spans_b}
+    if ents_a != ents_b:  # the engine's group already agrees on these; the guard does not rely on it
+        diff = sorted(f"{k}:{v}" for k, v in ents_a ^ ents_b)
+        return _no(f"entities differ: {', '.join(diff[:4])}", "entities")
+    roles_a, roles_b = entity_roles(a, inventory, lex, spans_a), entity_roles(b, inventory, lex, spans_b)
+    conflict = _role_conflict(roles_a, roles_b)
     if conflict is not None:
         return _no(f"role: {conflict}", "role")
-    ta, tb = guard_tokens(a, inventory, lex), guard_tokens(b, inventory, lex)
+    ta, tb = guard_tokens(a, inventory, lex, spans_a), guard_tokens(b, inventory, lex, spans_b)
     sa, sb = set(ta), set(tb)
-    converse = _converse(entity_roles(a, inventory, lex), entity_roles(b, inventory, lex), sa, sb)
+    converse = _converse(roles_a, roles_b, sa, sb)
     for x, y in OPPOSITES:
         if converse and (x, y) == ("advertised", "received"):
             continue  # "pe1 advertises to pe2" asks what "pe2 receives from pe1" asks
