@@ -241,7 +241,7 @@ EXCLUSIVE: dict[str, tuple[str, frozenset[str]]] = {
     "route_op": ("differ", frozenset({"summarization", "redistribution", "aggregation", "filtering", "leaking",
                                       "dampening"})),
     "encap": ("differ", frozenset({"vxlan", "mpls", "gre", "ipsec", "dot1q", "qinq"})),
-    "vlan_list": ("differ", frozenset({"native", "allowed", "pruned", "tagged", "untagged", "voice"})),
+    "vlan_list": ("differ", frozenset({"native", "allowed", "allow", "pruned", "tagged", "untagged", "voice"})),
     # what is asked about a thing: status vs errors vs configuration vs cost ... are different answers
     "aspect": ("differ", frozenset({"state", "error", "counter", "config", "cost", "mtu", "speed", "duplex",
                                     "utilization", "log", "role", "priority", "description", "uptime", "optical",
