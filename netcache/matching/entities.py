@@ -16,6 +16,7 @@ guard, which compares the words *around* the entities.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -298,8 +299,27 @@ def _if_context(text: str, pos: int) -> bool:
     return _IF_CONTEXT_RE.search(text, max(0, pos - 24), pos) is not None
 
 
+#: questions up to this long keep their spans in a bounded memo (normalisation, intent, the key and the
+#: guard all ask for the spans of the same text; pasted logs are not kept)
+_MEMO_MAX_CHARS = 2_000
+
+
 def entity_spans(text: str, inventory: Inventory | None = None,
                  lexicon: Lexicon | None = None) -> list[tuple[int, int, str, str]]:
+    """Every entity mention as ``(start, end, kind, canonical value)``, non-overlapping, in order
+    (memoised for question-sized texts; see :func:`_entity_spans`)."""
+    if len(text) > _MEMO_MAX_CHARS:
+        return _entity_spans(text, inventory, lexicon)
+    return list(_entity_spans_memo(text, inventory, lexicon or default_lexicon()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _entity_spans_memo(text: str, inventory: Inventory | None, lexicon: Lexicon) -> tuple[tuple[int, int, str, str], ...]:
+    return tuple(_entity_spans(text, inventory, lexicon))
+
+
+def _entity_spans(text: str, inventory: Inventory | None = None,
+                  lexicon: Lexicon | None = None) -> list[tuple[int, int, str, str]]:
     """Every entity mention as ``(start, end, kind, canonical value)``, non-overlapping, in order.
 
     Earlier kinds win overlaps in this order: interface, IP, prefix, ASN, VLAN, VRF, device."""

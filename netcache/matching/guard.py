@@ -37,6 +37,7 @@ The tables are plain data: extend them, and re-run ``netcache tune``.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 
@@ -418,20 +419,38 @@ def _no(reason: str, rule: str) -> GuardVerdict:
     return GuardVerdict(False, reason, rule, rule not in SOFT_RULES)
 
 
+#: questions up to this long keep their guard analysis in a bounded memo (a lookup compares one question
+#: with up to k candidates, and popular entries are candidates again and again); pasted logs are not kept
+_MEMO_MAX_CHARS = 2_000
+
+
+def _side(text: str, inventory: Inventory | None, lex: Lexicon) -> tuple[frozenset, dict, list[str], frozenset]:
+    if len(text) > _MEMO_MAX_CHARS:
+        return _analyse(text, inventory, lex)
+    return _analyse_memo(text, inventory, lex)
+
+
+def _analyse(text: str, inventory: Inventory | None, lex: Lexicon) -> tuple[frozenset, dict, list[str], frozenset]:
+    spans = entity_spans(text, inventory, lex)
+    tokens = guard_tokens(text, inventory, lex, spans)
+    return (frozenset((k, v) for _s, _e, k, v in spans), entity_roles(text, inventory, lex, spans), tokens,
+            frozenset(tokens))
+
+
+_analyse_memo = functools.lru_cache(maxsize=4096)(_analyse)
+
+
 def guard(a: str, b: str, *, inventory: Inventory | None = None, lexicon: Lexicon | None = None) -> GuardVerdict:
     """May the cached answer to ``a`` be served for ``b``? (``ok``, and a ``reason`` when not)."""
     lex = lexicon or default_lexicon()
-    spans_a, spans_b = entity_spans(a, inventory, lex), entity_spans(b, inventory, lex)
-    ents_a, ents_b = {(k, v) for _s, _e, k, v in spans_a}, {(k, v) for _s, _e, k, v in spans_b}
+    ents_a, roles_a, ta, sa = _side(a, inventory, lex)
+    ents_b, roles_b, tb, sb = _side(b, inventory, lex)
     if ents_a != ents_b:  # the engine's group already agrees on these; the guard does not rely on it
         diff = sorted(f"{k}:{v}" for k, v in ents_a ^ ents_b)
         return _no(f"entities differ: {', '.join(diff[:4])}", "entities")
-    roles_a, roles_b = entity_roles(a, inventory, lex, spans_a), entity_roles(b, inventory, lex, spans_b)
     conflict = _role_conflict(roles_a, roles_b)
     if conflict is not None:
         return _no(f"role: {conflict}", "role")
-    ta, tb = guard_tokens(a, inventory, lex, spans_a), guard_tokens(b, inventory, lex, spans_b)
-    sa, sb = set(ta), set(tb)
     converse = _converse(roles_a, roles_b, sa, sb)
     for x, y in OPPOSITES:
         if converse and (x, y) == ("advertised", "received"):

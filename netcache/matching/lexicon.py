@@ -28,7 +28,7 @@ __all__ = ["Lexicon", "default_lexicon", "load_lexicon"]
 _B, _E = r"(?<![\w./:<-])", r"(?![\w/<-]|\.\w)"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: memo keys (one lexicon object per process)
 class Lexicon:
     vocabulary: frozenset[str]
     vocabulary_re: re.Pattern[str] | None
