@@ -57,6 +57,7 @@ def test_a_soft_rejection_is_overruled_only_by_a_yes_and_the_verdict_is_cached(s
         llm = redis_client.hgetall(f"{cfg.key_prefix}:m:llm")
         assert int(llm[b"calls|verify"]) == 1 and float(llm[b"cost_usd|verify"]) > 0
         metrics.close()
+        verifier.close()
 
 
 def test_a_no_an_unclear_reply_or_a_dead_model_keeps_the_rejection(settings, redis_client):
@@ -67,11 +68,13 @@ def test_a_no_an_unclear_reply_or_a_dead_model_keeps_the_rejection(settings, red
         v = make_verifier(_verifier_settings(settings, server.url), redis_client)
         assert not verify_candidate(verdict, a, b, v).ok
         assert redis_client.get(Keys("nc").verdict(pair_id(a, b))) == b"0"
+        v.close()
     with YesNoServer("ntp", reply_yes="Maybe, it depends").start() as server:
         v = make_verifier(_verifier_settings(settings, server.url), redis_client)
         v.keys = Keys("nc", "other")  # a fresh verdict cache
         assert not verify_candidate(verdict, a, b, v).ok
         assert redis_client.get(Keys("nc", "other").verdict(pair_id(a, b))) is None  # unclear: not kept
+        v.close()
 
     def broken(prompt, context=None, params=None):
         raise ConnectionError("model endpoint down")
@@ -91,3 +94,4 @@ def test_a_hard_rejection_is_never_put_to_the_model(settings, redis_client):
             assert not verdict.ok and verdict.hard, (a, b, verdict)
             assert verify_candidate(verdict, a, b, v) is verdict
         assert server.calls == 0
+        v.close()

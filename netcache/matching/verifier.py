@@ -63,7 +63,7 @@ class Verifier:
     """Asks ``generate`` (anything :func:`call_generator` accepts) and caches the verdict in ``redis``."""
 
     def __init__(self, generate: Any, redis: Any = None, keys: Keys | None = None, *, ttl_s: int = 30 * 24 * 3600,
-                 metrics: Any = None, model: str = "") -> None:
+                 metrics: Any = None, model: str = "", on_close: Any = None) -> None:
         if generate is None:
             raise TypeError("Verifier needs a generator (an object with generate(), or a callable)")
         self.generate = generate
@@ -74,6 +74,13 @@ class Verifier:
         self.model = model
         self.calls = 0  #: model calls made by this verifier
         self.errors = 0  #: calls that failed (counted as "not the same")
+        self._on_close = on_close
+
+    def close(self) -> None:
+        """Close the model client this verifier made (make_verifier); a passed-in generator is the caller's."""
+        if self._on_close is not None:
+            self._on_close()
+            self._on_close = None
 
     def same_answer(self, a: str, b: str, *, query_type: str = "unknown") -> VerifierVerdict:
         key = self.keys.verdict(pair_id(a, b))
@@ -128,6 +135,7 @@ def make_verifier(settings: Any, redis: Any = None, *, metrics: Any = None, name
     if not settings.cache.verifier_enabled:
         return None
     model = settings.cache.verifier_model
+    on_close = None
     if generate is None:
         from netcache.llm.client import LLMClient
 
@@ -137,5 +145,7 @@ def make_verifier(settings: Any, redis: Any = None, *, metrics: Any = None, name
         def generate(prompt: str, context: Any = None, params: Any = None) -> Any:
             return client.complete(prompt, system="Answer yes or no.")
 
+        on_close = client.close
+
     return Verifier(generate, redis, Keys(settings.key_prefix, namespace), ttl_s=settings.cache.verifier_cache_ttl_s,
-                    metrics=metrics, model=model)
+                    metrics=metrics, model=model, on_close=on_close)
