@@ -113,6 +113,8 @@ _PREV_WORD_RE = re.compile(r"([A-Za-z]+)\W{0,2}$")
 _FILE_EXT = frozenset({"txt", "cfg", "conf", "bin", "log", "yaml", "yml", "json", "py", "tar", "gz", "zip", "pkg",
                        "img", "iso", "csv", "xml", "html", "pcap", "md", "sh", "j2", "ini", "pem", "crt", "key"})
 _VOWELS = set("aeiouy")
+_DIGIT_RE = re.compile(r"\d")
+_ALPHA_RE = re.compile(r"[a-z]")
 
 
 def _looks_like_hostname(token: str, context: bool, lexicon: Lexicon) -> bool:
@@ -120,9 +122,8 @@ def _looks_like_hostname(token: str, context: bool, lexicon: Lexicon) -> bool:
     low = token.lower()
     if lexicon.is_vocabulary(low):
         return False
-    has_digit = any(c.isdigit() for c in low)
-    letters = [c for c in low if c.isalpha()]
-    if not letters:
+    has_digit = _DIGIT_RE.search(low) is not None
+    if _ALPHA_RE.search(low) is None:
         return False
     if "." in low:  # FQDNs and dotted names: core1.ams, pe1.lon, leaf-3a.dc2.example.net
         labels = low.split(".")
@@ -140,7 +141,7 @@ def _looks_like_hostname(token: str, context: bool, lexicon: Lexicon) -> bool:
             return True
         return len(parts[-1]) == 1 and len(parts[0]) >= 2  # fw-dmz-a, core-b
     # one plain word: only in a place a name goes, and only if it is not an English word (no vowel: gw, rtr)
-    return context and len(low) >= 2 and not _VOWELS & set(letters)
+    return context and len(low) >= 2 and not _VOWELS & set(low)
 
 
 _IPV4_RE = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?:/(\d{1,2}))?(?![\w.])")
@@ -308,9 +309,14 @@ def entity_spans(text: str, inventory: Inventory | None = None,
                  lexicon: Lexicon | None = None) -> list[tuple[int, int, str, str]]:
     """Every entity mention as ``(start, end, kind, canonical value)``, non-overlapping, in order
     (memoised for question-sized texts; see :func:`_entity_spans`)."""
-    if len(text) > _MEMO_MAX_CHARS:
-        return _entity_spans(text, inventory, lexicon)
-    return list(_entity_spans_memo(text, inventory, lexicon or default_lexicon()))
+    memo = _entity_spans_memo if len(text) <= _MEMO_MAX_CHARS else _entity_spans_long_memo
+    return list(memo(text, inventory, lexicon or default_lexicon()))
+
+
+@functools.lru_cache(maxsize=4)
+def _entity_spans_long_memo(text: str, inventory: Inventory | None, lexicon: Lexicon) -> tuple[tuple[int, int, str, str], ...]:
+    """A pasted log's spans, for the three callers that ask for them in one lookup (a few kept only)."""
+    return tuple(_entity_spans(text, inventory, lexicon))
 
 
 @functools.lru_cache(maxsize=4096)
