@@ -27,6 +27,10 @@ class Keys:
     def lease(self, entry_id: str) -> str:
         return f"{self.base}:l:{entry_id}"
 
+    def verdict(self, pair_id: str) -> str:
+        """The verifier's cached verdict on one pair of questions (netcache.matching.verifier)."""
+        return f"{self.base}:vf:{pair_id}"
+
     def tier(self, name: str) -> str:
         return f"{self.base}:tier:{name}"
 

@@ -56,8 +56,8 @@ def test_inventory_loads_from_json_and_yaml_with_sites(tmp_path, suffix):
     inventory = load_inventory(path)
     assert inventory.devices == {"rtr-001", "gw"}
     assert inventory.site_of("RTR-001") == "nyc"
-    assert extract_entities("ping from gw").devices == frozenset()
-    assert extract_entities("ping from gw", inventory).devices == {"gw"}
+    # a hostname-shaped name is a device with or without the inventory (one key in every process)
+    assert extract_entities("ping from gw").devices == extract_entities("ping from gw", inventory).devices == {"gw"}
 
 
 def test_a_broken_inventory_file_raises_a_config_error_naming_it(tmp_path):
@@ -107,9 +107,11 @@ def test_normalize_interface_rejects_what_is_not_an_interface():
         normalize_interface("rtr-001")
 
 
-def test_interface_vlan_is_an_svi_while_vlan_10_is_a_vlan_id():
+def test_interface_vlan10_and_vlan_10_are_one_vlan_on_both_sides_and_tag_the_svi():
     svi = extract_entities("show interface Vlan10 on core-sw-01")
-    assert svi.interfaces == {"Vlan10"} and svi.vlans == frozenset()
+    assert svi.vlans == {"10"} and svi.interfaces == frozenset()
+    assert svi.signature() == extract_entities("show the SVI for vlan 10 on core-sw-01").signature()
+    assert "iface:core-sw-01:Vlan10" in svi.tags()
     vid = extract_entities("which ports are in vlan 10 on core-sw-01")
     assert vid.vlans == {"10"} and vid.interfaces == frozenset()
     assert extract_entities("VLAN10 members").vlans == {"10"}
@@ -159,7 +161,8 @@ def test_vrf_followed_by_an_ordinary_word_is_not_a_vrf_name():
 def test_interfaces_are_tagged_under_their_device_only_when_one_device_is_named():
     one = extract_entities("is Gi0/1 up on rtr-001 in vrf blue, AS 65001, vlan 10, 10.0.0.0/24, 10.0.0.1")
     assert one.tags() == [
-        "device:rtr-001", "iface:rtr-001:GigabitEthernet0/1", "ip:10.0.0.1", "prefix:10.0.0.0/24",
+        "device:rtr-001", "iface:rtr-001:GigabitEthernet0/1", "iface:rtr-001:Vlan10", "ip:10.0.0.1",
+        "prefix:10.0.0.0/24",
         "asn:65001", "vlan:10", "vrf:blue",
     ]
     two = extract_entities("is Gi0/1 up on rtr-001 and rtr-002")

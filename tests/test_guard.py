@@ -19,7 +19,7 @@ from netcache.matching.guard import EXCLUSIVE, OPPOSITES, guard, guard_tokens
         ("How do I start the BGP process?", "How do I stop the BGP process?", "start"),
         ("increase the hello interval", "decrease the hello interval", "increase"),
         ("how do I shutdown Gi0/1", "how do I no shutdown Gi0/1", "shutdown"),
-        ("routes rtr-001 advertises to 10.0.0.2", "routes rtr-001 receives from 10.0.0.2", "advertised"),
+        ("which routes does rtr-001 advertise", "which routes does rtr-001 receive", "advertised"),
     ],
 )
 def test_opposites_are_rejected_with_a_reason(a, b, reason_part):

@@ -14,6 +14,22 @@ from netcache.errors import ConfigError
 from netcache.matching.tune import Pair, PairResult, TuneReport, load_pairs, parse_thresholds, run_tune
 
 PAIRS = Path(__file__).parent / "data" / "netops_pairs.jsonl"
+README = Path(__file__).parent.parent / "README.md"
+
+
+def _readme_numbers() -> dict[str, tuple[int, float, int]]:
+    """The README's "Matching numbers" table: set file → (pairs, paraphrase recall, false positives)."""
+    text = README.read_text(encoding="utf-8").split("<!-- tune-numbers:", 1)[1]
+    rows = {}
+    for line in text.splitlines()[1:]:
+        if not line.startswith("|"):
+            if rows:
+                break
+            continue
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if cells[0].startswith("`tests/data/"):
+            rows[cells[0].split("`")[1]] = (int(cells[1]), float(cells[2]), int(cells[3]))
+    return rows
 NETCACHE = str(Path(sys.executable).with_name("netcache"))
 
 
@@ -22,6 +38,39 @@ def _netcache(args: list[str], redis_url: str) -> subprocess.CompletedProcess:
     env["NETCACHE_REDIS_URL"] = redis_url
     return subprocess.run([NETCACHE, *args], env=env, capture_output=True, text=True, timeout=110,
                           cwd=Path(__file__).parent.parent)
+
+
+def test_the_readme_states_numbers_for_every_committed_set():
+    numbers = _readme_numbers()
+    assert set(numbers) == {"tests/data/netops_pairs.jsonl", "tests/data/netops_pairs_holdout.jsonl",
+                            "tests/data/netops_pairs_dev2.jsonl"}
+    for path, (pairs, recall, fps) in numbers.items():
+        assert len(load_pairs(Path(__file__).parent.parent / path)) == pairs, path
+        assert recall >= 0.90 and fps == 0
+
+
+@pytest.mark.parametrize("path", sorted(_readme_numbers()))
+def test_each_committed_set_meets_the_readme_numbers_at_the_default_settings(path, redis_url):
+    """Fails when recall drops below the README's figure or any different-meaning pair is served."""
+    pairs_n, recall, _fps = _readme_numbers()[path]
+    proc = _netcache(["tune", "--pairs", path, "--json", "--thresholds", "0.70"], redis_url)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["pairs"] == pairs_n
+    assert report["configured"]["recall"] >= recall, report["missed"]
+    assert report["false_positives"] == [], report["false_positives"]
+    for kind, k in report["by_kind"].items():
+        if k["label"] == "different":
+            assert k["false_positive_rate"] == 0.0, kind
+
+
+def test_the_dev_set_is_rich_in_role_policy_aspect_and_hostname_swaps():
+    pairs = load_pairs(Path(__file__).parent / "data" / "netops_pairs_dev2.jsonl")
+    kinds = {p.kind for p in pairs}
+    assert len(pairs) >= 200
+    assert {"role_swap", "policy_swap", "aspect_swap", "entity_swap", "number_swap", "paraphrase"} <= kinds
+    assert sum(p.kind in ("role_swap", "policy_swap", "aspect_swap") for p in pairs) >= 60
+    assert any(p.context_a for p in pairs) and len({(p.a, p.b, str(p.context_a)) for p in pairs}) == len(pairs)
 
 
 def test_the_committed_set_is_large_honest_and_mostly_paraphrases():

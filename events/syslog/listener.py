@@ -43,6 +43,7 @@ from netcache.events.publisher import AsyncEventPublisher
 from netcache.events.syslog.framing import AllowList, SyslogFramer, udp_kernel_drops
 from netcache.events.syslog.parser import SyslogParser
 from netcache.events.syslog.unrecognized import UnrecognizedTracker
+from netcache.matching.inventory import device_for_source, inventory_for
 
 __all__ = ["SyslogFramer", "SyslogListener", "health_key", "syslog_command"]
 
@@ -114,6 +115,8 @@ class SyslogListener:
         self.settings = settings
         self.redis = redis
         self.parser = parser or SyslogParser.from_settings(settings)
+        #: maps IP-only sources to device names (netcache.matching.inventory); None without an inventory
+        self.inventory = inventory_for(settings)
         self.publisher = AsyncEventPublisher(redis, settings, retries=0)
         self.host = host or ev.syslog_host
         self.udp_port = ev.syslog_port if udp_port is None else udp_port
@@ -183,13 +186,14 @@ class SyslogListener:
                 log.debug("syslog from %s: %s", peer, result.reason)
             return
         values["parsed"] += 1
+        event = device_for_source(result.event, self.inventory)
         if len(self.buffer) >= self.buffer_max:
             if udp:
                 values["dropped"] += 1
                 return
             if not self._paused:  # TCP: stop reading (senders wait); the rest of this chunk still fits
                 self._pause_tcp(True)
-        self.buffer.append(result.event)
+        self.buffer.append(event)
         if len(self.buffer) >= self.batch_size:
             self._wake.set()
 

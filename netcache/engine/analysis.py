@@ -17,6 +17,7 @@ import numpy as np
 
 from netcache.matching.entities import Entities, Inventory, extract_entities
 from netcache.matching.intent import classify
+from netcache.matching.lexicon import Lexicon
 from netcache.matching.normalize import context_fingerprint, exact_key, normalize_params, normalize_prompt, semantic_text
 from netcache.engine.tiers import TierPolicy
 
@@ -72,24 +73,25 @@ class AnalysisMemo:
         self._analysis: dict[str, _Analysis] = {}
         self._keys: dict[tuple[str, str, str], str] = {}
 
-    def analysis(self, prompt: str, inventory: Inventory | None) -> _Analysis:
+    def analysis(self, prompt: str, inventory: Inventory | None, lexicon: Lexicon | None = None) -> _Analysis:
         a = self._analysis.get(prompt)
         if a is None:
-            entities = extract_entities(prompt, inventory)
+            entities = extract_entities(prompt, inventory, lexicon)
             intent = classify(prompt)
             a = _Analysis(entities, intent.query_type, intent.volatility, tuple(intent.tags()),
-                          normalize_prompt(prompt), semantic_text(prompt, entities, inventory=inventory))
+                          normalize_prompt(prompt, lexicon),
+                          semantic_text(prompt, entities, inventory=inventory, lexicon=lexicon))
             if len(self._analysis) >= self.max_items:
                 self._analysis.clear()
             self._analysis[prompt] = a
         return a
 
     def exact_key(self, prompt: str, context: Any, params: Any, fp: str, pnorm: str,
-                  inventory: Inventory | None) -> str:
+                  inventory: Inventory | None, lexicon: Lexicon | None = None) -> str:
         k = (prompt, fp, pnorm)
         key = self._keys.get(k)
         if key is None:
-            key = exact_key(prompt, context, params, inventory=inventory)
+            key = exact_key(prompt, context, params, inventory=inventory, lexicon=lexicon)
             if len(self._keys) >= self.max_items:
                 self._keys.clear()
             self._keys[k] = key
@@ -98,17 +100,23 @@ class AnalysisMemo:
 
 def prepare(prompt: str, *, context: Any = None, params: Any = None, volatility: str | None = None,
             tags: tuple[str, ...] | list[str] = (), inventory: Inventory | None = None,
-            model_id: str = "", policy: TierPolicy | None = None, memo: AnalysisMemo | None = None) -> Request:
-    """Analyse a question: everything ``get``/``put`` need, without I/O."""
+            model_id: str = "", policy: TierPolicy | None = None, memo: AnalysisMemo | None = None,
+            lexicon: Lexicon | None = None) -> Request:
+    """Analyse a question: everything ``get``/``put`` need, without I/O.
+
+    Entities → signature (devices, interfaces, IPs, prefixes, ASNs, VLANs, VRFs, policy objects) →
+    group (the hard filters); tags add sites and the devices of named primary IPs from the
+    inventory. ``lexicon`` (``load_lexicon(settings.cache.lexicon_file)``) folds spellings; None:
+    the shipped one."""
     if not isinstance(prompt, str) or not prompt.strip():
         raise ValueError("prompt must be a non-empty string")
     memo = memo or AnalysisMemo(1)
-    a = memo.analysis(prompt, inventory)
+    a = memo.analysis(prompt, inventory, lexicon)
     vol = volatility or a.volatility
     if policy is not None:
         policy.check_volatility(vol)
     fp, pnorm = context_fingerprint(context), normalize_params(params)
-    key = memo.exact_key(prompt, context, params, fp, pnorm, inventory)
+    key = memo.exact_key(prompt, context, params, fp, pnorm, inventory, lexicon)
     all_tags = list(a.entities.tags()) + list(a.topic_tags)
     if not a.entities:
         all_tags.append("scope:global")

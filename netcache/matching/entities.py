@@ -16,14 +16,13 @@ guard, which compares the words *around* the entities.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
-import json
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
 
-from netcache.errors import ConfigError
+from netcache.matching.inventory import Inventory, load_inventory
+from netcache.matching.lexicon import Lexicon, default_lexicon
 
 __all__ = [
     "Entities",
@@ -34,79 +33,6 @@ __all__ = [
     "mask_entities",
     "entity_spans",
 ]
-
-
-# --------------------------------------------------------------------------- inventory
-
-
-@dataclass(frozen=True)
-class Inventory:
-    """Known device names (lowercase) and, optionally, the site of each."""
-
-    devices: frozenset[str] = frozenset()
-    sites: dict[str, str] = field(default_factory=dict, hash=False)  # hashable by its device names
-
-    def site_of(self, device: str) -> str | None:
-        return self.sites.get(device.lower())
-
-
-def _inventory_from_obj(obj: Any, path: Path) -> Inventory:
-    names: set[str] = set()
-    sites: dict[str, str] = {}
-
-    def add(name: Any, site: Any = None) -> None:
-        if not isinstance(name, str) or not name.strip():
-            raise ConfigError(f"inventory {path}: device name must be a non-empty string, got {name!r}")
-        key = name.strip().lower()
-        names.add(key)
-        if site is not None and str(site).strip():
-            sites[key] = str(site).strip().lower()
-
-    if isinstance(obj, dict) and "devices" in obj:
-        obj = obj["devices"]
-    if isinstance(obj, dict):  # {name: site | {site: ...}}
-        for name, val in obj.items():
-            add(name, val.get("site") if isinstance(val, dict) else val)
-    elif isinstance(obj, list):
-        for item in obj:
-            if isinstance(item, dict):
-                add(item.get("name") or item.get("device") or item.get("hostname"), item.get("site"))
-            else:
-                add(item)
-    else:
-        raise ConfigError(f"inventory {path}: expected a list or mapping of devices, got {type(obj).__name__}")
-    return Inventory(frozenset(names), sites)
-
-
-def load_inventory(path: str | Path) -> Inventory:
-    """Device names from a file: plain text (``name [site]`` per line, ``#`` comments),
-    JSON or YAML (a list of names, a list of ``{name, site}``, or ``{name: site}``)."""
-    path = Path(path)
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise ConfigError(f"inventory {path} cannot be read: {e}") from e
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        try:
-            return _inventory_from_obj(json.loads(raw), path)
-        except json.JSONDecodeError as e:
-            raise ConfigError(f"inventory {path} is not valid JSON: {e}") from e
-    if suffix in (".yaml", ".yml"):
-        import yaml  # optional: only needed for YAML inventories
-
-        try:
-            return _inventory_from_obj(yaml.safe_load(raw) or [], path)
-        except yaml.YAMLError as e:
-            raise ConfigError(f"inventory {path} is not valid YAML: {e}") from e
-    items: list[Any] = []
-    for line in raw.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        parts = re.split(r"[\s,]+", line)
-        items.append({"name": parts[0], "site": parts[1] if len(parts) > 1 else None})
-    return _inventory_from_obj(items, path)
 
 
 # --------------------------------------------------------------------------- interfaces
@@ -173,23 +99,51 @@ def normalize_interface(name: str) -> str:
 
 # --------------------------------------------------------------------------- other entities
 
-_DEVICE_ROLES = (
-    "spine|leaf|rtr|router|sw|switch|fw|firewall|core|edge|border|pe|ce|dist|agg|tor|"
-    "access|acc|wan|lb|bl|sl|r|s|ar|cr|br|er"
-)
-_DEVICE_RE = re.compile(
-    rf"(?<![\w./:-])(?:[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*[-_]\d+[a-z]?|(?:{_DEVICE_ROLES})\d+[a-z]?)(?![\w/:]|\.\d|-\w)",
-    re.I,
-)
-#: hyphenated words with digits that are not devices
-_NOT_DEVICE = re.compile(
-    r"^(?:ipv[46]|rfc|type|lsa|vlan|vrf|as|asn|mtu|port|dot1q|x|top|last|level|l[1-4]|tier|"
-    r"area|step|option|phase|sha|md|aes|des|ssh|snmp|v|version|ios|nx|eos|junos|layer|class|cos|"
-    r"dscp|af|cs|ef|tcp|udp|ospf|ospfv|bgp|isis|eigrp|rip|mpls|evpn|vxlan|e|et|ge|xe|fe|ae|"
-    r"po|gi|te|fa|hu|fo|lo|tu|se|be|mgmt|rtt|p|q|qos|acl|cpu|mem|ram|ntp|dns|dhcp|t|ttl|k)"
-    r"[-_]?\d",
-    re.I,
-)
+#: parts of hyphenated names that say "this is a device" (``fw-dmz-a``, ``dist-sw-east``, ``wan-rtr-chicago``)
+_ROLE_PARTS = frozenset("""
+rtr router rt sw switch fw firewall core edge border pe ce dist agg aggr tor access acc wan lan lb gw gateway spine leaf
+dmz oob bb cr ar br er asw csw dsw rr vpn inet isp dc pop branch hq lab stack stk ap wlc nat proxy mpls bras bng
+olt cpe srx asa ids ips waf cs ds as mx ex qfx nx ios sbc mgmt ts
+""".split())
+#: a token after one of these (or before ":") is a device when it looks like a name, not a word
+_PLACE_WORDS = frozenset({"on", "from", "to", "between", "of", "for", "at", "and", "via", "towards", "toward", "into",
+                          "behind", "router", "switch", "firewall", "device", "host", "node", "box"})
+_TOKEN_RE = re.compile(r"(?<![\w@$%<>/\\.:)-])[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?(?![\w@/\\-]|\.[A-Za-z0-9]|:\w)")
+_PREV_WORD_RE = re.compile(r"([A-Za-z]+)\W{0,2}$")
+_FILE_EXT = frozenset({"txt", "cfg", "conf", "bin", "log", "yaml", "yml", "json", "py", "tar", "gz", "zip", "pkg",
+                       "img", "iso", "csv", "xml", "html", "pcap", "md", "sh", "j2", "ini", "pem", "crt", "key"})
+_VOWELS = set("aeiouy")
+_DIGIT_RE = re.compile(r"\d")
+_ALPHA_RE = re.compile(r"[a-z]")
+
+
+def _looks_like_hostname(token: str, context: bool, lexicon: Lexicon) -> bool:
+    """Is ``token`` a device name? (``context``: it follows on/from/to/... or precedes ":")."""
+    low = token.lower()
+    if lexicon.is_vocabulary(low):
+        return False
+    has_digit = _DIGIT_RE.search(low) is not None
+    if _ALPHA_RE.search(low) is None:
+        return False
+    if "." in low:  # FQDNs and dotted names: core1.ams, pe1.lon, leaf-3a.dc2.example.net
+        labels = low.split(".")
+        if labels[-1] in _FILE_EXT or not labels[0][:1].isalpha() or any(not x for x in labels):
+            return False
+        return all(re.fullmatch(r"[a-z0-9_-]+", x) for x in labels)
+    if low[0].isdigit() and not _ROLE_PARTS & set(low.split("-")):
+        return False  # 10g, 2nd, 100ms, 2-way: units, ordinals, states (but 3750-sw-1 is a switch)
+    upper = token.upper() == token
+    if has_digit:  # letters and digits: R1, SW2, spine1, ams1-core-sw01, leaf-3a
+        return True
+    parts = low.split("-")
+    if len(parts) > 1:  # hyphenated, no digit
+        if upper or context or _ROLE_PARTS & set(parts):
+            return True
+        return len(parts[-1]) == 1 and len(parts[0]) >= 2  # fw-dmz-a, core-b
+    # one plain word: only in a place a name goes, and only if it is not an English word (no vowel: gw, rtr)
+    return context and len(low) >= 2 and not _VOWELS & set(low)
+
+
 _IPV4_RE = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?:/(\d{1,2}))?(?![\w.])")
 _MASK_AFTER_RE = re.compile(r"\s+(?:mask\s+)?(\d{1,3}(?:\.\d{1,3}){3})(?![\w.])", re.I)
 _IPV6_RE = re.compile(r"(?<![\w:.])((?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?:\.\d{1,3}){0,3})(?:/(\d{1,3}))?(?![\w:])", re.I)
@@ -206,7 +160,7 @@ _VLAN_RE = re.compile(
 _VLAN_RANGE_MAX = 64
 _VRF_RE = re.compile(
     r"\b(?:vrf(?:[-\s](?:name|forwarding|definition|instance|context))?|routing-instance|vpn-instance|"
-    r"vrf-name)\s*[:=]?\s*\"?([A-Za-z0-9][\w.:-]*)",
+    r"vrf-name)(?![a-z])\s*[:=]?\s*\"?([A-Za-z0-9][\w.:-]*)",
     re.I,
 )
 _VRF_BEFORE_RE = re.compile(r"\b(?:the|in|for|of)\s+([A-Za-z0-9][\w.:-]*)\s+vrf\b", re.I)
@@ -220,7 +174,46 @@ _VRF_STOP = {
     "status", "summary", "details", "detail", "from", "into", "at", "its", "their", "my", "our",
 }
 
-_SPAN_KINDS = ("iface", "ip", "prefix", "asn", "vlan", "vrf", "device")
+#: policy objects: keyword (regex) → canonical type; the name follows the keyword ("route-map EDGE-1-OUT")
+#: or precedes it ("the EDGE-1-OUT route-map")
+_POLICY_TYPES: dict[str, str] = {
+    r"route[- ]?maps?": "routemap", r"(?:ip\s+|ipv6\s+)?prefix[- ]?lists?": "prefixlist",
+    r"(?:ip\s+|ipv6\s+|mac\s+)?access[- ]?lists?(?:\s+(?:standard|extended))?|acls?": "acl",
+    r"(?:ip\s+)?community[- ]lists?(?:\s+(?:standard|expanded))?": "communitylist",
+    r"as-path[- ]?(?:access-)?lists?": "aspathlist",
+    r"class[- ]?maps?(?:\s+(?:type\s+\w+\s+)?match-(?:any|all))?": "classmap", r"policy[- ]?maps?": "policymap",
+    r"peer[- ]?groups?": "peergroup", r"route-polic(?:y|ies)": "routepolicy", r"prefix-sets?": "prefixset",
+    r"policy-statements?": "policystatement", r"tunnel-groups?": "tunnelgroup", r"firewall filters?": "filter",
+}
+_POLICY_NAME = r"[A-Za-z0-9][\w.-]*[A-Za-z0-9]|[A-Za-z0-9]"
+_POLICY_STOP = frozenset("""
+the a an in out on to for is are was applied configuration config configured entries entry sequence seq named called
+name names that which this with and or of from match matches permit deny statistics stats counters counter hits hit
+list lists map maps used using does do be it its their set sets clause clauses line lines inbound outbound direction
+type standard extended expanded rule rules term terms applies apply order default all any each every some definition
+definitions filter filters group groups members member neighbor neighbors peer peers policy policies there here
+""".split())
+_POLICY_AFTER_RE = re.compile(
+    r"\b(?P<kw>" + "|".join(_POLICY_TYPES) + r")(?![\w-])\s+(?:(?:named|called)\s+)?[\"']?(?P<name>" + _POLICY_NAME + ")",
+    re.I)
+_POLICY_BEFORE_RE = re.compile(
+    r"(?<![\w.-])(?P<name>" + _POLICY_NAME + r")\s+(?P<kw>" + "|".join(_POLICY_TYPES) + r")(?![\w-])", re.I)
+_POLICY_KW_RES = [(re.compile(k, re.I), v) for k, v in _POLICY_TYPES.items()]
+
+
+def _policy_type(keyword: str) -> str:
+    return next(v for rx, v in _POLICY_KW_RES if rx.fullmatch(keyword))
+
+
+def _policy_name_ok(name: str, before: bool) -> bool:
+    low = name.lower()
+    if low in _POLICY_STOP or low in _VRF_STOP:
+        return False
+    # before the keyword, only names that look like names (EDGE-1-OUT, CUST_A, 101), not words ("bgp route-map")
+    return not before or any(c.isdigit() or c in "-_" for c in name) or name.isupper() and len(name) > 3
+
+
+_SPAN_KINDS = ("iface", "ip", "prefix", "asn", "vlan", "vrf", "policy", "device")
 
 
 # --------------------------------------------------------------------------- result
@@ -237,8 +230,12 @@ class Entities:
     asns: frozenset[str] = frozenset()
     vlans: frozenset[str] = frozenset()
     vrfs: frozenset[str] = frozenset()
+    #: route-maps, prefix-lists, ACLs, community-lists, class/policy-maps, peer-groups: ``type:name``
+    policies: frozenset[str] = frozenset()
     #: sites of the devices, from the inventory (tags only, not part of the signature)
     sites: frozenset[str] = frozenset()
+    #: devices whose primary IP the question names, from the inventory (tags only)
+    ip_devices: frozenset[str] = frozenset()
 
     def __bool__(self) -> bool:
         return bool(self.signature())
@@ -248,7 +245,7 @@ class Entities:
         parts = []
         for key, values in (("d", self.devices), ("i", self.interfaces), ("ip", self.ips),
                             ("pfx", self.prefixes), ("as", self.asns), ("vlan", self.vlans),
-                            ("vrf", self.vrfs)):
+                            ("vrf", self.vrfs), ("pol", self.policies)):
             if values:
                 parts.append(f"{key}={','.join(sorted(values))}")
         return "|".join(parts)
@@ -256,16 +253,18 @@ class Entities:
     def tags(self) -> list[str]:
         """Surrogate keys: ``device:``, ``site:``, ``iface:[device:]``, ``ip:``, ``prefix:``,
         ``asn:``, ``vlan:``, ``vrf:`` (sorted, no duplicates)."""
-        out: list[str] = [f"device:{d}" for d in sorted(self.devices)]
+        out: list[str] = [f"device:{d}" for d in sorted(self.devices | self.ip_devices)]
         out += [f"site:{s}" for s in sorted(self.sites)]
         owner = f"{next(iter(self.devices))}:" if len(self.devices) == 1 else ""
         out += [f"iface:{owner}{i}" for i in sorted(self.interfaces)]
+        out += [f"iface:{owner}Vlan{v}" for v in sorted(self.vlans, key=int)]  # the SVI of each VLAN
         out += [f"ip:{x}" for x in sorted(self.ips)]
         out += [f"prefix:{x}" for x in sorted(self.prefixes)]
         out += [f"asn:{x}" for x in sorted(self.asns, key=int)]
         out += [f"vlan:{x}" for x in sorted(self.vlans, key=int)]
         out += [f"vrf:{x}" for x in sorted(self.vrfs)]
-        return out
+        out += [f"policy:{x}" for x in sorted(self.policies)]
+        return sorted(set(out), key=out.index)
 
 
 # --------------------------------------------------------------------------- extraction
@@ -301,7 +300,32 @@ def _if_context(text: str, pos: int) -> bool:
     return _IF_CONTEXT_RE.search(text, max(0, pos - 24), pos) is not None
 
 
-def entity_spans(text: str, inventory: Inventory | None = None) -> list[tuple[int, int, str, str]]:
+#: questions up to this long keep their spans in a bounded memo (normalisation, intent, the key and the
+#: guard all ask for the spans of the same text; pasted logs are not kept)
+_MEMO_MAX_CHARS = 2_000
+
+
+def entity_spans(text: str, inventory: Inventory | None = None,
+                 lexicon: Lexicon | None = None) -> list[tuple[int, int, str, str]]:
+    """Every entity mention as ``(start, end, kind, canonical value)``, non-overlapping, in order
+    (memoised for question-sized texts; see :func:`_entity_spans`)."""
+    memo = _entity_spans_memo if len(text) <= _MEMO_MAX_CHARS else _entity_spans_long_memo
+    return list(memo(text, inventory, lexicon or default_lexicon()))
+
+
+@functools.lru_cache(maxsize=4)
+def _entity_spans_long_memo(text: str, inventory: Inventory | None, lexicon: Lexicon) -> tuple[tuple[int, int, str, str], ...]:
+    """A pasted log's spans, for the three callers that ask for them in one lookup (a few kept only)."""
+    return tuple(_entity_spans(text, inventory, lexicon))
+
+
+@functools.lru_cache(maxsize=4096)
+def _entity_spans_memo(text: str, inventory: Inventory | None, lexicon: Lexicon) -> tuple[tuple[int, int, str, str], ...]:
+    return tuple(_entity_spans(text, inventory, lexicon))
+
+
+def _entity_spans(text: str, inventory: Inventory | None = None,
+                  lexicon: Lexicon | None = None) -> list[tuple[int, int, str, str]]:
     """Every entity mention as ``(start, end, kind, canonical value)``, non-overlapping, in order.
 
     Earlier kinds win overlaps in this order: interface, IP, prefix, ASN, VLAN, VRF, device."""
@@ -328,9 +352,10 @@ def entity_spans(text: str, inventory: Inventory | None = None) -> list[tuple[in
         pfx, num = m.group("pfx").lower(), m.group("num")
         canon = _IF_PREFIX[pfx]
         if canon == "Vlan":
-            if not _if_context(text, m.start()) or " " in m.group(0):
-                continue
-        elif "/" not in num and canon not in _BARE_OK and pfx not in _FULL_NAMES:
+            if num.isdigit() and 1 <= int(num) <= 4094 and (_if_context(text, m.start()) or " " not in m.group(0)):
+                add(m.start(), m.end(), "vlan", str(int(num)))
+            continue
+        if "/" not in num and canon not in _BARE_OK and pfx not in _FULL_NAMES:
             continue
         elif " " in m.group(0) and "/" not in num and pfx not in _FULL_NAMES:
             continue  # "lo 0", "ma 2": only slashed or full names may have a space
@@ -383,6 +408,11 @@ def entity_spans(text: str, inventory: Inventory | None = None) -> list[tuple[in
             claim(m.start(), m.end())
             for v in ids:
                 found.append((m.start(), m.end(), "vlan", str(v)))
+    for rx, before in ((_POLICY_AFTER_RE, False), (_POLICY_BEFORE_RE, True)):
+        for m in rx.finditer(text):
+            name = m.group("name")
+            if _policy_name_ok(name, before):
+                add(m.start(), m.end(), "policy", f"{_policy_type(m.group('kw'))}:{name.lower()}")
     for m in _VRF_RE.finditer(text):
         name = m.group(1).rstrip(".:-")
         if name.lower() not in _VRF_STOP and not name.lower().startswith("vrf"):
@@ -391,28 +421,34 @@ def entity_spans(text: str, inventory: Inventory | None = None) -> list[tuple[in
         name = m.group(1)
         if name.lower() not in _VRF_STOP:
             add(m.start(1), m.end(), "vrf", name.lower())
-    # devices: the inventory first (exact names), then name patterns
+    # devices: the inventory first (exact names), then anything shaped like a hostname
     if inventory is not None and inventory.devices:
         for name in sorted(inventory.devices, key=len, reverse=True):
             for m in re.finditer(rf"(?<![\w.-]){re.escape(name)}(?![\w-]|\.\w)", text, re.I):
                 add(m.start(), m.end(), "device", name)
-    for m in _DEVICE_RE.finditer(text):
-        word = m.group(0)
-        if _NOT_DEVICE.match(word):
+    lex = lexicon or default_lexicon()
+    for m in _TOKEN_RE.finditer(text):
+        s, e = m.start(), m.end()
+        if not free(s, e):
             continue
-        add(m.start(), m.end(), "device", word.lower())
+        prev = _PREV_WORD_RE.search(text, max(0, s - 24), s)
+        context = (prev is not None and prev.group(1).lower() in _PLACE_WORDS) or text[e:e + 1] == ":"
+        if _looks_like_hostname(m.group(0), context, lex):
+            add(s, e, "device", m.group(0).lower())
     found.sort()
     return found
 
 
-def extract_entities(text: str, inventory: Inventory | None = None) -> Entities:
+def extract_entities(text: str, inventory: Inventory | None = None, lexicon: Lexicon | None = None) -> Entities:
     """The entities mentioned in ``text`` (see the module docstring)."""
     buckets: dict[str, set[str]] = {k: set() for k in _SPAN_KINDS}
-    for _s, _e, kind, value in entity_spans(text, inventory):
+    for _s, _e, kind, value in entity_spans(text, inventory, lexicon):
         buckets[kind].add(value)
-    sites = set()
+    sites: set[str] = set()
+    ip_devices: set[str] = set()
     if inventory is not None:
-        sites = {s for d in buckets["device"] if (s := inventory.site_of(d))}
+        ip_devices = {d for ip in buckets["ip"] if (d := inventory.device_for_ip(ip))}
+        sites = {s for d in buckets["device"] | ip_devices if (s := inventory.site_of(d))}
     return Entities(
         devices=frozenset(buckets["device"]),
         interfaces=frozenset(buckets["iface"]),
@@ -421,15 +457,17 @@ def extract_entities(text: str, inventory: Inventory | None = None) -> Entities:
         asns=frozenset(buckets["asn"]),
         vlans=frozenset(buckets["vlan"]),
         vrfs=frozenset(buckets["vrf"]),
+        policies=frozenset(buckets["policy"]),
         sites=frozenset(sites),
+        ip_devices=frozenset(ip_devices - buckets["device"]),
     )
 
 
-def mask_entities(text: str, inventory: Inventory | None = None) -> str:
+def mask_entities(text: str, inventory: Inventory | None = None, lexicon: Lexicon | None = None) -> str:
     """``text`` with each entity replaced by ``<kind>`` (``show Gi0/1 on rtr-001`` →
     ``show <iface> on <device>``); the words around the entities are kept as written."""
     out, pos = [], 0
-    for start, end, kind, _v in entity_spans(text, inventory):
+    for start, end, kind, _v in entity_spans(text, inventory, lexicon):
         if start < pos:  # several VLAN ids share one span
             continue
         out.append(text[pos:start])

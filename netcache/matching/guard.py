@@ -37,21 +37,30 @@ The tables are plain data: extend them, and re-run ``netcache tune``.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 
-from netcache.matching.entities import Inventory, entity_spans, mask_entities
+from netcache.matching.entities import Inventory, entity_spans
+from netcache.matching.lexicon import Lexicon, default_lexicon
+from netcache.matching.roles import converse, entity_roles, role_conflict
 
-__all__ = ["GuardVerdict", "guard", "guard_tokens", "OPPOSITES", "EXCLUSIVE", "INTENTS", "MARKERS", "SYNONYMS",
+__all__ = ["GuardVerdict", "guard", "guard_tokens", "entity_roles", "SOFT_RULES", "OPPOSITES", "EXCLUSIVE", "INTENTS", "MARKERS", "SYNONYMS",
            "PHRASES", "FILLER", "MAX_SUBSTITUTION_WORDS"]
 
 
 @dataclass(frozen=True)
 class GuardVerdict:
-    """``ok`` is False when the pair must not share an answer; ``reason`` says why."""
+    """``ok`` is False when the pair must not share an answer; ``reason`` says why.
+
+    ``rule`` names the rule that rejected (a short, fixed label for metrics: ``role``, ``aspect``,
+    ``opposite``, ``substitution`` ...); ``hard`` is False only for the wording rules a verifier may
+    overrule (:data:`SOFT_RULES`), never for entities, roles, numbers, opposites or term groups."""
 
     ok: bool
     reason: str | None = None
+    rule: str | None = None
+    hard: bool = True
 
     def __bool__(self) -> bool:
         return self.ok
@@ -106,6 +115,8 @@ PHRASES: list[tuple[str, str]] = [
     (r"\bstartup[- ]config(?:uration)?\b", "startup config"),
     (r"\bcandidate[- ]config(?:uration)?\b", "candidate config"),
     (r"\bin[- ]?bound\b", "inbound"),
+    (r"\b(appl(?:y|ied)|direction|filter(?:ing)?)\s+in\b", r"\1 inbound"),
+    (r"\b(appl(?:y|ied)|direction|filter(?:ing)?)\s+out\b", r"\1 outbound"),
     (r"\bout[- ]?bound\b", "outbound"),
     (r"\bre-?boot\b|\bre-?load\b|\brestart\b", "reload"),
     (r"\bhello[- ]?(?:interval|timer)s?\b", "hellotimer"),
@@ -170,6 +181,7 @@ SYNONYMS: dict[str, str] = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
     "eight": "8", "nine": "9", "ten": "10", "fifteen": "15", "twenty": "20", "thirty": "30",
     "hundred": "100",
+    "logs": "log", "logging": "log", "acls": "acl", "lsas": "lsa", "lsps": "lsp", "vrfs": "vrf", "macs": "mac",
     "modified": "changed", "diffs": "diff", "compared": "compare", "comparing": "compare", "comparison": "compare",
     "versus": "compare", "vs": "compare", "troubleshooting": "troubleshoot", "diagnose": "troubleshoot",
     "diagnosing": "troubleshoot", "causes": "cause", "caused": "cause", "causing": "cause", "reasons": "reason",
@@ -231,15 +243,19 @@ EXCLUSIVE: dict[str, tuple[str, frozenset[str]]] = {
     "route_op": ("differ", frozenset({"summarization", "redistribution", "aggregation", "filtering", "leaking",
                                       "dampening"})),
     "encap": ("differ", frozenset({"vxlan", "mpls", "gre", "ipsec", "dot1q", "qinq"})),
+    "vlan_list": ("differ", frozenset({"native", "allowed", "allow", "pruned", "tagged", "untagged", "voice"})),
+    # what is asked about a thing: status vs errors vs configuration vs cost ... are different answers
+    "aspect": ("differ", frozenset({"state", "error", "counter", "config", "cost", "mtu", "speed", "duplex",
+                                    "utilization", "log", "role", "priority", "description", "uptime", "optical",
+                                    "bandwidth", "timer", "version"})),
 }
 
 #: name → words naming one question intent (after :data:`PHRASES` and :data:`SYNONYMS`); both sides must name the
 #: same intents. A bare ``change`` is left out on purpose: "how do I change the hello timer" is a how-to.
 INTENTS: dict[str, frozenset[str]] = {
     "change": frozenset({"changed", "diff", "history"}),
-    "cause": frozenset({"why", "troubleshoot", "cause", "reason", "fix"}),
+    "cause": frozenset({"why", "troubleshoot", "cause", "reason", "fix", "wrong", "issue", "problem", "diagnose"}),
     "compare": frozenset({"compare"}),
-    "howto": frozenset({"howto"}),
 }
 
 #: words whose presence on one side only changes the question
@@ -255,9 +271,11 @@ a an the is are was were be been being do does did i me my we our you your it it
 here what which who how why when where can could should would will shall may might must please tell give show
 explain describe on of for in to from with by at about into over under via and or but if then than as so
 current currently right now today all any every each some many much more most have has had use used using work
-works mean means meaning purpose info information detail summary overview get find look let us just also
-ip state please exactly actually there
+works mean means meaning purpose info information detail overview get find look let us just also
+ip please exactly actually there howto
 """.split())
+#: rules whose rejection a verifier may overrule (wording, not facts): see netcache.matching.verifier
+SOFT_RULES: frozenset[str] = frozenset({"substitution", "qualifier", "intent", "marker"})
 #: longest swapped span (in words, each side) the substitution rule considers
 MAX_SUBSTITUTION_WORDS = 2
 #: questions longer than this (both sides, in tokens) skip the one-edit rule (difflib is quadratic)
@@ -265,17 +283,32 @@ _MAX_DIFF_TOKENS = 200
 
 _NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?$")
 _TOKEN_RE = re.compile(r"<\w+>|[a-z0-9]+(?:[_./:][a-z0-9]+)*")
+_PHRASES_RE: list[tuple[re.Pattern[str], str]] = []  # compiled PHRASES, filled below
 
 
-def guard_tokens(text: str, inventory: Inventory | None = None) -> list[str]:
-    """The words the guard compares: entities masked, phrases folded, synonyms applied."""
-    v6 = any(":" in value for _s, _e, kind, value in entity_spans(text, inventory) if kind in ("ip", "prefix"))
-    text = mask_entities(text, inventory).lower().replace("\u2019", "'")
+def guard_tokens(text: str, inventory: Inventory | None = None, lexicon: Lexicon | None = None,
+                 spans: list[tuple[int, int, str, str]] | None = None) -> list[str]:
+    """The words the guard compares: entities masked, the lexicon and the operator shorthand folded
+    (``sh ip int br`` = ``show ip interface brief``), phrases folded, synonyms applied."""
+    from netcache.matching.normalize import expand_abbreviations
+
+    lex = lexicon or default_lexicon()
+    if spans is None:
+        spans = entity_spans(text, inventory, lex)
+    v6 = any(":" in value for _s, _e, kind, value in spans if kind in ("ip", "prefix"))
+    out, pos = [], 0
+    for start, end, kind, _v in spans:
+        if start < pos:  # several VLAN ids share one span
+            continue
+        out += [text[pos:start], f"<{kind}>"]
+        pos = end
+    text = ("".join(out) + text[pos:]).lower().replace("\u2019", "'")
     if v6:  # an IPv6 address says "ipv6" as clearly as the word does
         text += " ipv6"
     text = re.sub(r"n't\b", " not", text)
-    for pattern, token in PHRASES:
-        text = re.sub(pattern, token, text)
+    text = expand_abbreviations(lex.fold(" ".join(text.split())))
+    for pattern, token in _PHRASES_RE:
+        text = pattern.sub(token, text)
     return [_canon(t) for t in _TOKEN_RE.findall(text)]
 
 
@@ -289,30 +322,89 @@ def _canon(token: str) -> str:
     return token
 
 
-def guard(a: str, b: str, *, inventory: Inventory | None = None) -> GuardVerdict:
+def _number_pairs(tokens: list[str]) -> set[tuple[str, str]]:
+    """Each number with the word it counts (the next content word, else the one before)."""
+    out = set()
+    for i, t in enumerate(tokens):
+        if not _NUMBER_RE.match(t):
+            continue
+        nxt = next((x for x in tokens[i + 1:i + 3] if x not in FILLER and not _NUMBER_RE.match(x)), None)
+        prev = next((x for x in reversed(tokens[max(0, i - 2):i]) if x not in FILLER and not _NUMBER_RE.match(x)), None)
+        out.add((t, nxt or prev or ""))
+    return out
+
+
+# --------------------------------------------------------------------------- the guard
+
+
+def _no(reason: str, rule: str) -> GuardVerdict:
+    return GuardVerdict(False, reason, rule, rule not in SOFT_RULES)
+
+
+#: questions up to this long keep their guard analysis in a bounded memo (a lookup compares one question
+#: with up to k candidates, and popular entries are candidates again and again); pasted logs are not kept
+_MEMO_MAX_CHARS = 2_000
+
+
+def _side(text: str, inventory: Inventory | None, lex: Lexicon) -> tuple[frozenset, dict, list[str], frozenset]:
+    if len(text) > _MEMO_MAX_CHARS:
+        return _analyse(text, inventory, lex)
+    return _analyse_memo(text, inventory, lex)
+
+
+def _analyse(text: str, inventory: Inventory | None, lex: Lexicon) -> tuple[frozenset, dict, list[str], frozenset]:
+    spans = entity_spans(text, inventory, lex)
+    tokens = guard_tokens(text, inventory, lex, spans)
+    return (frozenset((k, v) for _s, _e, k, v in spans), entity_roles(text, inventory, lex, spans), tokens,
+            frozenset(tokens))
+
+
+_analyse_memo = functools.lru_cache(maxsize=4096)(_analyse)
+
+
+def guard(a: str, b: str, *, inventory: Inventory | None = None, lexicon: Lexicon | None = None) -> GuardVerdict:
     """May the cached answer to ``a`` be served for ``b``? (``ok``, and a ``reason`` when not)."""
-    ta, tb = guard_tokens(a, inventory), guard_tokens(b, inventory)
-    sa, sb = set(ta), set(tb)
+    lex = lexicon or default_lexicon()
+    ents_a, roles_a, ta, sa = _side(a, inventory, lex)
+    ents_b, roles_b, tb, sb = _side(b, inventory, lex)
+    if ents_a != ents_b:  # the engine's group already agrees on these; the guard does not rely on it
+        diff = sorted(f"{k}:{v}" for k, v in ents_a ^ ents_b)
+        return _no(f"entities differ: {', '.join(diff[:4])}", "entities")
+    conflict = role_conflict(roles_a, roles_b)
+    if conflict is not None:
+        return _no(f"role: {conflict}", "role")
+    converse_pair = converse(roles_a, roles_b, sa, sb)
     for x, y in OPPOSITES:
+        if converse_pair and (x, y) == ("advertised", "received"):
+            continue  # "pe1 advertises to pe2" asks what "pe2 receives from pe1" asks
         if (x in sa and y in sb and y not in sa and x not in sb) or (y in sa and x in sb and x not in sa and y not in sb):
-            return GuardVerdict(False, f"opposite: {x!r} vs {y!r}")
+            return _no(f"opposite: {x!r} vs {y!r}", "opposite")
     for name, (mode, members) in EXCLUSIVE.items():
         ga, gb = sa & members, sb & members
         if not ga or not gb:
             continue
         if (mode == "differ" and ga != gb) or (mode == "disjoint" and not ga & gb):
-            return GuardVerdict(False, f"{name}: {'/'.join(sorted(ga))} vs {'/'.join(sorted(gb))}")
+            return _no(f"{name}: {'/'.join(sorted(ga))} vs {'/'.join(sorted(gb))}", name)
     for name, words in INTENTS.items():
         if bool(sa & words) != bool(sb & words):
             said = "/".join(sorted((sa | sb) & words))
-            return GuardVerdict(False, f"intent {name} ({said}) on one side only")
+            return _no(f"intent {name} ({said}) on one side only", "intent")
+    # a bare noun phrase or "-ing" form may ask how to do it; "show X" / "what is X" asks for its state
+    if ("howto" in sa) != ("howto" in sb) and {"show", "what", "which"} & (sb if "howto" in sa else sa):
+        return _no("intent howto on one side, show/what on the other", "intent")
     for marker in sorted(MARKERS):
         if (marker in sa) != (marker in sb):
-            return GuardVerdict(False, f"only one side says {marker!r}")
+            return _no(f"only one side says {marker!r}", "marker")
     na = sorted(t for t in ta if _NUMBER_RE.match(t))
     nb = sorted(t for t in tb if _NUMBER_RE.match(t))
     if na != nb:
-        return GuardVerdict(False, f"numbers differ: {na} vs {nb}")
+        return _no(f"numbers differ: {na} vs {nb}", "numbers")
+    if len(set(na)) > 1:
+        pa, pb = _number_pairs(ta), _number_pairs(tb)
+        words_a = {w: n for n, w in pa if w}
+        for n, w in pb:
+            if w in words_a and words_a[w] != n:
+                return _no(f"numbers count other things: {words_a[w]} {w} vs {n} {w}", "number_pairing")
     return _one_edit(ta, tb)
 
 
@@ -330,7 +422,10 @@ def _one_edit(ta: list[str], tb: list[str]) -> GuardVerdict:
     content_a = [t for t in xa if t not in FILLER]
     content_b = [t for t in xb if t not in FILLER]
     if tag == "replace" and content_a and content_b:
-        return GuardVerdict(False, f"substituted {' '.join(xa)!r} for {' '.join(xb)!r}")
+        return _no(f"substituted {' '.join(xa)!r} for {' '.join(xb)!r}", "substitution")
     if tag in ("insert", "delete") and (content_a or content_b):
-        return GuardVerdict(False, f"qualifier on one side only: {' '.join(content_a or content_b)!r}")
+        return _no(f"qualifier on one side only: {' '.join(content_a or content_b)!r}", "qualifier")
     return GuardVerdict(True)
+
+
+_PHRASES_RE.extend((re.compile(p), t) for p, t in PHRASES)

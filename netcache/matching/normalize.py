@@ -41,6 +41,7 @@ from typing import Any
 
 from netcache.matching.entities import Entities, Inventory, entity_spans, extract_entities
 from netcache.matching.intent import classify
+from netcache.matching.lexicon import Lexicon, default_lexicon
 
 __all__ = [
     "normalize_prompt",
@@ -50,6 +51,7 @@ __all__ = [
     "time_bucket",
     "exact_key",
     "semantic_text",
+    "expand_abbreviations",
 ]
 
 #: contractions expanded before comparing (so "what's" and "what is" agree)
@@ -106,7 +108,7 @@ def _canon_word(word: str) -> str:
     return stripped
 
 
-def normalize_prompt(text: str) -> str:
+def normalize_prompt(text: str, lexicon: Lexicon | None = None) -> str:
     """Lowercase, collapsed whitespace, edge punctuation dropped, contractions expanded,
     interfaces and IPs in canonical form: ``"  Show  GI0/1 status?? "`` →
     ``"show gigabitethernet0/1 status"``."""
@@ -127,10 +129,11 @@ def normalize_prompt(text: str) -> str:
             word = _canon_word(word)
             if word:
                 words.append(word)
-    return _expand_abbreviations(" ".join(words))
+    return expand_abbreviations((lexicon or default_lexicon()).fold(" ".join(words)))
 
 
-def _expand_abbreviations(text: str) -> str:
+def expand_abbreviations(text: str) -> str:
+    """Operator shorthand (``sh``, ``int``, ``nei`` ...) in lowercase text, folded to one spelling."""
     for pattern, replacement in _ABBREVIATIONS:
         text = pattern.sub(replacement, text)
     return text
@@ -206,10 +209,13 @@ def exact_key(
     inventory: Inventory | None = None,
     bucketed: bool = False,
     now: float | None = None,
+    lexicon: Lexicon | None = None,
 ) -> str:
-    """The exact-match key (shape in the module docstring)."""
-    norm = normalize_prompt(prompt)
-    entities = extract_entities(prompt, inventory)
+    """The exact-match key (shape in the module docstring). The device field and the scope come
+    from the hostname-shaped names in the prompt (plus inventory names that do not look like
+    hostnames), so processes with and without an inventory agree on hostname-shaped names."""
+    norm = normalize_prompt(prompt, lexicon)
+    entities = extract_entities(prompt, inventory, lexicon)
     intent = classify(norm)  # of the normalised text: spellings that share a key share its type too
     if entities.devices:
         scope, where = "device", ",".join(sorted(entities.devices))
@@ -226,7 +232,7 @@ _WS_RE = re.compile(r"\s+")
 
 
 def semantic_text(prompt: str, entities: Entities | None = None, *, mask: bool = False,
-                  inventory: Inventory | None = None) -> str:
+                  inventory: Inventory | None = None, lexicon: Lexicon | None = None) -> str:
     """What gets embedded: the normalised prompt (:func:`normalize_prompt`: lowercase,
     canonical interface and address spellings, contractions expanded).
 
@@ -240,7 +246,7 @@ def semantic_text(prompt: str, entities: Entities | None = None, *, mask: bool =
     ``entities`` is accepted for the interface's sake (masking recomputes spans)."""
     del entities
     if not mask:
-        return normalize_prompt(prompt)
+        return normalize_prompt(prompt, lexicon)
     out, pos = [], 0
     text = unicodedata.normalize("NFKC", prompt)
     for start, end, kind, _v in entity_spans(text, inventory):

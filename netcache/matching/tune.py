@@ -1,7 +1,10 @@
 """``netcache tune``: pick the semantic threshold on labelled question pairs.
 
 Each line of the pairs file is ``{"a": ..., "b": ..., "label": "same"|"different",
-"kind": "paraphrase"|"entity_swap"|"concept"|"unrelated"}``. For every pair the
+"kind": "paraphrase"|"entity_swap"|"role_swap"|"policy_swap"|"aspect_swap"|"concept"|"unrelated"|...}``,
+optionally with ``"context_a"`` / ``"context_b"`` (a string or an object: the context attached to
+``a`` when it is stored and to ``b`` when it is looked up). The report gives recall (``same`` kinds)
+or the false-positive rate (``different`` kinds) for each kind. For every pair the
 answer to ``a`` is stored with the production API (``AnswerCache.put``) in a
 scratch namespace and ``b`` is looked up with ``AnswerCache.get``: exactly the
 path users take (normalisation, exact key, entity groups, embeddings, the
@@ -51,6 +54,8 @@ class Pair:
     label: str
     kind: str
     line: int = 0
+    context_a: Any = None
+    context_b: Any = None
 
 
 @dataclass(frozen=True)
@@ -92,8 +97,13 @@ class TuneReport:
         for kind in sorted({r.pair.kind for r in self.results}):
             rows = [r for r in self.results if r.pair.kind == kind]
             served = sum(r.served_at(threshold) for r in rows)
+            label = rows[0].pair.label if len({r.pair.label for r in rows}) == 1 else "mixed"
             out[kind] = {"pairs": len(rows), "served": served, "served_rate": round(served / len(rows), 4),
-                         "label": rows[0].pair.label if len({r.pair.label for r in rows}) == 1 else "mixed"}
+                         "label": label}
+            if label == "same":
+                out[kind]["recall"] = out[kind]["served_rate"]
+            elif label == "different":
+                out[kind]["false_positive_rate"] = out[kind]["served_rate"]
         return out
 
     def false_positives(self, threshold: float) -> list[dict[str, Any]]:
@@ -130,7 +140,8 @@ class TuneReport:
                          f"{r['hits_same']:>4}/{r['pairs_same']:<4}  {r['hits_different']:>4}/{r['pairs_different']:<4}{mark}")
         lines += ["", f"by kind at the configured threshold {t:.2f}:"]
         for kind, k in self.by_kind(t).items():
-            lines.append(f"  {kind:<12} {k['served']:>4}/{k['pairs']:<4} served ({k['served_rate']:.3f}, label {k['label']})")
+            what = {"same": "recall", "different": "false positives"}.get(k["label"], "served")
+            lines.append(f"  {kind:<13} {k['served']:>4}/{k['pairs']:<4} served ({what} {k['served_rate']:.3f})")
         fps = self.false_positives(t)
         lines += ["", f"false positives at {t:.2f}: {len(fps)}"]
         for fp in fps:
@@ -167,7 +178,10 @@ def load_pairs(path: str | Path) -> list[Pair]:
             raise ConfigError(f"{path}:{n}: label must be one of {LABELS}, got {label!r}")
         if not isinstance(kind, str):
             raise ConfigError(f"{path}:{n}: kind must be a string")
-        pairs.append(Pair(a, b, label, kind, n))
+        ctx = [obj.get("context_a"), obj.get("context_b")]
+        if any(c is not None and not isinstance(c, (str, dict)) for c in ctx):
+            raise ConfigError(f"{path}:{n}: context_a and context_b must be strings or objects")
+        pairs.append(Pair(a, b, label, kind, n, ctx[0], ctx[1]))
     if not pairs:
         raise ConfigError(f"pairs file {path} holds no pairs")
     return pairs
@@ -219,8 +233,8 @@ def run_tune(settings: Any, pairs: list[Pair], *, thresholds: list[float], redis
     results: list[PairResult] = []
     try:
         for pair in pairs:
-            entry_id = cache.put(pair.a, f"answer to: {pair.a}")
-            hit = cache.get(pair.b)
+            entry_id = cache.put(pair.a, f"answer to: {pair.a}", context=pair.context_a)
+            hit = cache.get(pair.b, context=pair.context_b)
             if hit is None or hit.stale:
                 results.append(PairResult(pair, None, None))
             else:

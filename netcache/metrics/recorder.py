@@ -18,6 +18,7 @@ Redis layout (prefix ``settings.key_prefix``, default ``nc``):
     nc:m:saved    usd, usd|{query_type}
     nc:m:fp       count|{query_type}, score_sum|{query_type}   (semantic hits rejected by validation)
     nc:m:nm       count|{query_type}, score_sum|{query_type}   (candidates just below the threshold)
+    nc:m:gr       {rule}|{query_type} → count     (semantic candidates the guard rejected, by GuardVerdict.rule)
     nc:m:evict    {tier} → count
     nc:m:evmin    {epoch minute} → evictions in that minute (pruned after 2 h)
     nc:m:meta     first_ts, last_ts
@@ -171,6 +172,15 @@ class Metrics:
             return
         qt = _label(query_type)
         self._add([("fp", f"count|{qt}", 1)], [("fp", f"score_sum|{qt}", float(score))])
+
+    def guard_rejected(self, query_type: str, reason: str) -> None:
+        """A semantic candidate the guard rejected, by rule (``GuardVerdict.rule``: ``role``, ``aspect``,
+        ``substitution`` ...; a short fixed label, not the free-text reason)."""
+        if not isinstance(reason, str) or not reason.strip():
+            self._refuse("guard_rejected", reason=reason)
+            return
+        rule = _label(reason.split(":", 1)[0].strip().split(" ", 1)[0])
+        self._add([("gr", f"{rule}|{_label(query_type)}", 1)])
 
     def near_miss(self, query_type: str, score: float) -> None:
         """A candidate just below the semantic threshold (for tuning)."""

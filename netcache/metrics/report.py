@@ -146,6 +146,16 @@ class Report:
             f"{_pct(s['false_positives']['rate'])} of semantic candidates")
         row("near misses", f"{s['near_misses']['total']:,}", "candidates just below the threshold")
 
+        section("Guard rejections by reason")
+        rejected = s.get("guard_rejected", {})
+        if rejected:
+            lines.append(f"  {'reason':<30} {'rejected':>10}  by query type")
+            for rule, r in sorted(rejected.items(), key=lambda kv: (-kv[1]["total"], kv[0])):
+                by_qt = ", ".join(f"{qt} {n:,}" for qt, n in sorted(r["by_query_type"].items(), key=lambda kv: -kv[1]))
+                lines.append(f"  {rule:<30} {r['total']:>10,}  {by_qt}")
+        else:
+            lines.append("  (none: no semantic candidate was rejected)")
+
         section("Hit rate by query type")
         if s["by_query_type"]:
             lines.append(f"  {'query type':<30} {'requests':>10} {'hits':>10} {'hit rate':>10}")
@@ -225,11 +235,24 @@ def _warnings(s: dict[str, Any]) -> list[str]:
     return out
 
 
+def read_guard_rejections(redis: redis_lib.Redis, settings: Settings) -> dict[str, dict[str, Any]]:
+    """``{rule: {"total": n, "by_query_type": {qt: n}}}`` from ``nc:m:gr`` (Metrics.guard_rejected)."""
+    out: dict[str, dict[str, Any]] = {}
+    for field_, value in (redis.hgetall(f"{settings.key_prefix}:m:gr") or {}).items():
+        f = field_.decode() if isinstance(field_, bytes) else str(field_)
+        rule, _, qt = f.partition("|")
+        r = out.setdefault(rule, {"total": 0, "by_query_type": {}})
+        r["total"] += int(value)
+        r["by_query_type"][qt or "unknown"] = r["by_query_type"].get(qt or "unknown", 0) + int(value)
+    return out
+
+
 def build_report(redis: redis_lib.Redis, settings: Settings, *, monthly_requests: int | None = None,
                  now: float | None = None) -> Report:
     """Read the shared metrics and derive the report (raises redis errors if Redis is down)."""
     now = time.time() if now is None else now
     s = read_snapshot(redis, settings, now=now)
+    s["guard_rejected"] = read_guard_rejections(redis, settings)
     hit_avg, llm_avg = s["latency"]["hit"]["avg_s"], s["latency"]["llm"]["avg_s"]
     miss_avg = s["latency"]["miss"]["avg_s"]
     avoided = llm_avg if llm_avg is not None else miss_avg
