@@ -238,7 +238,7 @@ def beat(loglevel) -> None:
     """Run Celery beat (RedBeat: one beat fires even if several run) with a heartbeat."""
     from netcache.connections import make_redis
 
-    from netcache.tasks.health import Heartbeat, health_key
+    from netcache.health import Heartbeat, health_key
 
     settings = Settings()
     app = _app(settings)

@@ -71,6 +71,9 @@ import redis
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from netcache.errors import BackendUnavailable, EventError
+from netcache.health import health_key, write_heartbeat
+from netcache.keys import WorkerKeys
+from netcache.text import to_text
 from netcache.connections import redact_url
 from netcache.settings import Settings
 from netcache.events.stream import decode_entry
@@ -85,8 +88,6 @@ __all__ = [
     "Counters",
     "Dispatcher",
     "consumer_name",
-    "health_key",
-    "stats_key",
     "TRANSIENT_ERRORS",
 ]
 
@@ -102,14 +103,6 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 def consumer_name() -> str:
     """This process's consumer name in the group: ``hostname-pid`` (unique per running dispatcher)."""
     return f"{socket.gethostname()}-{os.getpid()}"
-
-
-def health_key(prefix: str, hostname: str | None = None) -> str:
-    return f"{prefix}:w:health:dispatcher:{hostname or socket.gethostname()}"
-
-
-def stats_key(prefix: str) -> str:
-    return f"{prefix}:w:stats:dispatcher"
 
 
 class TaskSender(Protocol):
@@ -191,10 +184,6 @@ class _Prometheus:
     def add(self, name: str, n: int) -> None:
         if n:
             self.counters[name].inc(n)
-
-
-def _s(value: Any) -> str:
-    return value.decode() if isinstance(value, (bytes, bytearray)) else str(value)
 
 
 class Dispatcher:
@@ -335,7 +324,7 @@ class Dispatcher:
         if not reply:
             return []
         entries = reply[0][1] if isinstance(reply, list) else next(iter(reply.values()))[0]
-        return [(_s(i), f) for i, f in entries]
+        return [(to_text(i), f) for i, f in entries]
 
     def claim(self) -> int:
         """XAUTOCLAIM idle entries of any consumer (crashed ones) and process them."""
@@ -344,8 +333,8 @@ class Dispatcher:
         for _ in range(10):  # bounded per round; the rest next round
             reply = self.redis.xautoclaim(self.stream, self.group, self.consumer, self.claim_idle_ms,
                                           start_id=cursor, count=self.read_count)
-            cursor, entries = _s(reply[0]), reply[1]
-            entries = [(_s(i), f) for i, f in entries]
+            cursor, entries = to_text(reply[0]), reply[1]
+            entries = [(to_text(i), f) for i, f in entries]
             if entries:
                 self._count("claimed", len(entries))
                 log.info("dispatcher %s claimed %d idle entries", self.consumer, len(entries))
@@ -360,7 +349,7 @@ class Dispatcher:
             return {}
         rows = self.redis.xpending_range(self.stream, self.group, min=ids[0], max=ids[-1],
                                          count=len(ids) + 1000, consumername=self.consumer)
-        return {_s(r["message_id"]): int(r["times_delivered"]) for r in rows}
+        return {to_text(r["message_id"]): int(r["times_delivered"]) for r in rows}
 
     def process(self, entries: list[tuple[str, dict | None]], *, check_deliveries: bool) -> int:
         """Dead-letter, decide, enqueue, then acknowledge ``entries`` (in stream order)."""
@@ -482,14 +471,13 @@ class Dispatcher:
         pipe = self.redis.pipeline(transaction=False)
         for name, value in now.items():
             if value - before[name]:
-                pipe.hincrby(stats_key(self.prefix), name, value - before[name])
-        key = health_key(self.prefix, self.hostname)
+                pipe.hincrby(WorkerKeys(self.prefix).stats("dispatcher"), name, value - before[name])
+        key = health_key(self.prefix, "dispatcher", self.hostname)
         if final:  # a clean stop says so at once, unless another dispatcher on this host wrote the key
             current = self.redis.get(key)
             if current is not None and json.loads(current).get("consumer") == self.consumer:
                 pipe.delete(key)
         else:
-            pipe.set(key, json.dumps({"consumer": self.consumer, "pid": os.getpid(), "at": time.time(),
-                                      "counters": now}), ex=self.health_ttl_s)
+            write_heartbeat(pipe, key, self.health_ttl_s, consumer=self.consumer, counters=now)
         pipe.execute()
         self._reported = Counters(**now)

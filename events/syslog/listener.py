@@ -31,6 +31,7 @@ import click
 from redis.asyncio import Redis as AsyncRedis
 
 from netcache.errors import BackendUnavailable, ConfigError
+from netcache.health import health_key, write_heartbeat
 from netcache.connections import make_async_redis, redact_url
 from netcache.settings import Settings
 
@@ -40,7 +41,7 @@ from netcache.events.publisher import AsyncEventPublisher
 from netcache.events.syslog.framing import AllowList, SyslogFramer, udp_kernel_drops
 from netcache.events.syslog.parser import SyslogParser
 
-__all__ = ["SyslogFramer", "SyslogListener", "ListenerThread", "health_key", "syslog_command"]
+__all__ = ["SyslogFramer", "SyslogListener", "ListenerThread", "syslog_command"]
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +51,6 @@ DRAIN_TIMEOUT_S = 10.0
 RETRY_MAX_S = 2.0
 #: Datagrams read per wake-up of the UDP socket before other work gets a turn.
 UDP_BURST = 1000
-
-
-def health_key(prefix: str, hostname: str) -> str:
-    return f"{prefix}:w:health:syslog:{hostname}"
 
 
 class _Tcp(asyncio.Protocol):
@@ -231,12 +228,12 @@ class SyslogListener:
                 delay_s = min(RETRY_MAX_S, delay_s * 2)
 
     async def _health_loop(self) -> None:
-        key = health_key(self.settings.key_prefix, self.hostname)
+        key = health_key(self.settings.key_prefix, "syslog", self.hostname)
         while not self._closed.is_set():
             try:
-                payload = {**self.counters.snapshot(), "ts": time.time(), "redis_ok": self.redis_ok,
-                           "udp_port": self.udp_port, "tcp_port": self.tcp_port}
-                await self.redis.set(key, json.dumps(payload), ex=max(1, int(self.health_interval_s * 3)))
+                await write_heartbeat(self.redis, key, max(1, int(self.health_interval_s * 3)),
+                                      **self.counters.snapshot(), redis_ok=self.redis_ok,
+                                      udp_port=self.udp_port, tcp_port=self.tcp_port)
             except Exception as e:  # noqa: BLE001 - health is best effort; the flusher reports outages
                 log.debug("health key not written: %s", e)
             with contextlib.suppress(asyncio.TimeoutError):
@@ -300,7 +297,7 @@ class SyslogListener:
             self.counters.inc("dropped", len(self.buffer))
             self.buffer.clear()
         with contextlib.suppress(Exception):
-            await self.redis.delete(health_key(self.settings.key_prefix, self.hostname))
+            await self.redis.delete(health_key(self.settings.key_prefix, "syslog", self.hostname))
 
     async def serve_forever(self, stop: asyncio.Event) -> None:
         await self.start()
