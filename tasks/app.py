@@ -39,6 +39,7 @@ from kombu import Exchange, Queue
 
 from netcache.errors import BackendUnavailable, ConfigError
 from netcache.connections import celery_ssl_options, redact_url
+from netcache.keys import WorkerKeys
 from netcache.settings import Settings
 
 from netcache.tasks.health import HealthStep
@@ -140,8 +141,8 @@ def make_app(settings: Settings) -> Celery:
         beat_scheduler=SCHEDULER,
         beat_max_loop_interval=5,
         redbeat_redis_url=broker,
-        redbeat_key_prefix=f"{settings.key_prefix}:w:redbeat:",
-        redbeat_lock_key=f"{settings.key_prefix}:w:redbeat::lock",
+        redbeat_key_prefix=WorkerKeys(settings.key_prefix).redbeat_prefix,
+        redbeat_lock_key=WorkerKeys(settings.key_prefix).redbeat_lock,
         redbeat_lock_timeout=w.beat_lock_timeout_s,
     )
     ssl_opts = celery_ssl_options(settings, broker)
@@ -252,7 +253,7 @@ def _counting_rejections(rt: Runtime, task_name: str):
     except ConfigError as e:
         log.error("%s rejected its arguments: %s", task_name, e)
         try:
-            rt.redis.hincrby(f"{rt.settings.key_prefix}:w:stats:tasks", f"rejected:{task_name}", 1)
+            rt.redis.hincrby(WorkerKeys(rt.settings.key_prefix).stats("tasks"), f"rejected:{task_name}", 1)
         except redis.RedisError:
             pass
         raise
@@ -262,7 +263,7 @@ def _record_warm(rt: Runtime, result: dict) -> None:
     """Keep the last warm runs where ``netcache stack`` and operators can see them."""
     import json
 
-    key = f"{rt.settings.key_prefix}:w:warmed"
+    key = WorkerKeys(rt.settings.key_prefix).warmed
     pipe = rt.redis.pipeline()
     pipe.lpush(key, json.dumps(result, default=str))
     pipe.ltrim(key, 0, 199)

@@ -40,6 +40,7 @@ from typing import Any, Callable, Iterable, Protocol, Sequence
 import redis
 
 from netcache.errors import ConfigError
+from netcache.keys import WorkerKeys
 
 __all__ = [
     "InvalidationResult",
@@ -90,7 +91,7 @@ class InvalidationResult:
 
 
 def progress_key(prefix: str, action_id: str) -> str:
-    return f"{prefix}:w:progress:{action_id}"
+    return WorkerKeys(prefix).progress(action_id)
 
 
 def read_progress(redis_client: redis.Redis, prefix: str, action_id: str) -> dict[str, str]:
@@ -241,8 +242,8 @@ def run_invalidation(
     })
     pipe.expire(key, PROGRESS_TTL_S)
     if "started_at" not in previous:
-        pipe.lpush(f"{prefix}:w:actions", action_id)
-        pipe.ltrim(f"{prefix}:w:actions", 0, RECENT_ACTIONS - 1)
+        pipe.lpush(WorkerKeys(prefix).actions, action_id)
+        pipe.ltrim(WorkerKeys(prefix).actions, 0, RECENT_ACTIONS - 1)
     pipe.execute()
     log.info("invalidation %s: %d entries for tags %s (%s, reason: %s)", action_id, len(ordered),
              ",".join(tags), mode, reason or "-")
