@@ -16,7 +16,7 @@ __all__ = ["main", "COMMANDS"]
 COMMANDS: dict[str, str] = {
     # the cache (netcache/cli/main.py)
     "report": "netcache.metrics.report:report_command",
-    "tune": "netcache.matching.tune:tune_command",
+    "tune": "netcache.cli.tune:tune_command",
     "chat-demo": "netcache.cli.demo:chat_demo_command",
     "llm-server": "netcache.devtools.messages_server:llm_server_command",
     "metrics": "netcache.metrics.server:metrics_command",

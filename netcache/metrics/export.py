@@ -17,7 +17,7 @@ from typing import Any
 
 import redis as redis_lib
 
-from netcache.metrics.recorder import HIT_OUTCOMES, LATENCY_BUCKETS_S, MISS_OUTCOMES
+from netcache.metrics.names import HIT_OUTCOMES, LATENCY_BUCKETS_S, MISS_OUTCOMES
 from netcache.settings import Settings
 
 __all__ = [
