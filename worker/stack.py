@@ -388,6 +388,8 @@ def stack_command(once: bool, duration_s: float | None, feed_dir: Path) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
+    # Ctrl-C stops the stack even when it was started as a background job, which inherits SIGINT ignored
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     stack = Stack(Settings(), say=say)
     saw_effects = False
     try:
@@ -430,6 +432,9 @@ def stack_command(once: bool, duration_s: float | None, feed_dir: Path) -> None:
     except KeyboardInterrupt:
         say("stopping (signal)" if stop_requested["sig"] else "stopping (Ctrl-C)")
     finally:
+        # a second Ctrl-C or SIGTERM must not cut the clean-up short and leak a child
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stack.stop()
         say(f"stopped everything netcache stack started; logs in {stack.log_dir}")
     if once and not saw_effects:
