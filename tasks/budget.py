@@ -1,6 +1,6 @@
 """The warming budget: LLM calls and dollars per run and per UTC day.
 
-Warming spends real API money (the chapter budgets $150/month), so every
+Warming spends real API money (a budget of about $150/month), so every
 warm-up asks the budget first. A run has its own cap on calls
 (``warm_max_calls_per_run``); the day has caps on calls and dollars shared by
 every worker, counted in Redis at ``{prefix}:w:budget:{YYYYMMDD}`` (a hash with

@@ -11,7 +11,7 @@ task only builds clients and calls it; tests call it directly):
    keep the most-asked ones (up to ``warm_limit``) as the re-warm plan, stored
    in the progress hash *before* anything is deleted;
 3. invalidate them in batches of ``batch_size`` with ``pause_ms`` between
-   batches (chapter: 100 keys, 100 ms), hard (delete) or soft (mark stale),
+   batches (default 100 entries, 100 ms), hard (delete) or soft (mark stale),
    reporting progress after every batch;
 4. hand the re-warm plan (most-asked first, then the rule's critical
    questions) to ``enqueue_warm`` right after the batch that held the last

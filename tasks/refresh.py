@@ -1,6 +1,6 @@
 """Keeping popular answers fresh: the nightly top-N refresh, XFetch early refresh, topology warming.
 
-- ``refresh_top`` (the chapter's 02:00 job): re-ask the top N questions of the
+- ``refresh_top`` (the 02:00 job): re-ask the top N questions of the
   query log whose answers are missing, stale or close to expiry; the rest are
   left alone. Records ``{prefix}:w:last_refresh`` (time and counts).
 - ``refresh_expiring`` (every few minutes): probabilistic early expiration

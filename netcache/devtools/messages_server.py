@@ -11,7 +11,7 @@ Tests and the offline demo point ``NETCACHE_LLM__BASE_URL`` at it, so the real
   overloaded, 429 rate limit, 500 …) and an Anthropic error body, with a
   small ``retry-after-ms`` so SDK retries are quick.
 * With ``api_key`` set, a request whose ``x-api-key`` (or bearer token) differs gets 401.
-* ``latency_s`` simulates the model's think time (chapter: 2–5 s).
+* ``latency_s`` simulates the model's think time (a real model takes 2–5 s).
 * ``calls`` counts requests (thread-safe), ``answered`` the successful ones,
   ``calls_for(text)`` the answered ones whose question contains ``text``.
 
@@ -288,7 +288,7 @@ class MessagesAPIServer:
               help="Address to bind (0.0.0.0 inside a container).")
 @click.option("--port", type=int, default=8099, show_default=True, help="TCP port.")
 @click.option("--latency-s", type=float, default=1.0, show_default=True,
-              help="Simulated model latency per answer (the chapter's LLM takes 2–5 s).")
+              help="Simulated model latency per answer (a real model takes 2–5 s).")
 @click.option("--fail-first", type=int, default=0, show_default=True,
               help="Fail the first N requests (to watch the client retry).")
 @click.option("--fail-status", type=int, default=529, show_default=True, help="Status of injected failures.")

@@ -2,11 +2,11 @@
 
 ``classify(prompt)`` is a small rule table (data below, easy to extend):
 
-* ``volatility`` picks the TTL class (chapter): ``static`` (explanations, best
+* ``volatility`` picks the TTL class: ``static`` (explanations, best
   practices, RFCs: 7 d), ``stable`` (configuration, topology: 4 h), ``dynamic``
   (status, neighbors, routes, interface state: 5 min), ``volatile`` (CPU,
   memory, counters, traffic, utilisation: 30 s).
-* ``query_type`` is one of :data:`QUERY_TYPES`, the chapter's hit-rate-by-type
+* ``query_type`` is one of :data:`QUERY_TYPES`, the report's hit-rate-by-type
   classes; it labels metrics and is part of the exact key.
 * ``topics`` (``bgp``, ``ospf``, ``interface`` ...) become ``topic:`` tags.
 """
