@@ -13,14 +13,13 @@ import pytest
 
 from netcache.cli.main import COMMANDS
 from netcache.devtools.messages_server import MessagesAPIServer
-
 from tests.support.tasks import ROOT, clean_env
 
 README = ROOT / "README.md"
 DOCS = [README, *sorted((ROOT / "docs").glob("*.md"))]
 #: a path in prose: segments joined by "/", ending in a file extension or a "/" (a folder)
-PATH_RE = re.compile(r"(?<![\w./:<{-])((?:[A-Za-z_][\w.-]*/)+(?:[\w-]+\.(?:py|md|yaml|yml|json|jsonl|lua|sh|txt|toml|log))?)"
-                     r"(?![\w/*<{])")
+PATH_RE = re.compile(r"(?<![\w./:<{-])((?:[A-Za-z_][\w.-]*/)+"
+                     r"(?:[\w-]+\.(?:py|md|yaml|yml|json|jsonl|lua|sh|txt|toml|log))?)(?![\w/*<{])")
 #: where user-facing text lives: the package sources (docstrings, #: comments, help texts, data files)
 SOURCE_DIRS = ("netcache", "events", "worker", "tasks")
 TEXT_SUFFIXES = {".py", ".yaml", ".yml", ".json", ".md", ".lua", ".txt"}

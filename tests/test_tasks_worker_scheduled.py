@@ -16,7 +16,6 @@ from netcache.devtools.messages_server import MessagesAPIServer
 from netcache.keys import Keys
 from netcache.settings import Settings
 from netcache.tasks.app import make_app
-
 from tests.support.tasks import clean_env, spawn, stop, wait_for
 
 pytestmark = pytest.mark.slow

@@ -13,6 +13,7 @@ still works) and removes the dead letter; ``purge`` removes dead letters.
 
 from __future__ import annotations
 
+import builtins
 import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -110,7 +111,7 @@ class DeadLetters:
                 at_s=at_s, fields=orig))
         return out
 
-    def _entries(self, ids: Iterable[str] | None) -> list[tuple[str, dict]]:
+    def _entries(self, ids: Iterable[str] | None) -> builtins.list[tuple[str, dict]]:
         if ids is None:
             return [(to_text(i), f) for i, f in self.redis.xrange(self.stream)]
         out = []
@@ -120,7 +121,7 @@ class DeadLetters:
                 out.append((to_text(found[0][0]), found[0][1]))
         return out
 
-    def replay(self, ids: Iterable[str] | None = None) -> list[tuple[str, str]]:
+    def replay(self, ids: Iterable[str] | None = None) -> builtins.list[tuple[str, str]]:
         """Put dead letters (all, or ``ids``) back on the events stream: ``[(dead id, new id)]``.
 
         Each one is re-added and removed in one MULTI, so a crash cannot replay it twice.

@@ -34,15 +34,16 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 import redis
 
-from netcache.devtools.local_redis import LocalRedis, free_port
 from netcache.connections import make_redis, redact_url
+from netcache.devtools.local_redis import LocalRedis, free_port
 from netcache.keys import EventKeys, WorkerKeys
 from netcache.settings import Settings
 from netcache.text import to_text
@@ -247,10 +248,10 @@ class Stack:
 
     # -- stop ------------------------------------------------------------------------------------
     def stop(self) -> None:
-        for name, proc in reversed(list(self.procs.items())):
+        for proc in reversed(list(self.procs.values())):
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
-        for name, proc in self.procs.items():
+        for proc in self.procs.values():
             try:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -400,7 +401,8 @@ def stack_command(once: bool, duration_s: float | None, feed_dir: Path) -> None:
         started = stack.start_components()
         running = stack.wait_healthy(started, client)
         watcher = _Watcher(client, stack.settings.key_prefix, say)
-        rt, seeded = None, {}
+        rt: Any = None
+        seeded: dict[str, tuple[str, float]] = {}
         try:
             rt, seeded = _seed(stack.settings, say)
         except ImportError as e:

@@ -54,9 +54,11 @@ class LazyGroup(click.Group):
             module = importlib.import_module(module_name)
             return getattr(module, attr)
         except (ImportError, AttributeError) as e:
-            @click.command(name=name, help=f"(unavailable: {e})")
+            why = str(e)  # `e` is unbound once the except block ends; the command runs later
+
+            @click.command(name=name, help=f"(unavailable: {why})")
             def _unavailable() -> None:
-                raise click.ClickException(f"`netcache {name}` is not available in this build: {e}")
+                raise click.ClickException(f"`netcache {name}` is not available in this build: {why}")
 
             return _unavailable
 

@@ -68,7 +68,7 @@ def _estimate_tokens(text: str) -> int:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body are separate writes; avoid the 40 ms delayed-ACK stall
-    server: "_Server"
+    server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         log.debug("llm-server %s - %s", self.address_string(), format % args)
@@ -146,7 +146,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    owner: "MessagesAPIServer"
+    owner: MessagesAPIServer
 
 
 class MessagesAPIServer:
@@ -248,7 +248,7 @@ class MessagesAPIServer:
         self._httpd = httpd
         return httpd
 
-    def start(self) -> "MessagesAPIServer":
+    def start(self) -> MessagesAPIServer:
         if self._httpd is not None:
             return self
         httpd = self._bind()
@@ -276,7 +276,7 @@ class MessagesAPIServer:
             self._thread.join(timeout=5)
             self._thread = None
 
-    def __enter__(self) -> "MessagesAPIServer":
+    def __enter__(self) -> MessagesAPIServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -304,7 +304,7 @@ def llm_server_command(host: str, port: int, latency_s: float, fail_first: int, 
     try:
         server._bind()
     except OSError as e:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror}; pick another --port")
+        raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror}; pick another --port") from e
 
     def _stop(signum: int, frame: Any) -> None:
         threading.Thread(target=server._httpd.shutdown if server._httpd else (lambda: None), daemon=True).start()

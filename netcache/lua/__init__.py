@@ -8,14 +8,14 @@ registered script with ``script(keys=[...], args=[...], client=pipeline_or_clien
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
 __all__ = ["source", "register"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def source(name: str) -> str:
     """The text of ``<name>.lua`` (``ValueError`` naming the file if there is none)."""
     try:

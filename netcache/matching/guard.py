@@ -294,7 +294,8 @@ def guard(a: str, b: str, *, inventory: Inventory | None = None) -> GuardVerdict
     ta, tb = guard_tokens(a, inventory), guard_tokens(b, inventory)
     sa, sb = set(ta), set(tb)
     for x, y in OPPOSITES:
-        if (x in sa and y in sb and y not in sa and x not in sb) or (y in sa and x in sb and x not in sa and y not in sb):
+        if ((x in sa and y in sb and y not in sa and x not in sb)
+                or (y in sa and x in sb and x not in sa and y not in sb)):
             return GuardVerdict(False, f"opposite: {x!r} vs {y!r}")
     for name, (mode, members) in EXCLUSIVE.items():
         ga, gb = sa & members, sb & members

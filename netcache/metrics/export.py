@@ -187,8 +187,12 @@ class RedisMetricsCollector:
         return []  # collected lazily at scrape time; no Redis call at registration
 
     def collect(self):  # noqa: ANN201 - prometheus_client protocol
-        from prometheus_client.core import (CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily,
-                                            SummaryMetricFamily)
+        from prometheus_client.core import (
+            CounterMetricFamily,
+            GaugeMetricFamily,
+            HistogramMetricFamily,
+            SummaryMetricFamily,
+        )
 
         s = read_snapshot(self.redis, self.settings)
         p = f"{self.settings.key_prefix}:m"
@@ -198,7 +202,8 @@ class RedisMetricsCollector:
             outcome, _, qt = field.partition("|")
             lookups.add_metric([outcome, qt], int(n))
         yield lookups
-        background = CounterMetricFamily("netcache_background_lookups", "Warming / refresh lookups (not in the hit rate)",
+        background = CounterMetricFamily("netcache_background_lookups",
+                                         "Warming / refresh lookups (not in the hit rate)",
                                          labels=["purpose", "outcome"])
         for purpose, outcomes in s["background_lookups"].items():
             for outcome, n in outcomes.items():

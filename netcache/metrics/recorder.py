@@ -36,16 +36,16 @@ import os
 import threading
 import time
 from collections import defaultdict
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import redis as redis_lib
 
-from netcache.errors import BackendUnavailable
 from netcache.connections import redact_url
-from netcache.settings import Settings
-
+from netcache.errors import BackendUnavailable
 from netcache.metrics.export import RedisMetricsCollector, read_snapshot
 from netcache.metrics.names import HIT_OUTCOMES, LATENCY_BUCKETS_S, MISS_OUTCOMES, PURPOSES
+from netcache.settings import Settings
 
 __all__ = ["Metrics", "HIT_OUTCOMES", "MISS_OUTCOMES", "LATENCY_BUCKETS_S", "PURPOSES"]
 
@@ -288,7 +288,7 @@ class Metrics:
         self._stop = threading.Event()
         self._thread = None
 
-    def __enter__(self) -> "Metrics":
+    def __enter__(self) -> Metrics:
         return self
 
     def __exit__(self, *exc: object) -> None:

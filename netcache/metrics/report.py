@@ -19,9 +19,9 @@ from typing import Any
 import click
 import redis as redis_lib
 
+from netcache.connections import make_redis, redact_url
 from netcache.metrics.export import read_snapshot
 from netcache.metrics.recorder import HIT_OUTCOMES
-from netcache.connections import make_redis, redact_url
 from netcache.settings import Settings
 
 __all__ = [

@@ -7,8 +7,8 @@ import time
 import click
 import redis as redis_lib
 
-from netcache.metrics.export import start_metrics_http
 from netcache.connections import make_redis, redact_url
+from netcache.metrics.export import start_metrics_http
 from netcache.settings import Settings
 
 __all__ = ["metrics_command"]
