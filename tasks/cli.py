@@ -23,6 +23,7 @@ import click
 
 from netcache.errors import NetcacheError
 from netcache.connections import redact_url
+from netcache.keys import WorkerKeys
 from netcache.settings import Settings
 
 __all__ = ["invalidate", "warm", "refresh_top", "celery_worker", "beat", "build_tags", "warm_questions"]
@@ -99,7 +100,7 @@ def invalidate(devices, tags, sites, soft, sync, wait_s, reason) -> None:
         res = app.send_task("netcache.invalidate", queue="invalidate", kwargs={
             "tags": tag_list, "mode": mode, "warm": [], "reason": reason, "action_id": action_id})
         click.echo(f"enqueued {mode} invalidation of {', '.join(tag_list)}: action {action_id} (task {res.id})")
-        click.echo(f"progress: HGETALL {settings.key_prefix}:w:progress:{action_id}")
+        click.echo(f"progress: HGETALL {WorkerKeys(settings.key_prefix).progress(action_id)}")
         if wait_s:
             _follow(settings, action_id, wait_s)
         return
