@@ -12,6 +12,7 @@ import click
 from netcache.errors import EventError, NetcacheError
 from netcache.connections import make_redis, redact_url
 from netcache.settings import Settings
+from netcache.text import to_text
 
 from netcache.events.counters import IngestCounters, PARSE_COUNTERS
 from netcache.events.models import EVENT_TYPES, EventBase, event_json_schema, parse_event
@@ -181,7 +182,7 @@ def format_event_line(event: EventBase) -> str:
 def _print_entries(entries: list[Any], out: TextIO) -> str | None:
     last = None
     for entry_id, fields in entries:
-        last = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+        last = to_text(entry_id)
         try:
             out.write(format_event_line(decode_entry(fields, entry_id)) + "\n")
         except EventError as e:

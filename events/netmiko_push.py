@@ -281,7 +281,9 @@ def push_config(device: DeviceSpec, commands: Iterable[str], *, publisher: Any, 
     """
     lines = _clean(commands)
     if connect is None:
-        from netmiko import ConnectHandler as connect
+        from netmiko import ConnectHandler
+
+        connect = ConnectHandler
     if not who:
         try:
             who = getpass.getuser()

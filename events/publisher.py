@@ -4,7 +4,7 @@
 ``settings.events.stream`` (approximate MAXLEN trimming) and returns its stream
 id, or ``None`` when an event with the same id was already published inside
 ``dedup_window_s``. The "seen" marker ``{prefix}:ev:seen:{id}`` and the XADD are
-written by one Lua script (one call per batch of up to
+written by one Lua script (``netcache/lua/publish.lua``, one call per batch of up to
 500 events), so a crash or a lost reply can neither lose the
 event nor put it on the stream twice: a retry after a lost reply returns ``None``.
 
@@ -29,35 +29,16 @@ from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from netcache.errors import BackendUnavailable
+from netcache import lua
+from netcache.keys import EventKeys
+from netcache.text import to_text
 from netcache.settings import Settings
 
 from netcache.events.models import EventBase
 from netcache.events.stream import encode_entry
 
-__all__ = ["EventPublisher", "AsyncEventPublisher", "seen_key", "PUBLISH_LUA", "BATCH_SIZE"]
+__all__ = ["EventPublisher", "AsyncEventPublisher", "seen_key", "BATCH_SIZE"]
 
-#: One call publishes a batch. KEYS[1] stream, KEYS[2..] one seen marker per event;
-#: ARGV[1] dedup window s (0 = off), ARGV[2] MAXLEN, ARGV[3] field pairs per event, then the fields.
-#: Returns one stream id per event, nil for an event already seen inside the window.
-PUBLISH_LUA = """
-local ttl = tonumber(ARGV[1])
-local maxlen = ARGV[2]
-local width = tonumber(ARGV[3]) * 2
-local out = {}
-local pos = 4
-for i = 2, #KEYS do
-  local id = false
-  if ttl <= 0 or redis.call('EXISTS', KEYS[i]) == 0 then
-    id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', unpack(ARGV, pos, pos + width - 1))
-    if ttl > 0 then
-      redis.call('SET', KEYS[i], id, 'EX', ttl)
-    end
-  end
-  out[#out + 1] = id
-  pos = pos + width
-end
-return out
-"""
 
 #: Events per script call (one call blocks Redis for roughly this many XADDs).
 BATCH_SIZE = 500
@@ -67,7 +48,7 @@ _TRANSIENT = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError)
 
 def seen_key(prefix: str, event_id: str) -> str:
     """The de-duplication marker of one event id."""
-    return f"{prefix}:ev:seen:{event_id}"
+    return EventKeys(prefix).seen(event_id)
 
 
 class _Core:
@@ -119,7 +100,7 @@ class _Core:
                 out.append(None)
             else:
                 self.counts["published"] += 1
-                out.append(r.decode() if isinstance(r, bytes) else str(r))
+                out.append(to_text(r))
         return out
 
     def unavailable(self, e: Exception, attempts: int) -> BackendUnavailable:
@@ -147,7 +128,7 @@ class EventPublisher:
         self.redis = redis_client
         self._core = _Core(settings, retries)
         self._core.redis_name = _redis_name(redis_client)
-        self._script = redis_client.register_script(PUBLISH_LUA)
+        self._script = lua.register(redis_client, "publish")
         self._sleep = sleep
 
     @property
@@ -191,7 +172,7 @@ class AsyncEventPublisher:
         self.redis = redis_client
         self._core = _Core(settings, retries)
         self._core.redis_name = _redis_name(redis_client)
-        self._script = redis_client.register_script(PUBLISH_LUA)
+        self._script = lua.register(redis_client, "publish")
 
     @property
     def counts(self) -> dict[str, int]:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from netcache.errors import EventError
+from netcache.text import to_text
 
 from netcache.events.models import SCHEMA_VERSION, EventBase, parse_event
 
@@ -33,17 +34,11 @@ def encode_entry(event: EventBase) -> dict[str, str]:
     }
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value).decode("utf-8")
-    return str(value)
-
-
 def decode_entry(fields: Mapping[Any, Any], entry_id: str | bytes | None = None) -> EventBase:
     """The event in one stream entry (keys and values as bytes or str); ``EventError`` if it is not one."""
-    name = f"stream entry {_text(entry_id)}" if entry_id is not None else "stream entry"
+    name = f"stream entry {to_text(entry_id)}" if entry_id is not None else "stream entry"
     try:
-        text = {_text(k): _text(v) for k, v in fields.items()}
+        text = {to_text(k, "strict"): to_text(v, "strict") for k, v in fields.items()}
     except (UnicodeDecodeError, AttributeError) as e:
         raise EventError(f"{name} is not UTF-8 text: {e}") from e
     if "event" not in text:

@@ -1,15 +1,19 @@
 """Every error netcache raises on purpose.
 
     NetcacheError
-    ├── ConfigError            settings or a data file are invalid
+    ├── ConfigError            (ValueError) settings, a request or a data file are invalid
     ├── BackendUnavailable     Redis (or another backing service) cannot be reached
     ├── LLMError               the LLM call failed after retries
     │   └── BudgetExceeded     a warming budget (calls or dollars) is spent
     ├── LeaseTimeout           waited for another process's generation and gave up
-    ├── EventError             an event is malformed, unknown or fails validation
+    ├── EventError             (ValueError) an event is malformed, unknown or fails validation
     │   └── ParseError         a raw message (syslog, webhook body) cannot be decoded
     ├── AuthError              a request lacks valid authentication
     └── PushError              a Netmiko config push failed; nothing was published
+
+Caller mistakes (``ConfigError``, ``EventError`` and ``ParseError``) are also ``ValueError``s,
+so code that does not know netcache, such as a web framework's error handler, answers them as
+bad input (HTTP 400), not as a server fault (500). tests/test_errors.py checks this tree.
 """
 
 from __future__ import annotations
@@ -32,8 +36,8 @@ class NetcacheError(Exception):
     """Root of every netcache error."""
 
 
-class ConfigError(NetcacheError):
-    """Settings, a rules file or an inventory file are invalid."""
+class ConfigError(NetcacheError, ValueError):
+    """Settings, a cache request, a rules file or an inventory file are invalid."""
 
 
 class BackendUnavailable(NetcacheError):
@@ -52,7 +56,7 @@ class LeaseTimeout(NetcacheError):
     """Waited for another process's generation of the same answer and gave up."""
 
 
-class EventError(NetcacheError):
+class EventError(NetcacheError, ValueError):
     """An event is malformed, of an unknown type, or fails validation."""
 
 

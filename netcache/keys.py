@@ -1,12 +1,17 @@
 """The key registry: every Redis key netcache writes is built here.
 
-``base`` is ``{key_prefix}`` or ``{key_prefix}:{namespace}`` (``settings.key_prefix``,
-default ``nc``). The layout is documented in docs/interfaces.md.
+Three families, one per part of the system, all under ``settings.key_prefix`` (default ``nc``):
+
+- :class:`Keys`: the answer cache, ``{key_prefix}`` or ``{key_prefix}:{namespace}``;
+- :class:`EventKeys`: the event side, ``{key_prefix}:ev:…`` and the default stream names;
+- :class:`WorkerKeys`: the dispatcher, the Celery tasks and the health keys, ``{key_prefix}:w:…``.
+
+The layout is documented in docs/interfaces.md.
 """
 
 from __future__ import annotations
 
-__all__ = ["Keys"]
+__all__ = ["Keys", "EventKeys", "WorkerKeys"]
 
 
 class Keys:
@@ -99,3 +104,133 @@ class SyslogUnrecognizedKeys:
     def minutes(self) -> str:
         """hash: ``{epoch minute}|parsed`` / ``{epoch minute}|unrecognized`` → lines (recent minutes only)."""
         return f"{self.base}:min"
+
+class EventKeys:
+    """Keys of the event side: de-duplication markers and the stream names a run derives."""
+
+    def __init__(self, key_prefix: str) -> None:
+        self.prefix = key_prefix
+
+    def seen(self, event_id: str) -> str:
+        """The de-duplication marker of one event id (``nc:ev:seen:{id}``)."""
+        return f"{self.prefix}:ev:seen:{event_id}"
+
+    @property
+    def stream(self) -> str:
+        """The events stream of this prefix (``nc:events``, the default of ``events.stream``)."""
+        return f"{self.prefix}:events"
+
+    @property
+    def dead_letter_stream(self) -> str:
+        """The dead-letter stream of this prefix (``nc:events:dead``)."""
+        return f"{self.prefix}:events:dead"
+
+
+class WorkerKeys:
+    """Keys of the dispatcher, the Celery tasks and the health keys (``{key_prefix}:w:…``)."""
+
+    def __init__(self, key_prefix: str) -> None:
+        self.prefix = key_prefix
+        self.base = f"{key_prefix}:w"
+
+    # -- health and counters
+    @property
+    def health_base(self) -> str:
+        """What every health key starts with (``nc:w:health:``)."""
+        return f"{self.base}:health:"
+
+    def health(self, component: str, hostname: str) -> str:
+        """One component's heartbeat on one host (``nc:w:health:worker:host1``)."""
+        return f"{self.health_base}{component}:{hostname}"
+
+    def health_match(self, component: str | None = None) -> str:
+        """SCAN pattern of the health keys of one component (or of all)."""
+        return f"{self.health_base}{component or '*'}:*"
+
+    def stats(self, component: str) -> str:
+        """Shared counters hash of a component (``nc:w:stats:dispatcher``, ``nc:w:stats:tasks``)."""
+        return f"{self.base}:stats:{component}"
+
+    @property
+    def refunds(self) -> str:
+        """Hash entry id → deliveries that ended in an outage (Redis or broker away), not in a failure.
+
+        XPENDING counts every read of a pending entry; an outage re-reads the same entries on every
+        retry, which is not their fault. ``times_delivered - refunds`` is what counts against
+        ``max_deliveries``: a poison entry that crashes the dispatcher still gets there, a healthy
+        event caught in an outage never does. No TTL (eviction must not reset it); a field lives
+        only while its entry is pending.
+        """
+        return f"{self.base}:refunds"
+
+    @property
+    def tasks_dead(self) -> str:
+        """Stream of tasks that failed for good (task, arguments, error), bounded."""
+        return f"{self.base}:tasks:dead"
+
+    # -- coalescing (worker/coalesce.py)
+    def window(self, akey: str) -> str:
+        """The open coalescing window of one action key."""
+        return f"{self.base}:co:{akey}"
+
+    @property
+    def fold_base(self) -> str:
+        """Prefix of the fold sets (``nc:w:co:f:{akey}:{start_ms}``)."""
+        return f"{self.base}:co:f:"
+
+    @property
+    def due(self) -> str:
+        """Zset of windows whose trailing action is due."""
+        return f"{self.base}:co:due"
+
+    @property
+    def actions_pending(self) -> str:
+        """Hash window → action JSON of the open windows."""
+        return f"{self.base}:co:act"
+
+    @property
+    def marker_base(self) -> str:
+        """Prefix of the leading-action markers."""
+        return f"{self.base}:action:"
+
+    def marker(self, action_id: str) -> str:
+        """The marker of one leading action (``pending`` / ``sent``)."""
+        return f"{self.marker_base}{action_id}"
+
+    # -- tasks (tasks/)
+    def progress(self, action_id: str) -> str:
+        """Progress hash of one invalidation."""
+        return f"{self.base}:progress:{action_id}"
+
+    @property
+    def actions(self) -> str:
+        """List of the recent invalidation action ids."""
+        return f"{self.base}:actions"
+
+    @property
+    def warmed(self) -> str:
+        """List of recent warm-up results (JSON)."""
+        return f"{self.base}:warmed"
+
+    @property
+    def last_refresh(self) -> str:
+        """Hash: time and counts of the last nightly refresh."""
+        return f"{self.base}:last_refresh"
+
+    def semaphore(self, name: str) -> str:
+        """A Redis semaphore's zset (``nc:w:sem:warm``)."""
+        return f"{self.base}:sem:{name}"
+
+    def budget(self, day: str) -> str:
+        """The warming budget of one UTC day (``nc:w:budget:20260328``)."""
+        return f"{self.base}:budget:{day}"
+
+    @property
+    def redbeat_prefix(self) -> str:
+        """redbeat's key prefix (the beat schedule in Redis)."""
+        return f"{self.base}:redbeat:"
+
+    @property
+    def redbeat_lock(self) -> str:
+        """redbeat's lock: one beat at a time."""
+        return f"{self.base}:redbeat::lock"

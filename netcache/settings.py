@@ -114,14 +114,14 @@ class CacheSettings(BaseModel):
     embedder: Literal["minilm", "hash"] = "minilm"
     #: onnxruntime intra-op threads of the MiniLM embedder (1: ~4 ms per question, leaves cores to others).
     embedder_threads: int = Field(1, ge=1)
-    #: Embeddings are cached in Redis by text hash for this long (chapter: 24 h).
+    #: Embeddings are cached in Redis by text hash for this long (24 h).
     embedding_cache_ttl_s: int = 24 * 3600
-    #: TTL by volatility class (chapter): static 7 d, stable 4 h, dynamic 5 min, volatile 30 s.
+    #: TTL by volatility class: static 7 d, stable 4 h, dynamic 5 min, volatile 30 s.
     ttl_static_s: int = 7 * 24 * 3600
     ttl_stable_s: int = 4 * 3600
     ttl_dynamic_s: int = 300
     ttl_volatile_s: int = 30
-    #: Tier TTL caps and sizes (chapter): hot 5 min / 1,000 LRU, warm 1 h / 5,000 LFU, cold 24 h / 10,000 random.
+    #: Tier TTL caps and sizes: hot 5 min / 1,000 LRU, warm 1 h / 5,000 LFU, cold 24 h / 10,000 random.
     hot_ttl_s: int = 300
     warm_ttl_s: int = 3600
     cold_ttl_s: int = 24 * 3600
@@ -133,11 +133,11 @@ class CacheSettings(BaseModel):
     promote_warm_to_hot: int = 10
     #: Hard cap on all entries (sum of tiers by default).
     max_entries: int = 16_000
-    #: Stampede lease: one generator holds it this long (chapter: ~10 s) …
+    #: Stampede lease: one generator holds it this long (10 s) …
     lease_ttl_ms: int = 10_000
-    #: … and the others poll for its answer this long (chapter: ~5 s) before generating themselves.
+    #: … and the others poll for its answer this long (5 s) before generating themselves.
     lease_wait_ms: int = 5_000
-    #: Serve soft-invalidated answers younger than this while one refresh runs (chapter: 5 min).
+    #: Serve soft-invalidated answers younger than this while one refresh runs (5 min).
     stale_max_age_s: int = 300
     #: How often an in-process vector index pulls changes made by other processes.
     index_sync_interval_ms: int = 200
@@ -151,7 +151,7 @@ class CacheSettings(BaseModel):
 class LLMSettings(BaseModel):
     """The Anthropic client and the price table."""
 
-    #: Model asked by default (the chapter uses Claude Sonnet; 4.5 reaches end-of-life 2026-11-30).
+    #: Model asked by default (Claude Sonnet; 4.5 reaches end-of-life 2026-11-30).
     model: str = "claude-sonnet-4-6"
     #: API key; when unset the demo uses the local Messages API server and says so.
     api_key: SecretStr | None = None
@@ -166,7 +166,7 @@ class LLMSettings(BaseModel):
     #: Price overrides in $ per million tokens (None = the table in netcache/llm/pricing.py).
     price_input_per_mtok: float | None = Field(None, ge=0.0)
     price_output_per_mtok: float | None = Field(None, ge=0.0)
-    #: What serving one answer from the cache costs (chapter: ≈ $0.0001); saved $ = avoided call − this.
+    #: What serving one answer from the cache costs (≈ $0.0001); saved $ = avoided call − this.
     hit_cost_usd: float = Field(0.0001, ge=0.0)
     #: How often each process flushes its buffered metrics to Redis (nc:m:*).
     metrics_flush_interval_s: float = Field(1.0, gt=0.0)
@@ -253,7 +253,7 @@ class WorkerSettings(BaseModel):
     max_deliveries: int = 5
     #: Events for the same target inside this window become one action.
     coalesce_window_s: float = 5.0
-    #: Gradual invalidation: batch size and pause (chapter: 100 keys, 100 ms).
+    #: Gradual invalidation: batch size and pause (100 entries, 100 ms).
     invalidate_batch_size: int = 100
     invalidate_pause_ms: int = 100
     #: Rules file (event type → tags to invalidate / questions to warm); None = built-in defaults.

@@ -44,6 +44,7 @@ from kombu import Exchange, Queue
 
 from netcache.errors import BackendUnavailable, ConfigError
 from netcache.connections import celery_ssl_options, redact_url, require_server
+from netcache.keys import WorkerKeys
 from netcache.settings import Settings
 
 from netcache.tasks.health import HealthStep
@@ -100,16 +101,16 @@ class NetcacheTask(Task):
     def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         """A task failed for good (retries spent, or an error that is not transient): keep it."""
         settings: Settings = self.app.netcache_settings
-        prefix = settings.key_prefix
+        keys = WorkerKeys(settings.key_prefix)
         try:
             client = self.runtime.redis
             pipe = client.pipeline(transaction=False)
-            pipe.xadd(f"{prefix}:w:tasks:dead", {
+            pipe.xadd(keys.tasks_dead, {
                 "task": self.name, "task_id": task_id or "",
                 "kwargs": json.dumps(kwargs or {}, default=str)[:65_536],
                 "error": f"{type(exc).__name__}: {exc}"[:2000], "at": repr(time.time()),
             }, maxlen=TASK_DEAD_LETTERS_MAX, approximate=True)
-            pipe.hincrby(f"{prefix}:w:stats:tasks", f"failed:{self.name}", 1)
+            pipe.hincrby(keys.stats("tasks"), f"failed:{self.name}", 1)
             pipe.execute()
         except Exception as e:  # noqa: BLE001 - recording the failure must not hide it
             log.error("task %s %s failed and its dead letter could not be written: %s", self.name, task_id, e)
@@ -168,8 +169,8 @@ def make_app(settings: Settings) -> Celery:
         beat_scheduler=SCHEDULER,
         beat_max_loop_interval=5,
         redbeat_redis_url=broker,
-        redbeat_key_prefix=f"{settings.key_prefix}:w:redbeat:",
-        redbeat_lock_key=f"{settings.key_prefix}:w:redbeat::lock",
+        redbeat_key_prefix=WorkerKeys(settings.key_prefix).redbeat_prefix,
+        redbeat_lock_key=WorkerKeys(settings.key_prefix).redbeat_lock,
         redbeat_lock_timeout=w.beat_lock_timeout_s,
     )
     ssl_opts = celery_ssl_options(settings, broker)
@@ -279,7 +280,7 @@ def _counting_rejections(rt: Runtime, task_name: str):
     except ConfigError as e:
         log.error("%s rejected its arguments: %s", task_name, e)
         try:
-            rt.redis.hincrby(f"{rt.settings.key_prefix}:w:stats:tasks", f"rejected:{task_name}", 1)
+            rt.redis.hincrby(WorkerKeys(rt.settings.key_prefix).stats("tasks"), f"rejected:{task_name}", 1)
         except redis.RedisError:
             pass
         raise
@@ -289,7 +290,7 @@ def _record_warm(rt: Runtime, result: dict) -> None:
     """Keep the last warm runs where ``netcache stack`` and operators can see them."""
     import json
 
-    key = f"{rt.settings.key_prefix}:w:warmed"
+    key = WorkerKeys(rt.settings.key_prefix).warmed
     pipe = rt.redis.pipeline()
     pipe.lpush(key, json.dumps(result, default=str))
     pipe.ltrim(key, 0, 199)

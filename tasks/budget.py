@@ -1,6 +1,6 @@
 """The warming budget: LLM calls and dollars per run and per UTC day.
 
-Warming spends real API money (the chapter budgets $150/month), so every
+Warming spends real API money (a budget of about $150/month), so every
 warm-up asks the budget first. A run has its own cap on calls
 (``warm_max_calls_per_run``); the day has caps on calls and dollars shared by
 every worker, counted in Redis at ``{prefix}:w:budget:{YYYYMMDD}`` (a hash with
@@ -24,30 +24,22 @@ from typing import Callable
 
 import redis
 
+from netcache import lua
 from netcache.errors import BudgetExceeded
+from netcache.keys import WorkerKeys
+from netcache.text import to_text
 
 __all__ = ["BudgetLimits", "WarmBudget", "day_key"]
 
 #: Day counters are kept this long, so yesterday's spend can still be read.
 DAY_KEY_TTL_S = 2 * 24 * 3600
 
-# KEYS[1] = day hash; ARGV = max_calls, max_usd, ttl_s.
-# Returns {1, calls} when a call was taken, {0, reason} when a cap is reached.
-_RESERVE_LUA = """
-local calls = tonumber(redis.call('HGET', KEYS[1], 'calls') or '0')
-local usd = tonumber(redis.call('HGET', KEYS[1], 'usd') or '0')
-if calls >= tonumber(ARGV[1]) then return {0, 'calls'} end
-if usd >= tonumber(ARGV[2]) then return {0, 'usd'} end
-calls = redis.call('HINCRBY', KEYS[1], 'calls', 1)
-redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
-return {1, calls}
-"""
 
 
 def day_key(prefix: str, now_s: float) -> str:
     """``nc:w:budget:20260328``: the UTC day's counter hash."""
     day = datetime.fromtimestamp(now_s, tz=timezone.utc).strftime("%Y%m%d")
-    return f"{prefix}:w:budget:{day}"
+    return WorkerKeys(prefix).budget(day)
 
 
 @dataclass(frozen=True)
@@ -74,7 +66,7 @@ class WarmBudget:
         self._prefix = prefix
         self._clock = clock
         self._lock = threading.Lock()
-        self._reserve = redis_client.register_script(_RESERVE_LUA)
+        self._reserve = lua.register(redis_client, "budget_reserve")
         #: calls taken by this run (refunds subtracted) and dollars recorded by it
         self.run_calls = 0
         self.run_usd = 0.0
@@ -92,7 +84,7 @@ class WarmBudget:
                 keys=[self._key()],
                 args=[self.limits.max_calls_per_day, repr(self.limits.max_usd_per_day), DAY_KEY_TTL_S])
             if not int(ok):
-                what = detail.decode() if isinstance(detail, bytes) else str(detail)
+                what = to_text(detail)
                 if what == "calls":
                     raise BudgetExceeded(f"warming day budget spent: {self.limits.max_calls_per_day} calls")
                 raise BudgetExceeded(f"warming day budget spent: ${self.limits.max_usd_per_day:.2f}")

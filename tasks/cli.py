@@ -23,6 +23,7 @@ import click
 
 from netcache.errors import NetcacheError
 from netcache.connections import redact_url
+from netcache.keys import WorkerKeys
 from netcache.settings import Settings
 
 __all__ = ["invalidate", "warm", "refresh_top", "celery_worker", "beat", "build_tags", "warm_questions"]
@@ -127,7 +128,7 @@ def invalidate(devices, tags, sites, soft, sync, wait_s, reason, warm_n, no_warm
             "tags": tag_list, "mode": mode, "warm": [], "reason": reason, "action_id": action_id,
             "warm_limit": warm_limit})
         click.echo(f"enqueued {mode} invalidation of {', '.join(tag_list)}: action {action_id} (task {res.id})")
-        click.echo(f"progress: HGETALL {settings.key_prefix}:w:progress:{action_id}")
+        click.echo(f"progress: HGETALL {WorkerKeys(settings.key_prefix).progress(action_id)}")
         if wait_s:
             _follow(settings, action_id, wait_s)
         return
@@ -268,7 +269,7 @@ def beat(loglevel) -> None:
     """Run Celery beat (RedBeat: one beat fires even if several run) with a heartbeat."""
     from netcache.connections import make_redis
 
-    from netcache.tasks.health import Heartbeat, health_key
+    from netcache.health import Heartbeat, health_key
 
     settings = Settings()
     app = _app(settings)

@@ -11,7 +11,7 @@ task only builds clients and calls it; tests call it directly):
    keep the most-asked ones (up to ``warm_limit``) as the re-warm plan, stored
    in the progress hash *before* anything is deleted;
 3. invalidate them in batches of ``batch_size`` with ``pause_ms`` between
-   batches (chapter: 100 keys, 100 ms), hard (delete) or soft (mark stale),
+   batches (default 100 entries, 100 ms), hard (delete) or soft (mark stale),
    reporting progress after every batch;
 4. hand the re-warm plan (most-asked first, then the rule's critical
    questions) to ``enqueue_warm`` right after the batch that held the last
@@ -40,6 +40,7 @@ from typing import Any, Callable, Iterable, Protocol, Sequence
 import redis
 
 from netcache.errors import ConfigError
+from netcache.keys import WorkerKeys
 
 __all__ = [
     "InvalidationResult",
@@ -90,7 +91,7 @@ class InvalidationResult:
 
 
 def progress_key(prefix: str, action_id: str) -> str:
-    return f"{prefix}:w:progress:{action_id}"
+    return WorkerKeys(prefix).progress(action_id)
 
 
 def read_progress(redis_client: redis.Redis, prefix: str, action_id: str) -> dict[str, str]:
@@ -241,8 +242,8 @@ def run_invalidation(
     })
     pipe.expire(key, PROGRESS_TTL_S)
     if "started_at" not in previous:
-        pipe.lpush(f"{prefix}:w:actions", action_id)
-        pipe.ltrim(f"{prefix}:w:actions", 0, RECENT_ACTIONS - 1)
+        pipe.lpush(WorkerKeys(prefix).actions, action_id)
+        pipe.ltrim(WorkerKeys(prefix).actions, 0, RECENT_ACTIONS - 1)
     pipe.execute()
     log.info("invalidation %s: %d entries for tags %s (%s, reason: %s)", action_id, len(ordered),
              ",".join(tags), mode, reason or "-")

@@ -1,6 +1,6 @@
 """Keeping popular answers fresh: the nightly top-N refresh, XFetch early refresh, topology warming.
 
-- ``refresh_top`` (the chapter's 02:00 job): re-ask the top N questions of the
+- ``refresh_top`` (the 02:00 job): re-ask the top N questions of the
   query log whose answers are missing, stale or close to expiry; the rest are
   left alone. Records ``{prefix}:w:last_refresh`` (time and counts).
 - ``refresh_expiring`` (every few minutes): probabilistic early expiration
@@ -28,6 +28,8 @@ from typing import Any, Callable, Iterable
 
 import redis
 
+from netcache.keys import WorkerKeys
+
 from netcache.tasks.budget import WarmBudget
 from netcache.tasks.warming import WarmResult, run_warm, topology_questions
 
@@ -52,7 +54,7 @@ DEFAULT_GEN_S = 3.0
 
 
 def last_refresh_key(prefix: str) -> str:
-    return f"{prefix}:w:last_refresh"
+    return WorkerKeys(prefix).last_refresh
 
 
 def xfetch_due(now_s: float, expires_at_s: float, gen_s: float, *, beta: float = XFETCH_BETA,

@@ -16,6 +16,7 @@ from typing import Any
 import redis
 
 from netcache.connections import make_redis
+from netcache.keys import WorkerKeys
 from netcache.settings import Settings
 
 from netcache.tasks.budget import BudgetLimits, WarmBudget
@@ -78,7 +79,7 @@ class Runtime:
         from netcache.tasks.semaphore import RedisSemaphore
 
         w = self.settings.worker
-        return RedisSemaphore(self.redis, f"{self.settings.key_prefix}:w:sem:warm",
+        return RedisSemaphore(self.redis, WorkerKeys(self.settings.key_prefix).semaphore("warm"),
                               limit=w.warm_global_concurrency, ttl_s=max(120.0, self.settings.llm.timeout_s * 2))
 
     def inventory_devices(self) -> list[str]:

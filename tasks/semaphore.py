@@ -19,20 +19,11 @@ from typing import Callable, Iterator
 
 import redis
 
+from netcache import lua
 from netcache.errors import LeaseTimeout
 
 __all__ = ["RedisSemaphore"]
 
-# KEYS[1] = zset; ARGV = now_s, limit, ttl_s, token. Returns 1 when the slot was taken.
-_ACQUIRE_LUA = """
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
-  redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[3]), ARGV[4])
-  redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[3])) + 1)
-  return 1
-end
-return 0
-"""
 
 
 class RedisSemaphore:
@@ -46,7 +37,7 @@ class RedisSemaphore:
         self.ttl_s = ttl_s
         self._clock = clock
         self._poll_s = poll_s
-        self._acquire = redis_client.register_script(_ACQUIRE_LUA)
+        self._acquire = lua.register(redis_client, "semaphore_acquire")
 
     def try_acquire(self) -> str | None:
         token = uuid.uuid4().hex

@@ -12,7 +12,7 @@ are counted as ``skipped``) and is reported, not retried. At most
 
 Questions come from templates (``tasks/templates.yaml``): ``questions_for``
 fills an event kind's templates with the event's device, interface, neighbor
-and site; ``topology_questions`` gives the chapter's per-device questions
+and site; ``topology_questions`` gives the per-device questions
 (interface status, BGP neighbor summary, CPU/memory).
 """
 
@@ -97,7 +97,7 @@ def questions_for(kind: str, templates: dict[str, list[str]], **values: Any) -> 
 
 
 def topology_questions(devices: Iterable[str], templates: dict[str, list[str]]) -> list[dict]:
-    """The chapter's topology warming: each device's interface status, BGP summary, CPU/memory."""
+    """Topology warming: each device's interface status, BGP summary, CPU/memory."""
     return [q for device in devices for q in questions_for("topology", templates, device=device)]
 
 

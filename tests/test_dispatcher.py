@@ -154,8 +154,9 @@ def test_killed_between_enqueue_and_ack_the_event_takes_effect_exactly_once(disp
     time.sleep(0.8)  # longer than the coalescing window: no trailing action either
     tasks = broker_tasks(redis_client, "invalidate")
     assert [k["tags"] for _, k in tasks] == [["device:rtr-7"]]
+    wait_for(lambda: int(redis_client.hget("nc:w:stats:dispatcher", "acked") or 0) >= 1,
+             what="the second dispatcher's counters")
     stats = redis_client.hgetall("nc:w:stats:dispatcher")
-    wait_for(lambda: int(redis_client.hget("nc:w:stats:dispatcher", "acked") or 0) >= 1, what="counters")
     assert int(stats.get(b"actions", 0)) == 0  # the killed one never reported; the second sent nothing
 
 
@@ -225,7 +226,8 @@ def test_the_dispatcher_exports_its_counters_to_prometheus_and_refreshes_its_hea
     key = "nc:w:health:dispatcher:" + os.uname().nodename
     wait_for(lambda: redis_client.exists(key), what="health key")
     assert 0 < redis_client.ttl(key) <= 30
-    assert json.loads(redis_client.get(key))["counters"]["read"] >= 0
+    wait_for(lambda: json.loads(redis_client.get(key) or "{}").get("counters", {}).get("read") == 1,
+             what="the health key's counters")
 
 
 def test_a_real_celery_worker_runs_what_the_dispatcher_enqueued(dispatchers, redis_url, redis_client, tmp_path):

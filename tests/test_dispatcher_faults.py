@@ -145,7 +145,7 @@ def test_an_entry_delivered_more_than_max_deliveries_times_goes_to_the_dead_lett
     assert invalidated_devices(redis_client) == {"rtr-2"}
     assert redis_client.xpending(STREAM, GROUP)["pending"] == 0
     assert d.counters.claimed == 2 and d.counters.dead_lettered == 1
-    assert good  # acknowledged with the rest
+    assert redis_client.xpending_range(STREAM, GROUP, min=good, max=good, count=1) == []  # acked with the rest
 
 
 class FlakySender:

@@ -49,20 +49,30 @@ def test_stack_once_replays_the_feed_shows_the_effects_and_prints_the_report(red
     assert not [p for p in pids if _alive(p)], "children left running"
 
 
-def test_ctrl_c_stops_everything_the_stack_started_including_its_private_redis(tmp_path):
+def _as_background_job() -> None:
+    """What a shell does to `cmd &`: the job starts with SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def test_ctrl_c_stops_everything_the_stack_started_including_its_private_redis_even_as_a_background_job(
+        tmp_path):
     log = tmp_path / "stack.log"
     env = clean_env(redis_url=f"redis://127.0.0.1:{free_port()}/0")  # nothing answers there
     with open(log, "wb") as out:
         proc = subprocess.Popen([NETCACHE, "stack"], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
+                                stdin=subprocess.DEVNULL, preexec_fn=_as_background_job)
     try:
         wait_for(lambda: "feed:" in log.read_text(), 90, "the feed to be replayed", logs=[log])
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=60) == 0
+        assert proc.wait(timeout=60) == 0, log.read_text()[-3000:]
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        if proc.poll() is None:  # the assertion failed: SIGTERM still stops the children, then kill
+            proc.terminate()
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
     text = log.read_text()
     assert "started a private redis-server" in text and "stopping (Ctrl-C)" in text
     pids = [int(p) for p in re.findall(r"started \(pid (\d+),", text)]

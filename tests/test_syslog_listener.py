@@ -24,8 +24,9 @@ from netcache.devtools.local_redis import free_port
 from netcache.settings import EventSettings
 from netcache.events.counters import LISTENER_COUNTERS
 from netcache.events.stream import decode_entry
-from netcache.events.syslog.listener import SyslogFramer, health_key, syslog_command
+from netcache.events.syslog.listener import SyslogFramer, syslog_command
 from netcache.events.syslog.thread import ListenerThread
+from netcache.health import health_key
 
 
 def line(i: int, device: str = "rtr-001") -> bytes:
@@ -205,7 +206,7 @@ def test_the_health_key_holds_the_counters_and_expires(settings, redis_client):
     s = with_events(settings, syslog_health_interval_s=0.2, syslog_flush_ms=20)
     with ListenerThread(s, udp_port=0, tcp_port=0, hostname="test-host") as t:
         send_udp(t.listener.udp_port, [line(1), b"garbage"])
-        key = health_key(settings.key_prefix, "test-host")
+        key = health_key(settings.key_prefix, "syslog", "test-host")
         wait_for(lambda: (v := redis_client.get(key)) is not None and json.loads(v)["published"] == 1,
                  what="health key with one published event")
         health = json.loads(redis_client.get(key))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from netcache.errors import ConfigError
-from netcache.matching.tune import Pair, PairResult, TuneReport, load_pairs, parse_thresholds, run_tune
+from netcache.cli.tune import Pair, PairResult, TuneReport, load_pairs, parse_thresholds, run_tune
 
 PAIRS = Path(__file__).parent / "data" / "netops_pairs.jsonl"
 README = Path(__file__).parent.parent / "README.md"

@@ -24,7 +24,8 @@ from netcache.devtools.local_redis import free_port
 from netcache.connections import make_async_redis
 from netcache.events.webhooks.netbox import compute_signature
 from netcache.events.stream import decode_entry
-from netcache.events.webhooks.server import create_app, health_key
+from netcache.events.webhooks.server import create_app
+from netcache.health import health_key
 from netcache.cli.main import main
 
 DATA = Path(__file__).parent / "data" / "webhooks"
@@ -251,7 +252,7 @@ async def test_netbox_accepts_a_bearer_token_instead_of_a_signature(server, http
 async def test_healthz_reports_redis_and_the_health_key_is_refreshed(server, http, redis_client, wh_settings):
     async with http.get(server.make_url("/healthz")) as resp:
         assert resp.status == 200 and (await resp.json())["redis"] == "ok"
-    key = health_key(wh_settings)
+    key = health_key(wh_settings.key_prefix, "webhook")
     deadline = time.monotonic() + 10
     while not redis_client.exists(key):  # written by the receiver's background task
         assert time.monotonic() < deadline, f"{key} was never written"

@@ -44,81 +44,16 @@ from dataclasses import dataclass
 
 import redis
 
+from netcache import lua
+from netcache.keys import WorkerKeys
+from netcache.text import to_text
+
 from netcache.worker.rules import Action
 
 __all__ = ["Decision", "DueWindow", "Coalescer", "lead_action_id", "trail_action_id"]
 
-# One action key, all of a batch's events for it, in stream order.
-# KEYS: open-window key, due zset, action hash
-# ARGV: window_ms, akey, action json, marker ttl s, fold-set key prefix (ends with ':'),
-#       marker key prefix, stream id 1, stream id 2, ...
-_DECIDE = """
-local window = tonumber(ARGV[1])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local v = redis.call('GET', KEYS[1])
-local anchor = nil
-if v then anchor = tonumber(string.sub(v, 1, string.find(v, '|', 1, true) - 1)) end
-local out = {}
-local folds = {}
-for i = 7, #ARGV do
-  local id = ARGV[i]
-  local marker = ARGV[6] .. string.sub(redis.sha1hex('lead|' .. id .. '|' .. ARGV[2]), 1, 24)
-  local m = redis.call('GET', marker)
-  if m == 'sent' then
-    out[#out + 1] = 'done'
-  elseif m == 'pending' then
-    out[#out + 1] = 'lead'
-  elseif not anchor then
-    redis.call('SET', KEYS[1], string.format('%d', now) .. '|' .. id, 'PX', window)
-    redis.call('SET', marker, 'pending', 'EX', ARGV[4])
-    anchor = now
-    out[#out + 1] = 'lead'
-  else
-    folds[#folds + 1] = id
-    out[#out + 1] = 'fold'
-  end
-end
-if #folds > 0 then
-  local k = math.floor((now - anchor) / window)
-  if k < 0 then k = 0 end
-  local start = anchor + k * window
-  local s = string.format('%d', start)
-  local member = ARGV[2] .. ':' .. s
-  local fold = ARGV[5] .. s
-  for j = 1, #folds, 500 do
-    redis.call('SADD', fold, unpack(folds, j, math.min(j + 499, #folds)))
-  end
-  redis.call('PEXPIRE', fold, window + 86400000)
-  redis.call('ZADD', KEYS[2], 'NX', start + window, member)
-  redis.call('HSETNX', KEYS[3], member, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], math.max(1, start + 2 * window - now))
-end
-return out
-"""
 
-# KEYS: due zset, action hash.  ARGV: lease_ms, limit, fold-set key base (ends with ':')
-_CLAIM_DUE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local members = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
-local out = {}
-for _, m in ipairs(members) do
-  redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[1]), m)
-  table.insert(out, m)
-  table.insert(out, redis.call('HGET', KEYS[2], m) or '')
-  table.insert(out, redis.call('SCARD', ARGV[3] .. m))
-end
-return out
-"""
 
-# KEYS: due zset, action hash, fold set.  ARGV: member
-_FINISH = """
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('HDEL', KEYS[2], ARGV[1])
-redis.call('DEL', KEYS[3])
-return 1
-"""
 
 
 def lead_action_id(stream_id: str, akey: str) -> str:
@@ -166,18 +101,19 @@ class Coalescer:
         self.window_ms = max(1, int(window_s * 1000))
         self.marker_ttl_s = max(1, int(marker_ttl_s))
         self.lease_ms = max(1, int(lease_ms))
-        self.due_key = f"{prefix}:w:co:due"
-        self.act_key = f"{prefix}:w:co:act"
-        self.fold_base = f"{prefix}:w:co:f:"
-        self._decide = redis_client.register_script(_DECIDE)
-        self._claim = redis_client.register_script(_CLAIM_DUE)
-        self._finish = redis_client.register_script(_FINISH)
+        self.keys = WorkerKeys(prefix)
+        self.due_key = self.keys.due
+        self.act_key = self.keys.actions_pending
+        self.fold_base = self.keys.fold_base
+        self._decide = lua.register(redis_client, "coalesce_decide")
+        self._claim = lua.register(redis_client, "coalesce_claim_due")
+        self._finish = lua.register(redis_client, "coalesce_finish")
 
     def window_key(self, akey: str) -> str:
-        return f"{self.prefix}:w:co:{akey}"
+        return self.keys.window(akey)
 
     def marker_key(self, action_id: str) -> str:
-        return f"{self.prefix}:w:action:{action_id}"
+        return self.keys.marker(action_id)
 
     # -- leading edge ---------------------------------------------------------------
     def decide_many(self, items: list[tuple[str, Action]], pipe: redis.client.Pipeline | None = None
@@ -198,13 +134,13 @@ class Coalescer:
             self._decide(
                 keys=[self.window_key(akey), self.due_key, self.act_key],
                 args=[self.window_ms, akey, action.to_json(), self.marker_ttl_s, f"{self.fold_base}{akey}:",
-                      f"{self.prefix}:w:action:", *(items[p][0] for p in positions)],
+                      self.keys.marker_base, *(items[p][0] for p in positions)],
                 client=pipe)
         results = pipe.execute()
         out: list[Decision | None] = [None] * len(items)
         for (akey, positions), outcomes in zip(groups.items(), results):
             for p, outcome in zip(positions, outcomes):
-                outcome = outcome.decode() if isinstance(outcome, bytes) else outcome
+                outcome = to_text(outcome)
                 out[p] = Decision(outcome, lead_action_id(items[p][0], akey))
         return out  # type: ignore[return-value]
 
@@ -219,7 +155,7 @@ class Coalescer:
         raw = self._claim(keys=[self.due_key, self.act_key], args=[self.lease_ms, limit, self.fold_base])
         out = []
         for i in range(0, len(raw), 3):
-            member = raw[i].decode() if isinstance(raw[i], bytes) else raw[i]
+            member = to_text(raw[i])
             payload = raw[i + 1]
             action = Action.from_json(payload) if payload else None
             out.append(DueWindow(member=member, action=action, folded=int(raw[i + 2])))

@@ -23,6 +23,7 @@ import click
 import redis
 
 from netcache.errors import NetcacheError
+from netcache.health import COMPONENTS, check_health
 from netcache.connections import make_redis, redact_url, require_server
 from netcache.settings import Settings
 
@@ -124,14 +125,11 @@ def status(as_json: bool) -> None:
 
 
 @click.command("health")
-@click.option("--component", required=True, type=click.Choice(
-    ["dispatcher", "worker", "beat", "webhook", "syslog"]), help="Which component to check.")
+@click.option("--component", required=True, type=click.Choice(list(COMPONENTS)), help="Which component to check.")
 @click.option("--this-host", is_flag=True,
               help="Only this host's key (for a container's own healthcheck).")
 def health(component: str, this_host: bool) -> None:
     """Exit 0 if the component's health key is fresh, 1 otherwise (docker-compose healthcheck)."""
-    from netcache.worker.health import check_health
-
     settings = _settings()
     try:
         ok, message = check_health(_client(settings), settings.key_prefix, component, this_host=this_host)

@@ -71,6 +71,9 @@ import redis
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from netcache.errors import BackendUnavailable, EventError
+from netcache.health import health_key, write_heartbeat
+from netcache.keys import WorkerKeys
+from netcache.text import to_text
 from netcache.connections import redact_url
 from netcache.settings import Settings
 from netcache.events.stream import decode_entry
@@ -85,8 +88,6 @@ __all__ = [
     "Counters",
     "Dispatcher",
     "consumer_name",
-    "health_key",
-    "stats_key",
     "TRANSIENT_ERRORS",
 ]
 
@@ -104,26 +105,6 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 def consumer_name() -> str:
     """This process's consumer name in the group: ``hostname-pid`` (unique per running dispatcher)."""
     return f"{socket.gethostname()}-{os.getpid()}"
-
-
-def health_key(prefix: str, hostname: str | None = None) -> str:
-    return f"{prefix}:w:health:dispatcher:{hostname or socket.gethostname()}"
-
-
-def stats_key(prefix: str) -> str:
-    return f"{prefix}:w:stats:dispatcher"
-
-
-def refunds_key(prefix: str) -> str:
-    """Hash entry id → deliveries that ended in an outage (Redis or broker away), not in a failure.
-
-    XPENDING counts every read of a pending entry; an outage re-reads the same entries on every
-    retry, which is not their fault. ``times_delivered - refunds`` is what counts against
-    ``max_deliveries``: a poison entry that crashes the dispatcher still gets there, a healthy
-    event caught in an outage never does. No TTL (eviction must not reset it); a field lives
-    only while its entry is pending.
-    """
-    return f"{prefix}:w:refunds"
 
 
 class TaskSender(Protocol):
@@ -210,10 +191,6 @@ class _Prometheus:
             self.counters[name].inc(n)
 
 
-def _s(value: Any) -> str:
-    return value.decode() if isinstance(value, (bytes, bytearray)) else str(value)
-
-
 class Dispatcher:
     """Consumes the events stream for one consumer of the group (see the module docstring)."""
 
@@ -250,7 +227,7 @@ class Dispatcher:
         self._last_claim = float("-inf")
         self._last_health = float("-inf")
         self._url = redact_url(settings.redis_url)
-        self._refunds_key = refunds_key(self.prefix)
+        self._refunds_key = WorkerKeys(self.prefix).refunds
 
     # -- counters -----------------------------------------------------------------------
     def _count(self, name: str, n: int = 1) -> None:
@@ -353,7 +330,7 @@ class Dispatcher:
         if not reply:
             return []
         entries = reply[0][1] if isinstance(reply, list) else next(iter(reply.values()))[0]
-        return [(_s(i), f) for i, f in entries]
+        return [(to_text(i), f) for i, f in entries]
 
     def claim(self) -> int:
         """XAUTOCLAIM idle entries of any consumer (crashed ones) and process them."""
@@ -362,8 +339,8 @@ class Dispatcher:
         for _ in range(10):  # bounded per round; the rest next round
             reply = self.redis.xautoclaim(self.stream, self.group, self.consumer, self.claim_idle_ms,
                                           start_id=cursor, count=self.read_count)
-            cursor, entries = _s(reply[0]), reply[1]
-            entries = [(_s(i), f) for i, f in entries]
+            cursor, entries = to_text(reply[0]), reply[1]
+            entries = [(to_text(i), f) for i, f in entries]
             if entries:
                 self._count("claimed", len(entries))
                 log.info("dispatcher %s claimed %d idle entries", self.consumer, len(entries))
@@ -380,7 +357,7 @@ class Dispatcher:
         rows = self.redis.xpending_range(self.stream, self.group, min=ids[0], max=ids[-1],
                                          count=len(ids) + 1000, consumername=self.consumer)
         refunds = dict(zip(ids, self.redis.hmget(self._refunds_key, ids)))
-        return {_s(r["message_id"]): max(1, int(r["times_delivered"]) - int(refunds.get(_s(r["message_id"])) or 0))
+        return {to_text(r["message_id"]): max(1, int(r["times_delivered"]) - int(refunds.get(to_text(r["message_id"])) or 0))
                 for r in rows}
 
     def _refund(self, entry_ids: list[str]) -> None:
@@ -520,14 +497,13 @@ class Dispatcher:
         pipe = self.redis.pipeline(transaction=False)
         for name, value in now.items():
             if value - before[name]:
-                pipe.hincrby(stats_key(self.prefix), name, value - before[name])
-        key = health_key(self.prefix, self.hostname)
+                pipe.hincrby(WorkerKeys(self.prefix).stats("dispatcher"), name, value - before[name])
+        key = health_key(self.prefix, "dispatcher", self.hostname)
         if final:  # a clean stop says so at once, unless another dispatcher on this host wrote the key
             current = self.redis.get(key)
             if current is not None and json.loads(current).get("consumer") == self.consumer:
                 pipe.delete(key)
         else:
-            pipe.set(key, json.dumps({"consumer": self.consumer, "pid": os.getpid(), "at": time.time(),
-                                      "counters": now}), ex=self.health_ttl_s)
+            write_heartbeat(pipe, key, self.health_ttl_s, consumer=self.consumer, counters=now)
         pipe.execute()
         self._reported = Counters(**now)

@@ -13,11 +13,14 @@ still works) and removes the dead letter; ``purge`` removes dead letters.
 
 from __future__ import annotations
 
+import builtins
 import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 import redis
+
+from netcache.text import to_text
 
 __all__ = ["META_FIELDS", "DeadLetter", "DeadLetters", "dead_letter_fields", "original_fields"]
 
@@ -26,18 +29,12 @@ META_FIELDS = ("error", "deliveries", "dl_source_id", "dl_consumer", "dl_at")
 _ORIG = "orig."
 
 
-def _s(value: Any) -> str:
-    if isinstance(value, (bytes, bytearray)):
-        return bytes(value).decode("utf-8", errors="replace")
-    return str(value)
-
-
 def dead_letter_fields(fields: dict[Any, Any] | None, *, error: str, deliveries: int, source_id: str,
                        consumer: str, now_s: float | None = None) -> dict[bytes | str, bytes | str]:
     """The dead-letter entry for an original entry's ``fields`` (bytes kept as bytes)."""
     out: dict[bytes | str, bytes | str] = {}
     for key, value in (fields or {}).items():
-        name = _s(key)
+        name = to_text(key)
         out[f"{_ORIG}{name}" if name in META_FIELDS or name.startswith(_ORIG) else key] = value
     out.update({
         "error": error[:2000], "deliveries": str(deliveries), "dl_source_id": source_id,
@@ -50,7 +47,7 @@ def original_fields(fields: dict[Any, Any]) -> dict[bytes | str, bytes | str]:
     """The original entry's fields back out of a dead letter."""
     out: dict[bytes | str, bytes | str] = {}
     for key, value in fields.items():
-        name = _s(key)
+        name = to_text(key)
         if name in META_FIELDS:
             continue
         out[name[len(_ORIG):] if name.startswith(_ORIG) else key] = value
@@ -100,31 +97,31 @@ class DeadLetters:
         """The oldest ``count`` dead letters from ``start``."""
         out = []
         for entry_id, fields in self.redis.xrange(self.stream, min=start, count=count):
-            text = {_s(k): _s(v) for k, v in fields.items()}
-            orig = {_s(k): _s(v) for k, v in original_fields(fields).items()}
+            text = {to_text(k): to_text(v) for k, v in fields.items()}
+            orig = {to_text(k): to_text(v) for k, v in original_fields(fields).items()}
             try:
                 at_s = float(text.get("dl_at", "0"))
             except ValueError:
                 at_s = 0.0
             deliveries = text.get("deliveries", "0")
             out.append(DeadLetter(
-                id=_s(entry_id), error=text.get("error", ""),
+                id=to_text(entry_id), error=text.get("error", ""),
                 deliveries=int(deliveries) if deliveries.isdigit() else 0,
                 source_id=text.get("dl_source_id", ""), consumer=text.get("dl_consumer", ""),
                 at_s=at_s, fields=orig))
         return out
 
-    def _entries(self, ids: Iterable[str] | None) -> list[tuple[str, dict]]:
+    def _entries(self, ids: Iterable[str] | None) -> builtins.list[tuple[str, dict]]:
         if ids is None:
-            return [(_s(i), f) for i, f in self.redis.xrange(self.stream)]
+            return [(to_text(i), f) for i, f in self.redis.xrange(self.stream)]
         out = []
         for entry_id in ids:
             found = self.redis.xrange(self.stream, min=entry_id, max=entry_id)
             if found:
-                out.append((_s(found[0][0]), found[0][1]))
+                out.append((to_text(found[0][0]), found[0][1]))
         return out
 
-    def replay(self, ids: Iterable[str] | None = None) -> list[tuple[str, str]]:
+    def replay(self, ids: Iterable[str] | None = None) -> builtins.list[tuple[str, str]]:
         """Put dead letters (all, or ``ids``) back on the events stream: ``[(dead id, new id)]``.
 
         Each one is re-added and removed in one MULTI, so a crash cannot replay it twice.
@@ -138,7 +135,7 @@ class DeadLetters:
                 pipe.xadd(self.events_stream, original_fields(fields))
             pipe.xdel(self.stream, entry_id)
             new_id, _ = pipe.execute()
-            done.append((entry_id, _s(new_id)))
+            done.append((entry_id, to_text(new_id)))
         return done
 
     def purge(self, ids: Iterable[str] | None = None) -> int:

@@ -1,8 +1,7 @@
-"""Health keys and the operator's status view.
+"""The operator's status view.
 
-Every long-running component refreshes ``{prefix}:w:health:{component}:{hostname}``
-with a TTL (30 s): a key that exists is fresh. ``check_health`` answers the
-docker-compose healthcheck (``netcache health --component X``);
+Health keys are written and read by :mod:`netcache.health` (``check_health`` answers
+``netcache health --component X``, the docker-compose healthcheck);
 ``collect_status`` gathers what ``netcache status`` shows: the stream and its
 consumer group (length, lag, pending, oldest pending idle), dead letters,
 Celery queue depths on the broker, the dispatcher counters, the last nightly
@@ -13,82 +12,24 @@ ids with a sample line each, so an operator sees which rule to add).
 
 from __future__ import annotations
 
-import json
-import socket
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import redis
 
 from netcache.events.syslog.unrecognized import read_top
 from netcache.metrics.export import read_syslog_window
+from netcache.health import COMPONENTS, read_health
+from netcache.keys import WorkerKeys
 from netcache.settings import Settings
+from netcache.text import to_text
 
-__all__ = ["COMPONENTS", "QUEUES", "HealthRecord", "read_health", "check_health", "collect_status",
-           "render_status"]
+__all__ = ["QUEUES", "collect_status", "render_status"]
 
-#: Components that write health keys.
-COMPONENTS = ("dispatcher", "worker", "beat", "webhook", "syslog")
 #: Celery queues whose depth ``status`` shows (LLEN of the broker lists).
 QUEUES = ("invalidate", "warm")
 #: Unrecognized syslog message ids ``status`` lists (the most frequent).
 UNRECOGNIZED_SHOWN = 10
-
-
-def _s(value: Any) -> str:
-    return value.decode("utf-8", errors="replace") if isinstance(value, (bytes, bytearray)) else str(value)
-
-
-@dataclass
-class HealthRecord:
-    """One fresh health key."""
-
-    component: str
-    hostname: str
-    ttl_s: int
-    value: dict[str, Any]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"component": self.component, "hostname": self.hostname, "ttl_s": self.ttl_s, "value": self.value}
-
-
-def read_health(redis_client: redis.Redis, prefix: str, component: str | None = None,
-                hostname: str | None = None) -> list[HealthRecord]:
-    """Fresh health keys (of one component and/or host); SCANs only ``{prefix}:w:health:*``."""
-    base = f"{prefix}:w:health:"
-    if component and hostname:
-        keys = [f"{base}{component}:{hostname}"]
-    else:
-        keys = [_s(k) for k in redis_client.scan_iter(match=f"{base}{component or '*'}:*", count=1000)]
-    out = []
-    for key in sorted(keys):
-        pipe = redis_client.pipeline(transaction=False)
-        pipe.get(key)
-        pipe.ttl(key)
-        raw, ttl = pipe.execute()
-        if raw is None:
-            continue
-        comp, _, host = key[len(base):].partition(":")
-        try:
-            value = json.loads(raw)
-            value = value if isinstance(value, dict) else {"value": value}
-        except ValueError:
-            value = {"value": _s(raw)}
-        out.append(HealthRecord(component=comp, hostname=host, ttl_s=int(ttl), value=value))
-    return out
-
-
-def check_health(redis_client: redis.Redis, prefix: str, component: str, *,
-                 this_host: bool = False) -> tuple[bool, str]:
-    """``(ok, one-line message)``: is a fresh health key there for ``component`` (on this host)?"""
-    host = socket.gethostname() if this_host else None
-    records = read_health(redis_client, prefix, component, host)
-    where = f" on {host}" if host else ""
-    if not records:
-        return False, f"{component}{where}: unhealthy, no fresh health key ({prefix}:w:health:{component}:*)"
-    hosts = ", ".join(r.hostname for r in records)
-    return True, f"{component}{where}: healthy ({len(records)} fresh: {hosts})"
 
 
 def collect_status(settings: Settings, redis_client: redis.Redis, broker_client: redis.Redis | None = None
@@ -100,7 +41,7 @@ def collect_status(settings: Settings, redis_client: redis.Redis, broker_client:
     group: dict[str, Any] | None = None
     try:
         for g in redis_client.xinfo_groups(stream):
-            if _s(g["name"]) == w.consumer_group:
+            if to_text(g["name"]) == w.consumer_group:
                 group = g
     except redis.ResponseError:  # no stream yet
         group = None
@@ -110,17 +51,18 @@ def collect_status(settings: Settings, redis_client: redis.Redis, broker_client:
     else:
         lag = group.get("lag")
         out.update(group_exists=True, consumers=int(group["consumers"]), lag=None if lag is None else int(lag),
-                   pending=int(group["pending"]), last_delivered_id=_s(group["last-delivered-id"]))
+                   pending=int(group["pending"]), last_delivered_id=to_text(group["last-delivered-id"]))
         oldest = redis_client.xpending_range(stream, w.consumer_group, min="-", max="+", count=1) \
             if out["pending"] else []
         out["oldest_pending_idle_ms"] = int(oldest[0]["time_since_delivered"]) if oldest else None
     out["dead_letters"] = int(redis_client.xlen(w.dead_letter_stream))
     out["queues"] = {q: int(broker_client.llen(q)) for q in QUEUES}
-    raw_stats = redis_client.hgetall(f"{prefix}:w:stats:dispatcher")
-    out["dispatcher_counters"] = {_s(k): int(v) for k, v in sorted(raw_stats.items())}
-    refresh = redis_client.hgetall(f"{prefix}:w:last_refresh") if \
-        redis_client.type(f"{prefix}:w:last_refresh") == b"hash" else {}
-    out["last_refresh"] = {_s(k): _s(v) for k, v in refresh.items()} or None
+    keys = WorkerKeys(prefix)
+    raw_stats = redis_client.hgetall(keys.stats("dispatcher"))
+    out["dispatcher_counters"] = {to_text(k): int(v) for k, v in sorted(raw_stats.items())}
+    refresh = redis_client.hgetall(keys.last_refresh) if \
+        redis_client.type(keys.last_refresh) == b"hash" else {}
+    out["last_refresh"] = {to_text(k): to_text(v) for k, v in refresh.items()} or None
     out["health"] = {c: [] for c in COMPONENTS}
     for record in read_health(redis_client, prefix):
         out["health"].setdefault(record.component, []).append(

@@ -3,7 +3,7 @@
 One command (the README's main job) that:
 
 1. uses the Redis at ``NETCACHE_REDIS_URL`` when one answers there, else starts
-   a private ``redis-server`` (:class:`~cache.local_redis.LocalRedis`);
+   a private ``redis-server`` (:class:`netcache.devtools.local_redis.LocalRedis`);
 2. without an API key, starts the local Messages API server and says plainly
    that the answers are placeholders;
 3. starts the dispatcher, a Celery worker, beat, the webhook receiver and the
@@ -34,16 +34,19 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 import redis
 
-from netcache.devtools.local_redis import LocalRedis, free_port
 from netcache.connections import make_redis, redact_url
+from netcache.devtools.local_redis import LocalRedis, free_port
+from netcache.keys import EventKeys, WorkerKeys
 from netcache.settings import Settings
+from netcache.text import to_text
 
 __all__ = ["stack_command", "Stack", "SEED_QUESTIONS", "FEED_DIR"]
 
@@ -162,13 +165,14 @@ class Stack:
         overrides: dict[str, Any] = {}
         if self.run_prefix:
             env["NETCACHE_KEY_PREFIX"] = self.run_prefix
-            env["NETCACHE_EVENTS__STREAM"] = f"{self.run_prefix}:events"
-            env["NETCACHE_WORKER__DEAD_LETTER_STREAM"] = f"{self.run_prefix}:events:dead"
+            run_keys = EventKeys(self.run_prefix)
+            env["NETCACHE_EVENTS__STREAM"] = run_keys.stream
+            env["NETCACHE_WORKER__DEAD_LETTER_STREAM"] = run_keys.dead_letter_stream
             overrides = {
                 "key_prefix": self.run_prefix,
-                "events": {**self.settings.events.model_dump(), "stream": f"{self.run_prefix}:events"},
+                "events": {**self.settings.events.model_dump(), "stream": run_keys.stream},
                 "worker": {**self.settings.worker.model_dump(),
-                           "dead_letter_stream": f"{self.run_prefix}:events:dead"},
+                           "dead_letter_stream": run_keys.dead_letter_stream},
             }
         self.env = env
         self.settings = Settings(redis_url=redis_url, llm={**self.settings.llm.model_dump(),
@@ -203,7 +207,7 @@ class Stack:
                 if proc.poll() is not None:
                     self.say(f"{name}: EXITED with code {proc.returncode}; see {self.log_dir / (name + '.log')}")
                     pending.discard(name)
-                elif any(True for _ in client.scan_iter(f"{prefix}:w:health:{name}:*", count=100)):
+                elif any(True for _ in client.scan_iter(WorkerKeys(prefix).health_match(name), count=100)):
                     self.say(f"{name}: healthy")
                     pending.discard(name)
             time.sleep(0.2)
@@ -244,10 +248,10 @@ class Stack:
 
     # -- stop ------------------------------------------------------------------------------------
     def stop(self) -> None:
-        for name, proc in reversed(list(self.procs.items())):
+        for proc in reversed(list(self.procs.values())):
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
-        for name, proc in self.procs.items():
+        for proc in self.procs.values():
             try:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -295,7 +299,8 @@ class _Watcher:
         self.prefix = prefix
         self.say = say
         self.status: dict[str, str] = {}
-        self.warmed_seen = self.r.llen(f"{prefix}:w:warmed")
+        self.keys = WorkerKeys(prefix)
+        self.warmed_seen = self.r.llen(self.keys.warmed)
         self.events_seen = 0
 
     def poll(self, stream: str) -> tuple:
@@ -303,18 +308,18 @@ class _Watcher:
         if events != self.events_seen:
             self.say(f"events: {events} on {stream}")
             self.events_seen = events
-        for raw in self.r.lrange(f"{self.prefix}:w:actions", 0, 49):
-            aid = raw.decode()
-            p = {k.decode(): v.decode() for k, v in self.r.hgetall(f"{self.prefix}:w:progress:{aid}").items()}
+        for raw in self.r.lrange(self.keys.actions, 0, 49):
+            aid = to_text(raw)
+            p = {to_text(k): to_text(v) for k, v in self.r.hgetall(self.keys.progress(aid)).items()}
             state = f"{p.get('status')}:{p.get('done')}"
             if self.status.get(aid) != state:
                 self.status[aid] = state
                 self.say(f"invalidate {aid[:12]}: {p.get('status')} {p.get('done')}/{p.get('total')} "
                          f"entries, tags {', '.join(json.loads(p.get('tags', '[]')))} ({p.get('mode')}; "
                          f"{p.get('reason') or '-'})")
-        warmed = self.r.llen(f"{self.prefix}:w:warmed")
+        warmed = self.r.llen(self.keys.warmed)
         if warmed > self.warmed_seen:
-            for raw in reversed(self.r.lrange(f"{self.prefix}:w:warmed", 0, warmed - self.warmed_seen - 1)):
+            for raw in reversed(self.r.lrange(self.keys.warmed, 0, warmed - self.warmed_seen - 1)):
                 w = json.loads(raw)
                 self.say(f"warm {str(w.get('action_id'))[:12]}: {w['generated']} generated "
                          f"(${w['cost_usd']:.4f}), {w['already_cached']} already cached, {w['skipped']} "
@@ -384,6 +389,8 @@ def stack_command(once: bool, duration_s: float | None, feed_dir: Path) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
+    # Ctrl-C stops the stack even when it was started as a background job, which inherits SIGINT ignored
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     stack = Stack(Settings(), say=say)
     saw_effects = False
     try:
@@ -394,7 +401,8 @@ def stack_command(once: bool, duration_s: float | None, feed_dir: Path) -> None:
         started = stack.start_components()
         running = stack.wait_healthy(started, client)
         watcher = _Watcher(client, stack.settings.key_prefix, say)
-        rt, seeded = None, {}
+        rt: Any = None
+        seeded: dict[str, tuple[str, float]] = {}
         try:
             rt, seeded = _seed(stack.settings, say)
         except ImportError as e:
@@ -426,6 +434,9 @@ def stack_command(once: bool, duration_s: float | None, feed_dir: Path) -> None:
     except KeyboardInterrupt:
         say("stopping (signal)" if stop_requested["sig"] else "stopping (Ctrl-C)")
     finally:
+        # a second Ctrl-C or SIGTERM must not cut the clean-up short and leak a child
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stack.stop()
         say(f"stopped everything netcache stack started; logs in {stack.log_dir}")
     if once and not saw_effects:

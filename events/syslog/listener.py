@@ -34,6 +34,7 @@ import click
 from redis.asyncio import Redis as AsyncRedis
 
 from netcache.errors import BackendUnavailable, ConfigError
+from netcache.health import health_key, write_heartbeat
 from netcache.connections import make_async_redis, redact_url, require_server
 from netcache.settings import Settings
 
@@ -45,7 +46,7 @@ from netcache.events.syslog.parser import SyslogParser
 from netcache.events.syslog.unrecognized import UnrecognizedTracker
 from netcache.matching.inventory import device_for_source, inventory_for
 
-__all__ = ["SyslogFramer", "SyslogListener", "health_key", "syslog_command"]
+__all__ = ["SyslogFramer", "SyslogListener", "syslog_command"]
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +56,6 @@ DRAIN_TIMEOUT_S = 10.0
 RETRY_MAX_S = 2.0
 #: Datagrams read per wake-up of the UDP socket before other work gets a turn.
 UDP_BURST = 1000
-
-
-def health_key(prefix: str, hostname: str) -> str:
-    return f"{prefix}:w:health:syslog:{hostname}"
 
 
 class _Tcp(asyncio.Protocol):
@@ -244,12 +241,12 @@ class SyslogListener:
                 delay_s = min(RETRY_MAX_S, delay_s * 2)
 
     async def _health_loop(self) -> None:
-        key = health_key(self.settings.key_prefix, self.hostname)
+        key = health_key(self.settings.key_prefix, "syslog", self.hostname)
         while not self._closed.is_set():
             try:
-                payload = {**self.counters.snapshot(), "ts": time.time(), "redis_ok": self.redis_ok,
-                           "udp_port": self.udp_port, "tcp_port": self.tcp_port}
-                await self.redis.set(key, json.dumps(payload), ex=max(1, int(self.health_interval_s * 3)))
+                await write_heartbeat(self.redis, key, max(1, int(self.health_interval_s * 3)),
+                                      **self.counters.snapshot(), redis_ok=self.redis_ok,
+                                      udp_port=self.udp_port, tcp_port=self.tcp_port)
                 await self._flush_unrecognized()
             except Exception as e:  # noqa: BLE001 - health is best effort; the flusher reports outages
                 log.debug("health key / unrecognized ids not written: %s", e)
@@ -320,7 +317,7 @@ class SyslogListener:
         with contextlib.suppress(Exception):
             await self._flush_unrecognized()
         with contextlib.suppress(Exception):
-            await self.redis.delete(health_key(self.settings.key_prefix, self.hostname))
+            await self.redis.delete(health_key(self.settings.key_prefix, "syslog", self.hostname))
 
     async def serve_forever(self, stop: asyncio.Event) -> None:
         await self.start()

@@ -30,9 +30,6 @@ import asyncio
 import hmac
 import json
 import logging
-import os
-import socket
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +41,7 @@ from pydantic import ValidationError
 from redis.exceptions import RedisError
 
 from netcache.errors import BackendUnavailable, ConfigError, EventError
+from netcache.health import health_key, write_heartbeat
 from netcache.connections import make_async_redis, redact_url, require_server
 from netcache.settings import Settings
 
@@ -55,7 +53,6 @@ from netcache.events.publisher import AsyncEventPublisher
 __all__ = [
     "create_app",
     "WebhookMetrics",
-    "health_key",
     "MAX_BATCH_EVENTS",
     "TOKEN_ENV",
     "webhook_command",
@@ -85,11 +82,6 @@ class WebhookMetrics:
         self.rejected = Counter("netcache_webhook_rejected_items",
                                 "Alerts a rule matched that could not become a valid event.",
                                 ["endpoint"], registry=self.registry)
-
-
-def health_key(settings: Settings, hostname: str | None = None) -> str:
-    """``nc:w:health:webhook:{hostname}``."""
-    return f"{settings.key_prefix}:w:health:webhook:{hostname or socket.gethostname()}"
 
 
 class _Reject(Exception):
@@ -336,12 +328,12 @@ async def _json_errors(request: web.Request, handler: Callable[[web.Request], Aw
 
 async def _health_loop(state: _State, stop: asyncio.Event) -> None:
     interval_s = state.settings.events.webhook_health_interval_s
-    key = health_key(state.settings)
+    key = health_key(state.settings.key_prefix, "webhook")
     ttl_s = max(1, int(round(interval_s * 3)))
     failing = False
     while not stop.is_set():
         try:
-            await state.redis.set(key, json.dumps({"pid": os.getpid(), "ts": time.time()}), ex=ttl_s)
+            await write_heartbeat(state.redis, key, ttl_s)
             failing = False
         except (RedisError, OSError) as e:
             if not failing:

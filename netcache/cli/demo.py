@@ -20,19 +20,20 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 import redis as redis_lib
 
+from netcache.connections import make_redis, redact_url
+from netcache.devtools.local_redis import LocalRedis
+from netcache.devtools.messages_server import PLACEHOLDER_PREFIX, MessagesAPIServer
 from netcache.errors import NetcacheError
 from netcache.llm.client import LLMClient
-from netcache.devtools.messages_server import PLACEHOLDER_PREFIX, MessagesAPIServer
-from netcache.devtools.local_redis import LocalRedis
 from netcache.metrics.recorder import HIT_OUTCOMES, Metrics
-from netcache.connections import make_redis, redact_url
 from netcache.metrics.report import build_report
 from netcache.settings import Settings
 
@@ -132,7 +133,8 @@ def run_demo(settings: Settings, *, latency_s: float = 0.3, session: str | Path 
     with ExitStack() as stack:
         client = _connect_redis(settings, stack, echo)
         cleared = _clear_prefix(client, settings.key_prefix)
-        echo(f"Keys: prefix {settings.key_prefix!r}" + (f" (cleared {cleared} keys of an earlier run)" if cleared else ""))
+        echo(f"Keys: prefix {settings.key_prefix!r}"
+             + (f" (cleared {cleared} keys of an earlier run)" if cleared else ""))
         _setup_llm(settings, stack, latency_s, echo)
         llm = LLMClient(settings)
         stack.callback(llm.close)

@@ -19,7 +19,7 @@ __all__ = ["main", "COMMANDS"]
 COMMANDS: dict[str, str] = {
     # the cache (netcache/cli/main.py)
     "report": "netcache.metrics.report:report_command",
-    "tune": "netcache.matching.tune:tune_command",
+    "tune": "netcache.cli.tune:tune_command",
     "inventory": "netcache.matching.inventory:inventory_group",
     "chat-demo": "netcache.cli.demo:chat_demo_command",
     "llm-server": "netcache.devtools.messages_server:llm_server_command",
@@ -58,9 +58,11 @@ class LazyGroup(click.Group):
             module = importlib.import_module(module_name)
             return getattr(module, attr)
         except (ImportError, AttributeError) as e:
-            @click.command(name=name, help=f"(unavailable: {e})")
+            why = str(e)  # `e` is unbound once the except block ends; the command runs later
+
+            @click.command(name=name, help=f"(unavailable: {why})")
             def _unavailable() -> None:
-                raise click.ClickException(f"`netcache {name}` is not available in this build: {e}")
+                raise click.ClickException(f"`netcache {name}` is not available in this build: {why}")
 
             return _unavailable
 

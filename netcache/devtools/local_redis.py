@@ -43,13 +43,14 @@ class LocalRedis:
 
     def __init__(self, port: int | None = None, *, password: str | None = None,
                  maxmemory: str | None = None, extra_args: list[str] | None = None,
-                 tls: "TLSFiles | None" = None) -> None:
-        self.binary = shutil.which("redis-server")
-        if self.binary is None:
+                 tls: TLSFiles | None = None) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
             raise BackendUnavailable(
                 "redis-server is not installed: run `apt-get install -y redis-server` "
                 "(scripts/test.sh and scripts/run.sh do this for you)"
             )
+        self.binary: str = binary
         self.port = port or free_port()
         self.password = password
         self.maxmemory = maxmemory
@@ -72,7 +73,7 @@ class LocalRedis:
     def url_for_db(self, db: int) -> str:
         return self.url.rsplit("/", 1)[0] + f"/{db}"
 
-    def start(self, timeout_s: float = 10.0) -> "LocalRedis":
+    def start(self, timeout_s: float = 10.0) -> LocalRedis:
         if self.proc is not None and self.proc.poll() is None:
             return self
         if self.tls:
@@ -89,8 +90,8 @@ class LocalRedis:
         ]
         if self.password:
             args += ["--requirepass", self.password]
-        if self.maxmemory:
-            args += ["--maxmemory", self.maxmemory]
+        if self.maxmemory is not None:
+            args += ["--maxmemory", str(self.maxmemory)]
         args += self.extra_args
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL)
         client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5, **self._client_kwargs())
@@ -102,7 +103,8 @@ class LocalRedis:
             except redis.ConnectionError:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
                     log = (self.dir / "redis.log").read_text() if (self.dir / "redis.log").exists() else ""
-                    raise BackendUnavailable(f"redis-server on port {self.port} did not start: {log[-500:]}")
+                    raise BackendUnavailable(
+                        f"redis-server on port {self.port} did not start: {log[-500:]}") from None
                 time.sleep(0.02)
         client.close()
         return self
@@ -127,7 +129,7 @@ class LocalRedis:
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def __enter__(self) -> "LocalRedis":
+    def __enter__(self) -> LocalRedis:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -11,7 +11,7 @@ Tests and the offline demo point ``NETCACHE_LLM__BASE_URL`` at it, so the real
   overloaded, 429 rate limit, 500 …) and an Anthropic error body, with a
   small ``retry-after-ms`` so SDK retries are quick.
 * With ``api_key`` set, a request whose ``x-api-key`` (or bearer token) differs gets 401.
-* ``latency_s`` simulates the model's think time (chapter: 2–5 s).
+* ``latency_s`` simulates the model's think time (a real model takes 2–5 s).
 * ``calls`` counts requests (thread-safe), ``answered`` the successful ones,
   ``calls_for(text)`` the answered ones whose question contains ``text``.
 
@@ -68,7 +68,7 @@ def _estimate_tokens(text: str) -> int:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body are separate writes; avoid the 40 ms delayed-ACK stall
-    server: "_Server"
+    server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         log.debug("llm-server %s - %s", self.address_string(), format % args)
@@ -146,7 +146,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    owner: "MessagesAPIServer"
+    owner: MessagesAPIServer
 
 
 class MessagesAPIServer:
@@ -248,7 +248,7 @@ class MessagesAPIServer:
         self._httpd = httpd
         return httpd
 
-    def start(self) -> "MessagesAPIServer":
+    def start(self) -> MessagesAPIServer:
         if self._httpd is not None:
             return self
         httpd = self._bind()
@@ -276,7 +276,7 @@ class MessagesAPIServer:
             self._thread.join(timeout=5)
             self._thread = None
 
-    def __enter__(self) -> "MessagesAPIServer":
+    def __enter__(self) -> MessagesAPIServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -288,7 +288,7 @@ class MessagesAPIServer:
               help="Address to bind (0.0.0.0 inside a container).")
 @click.option("--port", type=int, default=8099, show_default=True, help="TCP port.")
 @click.option("--latency-s", type=float, default=1.0, show_default=True,
-              help="Simulated model latency per answer (the chapter's LLM takes 2–5 s).")
+              help="Simulated model latency per answer (a real model takes 2–5 s).")
 @click.option("--fail-first", type=int, default=0, show_default=True,
               help="Fail the first N requests (to watch the client retry).")
 @click.option("--fail-status", type=int, default=529, show_default=True, help="Status of injected failures.")
@@ -304,7 +304,7 @@ def llm_server_command(host: str, port: int, latency_s: float, fail_first: int, 
     try:
         server._bind()
     except OSError as e:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror}; pick another --port")
+        raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror}; pick another --port") from e
 
     def _stop(signum: int, frame: Any) -> None:
         threading.Thread(target=server._httpd.shutdown if server._httpd else (lambda: None), daemon=True).start()

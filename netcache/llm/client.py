@@ -93,7 +93,7 @@ def cost_of(settings: Settings, model: str, input_tokens: int, output_tokens: in
 
 def _api_key(settings: Settings) -> str:
     key = settings.llm.api_key
-    secret = key.get_secret_value() if hasattr(key, "get_secret_value") else key
+    secret = key.get_secret_value() if key is not None else None
     if secret:
         return str(secret)
     env_key = os.environ.get("ANTHROPIC_API_KEY")
@@ -154,7 +154,8 @@ def _translate(e: Exception, settings: Settings) -> LLMError:
         kind = ""
         body = getattr(e, "body", None)
         if isinstance(body, dict):
-            err = body.get("error") if isinstance(body.get("error"), dict) else {}
+            found = body.get("error")
+            err: dict = found if isinstance(found, dict) else {}
             kind = f" {err.get('type', '')}: {err.get('message', '')}".rstrip(": ")
         hint = "retried" if e.status_code >= 500 else "not retried"
         return LLMError(f"{where} answered {e.status_code}{kind} ({hint}); "
@@ -225,7 +226,7 @@ class LLMClient(_Base):
                 self._client.close()
             self._client = None
 
-    def __enter__(self) -> "LLMClient":
+    def __enter__(self) -> LLMClient:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -268,7 +269,7 @@ class AsyncLLMClient(_Base):
         if client is not None and hasattr(client, "close"):
             await client.close()
 
-    async def __aenter__(self) -> "AsyncLLMClient":
+    async def __aenter__(self) -> AsyncLLMClient:
         return self
 
     async def __aexit__(self, *exc: object) -> None:

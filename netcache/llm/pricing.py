@@ -4,7 +4,7 @@ Model ids are matched by the longest prefix in ``PRICES_PER_MTOK``
 (``claude-sonnet-4-5-20250929`` → ``claude-sonnet-4``). Settings can override
 the table (``NETCACHE_LLM__PRICE_INPUT_PER_MTOK`` / ``..._OUTPUT_PER_MTOK``).
 An unknown model is priced at ``FALLBACK_PER_MTOK`` (the Sonnet rate, the
-chapter's model family), counted in ``unknown_model_count`` and logged once.
+the default model's family), counted in ``unknown_model_count`` and logged once.
 
 Source: Anthropic's published per-model prices (platform.claude.com
 "Pricing" and the model overview pages, as quoted by the docs we could reach
@@ -59,7 +59,7 @@ PRICES_PER_MTOK: dict[str, tuple[float, float]] = {
 #: Price of a model missing from the table: the Sonnet rate ($3 / $15 per MTok).
 FALLBACK_PER_MTOK: tuple[float, float] = (3.00, 15.00)
 
-#: What serving one answer from the cache costs (chapter: ≈ $0.0001).
+#: What serving one answer from the cache costs (≈ $0.0001).
 DEFAULT_HIT_COST_USD = 0.0001
 
 _lock = threading.Lock()

@@ -12,7 +12,7 @@ included, never registered on their own.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -21,7 +21,7 @@ __all__ = ["source", "register"]
 _INCLUDE = "--#include "
 
 
-@lru_cache(maxsize=None)
+@cache
 def source(name: str) -> str:
     """The text of ``<name>.lua`` (``ValueError`` naming the file if there is none)."""
     try:

@@ -9,7 +9,7 @@
 * :class:`HashEmbedder` — deterministic bag of hashed words; for unit tests of
   pure logic only (it knows nothing about meaning).
 * :class:`CachedEmbedder` — wraps any embedder, stores vectors in Redis under
-  ``{prefix}{sha256(text)}`` for ``ttl_s`` (chapter: 24 h) and embeds the
+  ``{prefix}{sha256(text)}`` for ``ttl_s`` (default 24 h) and embeds the
   missing texts of a call in one batch.
 * :func:`make_embedder` — what ``CacheSettings.embedder`` asks for, cached.
 """

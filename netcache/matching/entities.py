@@ -146,7 +146,8 @@ def _looks_like_hostname(token: str, context: bool, lexicon: Lexicon) -> bool:
 
 _IPV4_RE = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?:/(\d{1,2}))?(?![\w.])")
 _MASK_AFTER_RE = re.compile(r"\s+(?:mask\s+)?(\d{1,3}(?:\.\d{1,3}){3})(?![\w.])", re.I)
-_IPV6_RE = re.compile(r"(?<![\w:.])((?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?:\.\d{1,3}){0,3})(?:/(\d{1,3}))?(?![\w:])", re.I)
+_IPV6_RE = re.compile(r"(?<![\w:.])((?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?:\.\d{1,3}){0,3})"
+                      r"(?:/(\d{1,3}))?(?![\w:])", re.I)
 _ASN_RE = re.compile(
     r"(?:\b(?:AS|ASN|As)|(?i:\basn|\bremote-as|\blocal-as|\brouter\s+bgp|\bautonomous[-\s]system(?:\s+number)?|"
     r"\bas[-\s]number|\bbgp\s+as|\bas(?=\d)))\s*[:#]?\s*(\d+(?:\.\d+)?)\b(?![./:]\d)"
@@ -375,7 +376,8 @@ def _entity_spans(text: str, inventory: Inventory | None = None,
                 add(m.start(), end, "ip", str(ipaddress.IPv4Address(addr)))
             else:
                 iface = ipaddress.IPv4Interface(f"{addr}/{plen}")
-                add(m.start(), end, "prefix", str(iface.network if iface.ip == iface.network.network_address else iface))
+                network = iface.network
+                add(m.start(), end, "prefix", str(network if iface.ip == network.network_address else iface))
         except ValueError:
             continue
     for m in _IPV6_RE.finditer(text):
@@ -388,7 +390,8 @@ def _entity_spans(text: str, inventory: Inventory | None = None,
             else:
                 iface6 = ipaddress.IPv6Interface(f"{addr}/{plen}")
                 net = iface6.network
-                add(m.start(), m.end(), "prefix", net.compressed if iface6.ip == net.network_address else iface6.compressed)
+                text6 = net.compressed if iface6.ip == net.network_address else iface6.compressed
+                add(m.start(), m.end(), "prefix", text6)
         except ValueError:
             continue
     for m in _ASN_RE.finditer(text):

@@ -2,11 +2,11 @@
 
 ``classify(prompt)`` is a small rule table (data below, easy to extend):
 
-* ``volatility`` picks the TTL class (chapter): ``static`` (explanations, best
+* ``volatility`` picks the TTL class: ``static`` (explanations, best
   practices, RFCs: 7 d), ``stable`` (configuration, topology: 4 h), ``dynamic``
   (status, neighbors, routes, interface state: 5 min), ``volatile`` (CPU,
   memory, counters, traffic, utilisation: 30 s).
-* ``query_type`` is one of :data:`QUERY_TYPES`, the chapter's hit-rate-by-type
+* ``query_type`` is one of :data:`QUERY_TYPES`, the report's hit-rate-by-type
   classes; it labels metrics and is part of the exact key.
 * ``topics`` (``bgp``, ``ospf``, ``interface`` ...) become ``topic:`` tags.
 """
@@ -69,7 +69,8 @@ TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {
                   r"set up", r"setup"),
     "topology": _rx(r"topology", r"lldp", r"cdp", r"connected to", r"neighbors? (?:via|by) (?:lldp|cdp)",
                     r"diagram", r"uplinks?", r"downstream", r"upstream", r"fabric"),
-    "performance": _rx(r"cpu", r"memory", r"ram", r"how busy", r"utili[sz]ation", r"traffic", r"bandwidth", r"throughput",
+    "performance": _rx(r"cpu", r"memory", r"ram", r"how busy", r"utili[sz]ation", r"traffic", r"bandwidth",
+                       r"throughput",
                        r"latency", r"jitter", r"packet loss", r"drops?", r"counters?", r"load", r"pps", r"bps",
                        r"errors?", r"discards?", r"top talkers?"),
     "logs": _rx(r"logs?", r"syslog", r"log messages?", r"%[A-Z0-9_]+-\d-[A-Z0-9_]+", r"these messages",
@@ -123,7 +124,8 @@ _HOWTO_CONFIG_WORDS = re.compile(
     r"redistribute|block|allow|permit|deny|increase|decrease|change|install|upgrade)\b",
     re.I,
 )
-_LOGS = re.compile(r"\b(?:logs?|syslog|log messages?|these messages|error messages?|debug output)\b|%[A-Z0-9_]+-\d-", re.I)
+_LOGS = re.compile(r"\b(?:logs?|syslog|log messages?|these messages|error messages?|debug output)\b"
+                   r"|%[A-Z0-9_]+-\d-", re.I)
 _TOPOLOGY = re.compile(
     r"\b(?:topology|lldp|cdp|connected to|diagram|path (?:from|between|to)|uplinks?|cabling|adjacent devices|"
     r"physical connections?|what connects)\b",

@@ -5,7 +5,7 @@ contractions and interface abbreviations irrelevant, while keeping the
 punctuation that carries meaning inside network names (``Gi0/1``,
 ``10.0.0.0/24``, ``rtr-001``, ``2001:db8::1``, ``et-0/0/0.0``).
 
-``exact_key`` has the chapter's shape
+``exact_key`` has the shape
 ``{version}:{scope}:{query_type}:{device}:{param_hash}:{time_bucket}`` plus a
 16-hex-digit hash of the normalised prompt and the context fingerprint:
 
@@ -15,13 +15,13 @@ punctuation that carries meaning inside network names (``Gi0/1``,
 * ``param_hash`` is 8 hex digits of the normalised parameters (``-`` when none);
 * the last field is required for correctness: without it two different
   questions with the same type, device and parameters would share one key.
-  32 bits (the chapter's 8 hex) would collide among ~16k entries with a few
+  32 bits (8 hex digits) would collide among ~16k entries with a few
   percent probability, hence 64 bits;
 * ``time_bucket`` is ``-`` by default. The store enforces an absolute TTL per
   volatility class (30 s / 5 min / 4 h / 7 d), so a bucket adds no freshness,
   only spurious misses: an answer cached at 12:00:59 with a 30 s TTL would miss
   at 12:01:00 under per-minute buckets. ``exact_key(..., bucketed=True)``
-  gives the chapter's buckets (volatile → minute, dynamic → hour, stable and
+  gives time buckets (volatile → minute, dynamic → hour, stable and
   static → none) for callers that want answers pinned to a wall-clock window.
 
 ``context_fingerprint`` turns attached context (device logs, session context;
@@ -155,7 +155,7 @@ def _norm_value(value: Any) -> Any:
 
 
 def normalize_params(params: dict | None) -> str:
-    """Chapter rules: strings lowercased and stripped, dict keys sorted, floats rounded to
+    """Strings lowercased and stripped, dict keys sorted, floats rounded to
     2 places, lists sorted; compact, stable JSON (``""`` when there are none)."""
     if not params:
         return ""
@@ -192,7 +192,7 @@ def context_fingerprint(context: str | dict | None) -> str:
 
 
 def time_bucket(volatility: str, now: float | None = None) -> str:
-    """The chapter's bucket: volatile → minute, dynamic → hour, stable/static → ``-``."""
+    """The time bucket: volatile → minute, dynamic → hour, stable/static → ``-``."""
     size = _BUCKET_S.get(volatility)
     if size is None:
         return "-"

@@ -18,7 +18,7 @@ from typing import Any
 import redis as redis_lib
 
 from netcache.keys import SyslogUnrecognizedKeys
-from netcache.metrics.recorder import HIT_OUTCOMES, LATENCY_BUCKETS_S, MISS_OUTCOMES
+from netcache.metrics.names import HIT_OUTCOMES, LATENCY_BUCKETS_S, MISS_OUTCOMES
 from netcache.settings import Settings
 
 #: The window of ``netcache_syslog_unrecognized_ratio`` (15 min), here and on the listeners.
@@ -217,8 +217,12 @@ class RedisMetricsCollector:
         return []  # collected lazily at scrape time; no Redis call at registration
 
     def collect(self):  # noqa: ANN201 - prometheus_client protocol
-        from prometheus_client.core import (CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily,
-                                            SummaryMetricFamily)
+        from prometheus_client.core import (
+            CounterMetricFamily,
+            GaugeMetricFamily,
+            HistogramMetricFamily,
+            SummaryMetricFamily,
+        )
 
         s = read_snapshot(self.redis, self.settings)
         p = f"{self.settings.key_prefix}:m"
@@ -228,7 +232,8 @@ class RedisMetricsCollector:
             outcome, _, qt = field.partition("|")
             lookups.add_metric([outcome, qt], int(n))
         yield lookups
-        background = CounterMetricFamily("netcache_background_lookups", "Warming / refresh lookups (not in the hit rate)",
+        background = CounterMetricFamily("netcache_background_lookups",
+                                         "Warming / refresh lookups (not in the hit rate)",
                                          labels=["purpose", "outcome"])
         for purpose, outcomes in s["background_lookups"].items():
             for outcome, n in outcomes.items():

@@ -37,40 +37,21 @@ import os
 import threading
 import time
 from collections import defaultdict
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import redis as redis_lib
 
-from netcache.errors import BackendUnavailable
 from netcache.connections import redact_url
+from netcache.errors import BackendUnavailable
+from netcache.metrics.export import RedisMetricsCollector, read_snapshot
+from netcache.metrics.names import HIT_OUTCOMES, LATENCY_BUCKETS_S, MISS_OUTCOMES, PURPOSES
 from netcache.settings import Settings
 
-__all__ = [
-    "Metrics",
-    "HIT_OUTCOMES",
-    "MISS_OUTCOMES",
-    "LATENCY_BUCKETS_S",
-    "PURPOSES",
-    "read_snapshot",
-    "estimate_quantile",
-    "RedisMetricsCollector",
-    "render_prometheus",
-    "start_metrics_http",
-]
+__all__ = ["Metrics", "HIT_OUTCOMES", "MISS_OUTCOMES", "LATENCY_BUCKETS_S", "PURPOSES"]
 
 log = logging.getLogger(__name__)
 
-#: Lookup outcomes that served an answer without an LLM call.
-HIT_OUTCOMES = frozenset({"exact", "semantic", "stale", "waited"})
-#: Lookup outcomes that needed an LLM call.
-MISS_OUTCOMES = frozenset({"miss", "generated"})
-#: Why an LLM call was made: a user's question, warming, the nightly refresh.
-PURPOSES = ("user", "warm", "refresh")
-#: Upper bounds of the latency histogram buckets, in seconds (last one is +Inf).
-LATENCY_BUCKETS_S: tuple[float, ...] = (
-    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-    0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, math.inf,
-)
 #: Eviction minute buckets older than this are pruned.
 _EVMIN_KEEP_S = 2 * 3600
 
@@ -110,8 +91,6 @@ class Metrics:
         self._closed = False
         atexit.register(self._at_exit)
         if registry is not None:
-            from netcache.metrics.export import RedisMetricsCollector
-
             registry.register(RedisMetricsCollector(redis, settings))
 
     # -- recording (hot path: no I/O) ----------------------------------------------------------
@@ -289,8 +268,6 @@ class Metrics:
     def snapshot(self) -> dict[str, Any]:
         """Flush, then read the global numbers (every process's) from Redis."""
         self.flush()
-        from netcache.metrics.export import read_snapshot
-
         return read_snapshot(self.redis, self.settings)
 
     def close(self) -> None:
@@ -321,7 +298,7 @@ class Metrics:
         self._stop = threading.Event()
         self._thread = None
 
-    def __enter__(self) -> "Metrics":
+    def __enter__(self) -> Metrics:
         return self
 
     def __exit__(self, *exc: object) -> None:

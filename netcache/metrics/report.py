@@ -2,7 +2,7 @@
 
 Reads the numbers every process flushed to Redis (``nc:m:*``, see
 :mod:`netcache.metrics.recorder`) and the tier sizes (``nc:tier:*``), and prints the
-chapter's sections: overall, by match kind, performance, cost, cache state,
+sections: overall, by match kind, performance, cost, cache state,
 hit rate by query type, a monthly projection and warnings.
 
     build_report(redis, settings) -> Report     Report.render() -> str, Report.to_dict() -> dict
@@ -19,9 +19,9 @@ from typing import Any
 import click
 import redis as redis_lib
 
+from netcache.connections import make_redis, redact_url
 from netcache.metrics.export import read_snapshot
 from netcache.metrics.recorder import HIT_OUTCOMES
-from netcache.connections import make_redis, redact_url
 from netcache.settings import Settings
 
 __all__ = [
@@ -32,22 +32,22 @@ __all__ = [
     "EVICTIONS_PER_HOUR_MAX",
     "FALSE_POSITIVE_RATE_MAX",
     "HIT_LATENCY_MAX_S",
-    "CHAPTER_MONTHLY_REQUESTS",
-    "CHAPTER_COST_PER_CALL_USD",
+    "DEFAULT_MONTHLY_REQUESTS",
+    "DEFAULT_COST_PER_CALL_USD",
 ]
 
-#: Warn below this hit rate (chapter: 70 %).
+#: Warn below this hit rate (70 %).
 HIT_RATE_MIN = 0.70
-#: Warn above this many evictions in the last hour (chapter: 100/hour).
+#: Warn above this many evictions in the last hour (100/hour).
 EVICTIONS_PER_HOUR_MAX = 100
-#: Warn above this false-positive rate among semantic candidates (chapter: 5 %).
+#: Warn above this false-positive rate among semantic candidates (5 %).
 FALSE_POSITIVE_RATE_MAX = 0.05
-#: Warn when the average cache hit takes longer than this (chapter: alert above 100 ms).
+#: Warn when the average cache hit takes longer than this (100 ms).
 HIT_LATENCY_MAX_S = 0.100
-#: Monthly volume used when no rate can be measured yet (chapter example: 150k requests/month).
-CHAPTER_MONTHLY_REQUESTS = 150_000
-#: LLM call cost used when no call was measured yet (chapter: $0.10).
-CHAPTER_COST_PER_CALL_USD = 0.10
+#: Monthly volume used when no rate can be measured yet (150k requests/month, a mid-sized NOC's chatbot).
+DEFAULT_MONTHLY_REQUESTS = 150_000
+#: LLM call cost used when no call was measured yet ($0.10, a typical network-troubleshooting answer).
+DEFAULT_COST_PER_CALL_USD = 0.10
 #: A request rate is extrapolated to a month only from at least this long a window.
 _MIN_RATE_WINDOW_S = 600
 _MONTH_S = 30 * 24 * 3600
@@ -185,7 +185,7 @@ def _projection(s: dict[str, Any], settings: Settings, monthly_requests: int | N
         monthly = round(s["requests"] / s["window_s"] * _MONTH_S)
         requests_basis = "measured request rate × 30 days"
     else:
-        monthly, requests_basis = CHAPTER_MONTHLY_REQUESTS, "chapter example (too little data to measure)"
+        monthly, requests_basis = DEFAULT_MONTHLY_REQUESTS, "assumed 150k requests/month (too little data to measure)"
     if s["requests"]:
         hit_rate, hit_rate_basis = s["hit_rate"], "measured"
     else:
@@ -195,7 +195,7 @@ def _projection(s: dict[str, Any], settings: Settings, monthly_requests: int | N
     if calls:
         per_call, cost_basis = cost / calls, "measured average"
     else:
-        per_call, cost_basis = CHAPTER_COST_PER_CALL_USD, "chapter estimate (no calls measured)"
+        per_call, cost_basis = DEFAULT_COST_PER_CALL_USD, "assumed $0.10 per call (no calls measured)"
     hit_cost = settings.llm.hit_cost_usd
     background_usd = sum(r["cost_usd"] for p, r in s["llm"]["by_purpose"].items() if p != "user")
     if background_usd and s["window_s"] >= _MIN_RATE_WINDOW_S:

@@ -35,9 +35,9 @@ from typing import Any
 import click
 from redis.exceptions import RedisError
 
-from netcache.matching.embedder import make_embedder
-from netcache.errors import BackendUnavailable, ConfigError, NetcacheError
 from netcache.connections import make_redis, redact_url
+from netcache.errors import BackendUnavailable, ConfigError, NetcacheError
+from netcache.matching.embedder import make_embedder
 
 __all__ = ["Pair", "PairResult", "TuneReport", "load_pairs", "parse_thresholds", "run_tune", "tune_command"]
 
@@ -137,7 +137,8 @@ class TuneReport:
             r = self.row(x)
             mark = "  <- configured" if abs(x - t) < 1e-9 else ""
             lines.append(f"{r['threshold']:>9.2f}  {_rate(r['recall']):>6}  {_rate(r['false_positive_rate']):>7}  "
-                         f"{r['hits_same']:>4}/{r['pairs_same']:<4}  {r['hits_different']:>4}/{r['pairs_different']:<4}{mark}")
+                         f"{r['hits_same']:>4}/{r['pairs_same']:<4}  "
+                         f"{r['hits_different']:>4}/{r['pairs_different']:<4}{mark}")
         lines += ["", f"by kind at the configured threshold {t:.2f}:"]
         for kind, k in self.by_kind(t).items():
             what = {"same": "recall", "different": "false positives"}.get(k["label"], "served")
