@@ -69,7 +69,9 @@ def parse_command(vendor: str, source_address: str | None, rules_file: str | Non
     except NetcacheError as e:
         raise click.ClickException(str(e)) from e
     if explain_line is not None:
-        explanation = parser.explain(explain_line, source_address)
+        from netcache.events.syslog.explain import explain_line as explain
+
+        explanation = explain(parser, explain_line, source_address)
         click.echo(json.dumps(explanation.to_dict(), default=str, indent=2) if as_json else explanation.to_text())
         return
     counts = IngestCounters("parse", PARSE_COUNTERS)

@@ -98,7 +98,7 @@ class CacheSettings(BaseModel):
     #: Reject semantic hits whose differing words change the meaning.
     guard_enabled: bool = True
     #: Optional inventory file: names per line, JSON/YAML devices, a NetBox /api/dcim/devices/ dump or a
-    #: Nornir/Ansible hosts file (netcache.matching.inventory). Adds sites, roles and primary IPs;
+    #: Nornir/Ansible hosts file (netcache.inventory). Adds sites, roles and primary IPs;
     #: hostname-shaped names are devices without it.
     inventory_file: OptionalPath = None
     #: Optional user lexicon (YAML, the shape of netcache/matching/data/lexicon.yaml), added to the shipped one.

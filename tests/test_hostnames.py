@@ -8,7 +8,7 @@ import pytest
 from netcache.engine.sync import AnswerCache
 from netcache.matching.embedder import make_embedder
 from netcache.matching.entities import extract_entities
-from netcache.matching.inventory import Inventory
+from netcache.inventory import Inventory
 from netcache.matching.normalize import exact_key
 
 #: realistic names in swapped pairs (80 names)

@@ -51,7 +51,7 @@ def test_every_import_contract_holds_and_there_is_no_import_cycle(tree):
     ("tasks/budget.py", "from netcache.devtools import local_redis",
      "Only the CLI and the dev stack import the dev tools"),
     ("netcache/matching/guard.py", "from netcache.engine.sync import AnswerCache",
-     "Layers: cli > worker > tasks > llm | metrics > engine > matching"),
+     "Layers: cli > worker > tasks > metrics > engine > matching > llm"),
     ("netcache/metrics/export.py", "from netcache.metrics.report import build_report",
      "No import cycles between sibling modules or packages"),
 ])

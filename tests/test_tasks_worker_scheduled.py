@@ -58,7 +58,7 @@ def worker(settings, redis_client, tmp_path):
         assert proc.poll() is None, log.read_text()
 
         def run(name: str, **kwargs) -> dict:
-            result = app.send_task(name, queue="warm", kwargs=kwargs)
+            result = app.send_task(name, queue="warm", kwargs=kwargs, ignore_result=False)  # asked for
             try:
                 return result.get(timeout=90)
             finally:

@@ -1,4 +1,4 @@
-"""Why a syslog line did (or did not) become an event: ``SyslogParser.explain(line)``.
+"""Why a syslog line did (or did not) become an event: ``explain_line(SyslogParser(), line)``.
 
 It runs the same steps as ``parse`` and records each one: the header format found, the message
 id and where it was found, the vendor guessed (or forced), every rule the id selected and, for
@@ -108,10 +108,14 @@ def _why_not(rule: "Rule", body: str) -> str:
     return f"the words are there but not in the pattern's order or shape (pattern {rule.pattern.pattern!r})"
 
 
-def explain_line(parser: "SyslogParser", line: str, source_address: str | None = None, *,
+def explain_line(parser: "SyslogParser", line: bytes | str, source_address: str | None = None, *,
                  now: datetime | None = None) -> Explanation:
-    """Run ``parser``'s steps on ``line`` and record each (see the module docstring)."""
+    """Run ``parser``'s steps on ``line`` and record each (see the module docstring): header format,
+    message id, vendor, each rule tried and why."""
     from netcache.events.syslog.parser import detect_vendor, parse_frame
+
+    if isinstance(line, (bytes, bytearray)):
+        line = line.decode("utf-8", errors="replace")
 
     now = now or datetime.now(timezone.utc)
     text = line.rstrip("\r\n\x00")

@@ -44,7 +44,7 @@ from netcache.events.publisher import AsyncEventPublisher
 from netcache.events.syslog.framing import AllowList, SyslogFramer, udp_kernel_drops
 from netcache.events.syslog.parser import SyslogParser
 from netcache.events.syslog.unrecognized import UnrecognizedTracker
-from netcache.matching.inventory import device_for_source, inventory_for
+from netcache.inventory import device_for_source, inventory_for
 
 __all__ = ["SyslogFramer", "SyslogListener", "syslog_command"]
 
@@ -112,7 +112,7 @@ class SyslogListener:
         self.settings = settings
         self.redis = redis
         self.parser = parser or SyslogParser.from_settings(settings)
-        #: maps IP-only sources to device names (netcache.matching.inventory); None without an inventory
+        #: maps IP-only sources to device names (netcache.inventory); None without an inventory
         self.inventory = inventory_for(settings)
         self.publisher = AsyncEventPublisher(redis, settings, retries=0)
         self.host = host or ev.syslog_host

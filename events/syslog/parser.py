@@ -36,9 +36,6 @@ from netcache.events.models import EventBase, build_event
 from netcache.events.syslog.message_id import find_message_id
 from netcache.events.syslog.vendor_rules import VENDORS, Rule, RuleSet, load_rules, load_rules_file
 
-if TYPE_CHECKING:
-    from netcache.events.syslog.explain import Explanation
-
 __all__ = ["SyslogHeader", "ParseResult", "SyslogParser", "parse_frame", "parse_syslog", "detect_vendor"]
 
 Status = Literal["event", "unrecognized", "error"]
@@ -507,14 +504,6 @@ class SyslogParser:
             return ParseResult("error", text, reason=str(e))
         except Exception as e:  # noqa: BLE001 - a parser bug must not stop a listener
             return ParseResult("error", text, reason=f"internal parser error: {type(e).__name__}: {e}")
-
-    def explain(self, line: bytes | str, source_address: str | None = None, *,
-                now: datetime | None = None) -> "Explanation":
-        """Every step of parsing ``line``: header format, message id, vendor, each rule tried and why."""
-        from netcache.events.syslog.explain import explain_line
-
-        text = line.decode("utf-8", errors="replace") if isinstance(line, (bytes, bytearray)) else str(line)
-        return explain_line(self, text, source_address, now=now)
 
     def _parse(self, text: str, source_address: str | None, now: datetime) -> ParseResult:
         header = parse_frame(text, now=now)

@@ -29,11 +29,20 @@ from collections import deque
 from typing import Any
 
 from netcache.keys import SyslogUnrecognizedKeys
-from netcache.metrics.export import SYSLOG_RATIO_WINDOW_S, unrecognized_ratio
 
 __all__ = ["TOP_MAX", "PENDING_MAX", "SAMPLE_MAX_CHARS", "ID_MAX_CHARS", "WINDOW_S", "KEEP_S",
-           "message_id", "sanitize", "unrecognized_ratio", "RatioWindow", "UnrecognizedTracker",
+           "message_id", "sanitize", "unrecognized_ratio", "SYSLOG_RATIO_WINDOW_S", "RatioWindow", "UnrecognizedTracker",
            "read_top"]
+
+#: The window of the unrecognized ratio (``netcache_syslog_unrecognized_ratio``), seconds.
+SYSLOG_RATIO_WINDOW_S = 900
+
+
+def unrecognized_ratio(parsed: int, unrecognized: int) -> float:
+    """``unrecognized / (parsed + unrecognized)`` syslog lines; 0.0 when there were none."""
+    total = parsed + unrecognized
+    return unrecognized / total if total > 0 else 0.0
+
 
 #: Message ids kept in Redis (the most frequent; the rest are trimmed at each flush).
 TOP_MAX = 200

@@ -20,7 +20,7 @@ COMMANDS: dict[str, str] = {
     # the cache (netcache/cli/main.py)
     "report": "netcache.metrics.report:report_command",
     "tune": "netcache.cli.tune:tune_command",
-    "inventory": "netcache.matching.inventory:inventory_group",
+    "inventory": "netcache.inventory:inventory_group",
     "chat-demo": "netcache.cli.demo:chat_demo_command",
     "llm-server": "netcache.devtools.messages_server:llm_server_command",
     "metrics": "netcache.worker.metrics:metrics_command",

@@ -21,7 +21,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
-from netcache.matching.inventory import Inventory, load_inventory
+from netcache.inventory import Inventory, load_inventory
 from netcache.matching.lexicon import Lexicon, default_lexicon
 
 __all__ = [

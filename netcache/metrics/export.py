@@ -17,12 +17,12 @@ from typing import Any
 
 import redis as redis_lib
 
+from netcache.events.syslog.unrecognized import SYSLOG_RATIO_WINDOW_S, unrecognized_ratio
 from netcache.keys import SyslogUnrecognizedKeys
 from netcache.metrics.names import HIT_OUTCOMES, LATENCY_BUCKETS_S, MISS_OUTCOMES
 from netcache.settings import Settings
 
 #: The window of ``netcache_syslog_unrecognized_ratio`` (15 min), here and on the listeners.
-SYSLOG_RATIO_WINDOW_S = 900
 
 __all__ = [
     "read_snapshot",
@@ -181,12 +181,6 @@ def read_snapshot(redis: redis_lib.Redis, settings: Settings, *, now: float | No
         "last_ts": float(meta["last_ts"]) if "last_ts" in meta else None,
         "window_s": (now - first_ts) if first_ts else 0.0,
     }
-
-
-def unrecognized_ratio(parsed: int, unrecognized: int) -> float:
-    """``unrecognized / (parsed + unrecognized)`` syslog lines; 0.0 when there were none."""
-    total = parsed + unrecognized
-    return unrecognized / total if total > 0 else 0.0
 
 
 def read_syslog_window(redis: redis_lib.Redis, key_prefix: str, *, now: float | None = None,
