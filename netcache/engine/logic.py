@@ -33,6 +33,8 @@ from netcache.llm.client import cost_of
 from netcache.llm.generator import Generation, as_generation
 from netcache.matching.entities import Inventory, load_inventory
 from netcache.matching.guard import guard
+from netcache.matching.lexicon import load_lexicon
+from netcache.matching.verifier import verify_candidate
 from netcache.text import to_text
 
 __all__ = ["CacheLogic", "INVALIDATE_BATCH"]
@@ -56,7 +58,7 @@ class CacheLogic:
 
     def __init__(self, settings, *, embedder=None, llm=None, metrics=None, inventory: Inventory | None = None,
                  namespace: str | None = None, clock: Callable[[], float] = time.time,
-                 embedder_factory: Callable[[], Any] | None = None) -> None:
+                 embedder_factory: Callable[[], Any] | None = None, verifier: Any = None) -> None:
         self.settings = settings
         self.cs = settings.cache
         self.namespace = check_namespace(namespace)
@@ -69,6 +71,11 @@ class CacheLogic:
         self.metrics = metrics
         #: None = the devices of ``cache.inventory_file`` (read once, here); an Inventory = that one
         self.inventory = inventory if inventory is not None else self._settings_inventory()
+        #: the shipped NetOps lexicon plus ``cache.lexicon_file`` (read once, here)
+        self.lexicon = load_lexicon(self.cs.lexicon_file)
+        #: asks a small model about candidates rejected only on wording (None = off, the default;
+        #: ``netcache.matching.verifier.make_verifier``)
+        self.verifier = verifier
         self.clock = clock
         self.counters: Counter[str] = Counter()
         self.log = logging.getLogger("netcache.cache")
@@ -130,7 +137,8 @@ class CacheLogic:
                  volatility: str | None = None, tags: Iterable[str] = ()) -> Request:
         try:
             return prepare(prompt, context=context, params=params, volatility=volatility, tags=tuple(tags),
-                           inventory=self.inventory, model_id=self.model_id, policy=self.policy, memo=self._memo)
+                           inventory=self.inventory, model_id=self.model_id, policy=self.policy, memo=self._memo,
+                           lexicon=self.lexicon)
         except ConfigError:
             self.counters["bad_input"] += 1
             raise
@@ -216,8 +224,10 @@ class CacheLogic:
     def _guarded(self, req: Request, cand: Candidate) -> bool:
         if not self.cs.guard_enabled:
             return True
-        verdict = guard(req.prompt, cand.prompt, inventory=self.inventory)
+        verdict = guard(req.prompt, cand.prompt, inventory=self.inventory, lexicon=self.lexicon)
+        verdict = verify_candidate(verdict, req.prompt, cand.prompt, self.verifier, query_type=req.query_type)
         if not verdict.ok:
+            self.metric("guard_rejected", req.query_type, verdict.rule or "other")
             self.counters["false_positives"] += 1
             self.log.info("guard rejected semantic hit: score=%.4f reason=%s %r ~ %r", cand.score,
                           verdict.reason, req.prompt, cand.prompt)

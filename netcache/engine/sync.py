@@ -31,8 +31,12 @@ class AnswerCache(CacheAPI):
     def __init__(self, settings, *, redis=None, embedder=None, llm=None, metrics=None, inventory=None,
                  namespace: str | None = None, clock=time.time) -> None:
         self.redis = redis if redis is not None else make_redis(settings)
+        from netcache.matching.verifier import make_verifier  # None unless cache.verifier_enabled
+
+        verifier = make_verifier(settings, self.redis, metrics=metrics, namespace=namespace)
         super().__init__(CacheLogic(settings, embedder=embedder, llm=llm, metrics=metrics, inventory=inventory,
-                                    namespace=namespace, clock=clock, embedder_factory=self._embedder))
+                                    namespace=namespace, clock=clock, embedder_factory=self._embedder,
+                                    verifier=verifier))
         self._scripts = Scripts(self.redis)
         self._index_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
@@ -93,3 +97,5 @@ class AnswerCache(CacheAPI):
         for t in list(self._threads):
             t.join(timeout_s)
         self._threads = []
+        if self.logic.verifier is not None:
+            self.logic.verifier.close()
