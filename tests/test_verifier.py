@@ -3,6 +3,8 @@ Messages-API server; hard ones never; verdicts cached per pair in Redis; cost re
 
 from __future__ import annotations
 
+from pydantic import SecretStr
+
 from netcache.devtools.messages_server import MessagesAPIServer
 from netcache.keys import Keys
 from netcache.matching.guard import guard
@@ -29,7 +31,7 @@ class YesNoServer(MessagesAPIServer):
 def _verifier_settings(settings, url):
     return settings.model_copy(update={
         "cache": settings.cache.model_copy(update={"verifier_enabled": True}),
-        "llm": settings.llm.model_copy(update={"base_url": url, "api_key": "test-key"}),
+        "llm": settings.llm.model_copy(update={"base_url": url, "api_key": SecretStr("test-key")}),
     })
 
 
