@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "tune": "netcache.matching.tune:tune_command",
     "chat-demo": "netcache.cli.demo:chat_demo_command",
     "llm-server": "netcache.devtools.messages_server:llm_server_command",
+    "openai-server": "netcache.devtools.openai_server:openai_server_command",
     "metrics": "netcache.metrics.server:metrics_command",
     # events in (events/cli.py)
     "events": "netcache.events.cli:events_group",
