@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, Field, SecretStr, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, NonNegativeFloat, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NestedSecretsSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 __all__ = [
@@ -149,14 +149,23 @@ class CacheSettings(BaseModel):
 
 
 class LLMSettings(BaseModel):
-    """The Anthropic client and the price table."""
+    """The generator (Anthropic, an OpenAI-compatible endpoint, or the bot's own) and the price table."""
 
+    #: Which generator answers misses, warm-ups and refreshes, in the bot and in every worker:
+    #: "anthropic" (the Messages API), "openai" (any OpenAI-compatible endpoint: OpenAI, vLLM,
+    #: Ollama, a LiteLLM proxy) or "package.module:callable" (a factory taking the settings, or a
+    #: generator object); see netcache/llm/loading.py.
+    generator: str = "anthropic"
     #: Model asked by default (Claude Sonnet; 4.5 reaches end-of-life 2026-11-30).
     model: str = "claude-sonnet-4-6"
     #: API key; when unset the demo uses the local Messages API server and says so.
     api_key: SecretStr | None = None
-    #: Base URL of the Messages API (tests and the offline demo point it at 127.0.0.1).
+    #: Base URL of the selected generator's API (tests and the offline demo point it at 127.0.0.1;
+    #: for "openai" it ends in /v1, e.g. http://127.0.0.1:8000/v1 for vLLM or :11434/v1 for Ollama).
     base_url: str | None = None
+    #: Sampling temperature sent with every request (None = the API's default); a question's
+    #: ``params={"temperature": ...}`` overrides it.
+    temperature: float | None = Field(None, ge=0.0, le=2.0)
     #: Maximum tokens in one answer.
     max_tokens: int = 1024
     #: SDK retries on overload / rate limits (with the SDK's backoff).
@@ -166,6 +175,9 @@ class LLMSettings(BaseModel):
     #: Price overrides in $ per million tokens (None = the table in netcache/llm/pricing.py).
     price_input_per_mtok: float | None = Field(None, ge=0.0)
     price_output_per_mtok: float | None = Field(None, ge=0.0)
+    #: Per-model prices, model id prefix → [$ in, $ out] per million tokens, over the table and the two
+    #: overrides above (JSON in the environment: NETCACHE_LLM__PRICES_PER_MTOK='{"llama3.1": [0.2, 0.2]}').
+    prices_per_mtok: dict[str, tuple[NonNegativeFloat, NonNegativeFloat]] = Field(default_factory=dict)
     #: What serving one answer from the cache costs (≈ $0.0001); saved $ = avoided call − this.
     hit_cost_usd: float = Field(0.0001, ge=0.0)
     #: How often each process flushes its buffered metrics to Redis (nc:m:*).

@@ -1,6 +1,6 @@
 """The clients one worker process uses, built lazily, once.
 
-``Runtime(settings)`` builds the Redis client, the LLM client, the metrics
+``Runtime(settings)`` builds the Redis client, the generator (``NETCACHE_LLM__GENERATOR``), the metrics
 buffer and the ``AnswerCache`` on first use (so a prefork child builds its
 own after the fork, never at import), and a fresh :class:`WarmBudget` per run.
 The Celery base task holds one Runtime per process; the CLI's ``--sync`` mode
@@ -45,10 +45,12 @@ class Runtime:
 
     @cached_property
     def llm(self) -> Any:
+        """The generator ``settings.llm.generator`` names: the same one the bot uses, so warm-ups
+        and refreshes come from the bot's model and prompt (see netcache/llm/loading.py)."""
         with self._lock:
-            from netcache.llm.client import LLMClient
+            from netcache.llm.loading import load_generator
 
-            return LLMClient(self.settings)
+            return load_generator(self.settings)
 
     @cached_property
     def metrics(self) -> Any:

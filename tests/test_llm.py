@@ -256,3 +256,29 @@ def test_an_async_client_closed_in_one_event_loop_serves_the_next(llm_settings, 
 
     asyncio.run(main())
     assert server.answered == 3
+
+
+def test_a_mapping_context_gives_the_system_prompt_and_earlier_turns_and_params_tune_the_call(
+        llm_settings, server):
+    history = [{"role": "user", "content": "Which routers are in nyc?"}, {"role": "assistant", "content": "rtr-001."}]
+    client_for(llm_settings, server).complete(
+        "Show BGP on rtr-001", context={"system": "Be terse.", "history": history, "_key_only": "x"},
+        params={"max_tokens": 77, "stop": ["END"], "temperature": 0.3})
+
+    sent = server.last_request
+    assert sent["system"] == "Be terse." and sent["messages"][:2] == history
+    assert sent["messages"][-1] == {"role": "user", "content": "Show BGP on rtr-001"}
+    assert sent["max_tokens"] == 77 and sent["stop_sequences"] == ["END"]
+    from netcache.llm.client import _SDK_SAMPLING_PARAMS
+
+    # sent where the installed SDK takes it (anthropic 2.x dropped temperature from messages.create)
+    assert sent.get("temperature") == (0.3 if "temperature" in _SDK_SAMPLING_PARAMS else None)
+
+
+def test_a_malformed_history_is_a_config_error_naming_the_turn(llm_settings, server):
+    from netcache.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"history'\]\[1\]"):
+        client_for(llm_settings, server).complete("q", context={"history": [
+            {"role": "user", "content": "a"}, {"role": "robot", "content": "b"}]})
+    assert server.calls == 0

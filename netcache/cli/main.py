@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "inventory": "netcache.inventory:inventory_group",
     "chat-demo": "netcache.cli.demo:chat_demo_command",
     "llm-server": "netcache.devtools.messages_server:llm_server_command",
+    "openai-server": "netcache.devtools.openai_server:openai_server_command",
     "metrics": "netcache.worker.metrics:metrics_command",
     # events in (events/cli.py)
     "events": "netcache.events.cli:events_group",

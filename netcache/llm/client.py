@@ -17,18 +17,20 @@ message or a log line.
 from __future__ import annotations
 
 import asyncio
-import json
+import inspect
 import logging
 import os
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import anthropic
 
 from netcache.errors import LLMError
-from netcache.llm.pricing import price_with, rates_for
+from netcache.llm.conversation import NETOPS_SYSTEM_PROMPT, build_user_message, conversation_for
+from netcache.llm.pricing import price_with, rates_for_settings
 from netcache.settings import Settings
 
 __all__ = [
@@ -41,15 +43,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-#: The system prompt used when the caller gives none.
-NETOPS_SYSTEM_PROMPT = (
-    "You are a senior network operations engineer. Answer questions about routers, "
-    "switches, firewalls, routing protocols (BGP, OSPF, IS-IS), interfaces, VLANs, VRFs "
-    "and network troubleshooting precisely and concisely. When device output or logs are "
-    "given as context, base the answer on them and name the device and interface you mean. "
-    "If the context is not enough to answer, say what command output you would need."
-)
 
 #: Key used with a local Messages API server when no key is configured (never a real key).
 _LOCAL_PLACEHOLDER_KEY = "netcache-local-no-key"
@@ -70,25 +63,9 @@ class LLMResponse:
         return asdict(self)
 
 
-def build_user_message(prompt: str, context: str | dict | None = None) -> str:
-    """The user turn: the question, preceded by the context (device output, logs) if any."""
-    if not isinstance(prompt, str) or not prompt.strip():
-        raise LLMError("the prompt is empty: pass the question to ask")
-    if context is None or context == "" or context == {}:
-        return prompt
-    if not isinstance(context, str):
-        context = json.dumps(context, sort_keys=True, indent=2, default=str)
-    return f"Context (device output, logs):\n<context>\n{context}\n</context>\n\nQuestion: {prompt}"
-
-
 def cost_of(settings: Settings, model: str, input_tokens: int, output_tokens: int) -> float:
-    """Dollars for a call, using the settings' price overrides where set."""
-    rate_in, rate_out = rates_for(model)
-    if settings.llm.price_input_per_mtok is not None:
-        rate_in = settings.llm.price_input_per_mtok
-    if settings.llm.price_output_per_mtok is not None:
-        rate_out = settings.llm.price_output_per_mtok
-    return price_with(rate_in, rate_out, input_tokens, output_tokens)
+    """Dollars for a call of ``model``, using the settings' price overrides where set."""
+    return price_with(*rates_for_settings(settings.llm, model), input_tokens, output_tokens)
 
 
 def _api_key(settings: Settings) -> str:
@@ -105,6 +82,20 @@ def _api_key(settings: Settings) -> str:
         "no Anthropic API key: set NETCACHE_LLM__API_KEY (or ANTHROPIC_API_KEY), or point "
         "NETCACHE_LLM__BASE_URL at a local Messages API server (`netcache llm-server`)"
     )
+
+
+#: Sampling parameters ``messages.create`` of the installed SDK accepts (2.x dropped temperature and
+#: top_p; older SDKs take them).
+_SDK_SAMPLING_PARAMS = frozenset(p for p in ("temperature", "top_p")
+                                 if p in inspect.signature(anthropic.resources.Messages.create).parameters)
+_unsent_warned: set[str] = set()
+
+
+def _warn_unsent(name: str) -> None:
+    if name not in _unsent_warned:
+        _unsent_warned.add(name)
+        log.warning("%s is not sent to the Messages API: anthropic %s has no such parameter on "
+                    "messages.create", name, anthropic.__version__)
 
 
 def _client_kwargs(settings: Settings) -> dict[str, Any]:
@@ -175,13 +166,19 @@ class _Base:
         self._client = client
         self._lock = threading.Lock()
 
-    def _request(self, prompt: str, context: str | dict | None, system: str | None) -> dict[str, Any]:
-        return {
-            "model": self.settings.llm.model,
-            "max_tokens": self.settings.llm.max_tokens,
-            "system": system if system is not None else NETOPS_SYSTEM_PROMPT,
-            "messages": [{"role": "user", "content": build_user_message(prompt, context)}],
-        }
+    def _request(self, prompt: str, context: Any, system: str | None,
+                 params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        conv = conversation_for(self.settings, prompt, context, params, system=system)
+        request: dict[str, Any] = {"model": conv.model, "max_tokens": conv.max_tokens, "system": conv.system,
+                                   "messages": conv.messages}
+        for name, value in conv.options.items():
+            if name == "stop":
+                request["stop_sequences"] = value
+            elif name in _SDK_SAMPLING_PARAMS:
+                request[name] = value
+            else:
+                _warn_unsent(name)
+        return request
 
     def _response(self, message: Any, started: float) -> LLMResponse:
         latency_s = time.perf_counter() - started
@@ -209,10 +206,10 @@ class LLMClient(_Base):
                 self._client = anthropic.Anthropic(**_client_kwargs(self.settings))
             return self._client
 
-    def complete(self, prompt: str, *, context: str | dict | None = None,
-                 system: str | None = None) -> LLMResponse:
+    def complete(self, prompt: str, *, context: Any = None, system: str | None = None,
+                 params: Mapping[str, Any] | None = None) -> LLMResponse:
         """Ask once (with the SDK's retries); raise LLMError when it cannot answer."""
-        request = self._request(prompt, context, system)
+        request = self._request(prompt, context, system, params)
         started = time.perf_counter()
         try:
             message = self.client.messages.create(**request)
@@ -254,9 +251,9 @@ class AsyncLLMClient(_Base):
                 self._loop = loop
             return self._client
 
-    async def complete(self, prompt: str, *, context: str | dict | None = None,
-                       system: str | None = None) -> LLMResponse:
-        request = self._request(prompt, context, system)
+    async def complete(self, prompt: str, *, context: Any = None, system: str | None = None,
+                       params: Mapping[str, Any] | None = None) -> LLMResponse:
+        request = self._request(prompt, context, system, params)
         started = time.perf_counter()
         try:
             message = await self.client.messages.create(**request)
