@@ -19,11 +19,24 @@ import csv
 import re
 from dataclasses import dataclass
 
-__all__ = ["MessageId", "find_message_id"]
+__all__ = [
+    "looks_like_device_tag", "MessageId", "find_message_id"]
 
 _MNEMONIC_RE = re.compile(
     r"%(?P<mnem>[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*?)-(?P<sev>[0-7])-(?P<name>[A-Z0-9_]+)\s*:\s*")
 _EMBEDDED_MNEMONIC_RE = re.compile(r"(?:[A-Za-z]+: )?%[A-Za-z0-9_]+-[0-7]-[A-Z0-9_]+\s*:")
+#: A relay's TAG/APP-NAME that is the device's name (has a digit or a '.'), not a program like ``Bgp``
+#: or ``ProcMgr-worker``.
+_HOSTNAME_TAG_RE = re.compile(r"(?=[A-Za-z0-9._-]*[0-9.])[A-Za-z][A-Za-z0-9._-]{0,62}")
+#: APP-NAMEs that are a severity word (SONiC's relay template), not a program.
+_SEVERITY_APPS = frozenset({"EMERG", "ALERT", "CRIT", "ERR", "ERROR", "WARNING", "WARN", "NOTICE", "INFO", "DEBUG"})
+_PROGRAM_NO_COLON_RE = re.compile(r"(?P<prog>[A-Za-z][\w.+-]*)\[\d+\]:?\s+")
+_PROGRAM_RE = re.compile(r"\s*(?P<prog>[A-Za-z][\w#.+-]*)(?:\[\d+\])?:\s+")
+#: How far into a message a Cisco mnemonic behind a device's own header is looked for.
+_EMBEDDED_WITHIN = 160
+#: What may stand before that mnemonic: the device's name, sequence number and timestamp
+#: (words, digits, dots, colons, '*', '.', time zones), nothing that reads like a sentence.
+_DEVICE_PREAMBLE_RE = re.compile(r"[\w.:*/\[\]+-]*(?:[ ]+[\w.:*/\[\]+-]+){0,8}[ :]*")
 _HUAWEI_RE = re.compile(
     r"%%\d\d(?P<mod>[A-Za-z0-9_-]+)/(?P<sev>[0-7])/(?P<name>[A-Za-z0-9_]+)(?:\([a-z]+\))?(?:\[\d+\])?:\s*")
 _SROS_SEV = "CRITICAL|MAJOR|MINOR|WARNING|CLEARED|INDETERMINATE|INFO"
@@ -51,6 +64,8 @@ class MessageId:
     shape: str  # which of the shapes above: cisco, huawei, sros, raslog, fortios, panos, frr, msgid, junos, app
     severity: int | None = None
     host: str | None = None  # a device name carried inside the body (FortiOS devname)
+    #: ``host`` is the device's own name from its own header inside a relayed line: it wins over the relay's
+    own_host: bool = False
 
 
 def _fortios(text: str) -> MessageId | None:
@@ -134,10 +149,34 @@ def find_message_id(message: str, *, msgid: str | None = None, app: str | None =
     m3 = _JUNOS_TAG_RE.match(text)
     if m3:
         return MessageId(m3.group("tag"), text[m3.end():], m3.group("tag"), "junos")
-    inner = _MNEMONIC_RE.search(text) if "%" in text else None
-    if inner and inner.start() < 40 and _EMBEDDED_MNEMONIC_RE.match(text):  # "BGP: %BGP-5-ADJCHANGE: ..."
+    inner = _MNEMONIC_RE.search(text, 0, _EMBEDDED_WITHIN) if "%" in text else None
+    if inner and (_EMBEDDED_MNEMONIC_RE.match(text) or _DEVICE_PREAMBLE_RE.fullmatch(text, 0, inner.start())):
+        # "BGP: %BGP-5-ADJCHANGE: ..." or a device's own header a relay left in the message:
+        # "rtr-002: Nov 28 03:41:08.250 UTC: %BGP-5-ADJCHANGE: ...", "2026 Dec  2 00:14:38 UTC: %ETHPORT-..."
+        own = app if app and _HOSTNAME_TAG_RE.fullmatch(app) else None
+        first_word = text[:inner.start()].split(" ", 1)[0].rstrip(":")
+        if own is None and app is None and " " in text[:inner.start()].strip() \
+                and _HOSTNAME_TAG_RE.fullmatch(first_word):
+            own = first_word  # "gw2.acy1 LC/0/2/CPU0:Nov 28 ...: ifmgr[214]: %PKT_INFRA-..."
         return MessageId(f"{inner.group('mnem').upper()}-{inner.group('name')}", text[inner.end():],
                          f"%{inner.group('mnem')}-{inner.group('sev')}-{inner.group('name')}", "cisco",
-                         int(inner.group("sev")))
+                         int(inner.group("sev")), host=own, own_host=own is not None)
+    am = _MNEMONIC_RE.fullmatch(f"{app}: ") if app and app.startswith("%") else None
+    if am:  # RFC 5424 from a relay that put the device's %FAC-SEV-MNEMONIC in APP-NAME
+        return MessageId(f"{am.group('mnem').upper()}-{am.group('name')}", text.lstrip(": "),
+                         app, "cisco", int(am.group("sev")))
+    if app is None and text[:1].isalpha():
+        pm = _PROGRAM_NO_COLON_RE.match(text)
+        if pm:  # "rpd[2902] BGP peer ...": a relay dropped the ':' after the program tag
+            return find_message_id(text[pm.end():], app=pm.group("prog"))
+    if app and app.upper() in _SEVERITY_APPS:
+        pm = _PROGRAM_RE.match(text)
+        if pm:  # SONiC's rsyslog: APP-NAME "INFO", then "bgp#bgpd[51]: %ADJCHANGE: ..."
+            return find_message_id(text[pm.end():], app=pm.group("prog"))
     name = (app or "").rsplit("#", 1)[-1]
     return MessageId(name.upper(), text, name, "app")
+
+
+def looks_like_device_tag(app: str | None) -> bool:
+    """A TAG/APP-NAME a relay filled with the device's own name (``rtr-001``, ``gw2.acy1``)."""
+    return bool(app) and _HOSTNAME_TAG_RE.fullmatch(app) is not None

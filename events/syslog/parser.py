@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from netcache.errors import ConfigError, EventError, ParseError
 
 from netcache.events.models import EventBase, build_event
-from netcache.events.syslog.message_id import find_message_id
+from netcache.events.syslog.message_id import find_message_id, looks_like_device_tag
 from netcache.events.syslog.vendor_rules import VENDORS, Rule, RuleSet, load_rules, load_rules_file
 
 __all__ = ["SyslogHeader", "ParseResult", "SyslogParser", "parse_frame", "parse_syslog", "detect_vendor"]
@@ -375,6 +375,8 @@ def parse_frame(raw: str, *, now: datetime | None = None) -> SyslogHeader:
             if tag and rest.startswith("%", tag.end()):  # IOS-XR: "... UTC: bgp[1052]: %ROUTING-..."
                 rest = rest[tag.end():]
             if rest.startswith("%") and (hosts or saw_ts or inner_seq is not None or node):
+                if app and not hosts and looks_like_device_tag(app) and app.lower() != (host or "").lower():
+                    hosts = [app]  # syslog-ng put the device's name in APP-NAME: it beats the relay's
                 if tag:
                     app = tag.group("app")
                 host = _pick_host([host, *hosts] if host else hosts) if hosts else host
@@ -509,7 +511,11 @@ class SyslogParser:
         header = parse_frame(text, now=now)
         mid = find_message_id(header.message, msgid=header.msgid, app=header.app)
         key, body, mnem_sev, message_id = mid.key, mid.body, mid.severity, mid.message_id
-        if mid.host and (not header.host or _is_ip(header.host)):  # FortiOS devname beats a relay's address
+        if (not mid.host and mid.shape == "cisco" and header.format == "rfc5424" and header.app
+                and looks_like_device_tag(header.app) and header.app.lower() != (header.host or "").lower()):
+            # a relay's RFC 5424 with the device's name as APP-NAME ("localhost rtr-001 - - - %LINK-...")
+            mid = dataclasses.replace(mid, host=header.app, own_host=True)
+        if mid.host and (mid.own_host or not header.host or _is_ip(header.host)):  # the device's own name wins
             header = dataclasses.replace(header, host=mid.host)
         forced = self._vendor_for(source_address)
         vendor = forced or detect_vendor(header, key, mid.shape)

@@ -86,8 +86,12 @@ class Relay:
         self.relay_port, self.workdir = relay_port, workdir
         self.log = open(workdir / "relay.log", "wb")
         self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT, env=env)
-        wait_for(lambda: self.proc.poll() is not None or tcp_open(relay_port), 20, "relay start")
-        assert self.proc.poll() is None, self.output()
+        try:
+            wait_for(lambda: self.proc.poll() is not None or tcp_open(relay_port), 20, "relay start")
+            assert self.proc.poll() is None, self.output()
+        except BaseException:
+            self.stop()  # a relay that did not start leaves no process and no open log behind
+            raise
 
     def output(self) -> str:
         self.log.flush()
