@@ -30,13 +30,13 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import redis
 
-from netcache.engine.sync import AnswerCache
-from netcache.devtools.local_redis import LocalRedis
 from netcache import lua
-from netcache.settings import Settings
+from netcache.devtools.local_redis import LocalRedis
 from netcache.engine.logic import CacheLogic
 from netcache.engine.records import put_argv
+from netcache.engine.sync import AnswerCache
 from netcache.engine.vector_index import encode_record
+from netcache.settings import Settings
 
 __all__ = ["main"]
 

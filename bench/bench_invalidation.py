@@ -35,9 +35,9 @@ from pathlib import Path
 
 import redis
 
+from netcache.devtools.local_redis import LocalRedis
 from netcache.engine.sync import AnswerCache
 from netcache.matching.embedder import HashEmbedder
-from netcache.devtools.local_redis import LocalRedis
 from netcache.settings import Settings
 from netcache.tasks.invalidation import run_invalidation
 
@@ -228,7 +228,7 @@ def main() -> None:
     print("  SCAN on store: the same SCAN walk over netcache's entries, then the same deletion as gradual")
     print(f"{'cache entries':>14} {'redis keys':>11} {'gradual work s':>15} {'per entry µs':>13} "
           f"{'pauses s':>9} {'batches':>8} {'chapter SCAN s':>15} {'SCAN on store s':>16}")
-    for size, total, keys, affected, gradual_s, pause_s, batches, scan_s, scan_store_s in rows:
+    for _size, total, keys, affected, gradual_s, pause_s, batches, scan_s, scan_store_s in rows:
         print(f"{total:>14,} {keys:>11,} {gradual_s:>15.3f} {gradual_s / affected * 1e6:>13.1f} "
               f"{pause_s:>9.1f} {batches:>8} {scan_s:>15.3f} {scan_store_s:>16.3f}")
     if args.skip_latency:

@@ -26,16 +26,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import numpy as np  # noqa: E402
+
+from netcache.devtools.local_redis import LocalRedis  # noqa: E402
+from netcache.engine.analysis import AnalysisMemo, prepare  # noqa: E402
+from netcache.engine.vector_index import VectorIndex  # noqa: E402
 from netcache.matching.embedder import CachedEmbedder, MiniLMEmbedder  # noqa: E402
 from netcache.matching.entities import extract_entities  # noqa: E402
 from netcache.matching.guard import guard  # noqa: E402
 from netcache.matching.intent import classify  # noqa: E402
-from netcache.devtools.local_redis import LocalRedis  # noqa: E402
 from netcache.matching.normalize import exact_key, semantic_text  # noqa: E402
-from netcache.engine.analysis import AnalysisMemo, prepare  # noqa: E402
-from netcache.engine.vector_index import VectorIndex  # noqa: E402
-
-import numpy as np  # noqa: E402
 
 #: entries in the index for the 100k benchmark, and how many share one entity group (the rest: groups of 10)
 INDEX_ENTRIES = 100_000

@@ -18,9 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import redis  # noqa: E402
 
-from netcache.llm.client import LLMClient  # noqa: E402
-from netcache.devtools.messages_server import MessagesAPIServer  # noqa: E402
 from netcache.devtools.local_redis import LocalRedis  # noqa: E402
+from netcache.devtools.messages_server import MessagesAPIServer  # noqa: E402
+from netcache.llm.client import LLMClient  # noqa: E402
 from netcache.metrics.recorder import Metrics  # noqa: E402
 from netcache.metrics.report import build_report  # noqa: E402
 from netcache.settings import Settings  # noqa: E402

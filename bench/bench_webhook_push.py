@@ -25,9 +25,9 @@ import redis  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 
 from netcache.devtools.local_redis import LocalRedis, free_port  # noqa: E402
-from netcache.settings import Settings  # noqa: E402
 from netcache.events.netmiko_push import DeviceSpec, push_config  # noqa: E402
 from netcache.events.publisher import EventPublisher  # noqa: E402
+from netcache.settings import Settings  # noqa: E402
 from tests.support.sim_ios import SimIOS  # noqa: E402
 
 TOKEN = "bench-token-0123456789abcdef"

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import timezone
+from datetime import UTC
 from typing import Any, BinaryIO, TextIO
 
 import click
 
-from netcache.errors import EventError, NetcacheError
 from netcache.connections import make_redis, redact_url
-from netcache.settings import Settings
-from netcache.text import to_text
-
-from netcache.events.counters import IngestCounters, PARSE_COUNTERS
+from netcache.errors import EventError, NetcacheError
+from netcache.events.counters import PARSE_COUNTERS, IngestCounters
 from netcache.events.models import EVENT_TYPES, EventBase, event_json_schema, parse_event
 from netcache.events.publisher import EventPublisher
 from netcache.events.stream import decode_entry
+from netcache.settings import Settings
+from netcache.text import to_text
 
 __all__ = ["events_group", "format_event_line"]
 
@@ -176,7 +175,7 @@ def publish_command(kind: str | None, json_file: TextIO | None, **opts: Any) -> 
 
 def format_event_line(event: EventBase) -> str:
     """``2026-11-28T04:00:00Z  interface_flap  rtr-001  interface=GigabitEthernet0/1 state=down``"""
-    when = (event.occurred_at or event.received_at).astimezone(timezone.utc)
+    when = (event.occurred_at or event.received_at).astimezone(UTC)
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     return f"{stamp}  {event.type:<15} {event.device or '-':<15} {event.summary()}".rstrip()  # type: ignore[attr-defined]
 

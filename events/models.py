@@ -17,8 +17,8 @@ import hashlib
 import ipaddress
 import json
 import re
-from datetime import datetime, timezone
-from typing import Annotated, Any, ClassVar, Literal, Union, get_args
+from datetime import UTC, datetime
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -117,11 +117,11 @@ def normalize_neighbor(value: str) -> str:
 
 
 def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # --- the models ----------------------------------------------------------------------
@@ -170,7 +170,7 @@ class EventBase(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _fill_defaults(self) -> "EventBase":
+    def _fill_defaults(self) -> EventBase:
         # written through __dict__: these are derived values, and pydantic's __setattr__ is slow
         if self.occurred_at is None:
             self.__dict__["occurred_at"] = self.received_at
@@ -181,7 +181,7 @@ class EventBase(BaseModel):
     def compute_id(self) -> str:
         """Deterministic id: sha256 of source, device, type, occurred_at and key fields (24 hex chars)."""
         occurred = self.occurred_at or self.received_at
-        parts = [self.source, self.device or "", getattr(self, "type"), occurred.isoformat()]
+        parts = [self.source, self.device or "", str(getattr(self, "type", "")), occurred.isoformat()]
         parts += [repr(getattr(self, name)) for name in self._key_fields]
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
 
@@ -219,7 +219,7 @@ class ConfigChange(EventBase):
         "running", description="running = the running config changed (CLI, commit, push); saved = running "
                                "copied to startup (write memory); rollback = a rollback was applied; "
                                "replace = the whole config was replaced (configure replace, config reload).")
-    _key_fields = ("user", "source_address", "method", "kind", "commit_id")
+    _key_fields: ClassVar[tuple[str, ...]] = ("user", "source_address", "method", "kind", "commit_id")
 
     def target_key(self) -> str:
         return f"config:{self.device}"
@@ -231,7 +231,7 @@ class DeviceReboot(EventBase):
     type: Literal["device_reboot"] = "device_reboot"
     device: str
     reason: str | None = None
-    _key_fields = ("reason",)
+    _key_fields: ClassVar[tuple[str, ...]] = ("reason",)
 
 
 class InterfaceFlap(EventBase):
@@ -246,7 +246,7 @@ class InterfaceFlap(EventBase):
     reason: str | None = None
     err_disabled: bool = Field(False, description="The device disabled the port itself (err-disable, BPDU "
                                                   "guard, bpdu-block, port security); reason says why.")
-    _key_fields = ("interface", "state", "layer", "err_disabled")
+    _key_fields: ClassVar[tuple[str, ...]] = ("interface", "state", "layer", "err_disabled")
 
     @field_validator("interface")
     @classmethod
@@ -268,7 +268,7 @@ class _BgpEvent(EventBase):
     old_state: str | None = None
     new_state: str | None = None
     reason: str | None = None
-    _key_fields = ("neighbor", "vrf", "new_state")
+    _key_fields: ClassVar[tuple[str, ...]] = ("neighbor", "vrf", "new_state")
 
     @field_validator("neighbor")
     @classmethod
@@ -308,7 +308,7 @@ class BgpStateChange(_BgpEvent):
     """
 
     type: Literal["bgp_state_change"] = "bgp_state_change"
-    _key_fields = ("neighbor", "vrf", "old_state", "new_state")
+    _key_fields: ClassVar[tuple[str, ...]] = ("neighbor", "vrf", "old_state", "new_state")
 
 
 class InterfaceChange(EventBase):
@@ -320,7 +320,7 @@ class InterfaceChange(EventBase):
     setting: Literal["duplex", "speed", "mtu", "mismatch", "other"] = "other"
     value: str | None = Field(None, description="The new value (full, half, 10 Gbps ...), if given.")
     reason: str | None = None
-    _key_fields = ("interface", "setting", "value")
+    _key_fields: ClassVar[tuple[str, ...]] = ("interface", "setting", "value")
 
     @field_validator("interface")
     @classmethod
@@ -340,7 +340,7 @@ class LagMember(EventBase):
     lag: str | None = Field(None, description="The port-channel / ae / Bundle-Ether / Eth-Trunk, if named.")
     state: Literal["up", "down"] = Field(description="up = bundled / collecting-distributing; down = left it.")
     reason: str | None = None
-    _key_fields = ("interface", "lag", "state")
+    _key_fields: ClassVar[tuple[str, ...]] = ("interface", "lag", "state")
 
     @field_validator("interface", "lag")
     @classmethod
@@ -361,7 +361,7 @@ class BfdSession(EventBase):
     state: Literal["up", "down", "admin_down", "init"]
     vrf: str | None = None
     reason: str | None = None
-    _key_fields = ("neighbor", "interface", "state")
+    _key_fields: ClassVar[tuple[str, ...]] = ("neighbor", "interface", "state")
 
     @field_validator("neighbor")
     @classmethod
@@ -389,7 +389,7 @@ class Maintenance(EventBase):
     device: str
     state: Literal["entered", "exited"]
     profile: str | None = Field(None, description="Maintenance profile / unit, if named.")
-    _key_fields = ("state", "profile")
+    _key_fields: ClassVar[tuple[str, ...]] = ("state", "profile")
 
 
 class ProcessRestart(EventBase):
@@ -399,7 +399,7 @@ class ProcessRestart(EventBase):
     device: str
     process: str
     reason: str | None = None
-    _key_fields = ("process",)
+    _key_fields: ClassVar[tuple[str, ...]] = ("process",)
 
     def target_key(self) -> str:
         return f"process:{self.device}:{self.process}"
@@ -412,7 +412,7 @@ class TopologyChange(EventBase):
     site: str | None = None
     devices: list[str] = Field(default_factory=list)
     change: str = Field("changed", description="What changed, e.g. 'device added', 'link removed'.")
-    _key_fields = ("site", "devices", "change")
+    _key_fields: ClassVar[tuple[str, ...]] = ("site", "devices", "change")
 
     @field_validator("site")
     @classmethod
@@ -425,7 +425,7 @@ class TopologyChange(EventBase):
         return [d.strip().lower() for d in value if d.strip()]
 
     @model_validator(mode="after")
-    def _needs_scope(self) -> "TopologyChange":
+    def _needs_scope(self) -> TopologyChange:
         if not (self.site or self.devices or self.device):
             raise ValueError("topology_change needs a site, a device or devices")
         return self
@@ -444,7 +444,7 @@ class _AdjacencyEvent(EventBase):
     old_state: str | None = None
     new_state: str
     reason: str | None = None
-    _key_fields = ("neighbor", "interface", "new_state")
+    _key_fields: ClassVar[tuple[str, ...]] = ("neighbor", "interface", "new_state")
 
     @field_validator("neighbor")
     @classmethod
@@ -478,9 +478,7 @@ class IsisAdjacency(_AdjacencyEvent):
 
 
 Event = Annotated[
-    Union[ConfigChange, DeviceReboot, InterfaceFlap, BgpDown, BgpUp, TopologyChange,
-          OspfAdjacency, IsisAdjacency, BgpStateChange, InterfaceChange, LagMember, BfdSession,
-          Maintenance, ProcessRestart],
+    ConfigChange | DeviceReboot | InterfaceFlap | BgpDown | BgpUp | TopologyChange | OspfAdjacency | IsisAdjacency | BgpStateChange | InterfaceChange | LagMember | BfdSession | Maintenance | ProcessRestart,
     Field(discriminator="type"),
 ]
 

@@ -48,7 +48,6 @@ import click
 from pydantic import BaseModel, Field, SecretStr
 
 from netcache.errors import BackendUnavailable, ConfigError, EventError, PushError
-
 from netcache.events.models import ConfigChange
 
 __all__ = [
@@ -414,9 +413,8 @@ def push_command(name: str, host: str, port: int, device_type: str, username: st
         --username admin --commands-file change.txt --save
     """
     from netcache.connections import make_redis, redact_url
-    from netcache.settings import Settings
-
     from netcache.events.publisher import EventPublisher
+    from netcache.settings import Settings
 
     lines = _read_commands(commands_file)
     secret = os.environ.get(secret_env) if secret_env else None

@@ -28,14 +28,13 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from netcache.errors import BackendUnavailable
 from netcache import lua
-from netcache.keys import EventKeys
-from netcache.text import to_text
-from netcache.settings import Settings
-
+from netcache.errors import BackendUnavailable
 from netcache.events.models import EventBase
 from netcache.events.stream import encode_entry
+from netcache.keys import EventKeys
+from netcache.settings import Settings
+from netcache.text import to_text
 
 __all__ = ["EventPublisher", "AsyncEventPublisher", "seen_key", "BATCH_SIZE"]
 

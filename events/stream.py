@@ -13,9 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from netcache.errors import EventError
-from netcache.text import to_text
-
 from netcache.events.models import SCHEMA_VERSION, EventBase, parse_event
+from netcache.text import to_text
 
 __all__ = ["ENTRY_FIELDS", "encode_entry", "decode_entry"]
 

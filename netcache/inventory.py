@@ -130,9 +130,9 @@ def _is_hosts_mapping(obj: dict[str, Any]) -> bool:
 def _add_hosts(b: _Builder, hosts: dict[str, Any], inherited_site: str | None = None) -> None:
     for name, val in hosts.items():
         val = val if isinstance(val, dict) else {}
-        data = val.get("data") if isinstance(val.get("data"), dict) else {}
+        data: dict[str, Any] = val["data"] if isinstance(val.get("data"), dict) else {}
         site = data.get("site") or val.get("site") or inherited_site
-        groups = val.get("groups") if isinstance(val.get("groups"), list) else []
+        groups: list[Any] = val["groups"] if isinstance(val.get("groups"), list) else []
         if site is None:
             site = next((g[5:] for g in groups if isinstance(g, str) and g.startswith("site_")), None)
         b.add(str(name), site, data.get("role") or val.get("role"),

@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 import threading
+import time
 from contextlib import contextmanager
 from typing import Any
 
@@ -42,11 +42,10 @@ from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
 from kombu import Exchange, Queue
 
-from netcache.errors import BackendUnavailable, ConfigError
 from netcache.connections import celery_ssl_options, redact_url, require_server
+from netcache.errors import BackendUnavailable, ConfigError
 from netcache.keys import WorkerKeys
 from netcache.settings import Settings
-
 from netcache.tasks.health import HealthStep
 from netcache.tasks.invalidation import run_invalidation
 from netcache.tasks.refresh import refresh_expiring, refresh_top, warm_topology
@@ -222,7 +221,7 @@ def _register_tasks(app: Celery) -> None:
                 raise self.retry(kwargs={"tags": tags, "mode": mode, "warm": warm or [], "reason": reason,
                                          "action_id": action_id or task_id, "folded": folded,
                                          "warm_limit": warm_limit},
-                                 countdown=0, max_retries=None)
+                                 countdown=0, max_retries=None) from None
 
     @app.task(bind=True, base=NetcacheTask, name="netcache.warm", shared=False, **_retry_opts())
     def warm(self, questions: list[dict], reason: str = "", action_id: str | None = None) -> dict:

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
 import redis
 
@@ -38,7 +38,7 @@ DAY_KEY_TTL_S = 2 * 24 * 3600
 
 def day_key(prefix: str, now_s: float) -> str:
     """``nc:w:budget:20260328``: the UTC day's counter hash."""
-    day = datetime.fromtimestamp(now_s, tz=timezone.utc).strftime("%Y%m%d")
+    day = datetime.fromtimestamp(now_s, tz=UTC).strftime("%Y%m%d")
     return WorkerKeys(prefix).budget(day)
 
 
@@ -51,7 +51,7 @@ class BudgetLimits:
     max_usd_per_day: float
 
     @classmethod
-    def from_settings(cls, settings) -> "BudgetLimits":
+    def from_settings(cls, settings) -> BudgetLimits:
         w = settings.worker
         return cls(w.warm_max_calls_per_run, w.warm_max_calls_per_day, w.warm_max_dollars_per_day)
 

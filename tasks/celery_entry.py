@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-__all__ = ["app"]
+__all__ = ["app"]  # noqa: F822 - built on first access by __getattr__
 
 _lock = threading.Lock()
 _app: Any = None
@@ -24,7 +24,6 @@ def __getattr__(name: str) -> Any:
     with _lock:
         if _app is None:
             from netcache.settings import Settings
-
             from netcache.tasks.app import make_app
 
             _app = make_app(Settings())

@@ -21,8 +21,8 @@ import uuid
 
 import click
 
-from netcache.errors import NetcacheError
 from netcache.connections import redact_url
+from netcache.errors import NetcacheError
 from netcache.keys import WorkerKeys
 from netcache.settings import Settings
 
@@ -167,7 +167,6 @@ def _follow(settings: Settings, action_id: str, wait_s: float) -> None:
     import time
 
     from netcache.connections import make_redis
-
     from netcache.tasks.invalidation import read_progress
 
     client = make_redis(settings)
@@ -268,7 +267,6 @@ def celery_worker(queues, pool, concurrency, name, loglevel) -> None:
 def beat(loglevel) -> None:
     """Run Celery beat (RedBeat: one beat fires even if several run) with a heartbeat."""
     from netcache.connections import make_redis
-
     from netcache.health import Heartbeat, health_key
 
     settings = Settings()

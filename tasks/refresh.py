@@ -23,13 +23,13 @@ import logging
 import math
 import random
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import redis
 
 from netcache.keys import WorkerKeys
-
 from netcache.tasks.budget import WarmBudget
 from netcache.tasks.warming import WarmResult, run_warm, topology_questions
 

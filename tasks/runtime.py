@@ -18,7 +18,6 @@ import redis
 from netcache.connections import make_redis
 from netcache.keys import WorkerKeys
 from netcache.settings import Settings
-
 from netcache.tasks.budget import BudgetLimits, WarmBudget
 
 __all__ = ["Runtime"]
@@ -105,7 +104,7 @@ class Runtime:
         if "redis" in built:
             built["redis"].close()
 
-    def __enter__(self) -> "Runtime":
+    def __enter__(self) -> Runtime:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -21,15 +21,15 @@ from __future__ import annotations
 import logging
 import string
 import threading
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import yaml
 
 from netcache.errors import BudgetExceeded, ConfigError, LeaseTimeout, LLMError
-
 from netcache.tasks.budget import WarmBudget
 
 __all__ = [

@@ -9,7 +9,14 @@ import pytest
 from pydantic import ValidationError
 
 from netcache.errors import ConfigError, EventError
-from netcache.events.webhooks.alertmanager import DEFAULT_RULES, Alert, alert_event_id, load_rules, map_alert, map_payload
+from netcache.events.webhooks.alertmanager import (
+    DEFAULT_RULES,
+    Alert,
+    alert_event_id,
+    load_rules,
+    map_alert,
+    map_payload,
+)
 
 DATA = Path(__file__).parent / "data" / "webhooks"
 

@@ -12,7 +12,7 @@ import signal
 import socket
 import subprocess
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,7 +21,6 @@ from netcache.health import health_key
 from netcache.settings import Settings
 from netcache.tasks.app import make_app
 from netcache.tasks.schedule import beat_schedule, nightly_crontab
-
 from tests.support.tasks import clean_env, spawn, stop, wait_for
 
 
@@ -34,7 +33,7 @@ def _fires(tz_name: str, day: tuple[int, int, int], hours: int = 48) -> list[str
     cron = nightly_crontab(settings, app=app, nowfun=lambda: clock[0].astimezone(tz))
     last_run = clock[0]
     fired = []
-    t = clock[0].astimezone(timezone.utc)
+    t = clock[0].astimezone(UTC)
     end = t + timedelta(hours=hours)
     while t < end:
         clock[0] = t

@@ -9,11 +9,11 @@ import pytest
 import redis.asyncio as aioredis
 
 from netcache.connections import make_async_redis, make_redis
+from netcache.devtools.messages_server import MessagesAPIServer
 from netcache.engine.aio import AsyncAnswerCache
 from netcache.engine.sync import AnswerCache
-from netcache.matching.embedder import make_embedder
 from netcache.llm.client import AsyncLLMClient
-from netcache.devtools.messages_server import MessagesAPIServer
+from netcache.matching.embedder import make_embedder
 from tests.support.cache import Generator
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from netcache.matching.embedder import make_embedder
 from netcache.errors import BackendUnavailable
+from netcache.matching.embedder import make_embedder
 from tests.support.cache import Generator, cache_settings, on_backends
-
 
 # the behaviour suite runs over every backend (tests/conftest.py: backend); stopping and
 # restarting Redis needs the real server, so those tests run on the sync and asyncio drivers

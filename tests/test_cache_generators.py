@@ -9,7 +9,6 @@ from netcache.errors import ConfigError
 from netcache.llm.client import cost_of
 from netcache.llm.generator import Generation, Usage
 
-
 # the behaviour suite runs over every backend (tests/conftest.py: backend)
 from tests.support.cache import backend_settings  # noqa: F401 - fixture settings
 

@@ -12,10 +12,17 @@ import threading
 import pytest
 
 from netcache.matching.embedder import make_embedder
-from tests.support.cache import Generator, ManualClock, cache_settings, on_backends, wait_until
 
 # the behaviour suite runs over every backend (tests/conftest.py: backend)
-from tests.support.cache import backend_client, backend_settings  # noqa: F401 - fixtures settings, redis_client
+from tests.support.cache import (  # noqa: F401 - fixtures settings, redis_client
+    Generator,
+    ManualClock,
+    backend_client,
+    backend_settings,
+    cache_settings,
+    on_backends,
+    wait_until,
+)
 
 
 @pytest.fixture

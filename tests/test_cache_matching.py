@@ -7,10 +7,9 @@ import logging
 import pytest
 
 from netcache.matching.embedder import make_embedder
-from tests.support.cache import Generator, on_backends
 
 # the behaviour suite runs over every backend (tests/conftest.py: backend)
-from tests.support.cache import backend_client, backend_settings  # noqa: F401 - fixtures settings, redis_client
+from tests.support.cache import Generator, backend_client, backend_settings, on_backends  # noqa: F401 - fixtures settings, redis_client
 
 
 @pytest.fixture
@@ -113,7 +112,7 @@ def test_bad_input_raises_a_clear_error_and_is_counted(cache):
     assert cache.counters["bad_input"] == 2
 
 
-def test_without_an_embedder_argument_the_settings_embedder_is_used_and_false_means_exact_only(backend, 
+def test_without_an_embedder_argument_the_settings_embedder_is_used_and_false_means_exact_only(backend,
         settings, redis_client):
     default = backend.cache(settings)
     default.put("Show BGP status on rtr-001", "established")
@@ -124,7 +123,7 @@ def test_without_an_embedder_argument_the_settings_embedder_is_used_and_false_me
     assert exact_only.get("what's the bgp state on rtr-001?") is None
 
 
-def test_devices_of_the_settings_inventory_file_are_entities_without_the_usual_name_pattern(backend, 
+def test_devices_of_the_settings_inventory_file_are_entities_without_the_usual_name_pattern(backend,
         settings, redis_client, tmp_path, monkeypatch):
     from netcache.engine import logic
     from tests.support.cache import cache_settings

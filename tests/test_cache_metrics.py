@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-
-from netcache.matching.embedder import make_embedder
 from netcache.llm.client import LLMResponse
+from netcache.matching.embedder import make_embedder
 from netcache.metrics.recorder import Metrics
-from tests.support.cache import cache_settings
 
 # the behaviour suite runs over every backend (tests/conftest.py: backend)
-from tests.support.cache import backend_client, backend_settings  # noqa: F401 - fixtures settings, redis_client
+from tests.support.cache import backend_client, backend_settings, cache_settings  # noqa: F401 - fixtures settings, redis_client
 
 
 def hashes(redis_client, name):

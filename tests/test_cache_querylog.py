@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 
 from netcache.errors import ConfigError
-from tests.support.cache import ManualClock, cache_settings
 
 # the behaviour suite runs over every backend (tests/conftest.py: backend)
-from tests.support.cache import backend_client, backend_settings  # noqa: F401 - fixtures settings, redis_client
+from tests.support.cache import ManualClock, backend_client, backend_settings, cache_settings  # noqa: F401 - fixtures settings, redis_client
 
 
 def test_top_queries_rank_by_decayed_count_and_say_how_to_re_ask(backend, settings, redis_client):

@@ -10,12 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from netcache.llm.client import LLMClient, LLMResponse
 from netcache.devtools.messages_server import MessagesAPIServer
-from tests.support.cache import Generator, cache_settings, on_backends
+from netcache.llm.client import LLMClient, LLMResponse
 
 # the behaviour suite runs over every backend (tests/conftest.py: backend)
-from tests.support.cache import backend_client, backend_settings  # noqa: F401 - fixtures settings, redis_client
+from tests.support.cache import Generator, backend_client, backend_settings, cache_settings, on_backends  # noqa: F401 - fixtures settings, redis_client
 
 
 @pytest.fixture

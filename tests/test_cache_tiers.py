@@ -6,10 +6,8 @@ import time
 
 import pytest
 
-from tests.support.cache import ManualClock, cache_settings, wait_until
-
 # the behaviour suite runs over every backend (tests/conftest.py: backend)
-from tests.support.cache import backend_client, backend_settings  # noqa: F401 - fixtures settings, redis_client
+from tests.support.cache import ManualClock, backend_client, backend_settings, cache_settings, wait_until  # noqa: F401 - fixtures settings, redis_client
 
 
 @pytest.fixture

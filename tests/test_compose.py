@@ -17,8 +17,8 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from netcache.settings import Settings
 from netcache.cli.main import COMMANDS, main
+from netcache.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -133,7 +133,7 @@ def test_inventory_and_rules_files_come_from_a_read_only_config_volume_and_empty
     worker = COMPOSE["services"]["worker"]
     assert "./config:/etc/netcache:ro" in worker["volumes"]
     for var in ("NETCACHE_CACHE__INVENTORY_FILE", "NETCACHE_WORKER__RULES_FILE", "NETCACHE_EVENTS__SYSLOG_RULES_FILE"):
-        assert worker["environment"][var] == "${%s:-}" % var
+        assert worker["environment"][var] == f"${{{var}:-}}"
     # what compose passes when the operator sets nothing: an empty value, which must mean "no file"
     unset = Settings(cache={"inventory_file": ""}, worker={"rules_file": ""}, events={"syslog_rules_file": ""})
     assert (unset.cache.inventory_file, unset.worker.rules_file, unset.events.syslog_rules_file) == (None, None, None)

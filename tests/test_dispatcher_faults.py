@@ -14,9 +14,9 @@ import redis
 from kombu.exceptions import OperationalError
 
 from netcache.devtools.local_redis import LocalRedis
-from netcache.settings import Settings
 from netcache.events.models import parse_event
 from netcache.events.stream import encode_entry
+from netcache.settings import Settings
 from netcache.tasks.app import make_app
 from netcache.worker.consumer import CelerySender, Dispatcher
 from netcache.worker.rules import load_rules

@@ -18,8 +18,16 @@ import pytest
 
 from netcache.devtools.local_redis import free_port
 from netcache.events.webhooks.netbox import compute_signature
-from tests.support.relays import (CONFIGS, RSYSLOG_VARIABLES, SYSLOG_NG_VARIABLES, rsyslog_main_conf,
-                                  stream_events, syslog_ng_argv, syslog_ng_main_conf, wait_for)
+from tests.support.relays import (
+    CONFIGS,
+    RSYSLOG_VARIABLES,
+    SYSLOG_NG_VARIABLES,
+    rsyslog_main_conf,
+    stream_events,
+    syslog_ng_argv,
+    syslog_ng_main_conf,
+    wait_for,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

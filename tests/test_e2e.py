@@ -12,10 +12,9 @@ import json
 import pytest
 
 from netcache.devtools.messages_server import MessagesAPIServer
-from netcache.settings import Settings
 from netcache.events.models import ConfigChange
 from netcache.events.publisher import EventPublisher
-
+from netcache.settings import Settings
 from tests.support.tasks import clean_env, spawn, stop, wait_for
 
 

@@ -7,8 +7,8 @@ import threading
 import numpy as np
 import pytest
 
-from netcache.matching.embedder import CachedEmbedder, Embedder, HashEmbedder, MiniLMEmbedder, make_embedder
 from netcache.errors import ConfigError
+from netcache.matching.embedder import CachedEmbedder, Embedder, HashEmbedder, MiniLMEmbedder, make_embedder
 
 
 @pytest.fixture(scope="module")

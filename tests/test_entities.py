@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from netcache.matching.entities import Inventory, extract_entities, load_inventory, mask_entities, normalize_interface
 from netcache.errors import ConfigError
+from netcache.matching.entities import Inventory, extract_entities, load_inventory, mask_entities, normalize_interface
 
 
 @pytest.mark.parametrize(

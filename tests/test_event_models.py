@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jsonschema
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from netcache.errors import EventError
 from netcache.events.models import (
@@ -21,7 +23,7 @@ from netcache.events.models import (
 )
 from netcache.events.stream import decode_entry, encode_entry
 
-T0 = datetime(2026, 11, 28, 4, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 28, 4, 0, tzinfo=UTC)
 
 EXAMPLES = [
     ({"type": "config_change", "device": "rtr-001", "user": "alice", "source_address": "10.0.0.9",

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from netcache.engine.sync import AnswerCache
+from netcache.inventory import Inventory
 from netcache.matching.embedder import make_embedder
 from netcache.matching.entities import extract_entities
-from netcache.inventory import Inventory
 from netcache.matching.normalize import exact_key
 
 #: realistic names in swapped pairs (80 names)
@@ -48,7 +48,7 @@ def test_vocabulary_that_looks_like_a_hostname_is_not_a_device():
 def test_a_process_with_an_inventory_computes_the_same_key_and_device_tags_as_one_without():
     inv = Inventory(frozenset(n.lower() for pair in PAIRS for n in pair),
                     sites={"core1.ams": "ams"}, ips={"10.9.0.1": "core1.ams"})
-    for a, b in PAIRS:
+    for a, _b in PAIRS:
         for t in TEMPLATES:
             q = t.format(a)
             assert exact_key(q) == exact_key(q, inventory=inv)

@@ -13,8 +13,8 @@ import pytest
 
 from netcache.errors import ConfigError
 from netcache.events.syslog.parser import SyslogParser
-from netcache.matching.entities import extract_entities
 from netcache.inventory import Inventory, device_for_source, load_inventory
+from netcache.matching.entities import extract_entities
 from tests.support.netbox_server import NetBoxServer, netbox_device
 
 NETCACHE = str(Path(sys.executable).with_name("netcache"))

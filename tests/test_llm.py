@@ -9,9 +9,9 @@ import threading
 import pytest
 from pydantic import SecretStr
 
+from netcache.devtools.messages_server import PLACEHOLDER_PREFIX, MessagesAPIServer
 from netcache.errors import LLMError
 from netcache.llm.client import NETOPS_SYSTEM_PROMPT, AsyncLLMClient, LLMClient, LLMResponse
-from netcache.devtools.messages_server import PLACEHOLDER_PREFIX, MessagesAPIServer
 from netcache.llm.pricing import FALLBACK_PER_MTOK, price, rates_for, unknown_model_count
 
 SECRET_KEY = "sk-ant-test-DO-NOT-LEAK-1234567890"

@@ -12,8 +12,8 @@ import urllib.request
 
 import pytest
 
-from netcache.devtools.messages_server import PLACEHOLDER_PREFIX, MessagesAPIServer
 from netcache.devtools.local_redis import free_port
+from netcache.devtools.messages_server import PLACEHOLDER_PREFIX, MessagesAPIServer
 
 
 def post(url: str, body: dict | bytes, headers: dict | None = None) -> tuple[int, dict, dict]:
@@ -102,7 +102,7 @@ def test_an_unknown_path_gets_404():
 
 def test_the_url_before_start_is_an_error():
     with pytest.raises(RuntimeError, match="start"):
-        MessagesAPIServer().url
+        MessagesAPIServer().url  # noqa: B018 - the property raises
 
 
 def test_netcache_llm_server_runs_in_the_foreground_until_sigterm():

@@ -14,8 +14,8 @@ import redis
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from netcache.errors import BackendUnavailable
 from netcache.devtools.local_redis import LocalRedis, free_port
+from netcache.errors import BackendUnavailable
 from netcache.metrics.export import estimate_quantile, read_snapshot, render_prometheus, start_metrics_http
 from netcache.metrics.recorder import LATENCY_BUCKETS_S, Metrics
 from netcache.settings import Settings

@@ -8,13 +8,13 @@ import pytest
 from click.testing import CliRunner
 from pydantic import SecretStr
 
-from netcache.errors import ConfigError, PushError
+from netcache.cli.main import main
 from netcache.devtools.local_redis import free_port
+from netcache.errors import ConfigError, PushError
 from netcache.events.netmiko_push import DeviceSpec, find_config_errors, mask_secrets, push_config
 from netcache.events.publisher import EventPublisher
 from netcache.events.stream import decode_entry
 from tests.support.sim_ios import SimIOS
-from netcache.cli.main import main
 
 PASSWORD = "Tr0ub4dor&3-very-secret"
 

@@ -18,7 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from netcache.devtools.local_redis import free_port
 from netcache.metrics.recorder import Metrics
 from netcache.tasks.budget import BudgetLimits, WarmBudget
-from tests.support.tasks import NETCACHE, clean_env, spawn, stop
+from tests.support.tasks import clean_env, spawn, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "deploy" / "prometheus" / "alerts.yml"

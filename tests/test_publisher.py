@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import redis
 import redis.asyncio as aioredis
 
-from netcache.errors import BackendUnavailable
 from netcache.devtools.local_redis import LocalRedis
+from netcache.errors import BackendUnavailable
 from netcache.events.models import parse_event
 from netcache.events.publisher import AsyncEventPublisher, EventPublisher, seen_key
 from netcache.events.stream import decode_entry
 
-T0 = datetime(2026, 11, 28, 4, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 28, 4, 0, tzinfo=UTC)
 
 
 def flap(i: int = 0, state: str = "down"):

@@ -13,8 +13,8 @@ import pytest
 import redis
 import trustme
 
-from netcache.devtools.local_redis import LocalRedis, TLSFiles
 from netcache.connections import make_redis
+from netcache.devtools.local_redis import LocalRedis, TLSFiles
 from netcache.settings import Settings
 
 

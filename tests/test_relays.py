@@ -13,13 +13,12 @@ import pytest
 from click.testing import CliRunner
 
 from netcache.cli.main import main
+from netcache.devtools.local_redis import free_port
 from netcache.events.syslog.parser import SyslogParser
 from netcache.events.syslog.unrecognized import read_top
 from netcache.keys import SyslogUnrecognizedKeys
 from netcache.metrics.export import render_prometheus
-from tests.support.relays import (NetcacheSyslog, health, start_rsyslogd, start_syslog_ng, stream_events,
-                                  wait_for)
-from netcache.devtools.local_redis import free_port
+from tests.support.relays import NetcacheSyslog, health, start_rsyslogd, start_syslog_ng, stream_events, wait_for
 
 #: (what a device sends, the event it must give: type, device, interface or neighbor, state)
 DEVICE_LINES: list[tuple[str, tuple[str, str, str, str | None]]] = [

@@ -10,7 +10,6 @@ import subprocess
 import time
 
 from netcache.devtools.local_redis import free_port
-
 from tests.support.tasks import NETCACHE, ROOT, clean_env, wait_for
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from netcache.events.syslog.parser import SyslogParser
 
 CORPUS = [json.loads(line) for line in
           (Path(__file__).parent / "data" / "syslog" / "corpus.jsonl").read_text().splitlines() if line.strip()]
-NOW = datetime(2026, 11, 28, 4, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 4, 0, 0, tzinfo=UTC)
 #: Share of a given OS's cache-relevant lines that must give the right event.
 MIN_ACCURACY = 0.97
 _CASELESS = {"state", "new_state", "old_state"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from click.testing import CliRunner
 
@@ -11,7 +11,7 @@ from netcache.events.cli import events_group
 from netcache.events.syslog.explain import explain_line
 from netcache.events.syslog.parser import SyslogParser
 
-NOW = datetime(2026, 11, 28, 4, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 4, 0, 0, tzinfo=UTC)
 
 
 def test_a_matching_line_names_the_header_message_id_vendor_rule_and_fields():

@@ -16,17 +16,18 @@ import urllib.request
 from collections.abc import Callable
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
-
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from netcache.devtools.local_redis import free_port
-from netcache.settings import EventSettings
 from netcache.events.counters import LISTENER_COUNTERS
 from netcache.events.stream import decode_entry
 from netcache.events.syslog.listener import SyslogFramer, syslog_command
 from netcache.events.syslog.thread import ListenerThread
 from netcache.health import health_key
+from netcache.settings import EventSettings
 
 
 def line(i: int, device: str = "rtr-001") -> bytes:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from netcache.events.syslog.parser import SyslogParser, parse_frame, parse_syslog
 from netcache.events.syslog.vendor_rules import VENDORS, load_rules
 
 SAMPLES = [json.loads(line) for line in
            (Path(__file__).parent / "data" / "syslog" / "vendor_messages.jsonl").read_text().splitlines()]
-NOW = datetime(2026, 11, 28, 4, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 4, 0, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +93,7 @@ def test_rfc5424_header_and_structured_data_are_parsed():
     header = parse_frame(line, now=NOW)
     assert header.format == "rfc5424"
     assert (header.facility, header.severity) == (20, 5)
-    assert header.timestamp == datetime(2026, 11, 27, 20, 14, 15, 3000, tzinfo=timezone.utc)
+    assert header.timestamp == datetime(2026, 11, 27, 20, 14, 15, 3000, tzinfo=UTC)
     assert (header.host, header.app, header.procid, header.msgid) == ("mx-01", "mgd", "7729", "UI_COMMIT")
     assert header.structured_data == {"junos@2636.1.1.1.2.39": {"username": 'ops"1', "command": "commit"},
                                       "meta": {"seq": "7"}}
@@ -101,21 +103,21 @@ def test_rfc5424_header_and_structured_data_are_parsed():
 
 
 def test_a_year_less_december_timestamp_read_in_january_belongs_to_the_previous_year():
-    january = datetime(2027, 1, 1, 0, 5, tzinfo=timezone.utc)
+    january = datetime(2027, 1, 1, 0, 5, tzinfo=UTC)
     header = parse_frame("<189>Dec 31 23:59:58 rtr-001 %SYS-5-RESTART: System restarted", now=january)
-    assert header.timestamp == datetime(2026, 12, 31, 23, 59, 58, tzinfo=timezone.utc)
+    assert header.timestamp == datetime(2026, 12, 31, 23, 59, 58, tzinfo=UTC)
 
 
 def test_a_device_time_zone_is_converted_to_utc():
     line = "<189>1179: csr-03: May 31 15:25:53.743 MEST: %LINK-5-CHANGED: Interface Gi2, changed state to administratively down"
     event = parse_syslog(line, now=NOW).event
-    assert event.occurred_at == datetime(2026, 5, 31, 13, 25, 53, 743000, tzinfo=timezone.utc)
+    assert event.occurred_at == datetime(2026, 5, 31, 13, 25, 53, 743000, tzinfo=UTC)
 
 
 def test_an_unsynchronised_clock_is_not_trusted_but_the_id_still_deduplicates():
     line = "<187>123: rtr-001: *Mar  1 00:01:02.345 UTC: %LINK-3-UPDOWN: Interface Gi0/1, changed state to down"
     first = parse_syslog(line, now=NOW).event
-    second = parse_syslog(line, now=datetime(2026, 11, 28, 4, 0, 3, tzinfo=timezone.utc)).event
+    second = parse_syslog(line, now=datetime(2026, 11, 28, 4, 0, 3, tzinfo=UTC)).event
     assert first.occurred_at == NOW  # the 1993-style boot clock is ignored
     assert first.id == second.id
     other = parse_syslog(line.replace("Gi0/1", "Gi0/2"), now=NOW).event
@@ -125,7 +127,7 @@ def test_an_unsynchronised_clock_is_not_trusted_but_the_id_still_deduplicates():
 def test_the_same_synced_message_parsed_twice_has_the_same_id_and_a_different_one_does_not():
     line = "<189>Jan 20 10:00:00 router1 %BGP-5-ADJCHANGE: neighbor 1.2.3.4 Up"
     a = parse_syslog(line, now=NOW).event
-    b = parse_syslog(line, now=datetime(2026, 11, 28, 5, tzinfo=timezone.utc)).event
+    b = parse_syslog(line, now=datetime(2026, 11, 28, 5, tzinfo=UTC)).event
     c = parse_syslog(line.replace("10:00:00", "10:00:01"), now=NOW).event
     assert a.id == b.id != c.id
 
@@ -142,7 +144,7 @@ def test_a_relayed_cisco_line_keeps_the_devices_sequence_number_and_its_own_time
             "%LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to down")
     header = parse_frame(line, now=NOW)
     assert (header.format, header.host, header.seq) == ("rfc3164", "rtr-001", 4711)
-    assert header.timestamp == datetime(2026, 11, 28, 3, 41, 7, 250000, tzinfo=timezone.utc)
+    assert header.timestamp == datetime(2026, 11, 28, 3, 41, 7, 250000, tzinfo=UTC)
     assert header.clock_synced and header.app is None
     assert header.message.startswith("%LINK-3-UPDOWN: Interface GigabitEthernet0/1")
 
@@ -153,7 +155,7 @@ def test_an_unsynchronised_device_clock_behind_a_relay_header_is_still_not_trust
     assert (header.host, header.seq, header.clock_synced) == ("rtr-001", 123, False)
     event = parse_syslog(line, now=NOW).event
     assert event.occurred_at == NOW
-    assert event.id == parse_syslog(line, now=datetime(2026, 11, 28, 4, 0, 3, tzinfo=timezone.utc)).event.id
+    assert event.id == parse_syslog(line, now=datetime(2026, 11, 28, 4, 0, 3, tzinfo=UTC)).event.id
 
 
 def test_the_relay_header_host_is_used_when_the_device_sends_no_name_of_its_own():

@@ -10,8 +10,7 @@ import pytest
 from netcache.connections import make_async_redis
 from netcache.events.syslog import unrecognized as unrec
 from netcache.events.syslog.parser import SyslogParser
-from netcache.events.syslog.unrecognized import (RatioWindow, UnrecognizedTracker, message_id, read_top,
-                                                 sanitize)
+from netcache.events.syslog.unrecognized import RatioWindow, UnrecognizedTracker, message_id, read_top, sanitize
 from netcache.keys import SyslogUnrecognizedKeys
 from netcache.metrics.export import read_syslog_window
 
@@ -118,7 +117,7 @@ async def test_a_failed_flush_keeps_the_counts_for_the_next_one(settings, redis_
     redis = make_async_redis(settings, socket_timeout=1.0)
     try:
         redis_server.stop()
-        with pytest.raises(Exception):
+        with pytest.raises(Exception):  # noqa: B017 - whatever redis-py raises for a dead server
             await tracker.flush(redis, parsed_total=3, unrecognized_total=1, now=1_000_000.0)
         redis_server.start()
         await tracker.flush(redis, parsed_total=3, unrecognized_total=1, now=1_000_001.0)

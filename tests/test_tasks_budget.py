@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,7 +12,7 @@ from netcache.tasks.budget import BudgetLimits, WarmBudget, day_key
 
 
 def _ts(y, m, d, h=12):
-    return datetime(y, m, d, h, tzinfo=timezone.utc).timestamp()
+    return datetime(y, m, d, h, tzinfo=UTC).timestamp()
 
 
 def test_a_run_stops_at_its_own_call_cap(redis_client):

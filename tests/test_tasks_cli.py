@@ -10,11 +10,11 @@ import os
 import pytest
 from click.testing import CliRunner
 
+from netcache.cli.main import main
 from netcache.devtools.messages_server import MessagesAPIServer
 from netcache.settings import Settings
 from netcache.tasks.app import make_app
 from netcache.tasks.runtime import Runtime
-from netcache.cli.main import main
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from netcache.devtools.messages_server import MessagesAPIServer
 from netcache.settings import Settings
 from netcache.tasks.app import make_app
 from netcache.tasks.invalidation import read_progress
-
 from tests.support.tasks import NETCACHE, clean_env, spawn, stop, wait_for
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from netcache.errors import ConfigError
 from netcache.cli.tune import Pair, PairResult, TuneReport, load_pairs, parse_thresholds, run_tune
+from netcache.errors import ConfigError
 
 PAIRS = Path(__file__).parent / "data" / "netops_pairs.jsonl"
 README = Path(__file__).parent.parent / "README.md"

@@ -19,14 +19,14 @@ from aiohttp.test_utils import TestServer
 from click.testing import CliRunner
 from pydantic import SecretStr
 
-from netcache.errors import ConfigError
-from netcache.devtools.local_redis import free_port
+from netcache.cli.main import main
 from netcache.connections import make_async_redis
-from netcache.events.webhooks.netbox import compute_signature
+from netcache.devtools.local_redis import free_port
+from netcache.errors import ConfigError
 from netcache.events.stream import decode_entry
+from netcache.events.webhooks.netbox import compute_signature
 from netcache.events.webhooks.server import create_app
 from netcache.health import health_key
-from netcache.cli.main import main
 
 DATA = Path(__file__).parent / "data" / "webhooks"
 TOKEN = "tok-5b0e8f1c2d3a4e6f9a8b7c6d5e4f3a2b"

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from netcache.cli.main import COMMANDS, main
 from netcache.events.models import parse_event
 from netcache.events.stream import encode_entry
-from netcache.cli.main import COMMANDS, main
 from netcache.worker.consumer import Dispatcher
 from netcache.worker.rules import load_rules
 

@@ -47,7 +47,6 @@ import redis
 from netcache import lua
 from netcache.keys import WorkerKeys
 from netcache.text import to_text
-
 from netcache.worker.rules import Action
 
 __all__ = ["Decision", "DueWindow", "Coalescer", "lead_action_id", "trail_action_id"]

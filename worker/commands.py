@@ -22,9 +22,9 @@ import threading
 import click
 import redis
 
+from netcache.connections import make_redis, redact_url, require_server
 from netcache.errors import NetcacheError
 from netcache.health import COMPONENTS, check_health
-from netcache.connections import make_redis, redact_url, require_server
 from netcache.settings import Settings
 
 __all__ = ["dispatcher", "status", "dead_letters", "health", "DEBUG_PAUSE_ENV"]
@@ -71,7 +71,6 @@ def dispatcher(metrics_port: int | None, rules_file: str | None, consumer: str |
     it and exits. Several dispatchers can run at once (one consumer group).
     """
     from netcache.tasks.app import make_app
-
     from netcache.worker.consumer import CelerySender, Dispatcher
     from netcache.worker.rules import load_rules
 

@@ -64,20 +64,20 @@ import random
 import socket
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Protocol
 
 import redis
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from netcache.connections import redact_url
 from netcache.errors import BackendUnavailable, EventError
+from netcache.events.stream import decode_entry
 from netcache.health import health_key, write_heartbeat
 from netcache.keys import WorkerKeys
-from netcache.text import to_text
-from netcache.connections import redact_url
 from netcache.settings import Settings
-from netcache.events.stream import decode_entry
-
+from netcache.text import to_text
 from netcache.worker.coalesce import Coalescer, Decision
 from netcache.worker.deadletter import dead_letter_fields
 from netcache.worker.rules import Action, RuleSet

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import builtins
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import redis
 

@@ -18,9 +18,9 @@ from typing import Any
 import redis
 
 from netcache.events.syslog.unrecognized import read_top
-from netcache.metrics.export import read_syslog_window
 from netcache.health import COMPONENTS, read_health
 from netcache.keys import WorkerKeys
+from netcache.metrics.export import read_syslog_window
 from netcache.settings import Settings
 from netcache.text import to_text
 

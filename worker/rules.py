@@ -207,7 +207,7 @@ class RulesFile(BaseModel):
                     wrong = [v for v in accepted if choices is not None and v not in choices]
                     if wrong:
                         raise ValueError(f"{event_type}[{n}]: when {name!r} can never be {wrong[0]!r} "
-                                         f"(a {event_type}'s {name} is one of: {', '.join(sorted(choices))})")
+                                         f"(a {event_type}'s {name} is one of: {', '.join(sorted(choices or ()))})")
                 for template in [*item.invalidate, *item.warm]:
                     for name in _placeholders(template):
                         if name not in fields:
@@ -249,7 +249,7 @@ class Action:
                            "warm": list(self.warm), "event_type": self.event_type, "target": self.target})
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> "Action":
+    def from_json(cls, text: str | bytes) -> Action:
         d = json.loads(text)
         return cls(task=d["task"], queue=d["queue"], tags=tuple(d["tags"]), mode=d["mode"],
                    warm=tuple(d["warm"]), event_type=d["event_type"], target=d["target"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from netcache.errors import ParseError
@@ -96,7 +96,7 @@ class Explanation:
         return "\n".join(lines)
 
 
-def _why_not(rule: "Rule", body: str) -> str:
+def _why_not(rule: Rule, body: str) -> str:
     """The first literal words of the rule's pattern that the text does not contain."""
     plain = _ALTERNATION_RE.sub("\x00", _OPTIONAL_RE.sub("\x00", rule.pattern.pattern))
     plain = _SYNTAX_RE.sub("\x00", plain)
@@ -108,7 +108,7 @@ def _why_not(rule: "Rule", body: str) -> str:
     return f"the words are there but not in the pattern's order or shape (pattern {rule.pattern.pattern!r})"
 
 
-def explain_line(parser: "SyslogParser", line: bytes | str, source_address: str | None = None, *,
+def explain_line(parser: SyslogParser, line: bytes | str, source_address: str | None = None, *,
                  now: datetime | None = None) -> Explanation:
     """Run ``parser``'s steps on ``line`` and record each (see the module docstring): header format,
     message id, vendor, each rule tried and why."""
@@ -117,7 +117,7 @@ def explain_line(parser: "SyslogParser", line: bytes | str, source_address: str 
     if isinstance(line, (bytes, bytearray)):
         line = line.decode("utf-8", errors="replace")
 
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     text = line.rstrip("\r\n\x00")
     result = parser.parse(text, source_address, now=now)
     try:

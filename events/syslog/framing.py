@@ -165,7 +165,7 @@ class AllowList:
             try:
                 addr = ipaddress.ip_address(host.split("%", 1)[0])
                 if getattr(addr, "ipv4_mapped", None):
-                    addr = addr.ipv4_mapped  # type: ignore[union-attr]
+                    addr = addr.ipv4_mapped  # type: ignore[union-attr,assignment]
                 ok = any(addr.version == n.version and addr in n for n in self.nets)
             except ValueError:
                 ok = False

@@ -33,18 +33,17 @@ from typing import Any
 import click
 from redis.asyncio import Redis as AsyncRedis
 
-from netcache.errors import BackendUnavailable, ConfigError
-from netcache.health import health_key, write_heartbeat
 from netcache.connections import make_async_redis, redact_url, require_server
-from netcache.settings import Settings
-
+from netcache.errors import BackendUnavailable, ConfigError
 from netcache.events.counters import IngestCounters
 from netcache.events.models import EventBase
 from netcache.events.publisher import AsyncEventPublisher
 from netcache.events.syslog.framing import AllowList, SyslogFramer, udp_kernel_drops
 from netcache.events.syslog.parser import SyslogParser
 from netcache.events.syslog.unrecognized import UnrecognizedTracker
+from netcache.health import health_key, write_heartbeat
 from netcache.inventory import device_for_source, inventory_for
+from netcache.settings import Settings
 
 __all__ = ["SyslogFramer", "SyslogListener", "syslog_command"]
 
@@ -59,7 +58,7 @@ UDP_BURST = 1000
 
 
 class _Tcp(asyncio.Protocol):
-    def __init__(self, listener: "SyslogListener") -> None:
+    def __init__(self, listener: SyslogListener) -> None:
         self.listener = listener
         self.framer = SyslogFramer(listener.max_line_bytes)
         self.peer = ""

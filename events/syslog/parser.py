@@ -27,11 +27,10 @@ import hashlib
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Literal
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, Literal
 
 from netcache.errors import ConfigError, EventError, ParseError
-
 from netcache.events.models import EventBase, build_event
 from netcache.events.syslog.message_id import find_message_id, looks_like_device_tag
 from netcache.events.syslog.vendor_rules import VENDORS, Rule, RuleSet, load_rules, load_rules_file
@@ -160,8 +159,8 @@ def _frac_us(frac: str | None) -> int:
 def _parse_iso(m: re.Match[str]) -> datetime:
     y, mo, d = (int(x) for x in m.group("date").split("-"))
     hh, mm, ss = (int(x) for x in m.group("time").split(":"))
-    tz = _tz_from(m.group("tz")) or timezone.utc
-    return datetime(y, mo, d, hh, mm, min(ss, 59), _frac_us(m.group("frac")), tzinfo=tz).astimezone(timezone.utc)
+    tz = _tz_from(m.group("tz")) or UTC
+    return datetime(y, mo, d, hh, mm, min(ss, 59), _frac_us(m.group("frac")), tzinfo=tz).astimezone(UTC)
 
 
 #: How many distinct BSD timestamps the parser remembers (a burst shares a handful of seconds).
@@ -177,7 +176,7 @@ def _parse_bsd(m: re.Match[str], now: datetime) -> datetime:
         if month is None:
             raise ParseError(f"unknown month {m.group('mon')!r}")
         hh, mm, ss = (int(x) for x in m.group("time").split(":"))
-        tz = _tz_from(m.group("tz") or m.group("tz_off")) or timezone.utc
+        tz = _tz_from(m.group("tz") or m.group("tz_off")) or UTC
         year_text = m.group("year1") or m.group("year2")
         year = int(year_text) if year_text else now.year
         hit = (datetime(year, month, int(m.group("day")), hh, mm, min(ss, 59), _frac_us(m.group("frac")), tzinfo=tz),
@@ -188,7 +187,7 @@ def _parse_bsd(m: re.Match[str], now: datetime) -> datetime:
     stamp, had_year = hit
     if not had_year and stamp - now > timedelta(days=1):  # December's messages read in January
         stamp = stamp.replace(year=stamp.year - 1)
-    return stamp.astimezone(timezone.utc)
+    return stamp.astimezone(UTC)
 
 
 def _parse_sd(text: str) -> tuple[dict[str, dict[str, str]], str]:
@@ -331,7 +330,7 @@ def _pick_host(hosts: list[str]) -> str | None:
 
 def parse_frame(raw: str, *, now: datetime | None = None) -> SyslogHeader:
     """Split one syslog line into its header fields; ``ParseError`` when the framing is malformed."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     text = raw.strip("\r\n\x00 \ufeff")
     if not text:
         raise ParseError("empty message")
@@ -469,7 +468,7 @@ class SyslogParser:
         self._source_cache: dict[str, str | None] = {}
 
     @classmethod
-    def from_settings(cls, settings: Any) -> "SyslogParser":
+    def from_settings(cls, settings: Any) -> SyslogParser:
         ev = settings.events
         extra = load_rules_file(ev.syslog_rules_file) if ev.syslog_rules_file else []
         return cls(load_rules(extra=extra), vendor=ev.syslog_vendor, vendor_by_source=ev.syslog_vendor_by_source)
@@ -501,7 +500,7 @@ class SyslogParser:
             return ParseResult("error", repr(raw)[:200], reason=f"undecodable input: {e}")
         text = text.rstrip("\r\n\x00")
         try:
-            return self._parse(text, source_address, now or datetime.now(timezone.utc))
+            return self._parse(text, source_address, now or datetime.now(UTC))
         except ParseError as e:
             return ParseResult("error", text, reason=str(e))
         except Exception as e:  # noqa: BLE001 - a parser bug must not stop a listener

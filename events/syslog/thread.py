@@ -7,9 +7,8 @@ import threading
 from typing import Any
 
 from netcache.connections import make_async_redis
-from netcache.settings import Settings
-
 from netcache.events.syslog.listener import SyslogListener
+from netcache.settings import Settings
 
 __all__ = ["ListenerThread"]
 
@@ -48,7 +47,7 @@ class ListenerThread:
         finally:
             self._ready.set()
 
-    def start(self) -> "ListenerThread":
+    def start(self) -> ListenerThread:
         self._thread.start()
         self._ready.wait(30)
         if self._error is not None:
@@ -69,7 +68,7 @@ class ListenerThread:
 
         return asyncio.run_coroutine_threadsafe(wrapper(), self._loop).result(10)
 
-    def __enter__(self) -> "ListenerThread":
+    def __enter__(self) -> ListenerThread:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

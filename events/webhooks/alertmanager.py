@@ -35,7 +35,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from netcache.errors import ConfigError, EventError
-
 from netcache.events.models import (
     EVENT_TYPES,
     BgpDown,

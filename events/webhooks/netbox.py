@@ -35,7 +35,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from netcache.errors import EventError
-
 from netcache.events.models import EventBase, parse_event
 
 __all__ = [
@@ -82,7 +81,7 @@ class NetBoxPayload(BaseModel):
     request: dict[str, Any] | None = None
 
     @model_validator(mode="after")
-    def _names_a_model(self) -> "NetBoxPayload":
+    def _names_a_model(self) -> NetBoxPayload:
         if not (self.model or self.object_type):
             raise ValueError("a NetBox webhook body names its model in 'object_type' (or 'model')")
         return self

@@ -40,15 +40,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, g
 from pydantic import ValidationError
 from redis.exceptions import RedisError
 
-from netcache.errors import BackendUnavailable, ConfigError, EventError
-from netcache.health import health_key, write_heartbeat
 from netcache.connections import make_async_redis, redact_url, require_server
-from netcache.settings import Settings
-
-from netcache.events.webhooks.alertmanager import AlertRule, load_rules, map_payload
+from netcache.errors import BackendUnavailable, ConfigError, EventError
 from netcache.events.models import EventBase, parse_event
-from netcache.events.webhooks.netbox import SIGNATURE_HEADER, map_netbox, verify_signature
 from netcache.events.publisher import AsyncEventPublisher
+from netcache.events.webhooks.alertmanager import AlertRule, load_rules, map_payload
+from netcache.events.webhooks.netbox import SIGNATURE_HEADER, map_netbox, verify_signature
+from netcache.health import health_key, write_heartbeat
+from netcache.settings import Settings
 
 __all__ = [
     "create_app",
@@ -297,7 +296,7 @@ async def _healthz(request: web.Request) -> web.Response:
     state = request.app[_STATE]
     try:
         await asyncio.wait_for(state.redis.ping(), timeout=2.0)
-    except (RedisError, OSError, asyncio.TimeoutError) as e:
+    except (TimeoutError, RedisError, OSError) as e:
         return web.json_response({"status": "unavailable", "redis": f"down: {type(e).__name__}",
                                   "hint": "check that Redis at NETCACHE_REDIS_URL is up"}, status=503)
     return web.json_response({"status": "ok", "redis": "ok"})
@@ -341,7 +340,7 @@ async def _health_loop(state: _State, stop: asyncio.Event) -> None:
             failing = True
         try:
             await asyncio.wait_for(stop.wait(), timeout=interval_s)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
 

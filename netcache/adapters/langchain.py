@@ -97,7 +97,7 @@ def split_prompt(prompt: str, llm_string: str) -> tuple[str, dict] | None:
             continue
         if kind == "tool" or m.get("tool_calls"):
             return None  # a conversation with tool use: its answers depend on more than the text
-        role = _ROLE_OF.get(kind)
+        role = _ROLE_OF.get(str(kind))
         if role is None:
             return None
         history.append({"role": role, "content": _text(m["content"])})

@@ -98,7 +98,7 @@ def _answer_of(value: Any) -> tuple[str, dict] | None:
     text = message.get("content")
     if message.get("tool_calls") or message.get("function_call") or not isinstance(text, str) or not text.strip():
         return None
-    return text, response
+    return text, response  # type: ignore[return-value]  # a dict: checked above
 
 
 def _response(text: str, model: str) -> dict:

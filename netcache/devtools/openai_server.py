@@ -51,7 +51,7 @@ _PATHS = ("/v1/chat/completions", "/chat/completions")
 
 
 class _OpenAIHandler(_Handler):
-    server: "_Server"
+    server: _Server
 
     def _send_error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         kind = _ERROR_TYPES.get(status, "server_error")
@@ -61,7 +61,7 @@ class _OpenAIHandler(_Handler):
         if self.path.split("?")[0].rstrip("/") in ("/v1/models", "/models"):
             owner = self.server.owner
             self._send_json(200, {"object": "list", "data": [
-                {"id": m, "object": "model", "created": 0, "owned_by": "netcache-local"} for m in owner.models()]})
+                {"id": m, "object": "model", "created": 0, "owned_by": "netcache-local"} for m in owner.models()]})  # type: ignore[attr-defined]
             return
         super().do_GET()
 
@@ -188,7 +188,7 @@ def serve_in_foreground(server: MessagesAPIServer, host: str, port: int, banner:
     try:
         server._bind()
     except OSError as e:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror}; pick another --port")
+        raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror}; pick another --port") from e
 
     def _stop(signum: int, frame: Any) -> None:
         threading.Thread(target=server._httpd.shutdown if server._httpd else (lambda: None), daemon=True).start()

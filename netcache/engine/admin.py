@@ -49,7 +49,7 @@ def check_invalidation(c: CacheLogic, tags: Iterable[str], mode: str, *, allow_e
 def invalidate(c: CacheLogic, tags: Iterable[str], *, mode: str = "hard") -> Plan[int]:
     """Invalidate every entry carrying any of ``tags``; how many entries were affected."""
     tags, mode = check_invalidation(c, tags, mode)
-    (members,) = yield from guarded(f"invalidate {tags}", c, _run(pipe(c.bump_call(tags))))
+    (members,) = yield from guarded(f"invalidate {tags}", c, _run(pipe(c.bump_call(list(tags)))))
     return (yield from invalidate_entries(c, [to_text(m) for m in members], mode=mode))
 
 
@@ -58,7 +58,7 @@ def invalidate_entries(c: CacheLogic, entry_ids: list[str], *, mode: str = "hard
     """Invalidate a batch of entries (the worker's gradual invalidation); ``tags`` being
     invalidated get their generations bumped first so in-flight answers are not stored."""
     tags, mode = check_invalidation(c, tags, mode, allow_empty=True)
-    return (yield from guarded("invalidate entries", c, _invalidate(c, list(entry_ids), mode, tags)))
+    return (yield from guarded("invalidate entries", c, _invalidate(c, list(entry_ids), mode, list(tags))))
 
 
 def _invalidate(c: CacheLogic, entry_ids: list[str], mode: str, tags: list[str]) -> Plan[int]:
@@ -154,7 +154,7 @@ def _sweep(c: CacheLogic, batch: int) -> Plan[int]:
 def _members(page: Any) -> list[str]:
     """Entry ids of one HSCAN (dict), ZSCAN (member, score) or SSCAN page."""
     rows = page.keys() if isinstance(page, dict) else page
-    return [to_text(r[0] if isinstance(r, (tuple, list)) else r) for r in rows]
+    return [str(to_text(r[0] if isinstance(r, (tuple, list)) else r)) for r in rows]
 
 
 def _drop_ghosts(c: CacheLogic, ids: list[str]) -> Plan[list[str]]:

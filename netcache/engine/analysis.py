@@ -15,11 +15,17 @@ from typing import Any
 
 import numpy as np
 
+from netcache.engine.tiers import TierPolicy
 from netcache.matching.entities import Entities, Inventory, extract_entities
 from netcache.matching.intent import classify
 from netcache.matching.lexicon import Lexicon
-from netcache.matching.normalize import context_fingerprint, exact_key, normalize_params, normalize_prompt, semantic_text
-from netcache.engine.tiers import TierPolicy
+from netcache.matching.normalize import (
+    context_fingerprint,
+    exact_key,
+    normalize_params,
+    normalize_prompt,
+    semantic_text,
+)
 
 __all__ = ["Request", "prepare", "AnalysisMemo", "entry_id_for", "group_for"]
 

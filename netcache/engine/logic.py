@@ -207,6 +207,8 @@ class CacheLogic:
         """Candidates of the request's group above the threshold that pass the guard, best first;
         near misses are logged and counted, guard rejections counted as false positives."""
         vector = self.embed(req)
+        if vector is None:
+            return []
         threshold = self.cs.semantic_threshold
         out = []
         for cand in self.index.search(req.group, vector, threshold - self.cs.near_miss_margin, k=5):

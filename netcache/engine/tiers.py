@@ -54,7 +54,7 @@ class TierPolicy:
     index_log_maxlen: int = 100_000
 
     @classmethod
-    def from_settings(cls, cs: CacheSettings) -> "TierPolicy":
+    def from_settings(cls, cs: CacheSettings) -> TierPolicy:
         return cls(
             ttl_s={"static": cs.ttl_static_s, "stable": cs.ttl_stable_s,
                    "dynamic": cs.ttl_dynamic_s, "volatile": cs.ttl_volatile_s},

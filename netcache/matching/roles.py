@@ -10,6 +10,7 @@ bgp"`` → ``{"proto:bgp": "dst"}``. Two questions about the same entities with 
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 
 from netcache.matching.entities import Inventory, entity_spans
 from netcache.matching.lexicon import Lexicon
@@ -83,7 +84,7 @@ def role_conflict(ra: dict[str, str], rb: dict[str, str]) -> str | None:
     return None
 
 
-def converse(ra: dict[str, str], rb: dict[str, str], sa: set[str], sb: set[str]) -> bool:
+def converse(ra: dict[str, str], rb: dict[str, str], sa: AbstractSet[str], sb: AbstractSet[str]) -> bool:
     """One side "advertises to Y", the other "receives from X" (or the reverse), X and Y different."""
     if "advertised" in sb and "received" in sa:
         ra, rb, sa, sb = rb, ra, sb, sa

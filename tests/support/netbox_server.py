@@ -42,7 +42,7 @@ class NetBoxServer:
         assert self._httpd is not None
         return f"http://127.0.0.1:{self._httpd.server_address[1]}"
 
-    def start(self) -> "NetBoxServer":
+    def start(self) -> NetBoxServer:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -86,7 +86,7 @@ class NetBoxServer:
             self._httpd.server_close()
             self._httpd = None
 
-    def __enter__(self) -> "NetBoxServer":
+    def __enter__(self) -> NetBoxServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

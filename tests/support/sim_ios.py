@@ -324,7 +324,7 @@ class SimIOS:
         )
         self.port = self._server.sockets[0].getsockname()[1]
 
-    def start(self) -> "SimIOS":
+    def start(self) -> SimIOS:
         logging.getLogger("asyncio").addFilter(_ASYNCIO_FILTER)
         loop = asyncio.new_event_loop()
         self._loop = loop
@@ -357,7 +357,7 @@ class SimIOS:
         loop.close()
         logging.getLogger("asyncio").removeFilter(_ASYNCIO_FILTER)
 
-    def __enter__(self) -> "SimIOS":
+    def __enter__(self) -> SimIOS:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
