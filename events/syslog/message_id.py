@@ -164,7 +164,7 @@ def find_message_id(message: str, *, msgid: str | None = None, app: str | None =
     am = _MNEMONIC_RE.fullmatch(f"{app}: ") if app and app.startswith("%") else None
     if am:  # RFC 5424 from a relay that put the device's %FAC-SEV-MNEMONIC in APP-NAME
         return MessageId(f"{am.group('mnem').upper()}-{am.group('name')}", text.lstrip(": "),
-                         app, "cisco", int(am.group("sev")))
+                         str(app), "cisco", int(am.group("sev")))
     if app is None and text[:1].isalpha():
         pm = _PROGRAM_NO_COLON_RE.match(text)
         if pm:  # "rpd[2902] BGP peer ...": a relay dropped the ':' after the program tag
@@ -179,4 +179,4 @@ def find_message_id(message: str, *, msgid: str | None = None, app: str | None =
 
 def looks_like_device_tag(app: str | None) -> bool:
     """A TAG/APP-NAME a relay filled with the device's own name (``rtr-001``, ``gw2.acy1``)."""
-    return bool(app) and _HOSTNAME_TAG_RE.fullmatch(app) is not None
+    return app is not None and _HOSTNAME_TAG_RE.fullmatch(app) is not None
