@@ -156,3 +156,14 @@ def test_the_same_object_asked_with_another_intent_is_rejected(a, b, intent):
 )
 def test_words_of_one_intent_are_interchangeable(a, b):
     assert guard(a, b).ok, guard(a, b).reason
+
+
+@pytest.mark.parametrize("a, b", [
+    ("vpc peer-keepalive sourced from CORE-SW-A to CORE-SW-B", "vpc peer-keepalive sourced from CORE-SW-B to CORE-SW-A"),
+    ("make edge-rtr-1 the HSRP active router and edge-rtr-2 standby", "make edge-rtr-2 the HSRP active router and edge-rtr-1 standby"),
+    ("traceroute from nyc-core-1 to lax-core-3 is slow", "traceroute from lax-core-3 to nyc-core-1 is slow"),
+    ("native vlan 99 with allowed vlan 200 on the trunk", "native vlan 200 with allowed vlan 99 on the trunk"),
+])
+def test_the_same_entities_named_in_the_other_order_are_a_role_swap(a, b):
+    verdict = guard(a, b)
+    assert not verdict.ok and verdict.rule == "role" and verdict.hard

@@ -362,6 +362,27 @@ def _analyse(text: str, inventory: Inventory | None, lex: Lexicon) -> tuple[froz
 _analyse_memo = functools.lru_cache(maxsize=4096)(_analyse)
 
 
+@functools.lru_cache(maxsize=4096)
+def _side_order(text: str, inventory: Inventory | None, lex: Lexicon) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Per entity kind, its distinct values in the order the question first names them."""
+    seen: dict[str, list[str]] = {}
+    for _s, _e, kind, value in sorted(entity_spans(text, inventory, lex)):
+        values = seen.setdefault(kind, [])
+        if value not in values:
+            values.append(value)
+    return tuple((k, tuple(v)) for k, v in sorted(seen.items()))
+
+
+def _order_swap(oa: tuple[tuple[str, tuple[str, ...]], ...], ob: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
+    """The entity kind whose (two or more) values both questions name, in a different order."""
+    b = dict(ob)
+    for kind, va in oa:
+        vb = b.get(kind)
+        if vb is not None and len(va) >= 2 and set(va) == set(vb) and va != vb:
+            return f"{kind}s {', '.join(va)}"
+    return None
+
+
 def guard(a: str, b: str, *, inventory: Inventory | None = None, lexicon: Lexicon | None = None) -> GuardVerdict:
     """May the cached answer to ``a`` be served for ``b``? (``ok``, and a ``reason`` when not)."""
     lex = lexicon or default_lexicon()
@@ -374,6 +395,11 @@ def guard(a: str, b: str, *, inventory: Inventory | None = None, lexicon: Lexico
     if conflict is not None:
         return _no(f"role: {conflict}", "role")
     converse_pair = converse(roles_a, roles_b, sa, sb)
+    swapped = _order_swap(_side_order(a, inventory, lex), _side_order(b, inventory, lex))
+    if swapped and not converse_pair:
+        # the same devices (interfaces, VLANs ...) named in the other order: "R1 primary, R2 backup"
+        # vs "R2 primary, R1 backup", "from chicago to dallas" vs "from dallas to chicago"
+        return _no(f"role: {swapped} named in the other order", "role")
     for x, y in OPPOSITES:
         if converse_pair and (x, y) == ("advertised", "received"):
             continue  # "pe1 advertises to pe2" asks what "pe2 receives from pe1" asks
