@@ -1,4 +1,4 @@
-"""Lookup latency of AnswerCache at 1k, 10k and 100k entries, beside the chapter's design.
+"""Lookup latency of AnswerCache at 1k, 10k and 100k entries, beside the naive design.
 
     .venv/bin/python -m bench.bench_cache [--sizes 1000,10000,100000] [--lookups 2000]
 
@@ -11,7 +11,7 @@ script, query log, index sync, group search, guard, verification).
 "Semantic" lookups are paraphrases whose embedding is precomputed (a
 dictionary embedder), so the numbers exclude the embedding model itself.
 
-The chapter's design, measured in the same run: every entry a JSON string,
+The naive design, measured in the same run: every entry a JSON string,
 a lookup runs KEYS and GETs + decodes each entry (its exact path hashes the
 prompt; its "semantic" path compares a SHA-256 of the text per entry).
 
@@ -136,10 +136,10 @@ def pct(xs: list[float], q: float) -> float:
     return float(np.percentile(xs, q))
 
 
-def chapter_fill(r: redis.Redis, prompts: list[str]) -> None:
+def naive_fill(r: redis.Redis, prompts: list[str]) -> None:
     pipe = r.pipeline(transaction=False)
     for n, p in enumerate(prompts, 1):
-        key = "chapter:" + hashlib.md5(p.encode()).hexdigest()
+        key = "naive:" + hashlib.md5(p.encode()).hexdigest()
         pipe.set(key, json.dumps({"prompt": p, "response": f"answer to {p}",
                                   "embedding": hashlib.sha256(p.lower().encode()).hexdigest(),
                                   "timestamp": time.time()}))
@@ -148,10 +148,10 @@ def chapter_fill(r: redis.Redis, prompts: list[str]) -> None:
     pipe.execute()
 
 
-def chapter_lookup(r: redis.Redis, prompt: str) -> str | None:
-    """The chapter's semantic lookup: KEYS, then GET + JSON decode + compare every entry."""
+def naive_lookup(r: redis.Redis, prompt: str) -> str | None:
+    """The naive semantic lookup: KEYS, then GET + JSON decode + compare every entry."""
     want = hashlib.sha256(prompt.lower().encode()).hexdigest()
-    for key in r.keys("chapter:*"):
+    for key in r.keys("naive:*"):
         raw = r.get(key)
         if raw is None:
             continue
@@ -161,7 +161,7 @@ def chapter_lookup(r: redis.Redis, prompt: str) -> str | None:
     return None
 
 
-def run(sizes: list[int], lookups: int, chapter_sizes: list[int]) -> list[tuple]:
+def run(sizes: list[int], lookups: int, naive_sizes: list[int]) -> list[tuple]:
     rows = []
     rng = np.random.default_rng(11)
     with LocalRedis() as server, ProcessPoolExecutor(2) as pool:
@@ -200,13 +200,13 @@ def run(sizes: list[int], lookups: int, chapter_sizes: list[int]) -> list[tuple]
                          f"{len(groups)} groups; fill {fill_s:.1f} s, index load {load_s:.2f} s"))
             rows.append(("netcache semantic, largest group only", n, statistics.median(semantic_global),
                          pct(semantic_global, 99), f"group of {n_global} entity-free entries", ""))
-        for n in chapter_sizes:
+        for n in naive_sizes:
             r.flushall()
             prompts = prompts_for(n)
-            chapter_fill(r, prompts)
+            naive_fill(r, prompts)
             reps = 20 if n <= 1000 else 5
-            ms = timed(lambda p: chapter_lookup(r, p), [prompts[i] for i in rng.integers(0, n, reps)])
-            rows.append(("chapter: KEYS + GET/JSON per entry", n, statistics.median(ms), pct(ms, 99),
+            ms = timed(lambda p: naive_lookup(r, p), [prompts[i] for i in rng.integers(0, n, reps)])
+            rows.append(("naive: KEYS + GET/JSON per entry", n, statistics.median(ms), pct(ms, 99),
                          f"{reps} lookups", ""))
         r.close()
     return rows
@@ -215,11 +215,11 @@ def run(sizes: list[int], lookups: int, chapter_sizes: list[int]) -> list[tuple]
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1000,10000,100000")
-    ap.add_argument("--chapter-sizes", default="1000,10000")
+    ap.add_argument("--naive-sizes", default="1000,10000")
     ap.add_argument("--lookups", type=int, default=2000)
     args = ap.parse_args(argv)
     rows = run([int(x) for x in args.sizes.split(",")], args.lookups,
-               [int(x) for x in args.chapter_sizes.split(",") if x])
+               [int(x) for x in args.naive_sizes.split(",") if x])
     print(f"\n{'design':38} {'entries':>8} {'median ms':>10} {'p99 ms':>9}  notes")
     print("-" * 110)
     for name, n, med, p99, note, extra in rows:

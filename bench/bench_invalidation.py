@@ -1,4 +1,4 @@
-"""Benchmark: gradual tag-based invalidation vs the chapter's SCAN, and event → invalidated latency.
+"""Benchmark: gradual tag-based invalidation vs the naive SCAN, and event → invalidated latency.
 
     .venv/bin/python -m bench.bench_invalidation [--affected 10000] [--sizes 20000,100000] [--samples 20]
 
@@ -9,7 +9,7 @@ total size, on a private redis-server:
   popularity order → batches of 100 with 100 ms pauses). The pauses are
   recorded, not slept, and reported apart: they are a chosen spreading of the
   load, not cost.
-- *chapter SCAN*: the chapter's approach on its own key shape
+- *naive SCAN*: the naive approach on its own key shape
   (``{version}:{scope}:{query_type}:{device}:…``): ``SCAN MATCH *:rtr-999:*``
   over the whole keyspace, deleting matches in batches of 100.
 
@@ -54,7 +54,7 @@ def _settings(url: str, **worker) -> Settings:
 
 
 def _fill(cache: AnswerCache, client: redis.Redis, start: int, n: int, device_of) -> None:
-    """``n`` entries (and the chapter-shaped plain keys beside them)."""
+    """``n`` entries (and the naive-shaped plain keys beside them)."""
     pipe = client.pipeline(transaction=False)
     for i in range(start, start + n):
         device = device_of(i)
@@ -79,7 +79,7 @@ def _scan_invalidate(client: redis.Redis, device: str) -> int:
 
 
 def _scan_store_invalidate(cache: AnswerCache, client: redis.Redis, tag: str) -> int:
-    """The chapter's SCAN applied to netcache's own store: walk every entry, keep the tagged ones,
+    """The naive SCAN applied to netcache's own store: walk every entry, keep the tagged ones,
     delete them the same way (same per-entry deletion cost as the tag-based path)."""
     found = []
     keys = list(client.scan_iter(match=cache.keys.entry("*"), count=1000))
@@ -224,10 +224,10 @@ def main() -> None:
     print()
     print(f"Invalidating {args.affected:,} entries of one device (best of {args.repeat}; batches of 100; "
           f"pauses of 100 ms recorded, not slept)")
-    print("  gradual (tags): netcache; chapter SCAN: SCAN MATCH over the chapter's plain keys + DEL;")
+    print("  gradual (tags): netcache; naive SCAN: SCAN MATCH over the naive plain keys + DEL;")
     print("  SCAN on store: the same SCAN walk over netcache's entries, then the same deletion as gradual")
     print(f"{'cache entries':>14} {'redis keys':>11} {'gradual work s':>15} {'per entry µs':>13} "
-          f"{'pauses s':>9} {'batches':>8} {'chapter SCAN s':>15} {'SCAN on store s':>16}")
+          f"{'pauses s':>9} {'batches':>8} {'naive SCAN s':>15} {'SCAN on store s':>16}")
     for _size, total, keys, affected, gradual_s, pause_s, batches, scan_s, scan_store_s in rows:
         print(f"{total:>14,} {keys:>11,} {gradual_s:>15.3f} {gradual_s / affected * 1e6:>13.1f} "
               f"{pause_s:>9.1f} {batches:>8} {scan_s:>15.3f} {scan_store_s:>16.3f}")
