@@ -38,14 +38,6 @@ RULES = [
     # ... changed state from Active to Connect (event ConnectRetry): not up before, not up now
     {"key": "RPD_BGP_NEIGHBOR_STATE_CHANGED", "type": "bgp_state_change",
      "pattern": _PEER + r"(?P<old_state>\w+) to (?P<new_state>\w+)" + _TAIL},
-    # the same three without the tag: an RFC 5424 line re-sent as RFC 3164 by a relay loses its
-    # MSGID and arrives as "rpd[2902]: BGP peer 10.1.1.2 (External AS 65011) changed state from ..."
-    {"key": "RPD", "type": "bgp_up",
-     "pattern": _PEER + r"(?P<old_state>\w+) to (?P<new_state>Established)" + _TAIL},
-    {"key": "RPD", "type": "bgp_down",
-     "pattern": _PEER + r"(?P<old_state>Established) to (?P<new_state>\w+)" + _TAIL},
-    {"key": "RPD", "type": "bgp_state_change",
-     "pattern": _PEER + r"(?P<old_state>\w+) to (?P<new_state>\w+)" + _TAIL},
     # BGP_PREFIX_LIMIT_EXCEEDED: 10.0.0.2 (External AS 65001): Configured maximum prefix-limit(100) exceeded for inet-unicast nlri: 101 (instance master)
     {"key": "BGP_PREFIX_LIMIT_EXCEEDED", "type": "bgp_down", "const": {"reason": "maximum prefix limit exceeded"},
      "pattern": r"(?P<neighbor>\S+) \((?:External|Internal) AS (?P<remote_as>\d+)\): Configured maximum prefix-limit"
@@ -88,3 +80,7 @@ RULES = [
     {"key": "SNMPD_TRAP_COLD_START", "type": "device_reboot", "const": {"reason": "cold start"},
      "pattern": r".*cold start"},
 ]
+
+# The BGP state rules once more without the tag: an RFC 5424 line re-sent as RFC 3164 by a relay
+# loses its MSGID and arrives as "rpd[2902]: BGP peer 10.1.1.2 (External AS 65011) changed state ..."
+RULES += [{**rule, "key": "RPD"} for rule in RULES if rule["key"] == "RPD_BGP_NEIGHBOR_STATE_CHANGED"]
