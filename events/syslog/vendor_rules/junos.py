@@ -3,6 +3,8 @@
     <28>Jun 21 14:03:12  vmx01 rpd[2902]: RPD_BGP_NEIGHBOR_STATE_CHANGED: BGP peer 1.1.1.1 (External AS 2222) changed state from Established to Idle (event AnEvent) (instance master)
 """
 
+from typing import Any
+
 VENDOR = "junos"
 
 _PEER = r"BGP peer (?P<neighbor>\S+) \((?:External|Internal) AS (?P<remote_as>\d+)\) changed state from "
@@ -11,7 +13,7 @@ _OSPF = (r"OSPF neighbor (?P<neighbor>\S+) \(realm \S+ (?P<interface>\S+) area (
          r"state changed from (?P<old_state>\w+) to (?P<new_state>\w+)(?: due to (?P<reason>.*?))?\s*$")
 _LACP_MUX = r"(?P<lag>ae\d+): (?P<interface>\S+): Lacp state changed from \w+ to "
 
-RULES = [
+RULES: list[dict[str, Any]] = [
     # SNMP_TRAP_LINK_DOWN: ifIndex 502, ifAdminStatus down(2), ifOperStatus down(2), ifName xe-0/0/0
     {"key": "SNMP_TRAP_LINK_DOWN", "type": "interface_flap", "const": {"layer": "admin", "state": "down"},
      "pattern": r"ifIndex \d+, ifAdminStatus down\(\d\), ifOperStatus \w+\(\d\), ifName (?P<interface>\S+)"},
