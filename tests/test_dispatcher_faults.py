@@ -167,9 +167,8 @@ class FlakySender:
         self.sent.append(kwargs)
 
 
-def test_a_broker_outage_leaves_the_entry_pending_and_it_is_enqueued_once_when_the_broker_is_back(
-        fast_settings, redis_client):
-    sender = FlakySender(fail_first_n=2)
+def _two_events_through_an_outage(fast_settings, redis_client, sender) -> Dispatcher:
+    """Run a dispatcher over two config changes until the flaky sender has taken both."""
     d = Dispatcher(fast_settings, redis_client=redis_client, sender=sender, rules=load_rules(None), consumer="c1")
     redis_client.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
     redis_client.xadd(STREAM, entry(type="config_change", device="rtr-1"))
@@ -183,6 +182,13 @@ def test_a_broker_outage_leaves_the_entry_pending_and_it_is_enqueued_once_when_t
     finally:
         stop.set()
         t.join(10)
+    return d
+
+
+def test_a_broker_outage_leaves_the_entry_pending_and_it_is_enqueued_once_when_the_broker_is_back(
+        fast_settings, redis_client):
+    sender = FlakySender(fail_first_n=2)
+    d = _two_events_through_an_outage(fast_settings, redis_client, sender)
     assert [k["tags"] for k in sender.sent] == [["device:rtr-1"], ["device:rtr-2"]]
     assert d.counters.errors == 2 and redis_client.xlen("nc:events:dead") == 0
 
@@ -191,19 +197,7 @@ def test_a_broker_outage_longer_than_max_deliveries_retries_dead_letters_nothing
     # every retry re-reads the pending entries (XPENDING counts each read), but an outage is not their
     # fault: the deliveries are refunded, and both events are enqueued once the broker is back
     sender = FlakySender(fail_first_n=4 * fast_settings.worker.max_deliveries)
-    d = Dispatcher(fast_settings, redis_client=redis_client, sender=sender, rules=load_rules(None), consumer="c1")
-    redis_client.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
-    redis_client.xadd(STREAM, entry(type="config_change", device="rtr-1"))
-    redis_client.xadd(STREAM, entry(type="config_change", device="rtr-2"))
-    stop = threading.Event()
-    t = threading.Thread(target=d.run, args=(stop,))
-    t.start()
-    try:
-        wait_for(lambda: len(sender.sent) == 2 and redis_client.xpending(STREAM, GROUP)["pending"] == 0,
-                 what="both enqueued after the outage")
-    finally:
-        stop.set()
-        t.join(10)
+    d = _two_events_through_an_outage(fast_settings, redis_client, sender)
     assert sender.calls > 2 * fast_settings.worker.max_deliveries  # the outage outlasted max_deliveries reads
     assert redis_client.xlen("nc:events:dead") == 0
     assert [k["tags"] for k in sender.sent] == [["device:rtr-1"], ["device:rtr-2"]]

@@ -32,7 +32,7 @@ from typing import Any
 
 import click
 
-__all__ = ["MessagesAPIServer", "PLACEHOLDER_PREFIX", "llm_server_command"]
+__all__ = ["MessagesAPIServer", "PLACEHOLDER_PREFIX", "llm_server_command", "serve_in_foreground"]
 
 log = logging.getLogger(__name__)
 
@@ -301,6 +301,14 @@ def llm_server_command(host: str, port: int, latency_s: float, fail_first: int, 
         raise click.BadParameter("--latency-s and --fail-first cannot be negative")
     server = MessagesAPIServer(port=port, latency_s=latency_s, fail_first=fail_first,
                                fail_status=fail_status, api_key=api_key, host=host)
+    serve_in_foreground(server, host, port, [
+        f"local Messages API server on {{url}} (latency {latency_s} s) — answers are placeholders, "
+        "no real LLM is called",
+        "point netcache at it: export NETCACHE_LLM__BASE_URL={url}"])
+
+
+def serve_in_foreground(server: MessagesAPIServer, host: str, port: int, banner: list[str]) -> None:
+    """Bind ``server``, print ``banner`` (``{url}`` filled in), serve until SIGTERM or Ctrl-C."""
     try:
         server._bind()
     except OSError as e:
@@ -310,9 +318,8 @@ def llm_server_command(host: str, port: int, latency_s: float, fail_first: int, 
         threading.Thread(target=server._httpd.shutdown if server._httpd else (lambda: None), daemon=True).start()
 
     signal.signal(signal.SIGTERM, _stop)
-    click.echo(f"local Messages API server on {server.url} (latency {latency_s} s) — answers are "
-               "placeholders, no real LLM is called")
-    click.echo(f"point netcache at it: export NETCACHE_LLM__BASE_URL={server.url}")
+    for line in banner:
+        click.echo(line.format(url=server.url))
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import signal
-import threading
 import time
 from typing import Any
 
@@ -38,9 +36,10 @@ from netcache.devtools.messages_server import (
     _Handler,
     _question_of,
     _Server,
+    serve_in_foreground,
 )
 
-__all__ = ["OpenAICompatibleServer", "OPENAI_PLACEHOLDER_PREFIX", "openai_server_command", "serve_in_foreground"]
+__all__ = ["OpenAICompatibleServer", "OPENAI_PLACEHOLDER_PREFIX", "openai_server_command"]
 
 #: Every answer starts with this, so nobody mistakes it for a real model's answer.
 OPENAI_PLACEHOLDER_PREFIX = "[placeholder answer from the local OpenAI-compatible server — no real LLM was called]"
@@ -181,23 +180,3 @@ def openai_server_command(host: str, port: int, latency_s: float, fail_first: in
         f"local OpenAI-compatible server on {{url}}/v1 (latency {latency_s} s) — answers are placeholders, "
         "no real LLM is called",
         "point netcache at it: export NETCACHE_LLM__GENERATOR=openai NETCACHE_LLM__BASE_URL={url}/v1"])
-
-
-def serve_in_foreground(server: MessagesAPIServer, host: str, port: int, banner: list[str]) -> None:
-    """Bind ``server``, print ``banner`` (``{url}`` filled in), serve until SIGTERM or Ctrl-C."""
-    try:
-        server._bind()
-    except OSError as e:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror}; pick another --port") from e
-
-    def _stop(signum: int, frame: Any) -> None:
-        threading.Thread(target=server._httpd.shutdown if server._httpd else (lambda: None), daemon=True).start()
-
-    signal.signal(signal.SIGTERM, _stop)
-    for line in banner:
-        click.echo(line.format(url=server.url))
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    click.echo(f"stopped after {server.calls} requests")
