@@ -58,7 +58,8 @@ class Listener:
         env.update(NETCACHE_REDIS_URL=url, NETCACHE_LOG_LEVEL="WARNING",
                    NETCACHE_EVENTS__SYSLOG_HEALTH_INTERVAL_S="0.5", NETCACHE_EVENTS__SYSLOG_BUFFER_MAX="1000000")
         exe = os.path.join(os.path.dirname(sys.executable), "netcache")
-        self.proc = subprocess.Popen([exe, "syslog", "--udp-port", str(self.udp), "--tcp-port", str(self.tcp)],
+        self.proc = subprocess.Popen([exe, "syslog", "--udp-port", str(self.udp), "--tcp-port", str(self.tcp),
+                                      "--allow", "127.0.0.0/8"],
                                      env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 30
         while True:

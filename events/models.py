@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -58,6 +59,9 @@ __all__ = [
     "json_schema",
     "normalize_interface",
     "normalize_neighbor",
+    "NetName",
+    "check_name",
+    "NAME_MAX_CHARS",
 ]
 
 #: Bumped when a field changes meaning or a required field is added.
@@ -116,6 +120,42 @@ def normalize_neighbor(value: str) -> str:
         return value
 
 
+# --- names of devices, interfaces, sites, neighbors ----------------------------------------
+
+#: Longest device / interface / site / neighbor name accepted (a DNS name is at most 253).
+NAME_MAX_CHARS = 253
+#: What a name may hold: letters, digits, ``. _ - : / @ + # % [ ]`` and single spaces between
+#: them (hostnames, FQDNs, IPv4/IPv6 addresses with a scope or ``[addr]:port``, Gi0/1, ge-0/0/1.0,
+#: et-0/0/0:1, Brocade's ``ethernet 1/1``, NetBox names). No control characters, no tabs, no
+#: leading, trailing or double spaces: a name becomes a cache tag, a log field and part of a
+#: warm-up prompt, where a newline or NUL forges lines.
+_NAME_PART = r"[A-Za-z0-9._:/@+#%\[\]-]+"
+_NAME_RE = re.compile(rf"{_NAME_PART}(?: {_NAME_PART})*")
+_NAME_CHAR_RE = re.compile(r"[A-Za-z0-9._:/@+#%\[\] -]")
+_NAME_CHARS = "letters, digits, . _ - : / @ + # % [ ] and single spaces"
+
+
+def check_name(value: str) -> str:
+    """``value`` without surrounding whitespace if it is a valid name, else ``ValueError`` saying why."""
+    name = value.strip()
+    if not name:
+        raise ValueError("must not be empty")
+    if len(name) > NAME_MAX_CHARS:
+        raise ValueError(f"is {len(name)} characters long (at most {NAME_MAX_CHARS})")
+    if not _NAME_RE.fullmatch(name):
+        bad = next((c for c in name if not _NAME_CHAR_RE.fullmatch(c)), None)
+        if bad is None:
+            raise ValueError(f"{name[:60]!r} has a double space; a name holds only {_NAME_CHARS}")
+        what = "a control character" if ord(bad) < 32 or 127 <= ord(bad) < 160 else "the character"
+        raise ValueError(f"{name[:60]!r} contains {what} {bad!r} at {name.index(bad)}; "
+                         f"a name holds only {_NAME_CHARS}")
+    return name
+
+
+#: A device, interface, site or neighbor name (``check_name``): one type for every such field.
+NetName = Annotated[str, AfterValidator(check_name)]
+
+
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
@@ -138,7 +178,7 @@ class EventBase(BaseModel):
     id: str = Field("", description="Stable id for de-duplication; derived from the content when empty.")
     source: Source = Field("operator", description="Where the event came from.")
     vendor: str | None = Field(None, description="Vendor / OS that produced it (cisco_ios, junos, ...), if known.")
-    device: str | None = Field(None, description="Device hostname the event is about.")
+    device: NetName | None = Field(None, description="Device hostname the event is about.")
     occurred_at: datetime | None = Field(None, description="When it happened on the device (UTC); defaults to received_at.")
     received_at: datetime = Field(default_factory=_now, description="When netcache received it (UTC).")
     severity: int = Field(5, ge=0, le=7, description="Syslog severity, 0 (emergency) .. 7 (debug).")
@@ -207,7 +247,7 @@ class ConfigChange(EventBase):
     """The running configuration changed (CLI, commit, API or a Netmiko push)."""
 
     type: Literal["config_change"] = "config_change"
-    device: str
+    device: NetName
     user: str | None = Field(None, description="Who changed it.")
     source_address: str | None = Field(None, description="Where from: the client's address or terminal line.")
     method: str | None = Field(None, description="How: cli, commit, netconf, netmiko, api, webhook ...")
@@ -229,7 +269,7 @@ class DeviceReboot(EventBase):
     """The device restarted or is reloading."""
 
     type: Literal["device_reboot"] = "device_reboot"
-    device: str
+    device: NetName
     reason: str | None = None
     _key_fields: ClassVar[tuple[str, ...]] = ("reason",)
 
@@ -238,8 +278,8 @@ class InterfaceFlap(EventBase):
     """An interface went up or down (physical link, line protocol, or admin state)."""
 
     type: Literal["interface_flap"] = "interface_flap"
-    device: str
-    interface: str = Field(description="Full interface name (Gi0/1 is stored as GigabitEthernet0/1).")
+    device: NetName
+    interface: NetName = Field(description="Full interface name (Gi0/1 is stored as GigabitEthernet0/1).")
     state: Literal["up", "down"]
     layer: Literal["link", "lineproto", "admin"] = Field(
         "link", description="link = physical/oper state, lineproto = line protocol, admin = shut/no shut.")
@@ -261,8 +301,8 @@ class InterfaceFlap(EventBase):
 
 
 class _BgpEvent(EventBase):
-    device: str
-    neighbor: str = Field(description="Neighbor address (canonical IP text) or name.")
+    device: NetName
+    neighbor: NetName = Field(description="Neighbor address (canonical IP text) or name.")
     remote_as: int | None = Field(None, ge=0, le=4294967295)
     vrf: str | None = Field(None, description="VRF / routing instance; None = default.")
     old_state: str | None = None
@@ -315,8 +355,8 @@ class InterfaceChange(EventBase):
     """An interface setting changed without an up/down: duplex, speed, MTU, a mismatch found."""
 
     type: Literal["interface_change"] = "interface_change"
-    device: str
-    interface: str = Field(description="Full interface name.")
+    device: NetName
+    interface: NetName = Field(description="Full interface name.")
     setting: Literal["duplex", "speed", "mtu", "mismatch", "other"] = "other"
     value: str | None = Field(None, description="The new value (full, half, 10 Gbps ...), if given.")
     reason: str | None = None
@@ -335,9 +375,9 @@ class LagMember(EventBase):
     """A port joined or left a port-channel / LAG / bundle (LACP timeout, suspended, bundled)."""
 
     type: Literal["lag_member"] = "lag_member"
-    device: str
-    interface: str = Field(description="The member port, full name.")
-    lag: str | None = Field(None, description="The port-channel / ae / Bundle-Ether / Eth-Trunk, if named.")
+    device: NetName
+    interface: NetName = Field(description="The member port, full name.")
+    lag: NetName | None = Field(None, description="The port-channel / ae / Bundle-Ether / Eth-Trunk, if named.")
     state: Literal["up", "down"] = Field(description="up = bundled / collecting-distributing; down = left it.")
     reason: str | None = None
     _key_fields: ClassVar[tuple[str, ...]] = ("interface", "lag", "state")
@@ -355,9 +395,9 @@ class BfdSession(EventBase):
     """A BFD session changed state (Up / Down / AdminDown / Init)."""
 
     type: Literal["bfd_session"] = "bfd_session"
-    device: str
-    neighbor: str = Field(description="Peer address (canonical IP text) or discriminator.")
-    interface: str | None = None
+    device: NetName
+    neighbor: NetName = Field(description="Peer address (canonical IP text) or discriminator.")
+    interface: NetName | None = None
     state: Literal["up", "down", "admin_down", "init"]
     vrf: str | None = None
     reason: str | None = None
@@ -386,7 +426,7 @@ class Maintenance(EventBase):
     """The device entered or left maintenance mode (GIR, EOS maintenance, Junos/SR OS drain)."""
 
     type: Literal["maintenance"] = "maintenance"
-    device: str
+    device: NetName
     state: Literal["entered", "exited"]
     profile: str | None = Field(None, description="Maintenance profile / unit, if named.")
     _key_fields: ClassVar[tuple[str, ...]] = ("state", "profile")
@@ -396,7 +436,7 @@ class ProcessRestart(EventBase):
     """A routing or system process restarted or crashed (rpd, bgpd, Bgp agent, orchagent ...)."""
 
     type: Literal["process_restart"] = "process_restart"
-    device: str
+    device: NetName
     process: str
     reason: str | None = None
     _key_fields: ClassVar[tuple[str, ...]] = ("process",)
@@ -409,8 +449,8 @@ class TopologyChange(EventBase):
     """Devices or links were added, removed or moved (site and/or devices)."""
 
     type: Literal["topology_change"] = "topology_change"
-    site: str | None = None
-    devices: list[str] = Field(default_factory=list)
+    site: NetName | None = None
+    devices: list[NetName] = Field(default_factory=list)
     change: str = Field("changed", description="What changed, e.g. 'device added', 'link removed'.")
     _key_fields: ClassVar[tuple[str, ...]] = ("site", "devices", "change")
 
@@ -438,9 +478,9 @@ class TopologyChange(EventBase):
 
 
 class _AdjacencyEvent(EventBase):
-    device: str
-    neighbor: str
-    interface: str | None = None
+    device: NetName
+    neighbor: NetName
+    interface: NetName | None = None
     old_state: str | None = None
     new_state: str
     reason: str | None = None
@@ -494,9 +534,13 @@ EVENT_TYPES: tuple[str, ...] = tuple(_MODELS)
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(Event)
 
 
+def _msg(err: Any) -> str:
+    return str(err["msg"]).removeprefix("Value error, ")
+
+
 def _describe(e: ValidationError) -> str:
     return "; ".join(
-        f"{'.'.join(str(p) for p in err['loc'][1:]) or '(event)'}: {err['msg']}" for err in e.errors()
+        f"{'.'.join(str(p) for p in err['loc'][1:]) or '(event)'}: {_msg(err)}" for err in e.errors()
     )
 
 
@@ -534,7 +578,7 @@ def build_event(kind: str, data: dict[str, Any]) -> EventBase:
 
 
 def _describe_flat(e: ValidationError) -> list[str]:
-    return [f"{'.'.join(str(p) for p in err['loc']) or '(event)'}: {err['msg']}" for err in e.errors()]
+    return [f"{'.'.join(str(p) for p in err['loc']) or '(event)'}: {_msg(err)}" for err in e.errors()]
 
 
 def event_json_schema() -> dict[str, Any]:

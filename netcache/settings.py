@@ -30,11 +30,15 @@ __all__ = [
     "WorkerSettings",
     "Settings",
     "REDIS_URL_SCHEMES",
+    "LOOPBACK_NETS",
     "OTHER_ENV_VARS",
     "known_env_vars",
     "unknown_env_vars",
     "describe_settings_error",
 ]
+
+#: This host's networks: the allow-list the local stack and tests give the syslog listener.
+LOOPBACK_NETS = ("127.0.0.0/8", "::1/128")
 
 #: URL schemes NETCACHE_REDIS_URL (and the broker URL) may use.
 REDIS_URL_SCHEMES = ("redis", "rediss", "unix", "memory")
@@ -198,7 +202,8 @@ class EventSettings(BaseModel):
     #: Syslog listener bind address and port (UDP and TCP).
     syslog_host: str = "127.0.0.1"
     syslog_port: int = 5514
-    #: Source networks allowed to send syslog (CIDR list); empty = allow all.
+    #: Source networks allowed to send syslog (CIDR list). Empty (the default) = every source is
+    #: denied, and the listener says so at start; ["0.0.0.0/0", "::/0"] allows every source.
     syslog_allow: list[str] = Field(default_factory=list)
     #: Webhook receiver bind address and port.
     webhook_host: str = "127.0.0.1"

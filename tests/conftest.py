@@ -12,7 +12,7 @@ import pytest
 import redis
 
 from netcache.devtools.local_redis import LocalRedis
-from netcache.settings import Settings
+from netcache.settings import LOOPBACK_NETS, EventSettings, Settings
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +48,8 @@ def settings(redis_url, monkeypatch) -> Settings:
     for key in list(os.environ):
         if key.startswith("NETCACHE_"):
             monkeypatch.delenv(key)
-    return Settings(redis_url=redis_url, _env_file=None)
+    # syslog denies every source until an allow-list is set; tests send from this host
+    return Settings(redis_url=redis_url, events=EventSettings(syslog_allow=list(LOOPBACK_NETS)), _env_file=None)
 
 
 @pytest.fixture

@@ -129,7 +129,7 @@ def test_bgp_neighbors_are_canonical_and_default_vrfs_are_none():
     ({"type": "device_reboot", "device": "r1", "severity": 9}, "severity"),
     ({"type": "device_reboot", "device": "r1", "colour": "red"}, "colour: Extra inputs are not permitted"),
     ({"type": "device_reboot", "device": "r1", "schema_version": SCHEMA_VERSION + 1}, "newer than this netcache"),
-    ({"type": "device_reboot", "device": "  "}, "device must not be empty"),
+    ({"type": "device_reboot", "device": "  "}, "device: must not be empty"),
     ({"type": "topology_change"}, "needs a site, a device or devices"),
     ({"type": "bfd_session", "device": "r1", "neighbor": "10.0.0.2", "state": "flapping"}, "state"),
     ({"type": "maintenance", "device": "r1"}, "state: Field required"),

@@ -281,9 +281,32 @@ def test_the_framer_survives_arbitrary_bytes_and_never_returns_oversized_message
 def test_a_bad_octet_count_is_counted_and_the_stream_resyncs_on_the_next_line():
     framer = SyslogFramer(max_bytes=8192)
     out = framer.feed(b"12 <13>hello!!x y\n<13>next line\n")
-    assert framer.mode == "lf"
+    assert framer.mode == "octet"
     assert framer.errors == 1
     assert out[-1] == b"<13>next line"
+
+
+def _octet(msgs: list[bytes], *, first_len: int | None = None) -> bytes:
+    counts = [len(m) for m in msgs]
+    if first_len is not None:
+        counts[0] = first_len
+    return b"".join(b"%d %s" % (n, m) for n, m in zip(counts, msgs))
+
+
+@pytest.mark.parametrize("chunk", [7, 50, 100_000])
+@pytest.mark.parametrize("wrong_by", [40, 300, -12])
+def test_an_octet_count_that_misstates_its_length_costs_one_message_not_the_connection(chunk, wrong_by):
+    msgs = [line(i) for i in range(100)]
+    data = _octet(msgs, first_len=len(msgs[0]) + wrong_by)
+    framer = SyslogFramer(max_bytes=8192)
+    out: list[bytes] = []
+    for pos in range(0, len(data), chunk):
+        out += framer.feed(data[pos:pos + chunk])
+    out += framer.close()
+    assert framer.mode == "octet" and framer.errors == 1
+    assert out[1:] == msgs[1:]  # the 99 valid messages after the bad count
+    if wrong_by > 0:
+        assert out[0] == msgs[0]  # an over-stated count: the message itself is kept too
 
 
 # --- the real command ---------------------------------------------------------------------------
@@ -294,7 +317,7 @@ def test_the_netcache_syslog_command_receives_exports_metrics_and_flushes_on_sig
     env = {k: v for k, v in os.environ.items() if not k.startswith("NETCACHE_")}
     env.update(NETCACHE_REDIS_URL=redis_url, NETCACHE_EVENTS__SYSLOG_FLUSH_MS="20")
     proc = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "netcache"), "syslog", "--udp-port", str(udp), "--tcp-port",
-                             str(tcp), "--metrics-port", str(metrics)],
+                             str(tcp), "--metrics-port", str(metrics), "--allow", "127.0.0.0/8"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         wait_for(lambda: proc.poll() is not None or _port_open(tcp), timeout_s=30, what="listener start")

@@ -45,7 +45,7 @@ import redis
 from netcache.connections import make_redis, redact_url
 from netcache.devtools.local_redis import LocalRedis, free_port
 from netcache.keys import EventKeys, WorkerKeys
-from netcache.settings import Settings
+from netcache.settings import LOOPBACK_NETS, Settings
 from netcache.text import to_text
 
 __all__ = ["stack_command", "Stack", "SEED_QUESTIONS", "FEED_DIR"]
@@ -155,6 +155,8 @@ class Stack:
         self.webhook_port = int(os.environ.get("NETCACHE_EVENTS__WEBHOOK_PORT") or free_port())
         env["NETCACHE_EVENTS__SYSLOG_HOST"] = "127.0.0.1"
         env["NETCACHE_EVENTS__SYSLOG_PORT"] = str(self.syslog_port)
+        # syslog denies every source without an allow-list: the demo feed comes from this host
+        env.setdefault("NETCACHE_EVENTS__SYSLOG_ALLOW", json.dumps(list(LOOPBACK_NETS)))
         env["NETCACHE_EVENTS__WEBHOOK_HOST"] = "127.0.0.1"
         env["NETCACHE_EVENTS__WEBHOOK_PORT"] = str(self.webhook_port)
         token = self.settings.events.webhook_token

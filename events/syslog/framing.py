@@ -3,13 +3,17 @@
 ``SyslogFramer`` splits one TCP byte stream into messages (RFC 6587): octet
 counting (``123 <189>...``) when the first bytes are digits, a space and ``<``;
 otherwise each message ends at LF or NUL. It never raises; oversized messages
-and bad octet counts are counted on it.
+and bad octet counts are counted on it. A connection that starts octet-counted stays so: a
+count that over- or under-states its message (no length follows where the message says it ends)
+is counted as an error and the next frame is found by its ``LEN SP <`` header, so the messages
+after it are parsed, not discarded.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import socket
 
 from netcache.errors import ConfigError
@@ -26,6 +30,8 @@ class SyslogFramer:
         self._buf = bytearray()
         self._skip = 0          # octet mode: bytes of an oversized message still to discard
         self._discarding = False  # LF mode: inside an oversized line
+        self._line_start = False  # octet mode after a resync: the buffer starts a LF-delimited line
+        self._closing = False
         self.oversized = 0
         self.errors = 0
 
@@ -40,10 +46,16 @@ class SyslogFramer:
     def close(self) -> list[bytes]:
         """At end of stream: the last LF-mode message if it had no delimiter."""
         out: list[bytes] = []
+        if self.mode == "octet":
+            self._closing = True
+            out += self._octets()
         if self.mode != "octet" and self._buf and not self._discarding:
             msg = bytes(self._buf).replace(b"\x00", b"").strip(b"\r\n")
             if msg:
                 out.append(msg)
+        elif self.mode == "octet" and self._line_start and self._buf.startswith(b"<") \
+                and len(self._buf) <= self.max_bytes:
+            out.append(bytes(self._buf).rstrip(b"\r\n\x00"))  # a last LF-framed line after a resync
         elif self.mode == "octet" and (self._buf or self._skip):
             self.errors += 1  # truncated octet-counted message
         self._buf.clear()
@@ -96,16 +108,17 @@ class SyslogFramer:
                 pos += n
                 if self._skip:
                     break
-            space = buf.find(b" ", pos, pos + 12)
-            if space < 0:
-                if len(buf) - pos >= 12 or (len(buf) > pos and not buf[pos:].isdigit()):
-                    self._resync(buf, pos)  # garbage where a length should be
-                    return out + self._lines()
+            if pos >= len(buf):
                 break
-            digits = buf[pos:space]
-            if not digits.isdigit():
-                self._resync(buf, pos)
-                return out + self._lines()
+            space = buf.find(b" ", pos, pos + 12)
+            digits = buf[pos:space] if space > pos else b""
+            if not digits.isdigit() or len(digits) > 10:
+                if space < 0 and len(buf) - pos < 12 and buf[pos:].isdigit():
+                    break  # the start of a length: wait for the rest
+                pos = self._resync(buf, pos, out)  # garbage where a length should be
+                if pos < 0:
+                    return out
+                continue
             length = int(digits)
             start = space + 1
             if length > self.max_bytes:
@@ -113,22 +126,110 @@ class SyslogFramer:
                 pos = start
                 self._skip = length
                 continue
-            if len(buf) - start < length:
+            end = start + length
+            if end > len(buf):
                 break
-            msg = bytes(buf[start:start + length]).rstrip(b"\r\n\x00")
+            if end == len(buf) or not _frame_starts(buf, end):
+                # no length follows where this message says it ends: the count may over-state the
+                # length, and a chain of frames that starts inside it holds the next messages.
+                inner = _next_header(buf, start + 1, end, exact=end == len(buf))
+                if inner is not None:
+                    self.errors += 1
+                    msg = bytes(buf[start:inner]).rstrip(b" \r\n\x00")
+                    if msg:
+                        out.append(msg)
+                    pos = inner
+                    continue
+                if end == len(buf) and not self._closing and _next_header(buf, start + 1, end) is not None:
+                    break  # a chain may start inside: decide when the next bytes show where it ends
+            msg = bytes(buf[start:end]).rstrip(b"\r\n\x00")
             if msg:
                 out.append(msg)
-            pos = start + length
+            pos = end
         self._buf = bytearray(buf[pos:])
         return out
 
-    def _resync(self, buf: bytearray, pos: int) -> None:
-        """Bad octet count: count an error, fall back to LF framing from the next line."""
-        self.errors += 1
-        self.mode = "lf"
-        nl = buf.find(b"\n", pos)
-        self._buf = bytearray(buf[nl + 1:]) if nl >= 0 else bytearray()
-        self._discarding = nl < 0
+    def _resync(self, buf: bytearray, pos: int, out: list[bytes]) -> int:
+        """Bad octet count at ``pos``: skip to the next plausible frame and stay in octet framing.
+
+        Complete LF-delimited lines in the skipped bytes that look like syslog (start with ``<``)
+        are returned as messages; the rest is discarded and counted as one error. Returns the
+        position to go on from, or -1 when no frame starts in the buffer (the tail after the last
+        LF is kept for the next chunk, at most ``max_bytes`` of it)."""
+        nxt = _next_header(buf, pos + 1, len(buf))
+        stop = len(buf) if nxt is None else nxt
+        chunk = bytes(buf[pos:stop])
+        if nxt is None:
+            nl = chunk.rfind(b"\n")
+            tail = chunk[nl + 1:] if nl >= 0 else chunk
+            chunk = chunk[:nl + 1] if nl >= 0 else b""
+        else:
+            tail = b""
+        lines = chunk.replace(b"\x00", b"\n").split(b"\n")
+        discarded = False
+        line_start, self._line_start = self._line_start and pos == 0, False
+        for n, part in enumerate(lines):
+            part = part.rstrip(b"\r")
+            if (n > 0 or line_start) and part.startswith(b"<") and len(part) <= self.max_bytes:
+                out.append(part)
+            elif part.strip():
+                discarded = True
+        if discarded:
+            self.errors += 1
+        if nxt is not None:
+            return nxt
+        if len(tail) > self.max_bytes:
+            self.errors += 0 if discarded else 1
+            tail = b""
+        self._buf = bytearray(tail)
+        self._line_start = bool(tail) and (nl >= 0 or line_start)
+        return -1
+
+
+#: ``LEN SP <`` where LEN has no leading zero (RFC 6587: NONZERO-DIGIT *DIGIT).
+_HEADER_RE = re.compile(rb"([1-9][0-9]{0,9}) <")
+#: Frames followed when checking that a header found by resync is a real one.
+_CHAIN_FRAMES = 64
+
+
+def _frame_starts(buf: bytearray, pos: int) -> bool:
+    """Whether a ``LEN SP <`` header (or the start of one, at the end of the buffer) is at ``pos``."""
+    if _HEADER_RE.match(buf, pos):
+        return True
+    rest = bytes(buf[pos:pos + 12])
+    return len(buf) - pos < 12 and (rest.isdigit() or rest.rstrip(b" ").isdigit()) and rest[:1] != b"0"
+
+
+def _chain_ends(buf: bytearray, pos: int) -> int | None:
+    """Follow the frames from ``pos``: where the last one ends (possibly past the buffer), or None
+    if a frame ends where no ``LEN SP <`` begins."""
+    for _ in range(_CHAIN_FRAMES):
+        m = _HEADER_RE.match(buf, pos)
+        if m is None:
+            if len(buf) - pos < 12 and buf[pos:].isdigit():
+                return len(buf)  # a length that is still arriving
+            return None
+        pos = m.end() - 1 + int(m.group(1))
+        if pos >= len(buf):
+            return pos
+    return len(buf)  # this many frames in a row: a real chain
+
+
+def _next_header(buf: bytearray, start: int, stop: int, *, exact: bool = False) -> int | None:
+    """The first position in ``buf[start:stop]`` where a plausible octet-counted frame begins: a
+    ``LEN SP <`` whose frames follow one another up to the end of the buffer (``exact``: end at it)."""
+    stop = min(len(buf), stop)
+    k = buf.find(b" <", start)
+    while 0 <= k < stop:
+        first = k
+        while first > start and k - first < 10 and 48 <= buf[first - 1] <= 57:
+            first -= 1
+        for pos in range(first, k):  # a message may end in digits: "... port 1" + "39 <13>..."
+            end = _chain_ends(buf, pos) if buf[pos] != 48 else None
+            if end is not None and (end == len(buf) or (end > len(buf) and not exact)):
+                return pos
+        k = buf.find(b" <", k + 2)
+    return None
 
 
 def udp_kernel_drops(sock: socket.socket | None) -> int:
@@ -150,6 +251,8 @@ def udp_kernel_drops(sock: socket.socket | None) -> int:
 
 
 class AllowList:
+    """Source addresses allowed to send: an empty list denies every source."""
+
     def __init__(self, cidrs: list[str]) -> None:
         try:
             self.nets = [ipaddress.ip_network(c, strict=False) for c in cidrs]
@@ -159,7 +262,7 @@ class AllowList:
 
     def __call__(self, host: str) -> bool:
         if not self.nets:
-            return True
+            return False  # no allow-list: every source is denied
         ok = self._cache.get(host)
         if ok is None:
             try:

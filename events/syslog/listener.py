@@ -2,7 +2,8 @@
 
 TCP framing is detected per connection (RFC 6587, see ``syslog_framing``):
 octet counting or LF / NUL delimited. Messages longer than ``syslog_max_line_bytes``
-are discarded and counted. Sources outside ``syslog_allow`` are rejected.
+are discarded and counted. Sources outside ``syslog_allow`` are rejected; with no allow-list
+(the default) every source is, and ``netcache syslog`` says so at start.
 
 Events wait in a bounded in-memory buffer (``syslog_buffer_max``) and are
 published every ``syslog_batch_size`` messages or ``syslog_flush_ms``. While
@@ -45,7 +46,7 @@ from netcache.health import health_key, write_heartbeat
 from netcache.inventory import device_for_source, inventory_for
 from netcache.settings import Settings
 
-__all__ = ["SyslogFramer", "SyslogListener", "syslog_command"]
+__all__ = ["SyslogFramer", "SyslogListener", "allow_line", "syslog_command"]
 
 log = logging.getLogger(__name__)
 
@@ -326,12 +327,21 @@ class SyslogListener:
             await self.stop()
 
 
+def allow_line(allow: list[str]) -> str:
+    """The one line the command prints at start about who may send."""
+    if not allow:
+        return ("syslog: NO SOURCE IS ALLOWED: every message is rejected (counted as rejected) until "
+                "NETCACHE_EVENTS__SYSLOG_ALLOW or --allow lists the senders' networks")
+    return f"syslog: accepting messages from {', '.join(allow)} only"
+
+
 @click.command("syslog")
 @click.option("--host", default=None, help="Bind address (default: NETCACHE_EVENTS__SYSLOG_HOST, 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="UDP and TCP port (default: NETCACHE_EVENTS__SYSLOG_PORT, 5514).")
 @click.option("--udp-port", type=int, default=None, help="UDP port, if different from --port (0 = any free port).")
 @click.option("--tcp-port", type=int, default=None, help="TCP port, if different from --port (0 = any free port).")
-@click.option("--allow", multiple=True, help="Source network allowed to send (CIDR; repeatable). Default: allow all.")
+@click.option("--allow", multiple=True, help="Source network allowed to send (CIDR; repeatable). Default: "
+              "NETCACHE_EVENTS__SYSLOG_ALLOW; none = every source is denied (0.0.0.0/0 and ::/0 allow all).")
 @click.option("--vendor", default=None, help="Vendor rules to use: auto (default) or cisco_ios, cisco_nxos, "
               "cisco_iosxr, junos, arista_eos, sonic.")
 @click.option("--metrics-port", type=int, default=None, help="Serve Prometheus /metrics on this port (0 = off).")
@@ -393,6 +403,7 @@ def syslog_command(host: str | None, port: int | None, udp_port: int | None, tcp
             await listener.start()
             click.echo(f"syslog listening on {listener.host} udp/{listener.udp_port} tcp/{listener.tcp_port}",
                        err=True)
+            click.echo(allow_line(settings.events.syslog_allow), err=True)
             await stop.wait()
         finally:
             await listener.stop()

@@ -56,7 +56,7 @@ class NetcacheSyslog:
                    NETCACHE_EVENTS__SYSLOG_HEALTH_INTERVAL_S="0.2")
         self.proc = subprocess.Popen(
             [str(Path(sys.executable).parent / "netcache"), "syslog", "--udp-port", str(self.udp_port),
-             "--tcp-port", str(self.tcp_port), "--metrics-port", str(self.metrics_port)],
+             "--tcp-port", str(self.tcp_port), "--metrics-port", str(self.metrics_port), "--allow", "127.0.0.0/8"],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         wait_for(lambda: self.proc.poll() is not None or tcp_open(self.tcp_port), 30, "netcache syslog start")
         assert self.proc.poll() is None, self.proc.stderr.read() if self.proc.stderr else ""
