@@ -214,6 +214,11 @@ class EventSettings(BaseModel):
     netbox_secret: SecretStr | None = None
     #: Largest accepted webhook body.
     webhook_max_body_bytes: int = 1_048_576
+    #: Deepest nesting of arrays/objects a webhook body may have (NetBox bodies need about 6); deeper = 400.
+    webhook_max_json_depth: int = Field(32, ge=2)
+    #: NetBox bodies whose ``timestamp`` is further than this from now are refused (422), so a
+    #: delivery replayed after the de-duplication window is not published again; 0 = no check.
+    netbox_max_age_s: int = Field(300, ge=0)
     #: Publisher: Redis outages are retried this many times with exponential backoff + jitter …
     publish_retries: int = Field(5, ge=0)
     #: … starting at this pause and doubling up to the cap, then BackendUnavailable.

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -34,7 +37,12 @@ NETBOX_SECRET = "netbox-hook-secret-0123456789"
 
 
 def load(name: str) -> bytes:
-    return (DATA / name).read_bytes()
+    """A recorded body; a NetBox one re-stamped with now (older bodies are refused as replays)."""
+    raw = (DATA / name).read_bytes()
+    if name.startswith("netbox_"):
+        now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f+00:00")
+        raw = re.sub(rb'"timestamp": "[^"]*"', f'"timestamp": "{now}"'.encode(), raw)
+    return raw
 
 
 @pytest.fixture
@@ -390,3 +398,110 @@ async def test_a_signed_netbox_request_is_refused_when_no_netbox_secret_is_confi
     finally:
         await srv.close()
         await redis.aclose()
+
+
+# --- bad input: every error a JSON 4xx with a counter, no secret in any log line ------------------------
+
+
+def _outcome(body: str, endpoint: str, outcome: str) -> float:
+    m = re.search(rf'netcache_webhook_requests_total{{endpoint="{endpoint}",outcome="{outcome}"}} ([0-9.]+)', body)
+    return float(m.group(1)) if m else 0.0
+
+
+async def _metrics_text(http, server) -> str:
+    async with http.get(server.make_url("/metrics")) as resp:
+        return await resp.text()
+
+
+async def _raw_request(server, head: bytes, body: bytes = b"") -> bytes:
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    writer.write(head + b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body)
+    await writer.drain()
+    data = await reader.read()
+    writer.close()
+    await writer.wait_closed()
+    return data
+
+
+def _status_and_json(response: bytes) -> tuple[int, dict]:
+    head, _, body = response.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(body)
+
+
+@pytest.mark.parametrize("path", ["/v1/events", "/v1/netbox"])
+@pytest.mark.parametrize("header", ["Authorization", "X-Hook-Signature"])
+async def test_non_ascii_bytes_in_a_credential_header_get_a_json_400_before_authentication(
+        server, http, redis_client, wh_settings, path, header):
+    value = b"Bearer \xff\xfe" + TOKEN.encode() if header == "Authorization" else b"\xc3\xa9" * 64
+    auth = b"" if header == "Authorization" else f"Authorization: Bearer {TOKEN}\r\n".encode()
+    head = (f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n".encode() + auth
+            + header.encode() + b": " + value + b"\r\n")
+    status, body = _status_and_json(await _raw_request(server, head, json.dumps(BGP_DOWN).encode()))
+    assert status == 400 and body["error"] == "bad_header" and header in body["message"]
+    assert TOKEN not in json.dumps(body)
+    assert _outcome(await _metrics_text(http, server), path.rsplit("/", 1)[-1], "400") == 1
+    assert redis_client.xlen(wh_settings.events.stream) == 0
+
+
+@pytest.mark.parametrize("depth", [33, 9_000])
+async def test_deeply_nested_json_gets_a_json_400_and_a_counter(server, http, redis_client, wh_settings, depth):
+    body = b"[" * depth + b"]" * depth
+    status, data, _ = await post(http, server, "/v1/events", body)
+    assert status == 400 and data["error"] == "json_too_deep"
+    raw = load("netbox_device_updated.json")
+    nested = b'{"event": "updated", "data": ' + b'{"a": ' * depth + b"1" + b"}" * depth + b"}"
+    status, data, _ = await post(http, server, "/v1/netbox", None, raw=nested,
+                                 headers={"X-Hook-Signature": compute_signature(NETBOX_SECRET, nested)})
+    assert status == 400 and data["error"] == "json_too_deep"
+    text = await _metrics_text(http, server)
+    assert _outcome(text, "events", "400") == 1 and _outcome(text, "netbox", "400") == 1
+    assert redis_client.xlen(wh_settings.events.stream) == 0
+    status, _, _ = await post(http, server, "/v1/netbox", None, raw=raw,
+                              headers={"X-Hook-Signature": compute_signature(NETBOX_SECRET, raw)})
+    assert status == 202  # a real NetBox body is well inside the limit
+
+
+@pytest.mark.parametrize("age", [timedelta(minutes=6), timedelta(days=3), -timedelta(minutes=10)])
+async def test_a_netbox_body_older_than_the_window_is_refused_even_when_signed(
+        server, http, redis_client, wh_settings, age):
+    data = json.loads(load("netbox_device_updated.json"))
+    data["timestamp"] = (datetime.now(UTC) - age).isoformat()
+    raw = json.dumps(data).encode()
+    status, body, _ = await post(http, server, "/v1/netbox", None, raw=raw,
+                                 headers={"X-Hook-Signature": compute_signature(NETBOX_SECRET, raw)})
+    assert status == 422 and body["error"] == "stale_delivery" and "300 s" in body["message"]
+    assert _outcome(await _metrics_text(http, server), "netbox", "422") == 1
+    assert redis_client.xlen(wh_settings.events.stream) == 0
+
+
+async def test_a_device_name_with_a_newline_or_nul_gets_422_and_reaches_no_log_line(
+        server, http, redis_client, wh_settings, caplog):
+    caplog.set_level(logging.DEBUG)
+    for name in ("rtr-101\nrtr-102", "rtr-101\x00", "rtr-1\r2024-01-01 INFO forged"):
+        status, body, _ = await post(http, server, "/v1/events", {**BGP_DOWN, "device": name})
+        assert status == 422 and body["error"] == "invalid_event"
+        assert "control character" in body["details"][0]["message"]
+    assert redis_client.xlen(wh_settings.events.stream) == 0
+    assert not any(c in caplog.text for c in ("rtr-101\n", "\x00", "\rforged", "\r2024"))
+
+
+async def test_a_bare_cr_in_the_authorization_header_puts_no_token_in_any_log_line(server, http):
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        half = TOKEN[:12].encode()
+        head = (b"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Authorization: Bearer " + half + b"\r" + TOKEN[12:].encode() + b"\r\n")
+        response = await _raw_request(server, head, b"{}")
+        assert response.startswith(b"HTTP/1.") and b" 400 " in response.split(b"\r\n", 1)[0]
+        text = stream.getvalue()
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+    assert "Error handling request" in text  # the line is there, without the bytes
+    assert half.decode() not in text and TOKEN[12:] not in text
+    assert _outcome(await _metrics_text(http, server), "http", "400") == 1

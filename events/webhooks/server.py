@@ -13,14 +13,21 @@ plus ``GET /healthz`` (200, or 503 when Redis does not answer) and ``GET /metric
 
 Answers are JSON: ``202 {"accepted": n, "ids": [...], "duplicates": n, ...}`` or an
 error ``{"error": code, "message": what is wrong, "hint": what to do}`` with 400
-(not JSON), 401 (token / signature), 413 (body over ``webhook_max_body_bytes``),
+(not JSON, nested deeper than ``webhook_max_json_depth``, or an ``Authorization`` /
+``X-Hook-Signature`` header that is not printable ASCII: checked before anything else),
+401 (token / signature), 413 (body over ``webhook_max_body_bytes``),
 415 (not JSON content), 422 (valid JSON, not valid events; pydantic's error list in
-``details``) or 503 + ``Retry-After`` when Redis cannot take the events — nothing of
+``details``; a NetBox body whose ``timestamp`` is more than ``netbox_max_age_s`` away from now)
+or 503 + ``Retry-After`` when Redis cannot take the events — nothing of
 that request was accepted, so the sender's retry loses nothing. There is no
 in-memory buffer: webhook senders (Alertmanager, NetBox) retry on 5xx.
 
+Every answer is counted in ``netcache_webhook_requests_total{endpoint, outcome}``; requests
+aiohttp cannot even parse count as ``endpoint="http"``.
+
 The server refuses to start without ``NETCACHE_EVENTS__WEBHOOK_TOKEN``. Tokens and
-signatures are never logged. Every ``webhook_health_interval_s`` it refreshes
+signatures are never logged: aiohttp's own log of an unparseable request (which quotes the
+offending header line) is reduced to its first line (``_ServerLog``). Every ``webhook_health_interval_s`` it refreshes
 ``{prefix}:w:health:webhook:{hostname}`` (TTL 3x the interval).
 """
 
@@ -32,10 +39,12 @@ import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import click
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from pydantic import ValidationError
 from redis.exceptions import RedisError
@@ -143,12 +152,49 @@ async def _read_body(request: web.Request, max_bytes: int) -> bytes:
         raise too_large from None
 
 
-def _decode_json(body: bytes) -> Any:
+def _decode_json(body: bytes, max_depth: int) -> Any:
+    too_deep = _Reject(400, "json_too_deep", f"body nests arrays/objects deeper than {max_depth} levels",
+                       "send a flat document (limit: NETCACHE_EVENTS__WEBHOOK_MAX_JSON_DEPTH)")
     try:
-        return json.loads(body)
+        data = json.loads(body)
+    except RecursionError:
+        raise too_deep from None
     except (ValueError, UnicodeDecodeError) as e:
         raise _Reject(400, "invalid_json", f"body is not valid JSON: {e}",
                       "send a JSON document (check quoting and commas)") from None
+    if _depth_over(data, max_depth):
+        raise too_deep
+    return data
+
+
+def _depth_over(data: Any, max_depth: int) -> bool:
+    """Whether ``data`` nests lists/dicts deeper than ``max_depth`` (iterative: no recursion)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > max_depth:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+#: Headers that carry credentials: checked for printable ASCII before anything else reads them.
+_CREDENTIAL_HEADERS = ("Authorization", SIGNATURE_HEADER)
+
+
+def _check_headers(request: web.Request) -> None:
+    """A credential header that is not printable ASCII is a 400 (its value is never echoed or logged)."""
+    for name in _CREDENTIAL_HEADERS:
+        for value in request.headers.getall(name, ()):
+            if not (value.isascii() and value.isprintable()):
+                raise _Reject(400, "bad_header", f"the {name} header holds bytes that are not printable ASCII",
+                              f"send {name} as plain ASCII text")
 
 
 def _pydantic_errors(e: BaseException | None) -> list[dict[str, Any]] | None:
@@ -235,7 +281,8 @@ async def _read_authorised_json(request: web.Request, state: _State) -> Any:
         raise _Reject(401, "unauthorized", "missing or wrong bearer token", _TOKEN_HINT,
                       headers={"WWW-Authenticate": 'Bearer realm="netcache"'})
     _check_content_type(request)
-    return _decode_json(await _read_body(request, state.settings.events.webhook_max_body_bytes))
+    ev = state.settings.events
+    return _decode_json(await _read_body(request, ev.webhook_max_body_bytes), ev.webhook_max_json_depth)
 
 
 async def _events(request: web.Request, state: _State) -> dict[str, Any]:
@@ -277,7 +324,9 @@ async def _netbox(request: web.Request, state: _State) -> dict[str, Any]:
             message, hint = "no X-Hook-Signature and no valid bearer token", \
                 "give the NetBox webhook a secret (= NETCACHE_EVENTS__NETBOX_SECRET) or " + _TOKEN_HINT
         raise _Reject(401, "unauthorized", message, hint)
-    data = _decode_json(raw)
+    ev = state.settings.events
+    data = _decode_json(raw, ev.webhook_max_json_depth)
+    _check_netbox_age(data, ev.netbox_max_age_s)
     try:
         result = map_netbox(data)
     except ValidationError as e:
@@ -290,6 +339,29 @@ async def _netbox(request: web.Request, state: _State) -> dict[str, Any]:
     body = await _publish(state, "netbox", result.events)
     body["ignored"] = result.ignored
     return body
+
+
+def _check_netbox_age(data: Any, max_age_s: int) -> None:
+    """A NetBox body whose ``timestamp`` is further than ``max_age_s`` from now is refused (a replay
+    after the de-duplication window, or a clock that is far off). 0 = no check."""
+    if not max_age_s or not isinstance(data, dict):
+        return
+    hint = ("NetBox stamps each delivery; a replayed or long-delayed body is refused "
+            "(limit: NETCACHE_EVENTS__NETBOX_MAX_AGE_S; check both clocks)")
+    stamp = data.get("timestamp")
+    if not isinstance(stamp, str):
+        raise _Reject(422, "no_timestamp", "the NetBox body has no 'timestamp'", hint)
+    try:
+        when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        raise _Reject(422, "invalid_timestamp", "the NetBox body's 'timestamp' is not an ISO 8601 time",
+                      hint) from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    age_s = (datetime.now(UTC) - when).total_seconds()
+    if abs(age_s) > max_age_s:
+        what = f"{age_s:.0f} s old" if age_s > 0 else f"{-age_s:.0f} s in the future"
+        raise _Reject(422, "stale_delivery", f"the NetBox body's timestamp is {what} (limit {max_age_s} s)", hint)
 
 
 async def _healthz(request: web.Request) -> web.Response:
@@ -308,18 +380,79 @@ async def _metrics(request: web.Request) -> web.Response:
                         headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
+_ENDPOINTS = {"/v1/events": "events", "/v1/alertmanager": "alertmanager", "/v1/netbox": "netbox",
+              "/healthz": "healthz", "/metrics": "metrics"}
+
+
 @web.middleware
 async def _json_errors(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
                        ) -> web.StreamResponse:
-    """aiohttp's own HTTP errors (404, 405, 413 ...) as JSON bodies too."""
+    """Credential headers checked first (400); aiohttp's own HTTP errors (404, 405, 413 ...) and
+    anything unexpected as JSON bodies too, each counted."""
+    metrics = request.app[_STATE].metrics
+    endpoint = _ENDPOINTS.get(request.path, "other")
     try:
+        _check_headers(request)
         return await handler(request)
+    except _Reject as r:
+        metrics.requests.labels(endpoint, str(r.status)).inc()
+        log.info("webhook %s from %s: %d %s", endpoint, request.remote, r.status, r.code)
+        return r.response()
     except web.HTTPException as e:
         if e.status < 400:
             raise
+        metrics.requests.labels(endpoint, str(e.status)).inc()
         return web.json_response({"error": e.reason.lower().replace(" ", "_"), "message": e.reason,
                                   "hint": "POST JSON to /v1/events, /v1/alertmanager or /v1/netbox"},
                                  status=e.status)
+    except Exception as e:  # noqa: BLE001 - a bug must still answer JSON, be counted, and log no request data
+        metrics.requests.labels(endpoint, "500").inc()
+        log.error("webhook %s from %s: internal error %s", endpoint, request.remote, type(e).__name__)
+        return web.json_response({"error": "internal_error", "message": f"internal error ({type(e).__name__})",
+                                  "hint": "nothing of this request was accepted; report it with the time"},
+                                 status=500)
+
+
+class _ServerLog:
+    """aiohttp's server logger for this app: one line per bad request, never the request's bytes.
+
+    aiohttp logs a request it cannot parse with the offending header line (a bare CR inside
+    ``Authorization`` puts the token in the log); this keeps only the first line of the reason and
+    counts it as ``netcache_webhook_requests{endpoint="http", outcome="400"}``."""
+
+    def __init__(self, metrics: WebhookMetrics) -> None:
+        self.metrics = metrics
+        self.log = logging.getLogger(f"{__name__}.http")
+
+    def _emit(self, level: int, msg: str, *args: Any, exc_info: Any = None, **_: Any) -> None:
+        exc = exc_info if isinstance(exc_info, BaseException) else None
+        if exc is not None:
+            self.metrics.requests.labels("http", "400" if isinstance(exc, HttpProcessingError) else "500").inc()
+            reason = str(getattr(exc, "message", "") or "").strip().splitlines()
+            first = reason[0].rstrip(":") if reason else ""
+            detail = f"{type(exc).__name__}: {first}" if isinstance(exc, HttpProcessingError) and first \
+                else type(exc).__name__
+            msg = f"{msg}: {detail}"
+        try:
+            text = msg % args if args else msg
+        except (TypeError, ValueError):
+            text = msg
+        self.log.log(level, "%s", text)
+
+    def debug(self, msg: str, *args: Any, **kw: Any) -> None:
+        self._emit(logging.DEBUG, msg, *args, **kw)
+
+    def info(self, msg: str, *args: Any, **kw: Any) -> None:
+        self._emit(logging.INFO, msg, *args, **kw)
+
+    def warning(self, msg: str, *args: Any, **kw: Any) -> None:
+        self._emit(logging.WARNING, msg, *args, **kw)
+
+    def error(self, msg: str, *args: Any, **kw: Any) -> None:
+        self._emit(logging.ERROR, msg, *args, **kw)
+
+    def exception(self, msg: str, *args: Any, exc_info: Any = True, **kw: Any) -> None:
+        self._emit(logging.WARNING, msg, *args, exc_info=exc_info, **kw)
 
 
 # --- lifecycle ---------------------------------------------------------------------------
@@ -382,7 +515,8 @@ def create_app(settings: Settings, *, redis: Any = None, metrics: WebhookMetrics
                    metrics=metrics or WebhookMetrics(),
                    rules=rules if rules is not None else load_rules(ev.alertmanager_rules_file),
                    redis=redis)
-    app = web.Application(client_max_size=ev.webhook_max_body_bytes, middlewares=[_json_errors])
+    app = web.Application(client_max_size=ev.webhook_max_body_bytes, middlewares=[_json_errors],
+                          handler_args={"logger": _ServerLog(state.metrics)})
     app[_STATE] = state
     app.cleanup_ctx.append(_lifecycle)
     app.router.add_post("/v1/events", _endpoint("events", _events))
