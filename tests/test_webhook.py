@@ -11,9 +11,9 @@ import re
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
