@@ -56,7 +56,8 @@ class Listener:
         self.udp, self.tcp = free_port(), free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("NETCACHE_")}
         env.update(NETCACHE_REDIS_URL=url, NETCACHE_LOG_LEVEL="WARNING",
-                   NETCACHE_EVENTS__SYSLOG_HEALTH_INTERVAL_S="0.5", NETCACHE_EVENTS__SYSLOG_BUFFER_MAX="1000000")
+                   NETCACHE_EVENTS__SYSLOG_HEALTH_INTERVAL_S="0.5", NETCACHE_EVENTS__SYSLOG_BUFFER_MAX="1000000",
+                   NETCACHE_EVENTS__SYSLOG_RATE_PER_SOURCE="0", NETCACHE_EVENTS__SYSLOG_RATE_PER_DEVICE="0")
         exe = os.path.join(os.path.dirname(sys.executable), "netcache")
         self.proc = subprocess.Popen([exe, "syslog", "--udp-port", str(self.udp), "--tcp-port", str(self.tcp),
                                       "--allow", "127.0.0.0/8"],

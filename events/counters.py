@@ -23,6 +23,8 @@ LISTENER_COUNTERS: tuple[str, ...] = (
     "rejected",      # datagrams / connections from a source outside syslog_allow
     "oversized",     # messages longer than syslog_max_line_bytes
     "dropped",       # events lost because the buffer was full (UDP) or Redis stayed down at shutdown
+    "rate_limited_source",  # events over syslog_rate_per_source for their source address: not published
+    "rate_limited_device",  # events over syslog_rate_per_device for their device: not published
     "published",     # events added to the stream
     "duplicates",    # events the publisher had already seen (same id inside dedup_window_s)
 )

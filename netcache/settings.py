@@ -205,6 +205,15 @@ class EventSettings(BaseModel):
     #: Source networks allowed to send syslog (CIDR list). Empty (the default) = every source is
     #: denied, and the listener says so at start; ["0.0.0.0/0", "::/0"] allows every source.
     syslog_allow: list[str] = Field(default_factory=list)
+    #: What syslog (unauthenticated; UDP sources can be spoofed) may make the worker invalidate and
+    #: warm: events published per second per source address, with this burst (a relay forwarding
+    #: many devices needs more), and per device (a flap storm is coalesced by the dispatcher
+    #: anyway). Events over a limit are counted (rate_limited_source / rate_limited_device), not
+    #: published. 0 = no limit.
+    syslog_rate_per_source: float = Field(20.0, ge=0)
+    syslog_burst_per_source: int = Field(200, ge=1)
+    syslog_rate_per_device: float = Field(2.0, ge=0)
+    syslog_burst_per_device: int = Field(50, ge=1)
     #: Webhook receiver bind address and port.
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8088
@@ -284,6 +293,9 @@ class WorkerSettings(BaseModel):
     warm_max_calls_per_run: int = 20
     warm_max_calls_per_day: int = 2_000
     warm_max_dollars_per_day: float = 5.0
+    #: Share of the day's warm calls that warm-ups caused by syslog events may spend (syslog is
+    #: unauthenticated: a spoofed flood must leave the rest to operators and the nightly refresh).
+    warm_syslog_share: float = Field(0.25, ge=0.0, le=1.0)
     warm_concurrency: int = 4
     #: Warm-up LLM calls at once across every worker (a Redis semaphore), and how long one waits for a slot.
     warm_global_concurrency: int = 8
@@ -338,6 +350,8 @@ class WorkerSettings(BaseModel):
     dispatcher_health_interval_s: float = 5.0
     #: Dispatcher: Prometheus /metrics port (0 = off; `netcache dispatcher --metrics-port`).
     dispatcher_metrics_port: int = 0
+    #: Dispatcher: address its /metrics binds (this host only by default; 0.0.0.0 to expose it).
+    dispatcher_metrics_host: str = "127.0.0.1"
     #: Dispatcher: Redis/broker outages are retried with exponential backoff up to this pause.
     dispatcher_backoff_max_s: float = 10.0
 

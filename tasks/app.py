@@ -168,6 +168,8 @@ def make_app(settings: Settings) -> Celery:
         beat_scheduler=SCHEDULER,
         beat_max_loop_interval=5,
         redbeat_redis_url=broker,
+        # RedBeat's client options, set explicitly (not the broker's transport options)
+        redbeat_redis_options={},
         redbeat_key_prefix=WorkerKeys(settings.key_prefix).redbeat_prefix,
         redbeat_lock_key=WorkerKeys(settings.key_prefix).redbeat_lock,
         redbeat_lock_timeout=w.beat_lock_timeout_s,
@@ -176,7 +178,9 @@ def make_app(settings: Settings) -> Celery:
     if ssl_opts:
         app.conf.broker_use_ssl = ssl_opts
         app.conf.redis_backend_use_ssl = ssl_opts
-        app.conf.redbeat_redis_options = {"ssl": True, **ssl_opts}
+        # RedBeat builds its client from the rediss:// URL (which implies TLS) plus these; an
+        # "ssl" key in redbeat_redis_options reached redis-py as an unknown argument (TypeError)
+        app.conf.redbeat_redis_use_ssl = ssl_opts
     app.conf.beat_schedule = beat_schedule(settings, app=app)
     app.steps["worker"].add(HealthStep)
     _register_tasks(app)
@@ -191,15 +195,15 @@ def _register_tasks(app: Celery) -> None:
     @app.task(bind=True, base=NetcacheTask, name="netcache.invalidate", shared=False, **_retry_opts())
     def invalidate(self, tags: list[str], mode: str = "hard", warm: list[dict] | None = None,
                    reason: str = "", action_id: str | None = None, folded: int = 0,
-                   warm_limit: int | None = None) -> dict:
+                   warm_limit: int | None = None, origin: str = "") -> dict:
         """Gradual invalidation of every entry carrying one of ``tags``; then re-warm the most-asked
         ``warm_limit`` of them (None = ``worker.warm_max_calls_per_run``; 0 = no re-warm)."""
         limit = w.warm_max_calls_per_run if warm_limit is None else max(0, int(warm_limit))
         rt = self.runtime
         task_id = self.request.id
         def enqueue_warm(questions: list[dict], why: str, aid: str) -> None:
-            app.send_task("netcache.warm", kwargs={"questions": questions, "reason": why, "action_id": aid},
-                          queue="warm")
+            app.send_task("netcache.warm", kwargs={"questions": questions, "reason": why, "action_id": aid,
+                                                   "origin": origin}, queue="warm")
 
         if folded:
             log.info("invalidation %s stands for %d coalesced events", action_id or task_id, folded)
@@ -220,17 +224,18 @@ def _register_tasks(app: Celery) -> None:
                             action_id or task_id)
                 raise self.retry(kwargs={"tags": tags, "mode": mode, "warm": warm or [], "reason": reason,
                                          "action_id": action_id or task_id, "folded": folded,
-                                         "warm_limit": warm_limit},
+                                         "warm_limit": warm_limit, "origin": origin},
                                  countdown=0, max_retries=None) from None
 
     @app.task(bind=True, base=NetcacheTask, name="netcache.warm", shared=False, **_retry_opts())
-    def warm(self, questions: list[dict], reason: str = "", action_id: str | None = None) -> dict:
-        """Ask ``questions`` through the cache within the warming budget."""
+    def warm(self, questions: list[dict], reason: str = "", action_id: str | None = None,
+             origin: str = "") -> dict:
+        """Ask ``questions`` through the cache within the warming budget (``origin`` syslog: its share)."""
         rt = self.runtime
         with _counting_rejections(rt, "netcache.warm"):
             if not isinstance(questions, list):
                 raise ConfigError(f"questions must be a list of {{'prompt': ...}} objects, got {questions!r}")
-            result = run_warm(rt.cache, rt.llm, rt.budget(), questions, reason=reason,
+            result = run_warm(rt.cache, rt.llm, rt.budget(origin=origin), questions, reason=reason,
                               action_id=action_id or self.request.id or "", concurrency=w.warm_concurrency,
                               metrics=rt.metrics, semaphore=rt.warm_semaphore(), slot_wait_s=w.warm_slot_wait_s)
         _record_warm(rt, result.to_dict())

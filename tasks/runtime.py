@@ -65,15 +65,16 @@ class Runtime:
 
             return AnswerCache(self.settings, redis=self.redis, llm=self.llm, metrics=self.metrics)
 
-    def budget(self, *, max_calls_per_run: int | None = None) -> WarmBudget:
+    def budget(self, *, max_calls_per_run: int | None = None, origin: str = "") -> WarmBudget:
         """A fresh budget for one run (the day's counters are shared in Redis).
 
         ``max_calls_per_run`` overrides ``warm_max_calls_per_run`` for scheduled jobs whose size is
         chosen on purpose (the nightly top-N refresh, topology warming); the day caps still hold."""
         limits = BudgetLimits.from_settings(self.settings)
         if max_calls_per_run is not None:
-            limits = BudgetLimits(max_calls_per_run, limits.max_calls_per_day, limits.max_usd_per_day)
-        return WarmBudget(self.redis, limits, prefix=self.settings.key_prefix)
+            limits = BudgetLimits(max_calls_per_run, limits.max_calls_per_day, limits.max_usd_per_day,
+                                  limits.syslog_share)
+        return WarmBudget(self.redis, limits, prefix=self.settings.key_prefix, origin=origin)
 
     def warm_semaphore(self) -> Any:
         """The Redis semaphore bounding warm-up LLM calls across every worker."""

@@ -48,8 +48,10 @@ def settings(redis_url, monkeypatch) -> Settings:
     for key in list(os.environ):
         if key.startswith("NETCACHE_"):
             monkeypatch.delenv(key)
-    # syslog denies every source until an allow-list is set; tests send from this host
-    return Settings(redis_url=redis_url, events=EventSettings(syslog_allow=list(LOOPBACK_NETS)), _env_file=None)
+    # syslog denies every source until an allow-list is set; tests send from this host, and floods
+    # of one device's messages (the tests of the syslog rate limits set their own)
+    events = EventSettings(syslog_allow=list(LOOPBACK_NETS), syslog_rate_per_source=0, syslog_rate_per_device=0)
+    return Settings(redis_url=redis_url, events=events, _env_file=None)
 
 
 @pytest.fixture

@@ -104,3 +104,42 @@ def test_a_plain_redis_url_to_a_tls_port_fails_clearly(tls_redis):
     with pytest.raises(redis.ConnectionError):
         client.ping()
     client.close()
+
+
+def test_netcache_beat_runs_on_a_rediss_url(tls_redis, tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from redbeat.schedulers import get_redis
+
+    from netcache.keys import WorkerKeys
+    from netcache.tasks.app import make_app
+
+    s = _settings(tls_redis)
+    app = make_app(s)
+    try:
+        assert get_redis(app).ping()  # RedBeat's own client, built the way beat builds it
+    finally:
+        app.close()
+    client = make_redis(s)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NETCACHE_")}
+    env.update(NETCACHE_REDIS_URL=s.redis_url, NETCACHE_REDIS_SSL_CA_CERTS=str(tls_redis.tls.ca_file))
+    log = tmp_path / "beat.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([str(Path(sys.executable).parent / "netcache"), "beat"], env=env, cwd=tmp_path,
+                                stdout=out, stderr=subprocess.STDOUT)
+    try:
+        lock = WorkerKeys(s.key_prefix).redbeat_lock
+        deadline = time.monotonic() + 60
+        while not client.exists(lock):
+            assert proc.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "beat never took its lock over TLS: " + log.read_text()
+            time.sleep(0.2)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        client.close()
+    assert "TypeError" not in log.read_text()

@@ -133,7 +133,8 @@ def test_an_item_without_tags_becomes_a_warm_task():
     assert (action.task, action.queue) == WARM_TASK
     kwargs = action.kwargs(action_id="a", reason="bgp_up", folded=2)
     assert kwargs == {"questions": [{"prompt": "Show the BGP neighbor summary on rtr-001", "context": None,
-                                     "params": None}], "reason": "bgp_up (2 events folded)", "action_id": "a"}
+                                     "params": None}], "reason": "bgp_up (2 events folded)", "action_id": "a",
+                      "origin": "operator"}
 
 
 def test_event_types_without_a_rule_cause_nothing():
@@ -169,6 +170,14 @@ def test_an_unknown_event_type_is_a_config_error_naming_it_and_its_line():
 def test_a_placeholder_the_event_does_not_have_is_a_config_error():
     with pytest.raises(ConfigError, match=r"uses \{interface\}, which a bgp_down event does not have"):
         parse_rules("rules:\n  bgp_down:\n    - invalidate: ['iface:{device}:{interface}']\n")
+
+
+@pytest.mark.parametrize("template", ["device:{device!r:>12}", "device:{device!r}", "device:{device:>12}",
+                                      "Why did {device!s} reboot?"])
+def test_a_placeholder_with_a_conversion_or_format_spec_is_a_config_error(template):
+    with pytest.raises(ConfigError, match="conversion or format spec") as e:
+        parse_rules(f"rules:\n  device_reboot:\n    - invalidate: ['device:{{device}}']\n      warm: ['{template}']\n")
+    assert "line 4" in str(e.value) and "write plain {device}" in str(e.value)
 
 
 def test_a_malformed_template_or_an_empty_item_is_a_config_error():

@@ -348,3 +348,74 @@ def test_the_syslog_help_names_every_counter_and_only_settings_that_exist():
     named = re.findall(r"NETCACHE_EVENTS__([A-Z_]+)", result.output)
     assert {"SYSLOG_ALLOW", "SYSLOG_BUFFER_MAX", "SYSLOG_RCVBUF_BYTES"} <= set(named)
     assert {n.lower() for n in named} <= set(EventSettings.model_fields)
+
+
+# --- abuse: default deny, spoofed floods --------------------------------------------------------
+
+
+def test_without_an_allow_list_every_source_is_denied_and_the_command_says_so(settings, redis_client):
+    from netcache.events.syslog.listener import allow_line
+    from netcache.settings import Settings
+
+    assert Settings(_env_file=None).events.syslog_allow == []
+    with ListenerThread(with_events(settings, syslog_allow=[], syslog_flush_ms=20), udp_port=0, tcp_port=0) as t:
+        send_udp(t.listener.udp_port, [line(1)])
+        send_tcp(t.listener.tcp_port, line(2) + b"\n")
+        wait_for(lambda: counters(t)["rejected"] == 2, what="2 rejections")
+    assert redis_client.xlen(settings.events.stream) == 0
+    assert "NO SOURCE IS ALLOWED" in allow_line([]) and "NETCACHE_EVENTS__SYSLOG_ALLOW" in allow_line([])
+    assert allow_line(["10.0.0.0/8"]) == "syslog: accepting messages from 10.0.0.0/8 only"
+
+
+def _spoofed_udp(port: int, packets: list[tuple[str, bytes]]) -> None:
+    """Datagrams from many source addresses (every 127.0.0.0/8 address is this host's)."""
+    socks: dict[str, socket.socket] = {}
+    try:
+        for src, data in packets:
+            s = socks.get(src)
+            if s is None:
+                s = socks[src] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                s.bind((src, 0))
+            s.sendto(data, ("127.0.0.1", port))
+    finally:
+        for s in socks.values():
+            s.close()
+
+
+def test_a_spoofed_udp_flood_publishes_no_more_than_the_rate_limits_allow(settings, redis_client):
+    limited = with_events(settings, syslog_flush_ms=20, syslog_rate_per_source=1.0, syslog_burst_per_source=5,
+                          syslog_rate_per_device=1.0, syslog_burst_per_device=10)
+    devices = [f"rtr-{d:03d}" for d in range(1, 11)]
+    # 2,100 forged messages from 100 addresses about 10 devices (the issue's 2,100 packets in 7 s)
+    packets = [(f"127.0.0.{2 + i % 100}", line(i, device=devices[i % 10])) for i in range(2100)]
+    started = time.monotonic()
+    with ListenerThread(limited, udp_port=0, tcp_port=0) as t:
+        _spoofed_udp(t.listener.udp_port, packets)
+        wait_for(lambda: counters(t)["received"] == 2100, what="2,100 datagrams")
+        elapsed = time.monotonic() - started
+        wait_for(lambda: counters(t)["buffered"] == 0, what="the buffer published")
+        c = counters(t)
+    published = redis_client.xlen(settings.events.stream)
+    # each device: its burst plus one per second; each source: its burst plus one per second
+    assert published <= len(devices) * (10 + elapsed) and published <= 100 * (5 + elapsed)
+    assert published >= len(devices) * 10  # the limits hold the flood, they do not stop syslog
+    assert c["parsed"] == 2100 and c["published"] == published
+    assert c["rate_limited_source"] + c["rate_limited_device"] == 2100 - published
+    assert c["rate_limited_device"] > 0
+    per_device = {d: 0 for d in devices}
+    for e in stream_events(redis_client, settings):
+        per_device[e.device] += 1
+    assert max(per_device.values()) <= 10 + elapsed
+
+
+def test_one_chatty_source_is_held_to_its_own_rate():
+    from netcache.events.syslog.framing import RateLimiter
+
+    limit = RateLimiter(2.0, 5, max_keys=3)
+    assert [limit.allow("a", 0.0) for _ in range(7)] == [True] * 5 + [False] * 2
+    assert limit.allow("b", 0.0)  # another key has its own bucket
+    assert limit.allow("a", 0.5) and not limit.allow("a", 0.5)  # 2/s: one token back after 0.5 s
+    for n in range(10):  # more keys than the table holds: it stays bounded
+        limit.allow(f"k{n}", 1.0)
+    assert len(limit._buckets) <= 3
+    assert RateLimiter(0, 1).allow("x", 0.0)  # 0 = no limit

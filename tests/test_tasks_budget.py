@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -75,3 +76,31 @@ def test_the_day_budget_starts_again_on_the_next_utc_day(redis_client):
     budget.reserve()
     assert day_key("nc", now[0]) == "nc:w:budget:20260329"
     assert redis_client.ttl("nc:w:budget:20260329") > 24 * 3600
+
+
+def test_warm_ups_for_syslog_spend_only_their_share_of_the_day_and_leave_the_rest(redis_client):
+    limits = BudgetLimits(max_calls_per_run=1000, max_calls_per_day=40, max_usd_per_day=100.0, syslog_share=0.25)
+    flood = WarmBudget(redis_client, limits, prefix="nc", origin="syslog")
+    taken = 0
+    with pytest.raises(BudgetExceeded, match="for syslog spent: 10 of 40"):
+        for _ in range(41):
+            flood.reserve()
+            taken += 1
+    assert taken == 10
+    operator = WarmBudget(redis_client, limits, prefix="nc", origin="operator")
+    for _ in range(30):  # everything syslog could not take is still there for the others
+        operator.reserve()
+    with pytest.raises(BudgetExceeded, match="40 calls"):
+        operator.reserve()
+    flood.refund()  # a refund gives the share back too
+    assert redis_client.hget(day_key("nc", time.time()), "calls:syslog") == b"9"
+
+
+def test_the_syslog_share_reaches_a_warm_task_from_the_event_source():
+    from netcache.events.models import parse_event
+    from netcache.worker.rules import Action, load_rules
+
+    event = parse_event({"type": "device_reboot", "device": "rtr-001", "source": "syslog"})
+    (action, *_) = load_rules(None).actions_for(event)
+    assert action.kwargs(action_id="a", reason="r")["origin"] == "syslog"
+    assert Action.from_json(action.to_json()).origin == "syslog"

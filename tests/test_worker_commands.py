@@ -216,3 +216,21 @@ def test_no_command_or_subcommand_help_shows_a_secret_set_in_the_environment():
             assert not [secret for secret in secrets if secret in result.output], path
             checked += 1
     assert checked > len(COMMANDS)  # the groups' subcommands were checked too
+
+
+def test_the_dispatcher_metrics_bind_this_host_only_by_default(settings):
+    import urllib.request
+
+    from netcache.devtools.local_redis import free_port
+    from netcache.worker.commands import serve_dispatcher_metrics
+
+    assert settings.worker.dispatcher_metrics_host == "127.0.0.1"
+    port = free_port()
+    _registry, server = serve_dispatcher_metrics(port, settings.worker.dispatcher_metrics_host)
+    try:
+        assert server.server_address[0] == "127.0.0.1"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as resp:
+            assert resp.status == 200
+    finally:
+        server.shutdown()
+        server.server_close()

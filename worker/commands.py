@@ -18,6 +18,7 @@ import os
 import signal
 import sys
 import threading
+from typing import Any
 
 import click
 import redis
@@ -58,13 +59,25 @@ def _unreachable(settings: Settings, e: Exception, url: str | None = None) -> cl
                                 f"start it or set NETCACHE_REDIS_URL")
 
 
+def serve_dispatcher_metrics(port: int, host: str) -> tuple[Any, Any]:
+    """A registry for the dispatcher's counters, served on ``host:port`` /metrics: (registry, server)."""
+    from prometheus_client import CollectorRegistry, start_http_server
+
+    registry = CollectorRegistry()
+    server, _thread = start_http_server(port, addr=host, registry=registry)
+    return registry, server
+
+
 @click.command("dispatcher")
 @click.option("--metrics-port", type=int, default=None,
               help="Serve Prometheus /metrics on this port (default: NETCACHE_WORKER__DISPATCHER_METRICS_PORT; 0 = off).")
 @click.option("--rules", "rules_file", type=click.Path(dir_okay=False), default=None,
               help="Rules file (default: NETCACHE_WORKER__RULES_FILE or the built-in rules).")
+@click.option("--metrics-host", default=None,
+              help="Address /metrics binds (default: NETCACHE_WORKER__DISPATCHER_METRICS_HOST, 127.0.0.1).")
 @click.option("--consumer", default=None, help="Consumer name in the group (default: hostname-pid).")
-def dispatcher(metrics_port: int | None, rules_file: str | None, consumer: str | None) -> None:
+def dispatcher(metrics_port: int | None, metrics_host: str | None, rules_file: str | None,
+               consumer: str | None) -> None:
     """Consume the events stream and enqueue invalidation and warm-up tasks.
 
     Runs until SIGTERM or SIGINT, then finishes the batch in hand, acknowledges
@@ -83,11 +96,9 @@ def dispatcher(metrics_port: int | None, rules_file: str | None, consumer: str |
     registry = None
     port = settings.worker.dispatcher_metrics_port if metrics_port is None else metrics_port
     if port:
-        from prometheus_client import CollectorRegistry, start_http_server
-
-        registry = CollectorRegistry()
-        start_http_server(port, addr="0.0.0.0", registry=registry)
-        log.info("dispatcher metrics on :%d/metrics", port)
+        host = metrics_host or settings.worker.dispatcher_metrics_host
+        registry, _server = serve_dispatcher_metrics(port, host)
+        log.info("dispatcher metrics on %s:%d/metrics", host, port)
     pause_s = float(os.environ.get(DEBUG_PAUSE_ENV, "0") or 0)
     stop = threading.Event()
 

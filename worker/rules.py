@@ -114,13 +114,17 @@ def _placeholder_values(event: EventBase) -> dict[str, Any]:
 def _placeholders(template: str) -> tuple[str, ...]:
     """Field names used by ``template`` (``"iface:{device}:{interface}"`` → device, interface)."""
     try:
-        names = [name for _, name, spec, conv in _FORMATTER.parse(template) if name is not None]
+        parts = [(name, spec, conv) for _, name, spec, conv in _FORMATTER.parse(template) if name is not None]
     except ValueError as e:
         raise ValueError(f"bad template {template!r}: {e}") from e
-    for name in names:
+    for name, spec, conv in parts:
         if not name.isidentifier():
             raise ValueError(f"placeholder {{{name}}} in {template!r} must be a plain field name")
-    return tuple(names)
+        if conv or spec:
+            # {device!r:>12} renders 'rtr-001' padded: a tag that never matches what the cache wrote
+            raise ValueError(f"placeholder in {template!r} has a conversion or format spec "
+                             f"({'!' + conv if conv else ''}{':' + spec if spec else ''}); write plain {{{name}}}")
+    return tuple(name for name, _, _ in parts)
 
 
 def _literal_choices(model: type[EventBase], name: str) -> set[str] | None:
@@ -228,6 +232,8 @@ class Action:
     warm: tuple[str, ...]
     event_type: str
     target: str
+    #: the event's source (syslog, webhook, ...): a warm-up for syslog spends only its share of the budget
+    origin: str = ""
 
     def key(self) -> str:
         """Identity for coalescing: the same task on the same tags with the same warm-up."""
@@ -238,21 +244,23 @@ class Action:
         questions = [{"prompt": q, "context": None, "params": None} for q in self.warm]
         if self.task == INVALIDATE_TASK[0]:
             return {"tags": list(self.tags), "mode": self.mode, "warm": questions,
-                    "reason": reason, "action_id": action_id, "folded": folded}
+                    "reason": reason, "action_id": action_id, "folded": folded, "origin": self.origin}
         # netcache.warm takes no `folded`: the count goes in the reason
         if folded:
             reason = f"{reason} ({folded} events folded)"
-        return {"questions": questions, "reason": reason, "action_id": action_id}
+        return {"questions": questions, "reason": reason, "action_id": action_id, "origin": self.origin}
 
     def to_json(self) -> str:
         return json.dumps({"task": self.task, "queue": self.queue, "tags": list(self.tags), "mode": self.mode,
-                           "warm": list(self.warm), "event_type": self.event_type, "target": self.target})
+                           "warm": list(self.warm), "event_type": self.event_type, "target": self.target,
+                           "origin": self.origin})
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Action:
         d = json.loads(text)
         return cls(task=d["task"], queue=d["queue"], tags=tuple(d["tags"]), mode=d["mode"],
-                   warm=tuple(d["warm"]), event_type=d["event_type"], target=d["target"])
+                   warm=tuple(d["warm"]), event_type=d["event_type"], target=d["target"],
+                   origin=d.get("origin", ""))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -303,7 +311,8 @@ class RuleSet:
             else:
                 continue  # every tag rendered empty: nothing this event can name
             actions.append(Action(task=task, queue=queue, tags=tags, mode=item.mode, warm=warm,
-                                  event_type=event.type, target=target))  # type: ignore[attr-defined]
+                                  event_type=event.type, target=target,  # type: ignore[attr-defined]
+                                  origin=event.source))
         return actions
 
 

@@ -18,7 +18,7 @@ import socket
 
 from netcache.errors import ConfigError
 
-__all__ = ["SyslogFramer", "AllowList", "udp_kernel_drops"]
+__all__ = ["SyslogFramer", "AllowList", "RateLimiter", "udp_kernel_drops"]
 
 
 class SyslogFramer:
@@ -276,3 +276,43 @@ class AllowList:
                 self._cache.clear()
             self._cache[host] = ok
         return ok
+
+
+class RateLimiter:
+    """Token buckets by key (a source address, a device): ``rate_per_s`` sustained, ``burst`` at once.
+
+    Sans I/O and bounded: at most ``max_keys`` buckets are kept (a spoofed flood from many
+    addresses must not grow memory); when the table is full, the buckets that have refilled are
+    dropped (forgetting them changes nothing), and if none has, the table starts over. Hand-written
+    rather than the ``limits`` package: its memory storage keeps a key per identifier until its
+    window expires, with no bound, and runs a timer thread. ``rate_per_s`` 0 = no limit."""
+
+    def __init__(self, rate_per_s: float, burst: int, *, max_keys: int = 100_000) -> None:
+        self.rate = float(rate_per_s)
+        self.burst = float(max(1, burst))
+        self.max_keys = max_keys
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, at)
+
+    def allow(self, key: str, now: float) -> bool:
+        """Take one token for ``key`` at time ``now`` (seconds); False when its bucket is empty."""
+        if self.rate <= 0:
+            return True
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            if len(self._buckets) >= self.max_keys:
+                self._prune(now)
+            tokens = self.burst
+        else:
+            tokens = min(self.burst, bucket[0] + (now - bucket[1]) * self.rate)
+        if tokens < 1.0:
+            self._buckets[key] = (tokens, now)
+            return False
+        self._buckets[key] = (tokens - 1.0, now)
+        return True
+
+    def _prune(self, now: float) -> None:
+        full = [k for k, (tokens, at) in self._buckets.items() if tokens + (now - at) * self.rate >= self.burst]
+        for k in full:
+            del self._buckets[k]
+        if len(self._buckets) >= self.max_keys:
+            self._buckets.clear()

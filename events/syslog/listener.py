@@ -39,7 +39,7 @@ from netcache.errors import BackendUnavailable, ConfigError
 from netcache.events.counters import IngestCounters
 from netcache.events.models import EventBase
 from netcache.events.publisher import AsyncEventPublisher
-from netcache.events.syslog.framing import AllowList, SyslogFramer, udp_kernel_drops
+from netcache.events.syslog.framing import AllowList, RateLimiter, SyslogFramer, udp_kernel_drops
 from netcache.events.syslog.parser import SyslogParser
 from netcache.events.syslog.unrecognized import UnrecognizedTracker
 from netcache.health import health_key, write_heartbeat
@@ -125,6 +125,9 @@ class SyslogListener:
         self.flush_s = ev.syslog_flush_ms / 1000.0
         self.health_interval_s = ev.syslog_health_interval_s
         self.allowed = AllowList(ev.syslog_allow)
+        #: what syslog may make the worker invalidate and warm: events per source address and per device
+        self.source_limit = RateLimiter(ev.syslog_rate_per_source, ev.syslog_burst_per_source)
+        self.device_limit = RateLimiter(ev.syslog_rate_per_device, ev.syslog_burst_per_device)
         self.counters = IngestCounters("syslog")
         self.buffer: deque[EventBase] = deque()
         self.counters.gauges["buffered"] = lambda: float(len(self.buffer))
@@ -184,6 +187,13 @@ class SyslogListener:
             return
         values["parsed"] += 1
         event = device_for_source(result.event, self.inventory)
+        now = time.monotonic()
+        if not self.source_limit.allow(peer, now):
+            values["rate_limited_source"] += 1
+            return
+        if event.device and not self.device_limit.allow(event.device, now):
+            values["rate_limited_device"] += 1
+            return
         if len(self.buffer) >= self.buffer_max:
             if udp:
                 values["dropped"] += 1
@@ -355,14 +365,18 @@ def syslog_command(host: str | None, port: int | None, udp_port: int | None, tcp
     \b
     Counters: received, parsed, unrecognized (not an event: counted, not an
     error), errors (bad framing or fields), rejected (source not allowed),
-    oversized, dropped (buffer full), published, duplicates. Gauge
+    oversized, dropped (buffer full), rate_limited_source and
+    rate_limited_device (events over the per-source / per-device rate, not
+    published), published, duplicates. Gauge
     unrecognized_ratio: unrecognized / (parsed + unrecognized), last 15 min;
     `netcache status` lists the most frequent unrecognized message ids with a
     sample line (docs/syslog-relays.md).
 
     \b
     Settings (environment, besides the options above):
-      NETCACHE_EVENTS__SYSLOG_ALLOW           allowed source CIDRs (JSON list)
+      NETCACHE_EVENTS__SYSLOG_ALLOW           allowed source CIDRs (JSON list; none = deny all)
+      NETCACHE_EVENTS__SYSLOG_RATE_PER_SOURCE events/s one source address may publish (20)
+      NETCACHE_EVENTS__SYSLOG_RATE_PER_DEVICE events/s about one device (2)
       NETCACHE_EVENTS__SYSLOG_BUFFER_MAX      events held while Redis is down (100000)
       NETCACHE_EVENTS__SYSLOG_BATCH_SIZE      events per XADD pipeline (500)
       NETCACHE_EVENTS__SYSLOG_FLUSH_MS        longest wait before a batch goes (50)

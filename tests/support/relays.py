@@ -53,7 +53,8 @@ class NetcacheSyslog:
         self.metrics_port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("NETCACHE_")}
         env.update(NETCACHE_REDIS_URL=redis_url, NETCACHE_EVENTS__SYSLOG_FLUSH_MS="20",
-                   NETCACHE_EVENTS__SYSLOG_HEALTH_INTERVAL_S="0.2")
+                   NETCACHE_EVENTS__SYSLOG_HEALTH_INTERVAL_S="0.2", NETCACHE_EVENTS__SYSLOG_RATE_PER_SOURCE="0",
+                   NETCACHE_EVENTS__SYSLOG_RATE_PER_DEVICE="0")
         self.proc = subprocess.Popen(
             [str(Path(sys.executable).parent / "netcache"), "syslog", "--udp-port", str(self.udp_port),
              "--tcp-port", str(self.tcp_port), "--metrics-port", str(self.metrics_port), "--allow", "127.0.0.0/8"],
