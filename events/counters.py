@@ -25,6 +25,8 @@ LISTENER_COUNTERS: tuple[str, ...] = (
     "dropped",       # events lost because the buffer was full (UDP) or Redis stayed down at shutdown
     "rate_limited_source",  # events over syslog_rate_per_source for their source address: not published
     "rate_limited_device",  # events over syslog_rate_per_device for their device: not published
+    "connections_refused",  # TCP connections over syslog_tcp_max_connections (in all or from one source)
+    "idle_closed",   # TCP connections closed after syslog_tcp_idle_timeout_s without a byte
     "published",     # events added to the stream
     "duplicates",    # events the publisher had already seen (same id inside dedup_window_s)
 )

@@ -214,6 +214,21 @@ class EventSettings(BaseModel):
     syslog_burst_per_source: int = Field(200, ge=1)
     syslog_rate_per_device: float = Field(2.0, ge=0)
     syslog_burst_per_device: int = Field(50, ge=1)
+    #: TCP syslog: connections held at once, in all and from one source address (more are closed at
+    #: once and counted as connections_refused), and how long one may stay silent before it is
+    #: closed (idle_closed). Devices reconnect when they have something to send.
+    syslog_tcp_max_connections: int = Field(1_000, ge=1)
+    syslog_tcp_max_per_source: int = Field(20, ge=1)
+    syslog_tcp_idle_timeout_s: float = Field(300.0, gt=0)
+    #: Syslog over TLS (RFC 5425: octet-counted frames over TLS) on this TCP port; 0 = off. Needs
+    #: the server's certificate chain and key (PEM). With a CA file, clients that present a
+    #: certificate must present one from it; with syslog_tls_require_client_cert, every client must
+    #: (the only way to authenticate syslog senders).
+    syslog_tls_port: int = Field(0, ge=0, le=65535)
+    syslog_tls_cert_file: OptionalPath = None
+    syslog_tls_key_file: OptionalPath = None
+    syslog_tls_ca_file: OptionalPath = None
+    syslog_tls_require_client_cert: bool = False
     #: Webhook receiver bind address and port.
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8088

@@ -419,3 +419,142 @@ def test_one_chatty_source_is_held_to_its_own_rate():
         limit.allow(f"k{n}", 1.0)
     assert len(limit._buckets) <= 3
     assert RateLimiter(0, 1).allow("x", 0.0)  # 0 = no limit
+
+
+def _closed_by_peer(s: socket.socket, timeout_s: float = 5.0) -> bool:
+    s.settimeout(timeout_s)
+    try:
+        return s.recv(1) == b""
+    except ConnectionResetError:
+        return True
+    except TimeoutError:
+        return False
+
+
+def test_tcp_connections_over_the_limits_are_refused_and_counted(settings, redis_client):
+    limited = with_events(settings, syslog_flush_ms=20, syslog_tcp_max_per_source=3, syslog_tcp_max_connections=5)
+    with ListenerThread(limited, udp_port=0, tcp_port=0) as t:
+        port = t.listener.tcp_port
+        held = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(3)]
+        try:
+            wait_for(lambda: counters(t)["tcp_connections"] == 3, what="3 connections held")
+            extra = socket.create_connection(("127.0.0.1", port), timeout=5)
+            assert _closed_by_peer(extra)
+            extra.close()
+            # other sources still get in, up to the total
+            others = []
+            for src in ("127.0.0.2", "127.0.0.3", "127.0.0.4"):
+                s = socket.socket()
+                s.bind((src, 0))
+                s.connect(("127.0.0.1", port))
+                others.append(s)
+            wait_for(lambda: counters(t)["connections_refused"] == 2, what="2 refusals")
+            assert _closed_by_peer(others[-1])
+            assert counters(t)["tcp_connections"] == 5
+            held[0].sendall(line(1) + b"\n")  # the ones held work
+            wait_for(lambda: redis_client.xlen(settings.events.stream) == 1, what="1 event")
+            for s in others:
+                s.close()
+        finally:
+            for s in held:
+                s.close()
+        wait_for(lambda: counters(t)["tcp_connections"] == 0, what="all closed")
+        again = socket.create_connection(("127.0.0.1", port), timeout=5)  # the count went back down
+        again.sendall(line(2) + b"\n")
+        wait_for(lambda: redis_client.xlen(settings.events.stream) == 2, what="2 events")
+        again.close()
+
+
+def test_silent_tcp_connections_are_closed_after_the_idle_timeout_and_busy_ones_are_not(settings, redis_client):
+    with ListenerThread(with_events(settings, syslog_flush_ms=20, syslog_tcp_idle_timeout_s=0.5),
+                        udp_port=0, tcp_port=0) as t:
+        port = t.listener.tcp_port
+        silent = socket.create_connection(("127.0.0.1", port), timeout=5)
+        busy = socket.create_connection(("127.0.0.1", port), timeout=5)
+        partial = socket.create_connection(("127.0.0.1", port), timeout=5)
+        partial.sendall(line(99))  # an LF-framed message without its LF: kept when the connection times out
+        for i in range(8):
+            busy.sendall(line(i) + b"\n")
+            time.sleep(0.15)
+        assert _closed_by_peer(silent) and _closed_by_peer(partial)
+        wait_for(lambda: counters(t)["idle_closed"] == 2, what="2 idle connections closed")
+        busy.sendall(line(8) + b"\n")
+        wait_for(lambda: redis_client.xlen(settings.events.stream) == 10, what="10 events")
+        for s in (silent, busy, partial):
+            s.close()
+
+
+# --- syslog over TLS (RFC 5425) -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tls_files(tmp_path_factory):
+    import trustme
+
+    d = tmp_path_factory.mktemp("syslog-tls")
+    ca = trustme.CA()
+    server = ca.issue_cert("127.0.0.1", "localhost")
+    client = ca.issue_cert("rtr-001.example.net")
+    files = {name: d / f"{name}.pem" for name in ("ca", "cert", "key", "client")}
+    ca.cert_pem.write_to_path(str(files["ca"]))
+    server.private_key_pem.write_to_path(str(files["key"]))
+    server.cert_chain_pems[0].write_to_path(str(files["cert"]))
+    client.private_key_and_cert_chain_pem.write_to_path(str(files["client"]))
+    stranger = trustme.CA().issue_cert("intruder")
+    files["stranger"] = d / "stranger.pem"
+    stranger.private_key_and_cert_chain_pem.write_to_path(str(files["stranger"]))
+    return files
+
+
+def _tls_client(port: int, ca, client_pem=None):
+    import ssl
+
+    ctx = ssl.create_default_context(cafile=str(ca))
+    if client_pem is not None:
+        ctx.load_cert_chain(str(client_pem))
+    raw = socket.create_connection(("127.0.0.1", port), timeout=5)
+    return ctx.wrap_socket(raw, server_hostname="127.0.0.1")
+
+
+def _tls_settings(settings, files, **kw):
+    return with_events(settings, syslog_flush_ms=20, syslog_tls_cert_file=files["cert"],
+                       syslog_tls_key_file=files["key"], **kw)
+
+
+def test_octet_counted_syslog_over_tls_reaches_the_stream(settings, redis_client, tls_files):
+    with ListenerThread(_tls_settings(settings, tls_files), udp_port=0, tcp_port=0, tls_port=0) as t:
+        with _tls_client(t.listener.tls_port, tls_files["ca"]) as s:
+            s.sendall(_octet([line(i) for i in range(20)]))
+        wait_for(lambda: redis_client.xlen(settings.events.stream) == 20, what="20 events over TLS")
+        # plain TCP to the TLS port is not syslog: nothing gets through
+        send_tcp(t.listener.tls_port, line(99) + b"\n")
+        time.sleep(0.3)
+    assert redis_client.xlen(settings.events.stream) == 20
+
+
+def test_with_required_client_certificates_only_senders_the_ca_signed_get_in(settings, redis_client, tls_files):
+    import ssl
+
+    s = _tls_settings(settings, tls_files, syslog_tls_ca_file=tls_files["ca"], syslog_tls_require_client_cert=True)
+    with ListenerThread(s, udp_port=0, tcp_port=0, tls_port=0) as t:
+        port = t.listener.tls_port
+        with _tls_client(port, tls_files["ca"], tls_files["client"]) as c:
+            c.sendall(_octet([line(1), line(2)]))
+        wait_for(lambda: redis_client.xlen(settings.events.stream) == 2, what="2 events from the device")
+        for pem in (None, tls_files["stranger"]):
+            try:
+                with _tls_client(port, tls_files["ca"], pem) as c:
+                    c.sendall(_octet([line(3)]))
+                    assert c.recv(1) == b""  # TLS 1.3: the refusal arrives after the handshake
+            except (ssl.SSLError, ConnectionResetError, BrokenPipeError):
+                pass
+        time.sleep(0.3)
+    assert redis_client.xlen(settings.events.stream) == 2
+
+
+def test_tls_without_a_certificate_is_a_clear_config_error(settings):
+    from netcache.errors import ConfigError
+    from netcache.events.syslog.listener import tls_context
+
+    with pytest.raises(ConfigError, match="SYSLOG_TLS_CERT_FILE"):
+        tls_context(settings.events)

@@ -26,6 +26,7 @@ import logging
 import random
 import signal
 import socket
+import ssl
 import time
 from collections import deque
 from itertools import islice
@@ -63,21 +64,31 @@ class _Tcp(asyncio.Protocol):
         self.listener = listener
         self.framer = SyslogFramer(listener.max_line_bytes)
         self.peer = ""
+        self.last_data = 0.0
         self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
         peer = transport.get_extra_info("peername")
         self.peer = peer[0] if peer else ""
-        if not self.listener.allowed(self.peer):
-            self.listener.counters.inc("rejected")
+        listener = self.listener
+        if not listener.allowed(self.peer):
+            listener.counters.inc("rejected")
             transport.close()
             return
-        self.listener.tcp_connections.add(self)
-        if self.listener._paused:
+        per_source = listener.tcp_per_source.get(self.peer, 0)
+        if len(listener.tcp_connections) >= listener.tcp_max or per_source >= listener.tcp_max_per_source:
+            listener.counters.inc("connections_refused")
+            transport.close()
+            return
+        listener.tcp_per_source[self.peer] = per_source + 1
+        self.last_data = time.monotonic()
+        listener.tcp_connections.add(self)
+        if listener._paused:
             transport.pause_reading()  # type: ignore[attr-defined]
 
     def data_received(self, data: bytes) -> None:
+        self.last_data = time.monotonic()
         self._consume(self.framer.feed(data))
 
     def eof_received(self) -> bool | None:
@@ -85,7 +96,14 @@ class _Tcp(asyncio.Protocol):
         return None
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.listener.tcp_connections.discard(self)
+        listener = self.listener
+        if self in listener.tcp_connections:
+            listener.tcp_connections.discard(self)
+            left = listener.tcp_per_source.get(self.peer, 1) - 1
+            if left > 0:
+                listener.tcp_per_source[self.peer] = left
+            else:
+                listener.tcp_per_source.pop(self.peer, None)
 
     def _consume(self, messages: list[bytes]) -> None:
         c = self.listener.counters
@@ -107,7 +125,7 @@ class SyslogListener:
 
     def __init__(self, settings: Settings, redis: AsyncRedis, *, parser: SyslogParser | None = None,
                  host: str | None = None, udp_port: int | None = None, tcp_port: int | None = None,
-                 hostname: str | None = None) -> None:
+                 tls_port: int | None = None, hostname: str | None = None) -> None:
         ev = settings.events
         self.settings = settings
         self.redis = redis
@@ -119,6 +137,9 @@ class SyslogListener:
         self.udp_port = ev.syslog_port if udp_port is None else udp_port
         self.tcp_port = ev.syslog_port if tcp_port is None else tcp_port
         self.hostname = hostname or socket.gethostname()
+        #: the RFC 5425 port (None = no TLS listener); 0 = any free port
+        tls = ev.syslog_tls_port if tls_port is None else tls_port
+        self.tls_port: int | None = tls if tls or tls_port == 0 else None
         self.max_line_bytes = ev.syslog_max_line_bytes
         self.buffer_max = ev.syslog_buffer_max
         self.batch_size = ev.syslog_batch_size
@@ -138,12 +159,18 @@ class SyslogListener:
         self.counters.gauges["unrecognized_ratio"] = lambda: self.unrecognized.window.ratio(
             time.time(), values["parsed"], values["unrecognized"])
         self.tcp_connections: set[_Tcp] = set()
+        self.tcp_per_source: dict[str, int] = {}
+        self.tcp_max = ev.syslog_tcp_max_connections
+        self.tcp_max_per_source = ev.syslog_tcp_max_per_source
+        self.tcp_idle_timeout_s = ev.syslog_tcp_idle_timeout_s
+        self.counters.gauges["tcp_connections"] = lambda: float(len(self.tcp_connections))
         self.redis_ok = True
         self._paused = False
         self._wake = asyncio.Event()
         self._closed = asyncio.Event()
         self._usock: socket.socket | None = None
         self._tcp: asyncio.Server | None = None
+        self._tls: asyncio.Server | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
     # --- ingest (hot path) ------------------------------------------------------------
@@ -250,6 +277,19 @@ class SyslogListener:
                     await asyncio.wait_for(self._closed.wait(), delay_s * random.uniform(0.5, 1.0))
                 delay_s = min(RETRY_MAX_S, delay_s * 2)
 
+    async def _idle_loop(self) -> None:
+        """Close TCP connections silent for longer than ``syslog_tcp_idle_timeout_s``."""
+        period_s = min(5.0, max(0.05, self.tcp_idle_timeout_s / 4))
+        while not self._closed.is_set():
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._closed.wait(), period_s)
+            cutoff = time.monotonic() - self.tcp_idle_timeout_s
+            for conn in [c for c in self.tcp_connections if c.last_data < cutoff]:
+                if conn.transport is not None and not conn.transport.is_closing():
+                    conn._consume(conn.framer.close())
+                    conn.transport.close()
+                    self.counters.inc("idle_closed")
+
     async def _health_loop(self) -> None:
         key = health_key(self.settings.key_prefix, "syslog", self.hostname)
         while not self._closed.is_set():
@@ -286,10 +326,17 @@ class SyslogListener:
         self._tcp = await loop.create_server(lambda: _Tcp(self), self.host, self.tcp_port,
                                              reuse_address=True, backlog=1024)
         self.tcp_port = self._tcp.sockets[0].getsockname()[1]
+        if self.tls_port is not None:
+            self._tls = await loop.create_server(lambda: _Tcp(self), self.host, self.tls_port, reuse_address=True,
+                                                 backlog=1024, ssl=tls_context(self.settings.events),
+                                                 ssl_handshake_timeout=10.0)
+            self.tls_port = self._tls.sockets[0].getsockname()[1]
         self._tasks = [asyncio.create_task(self._flush_loop(), name="syslog-flush"),
-                       asyncio.create_task(self._health_loop(), name="syslog-health")]
-        log.info("syslog listener on %s udp/%d tcp/%d → %s stream %s", self.host, self.udp_port,
-                 self.tcp_port, redact_url(self.settings.redis_url), self.settings.events.stream)
+                       asyncio.create_task(self._health_loop(), name="syslog-health"),
+                       asyncio.create_task(self._idle_loop(), name="syslog-idle")]
+        log.info("syslog listener on %s udp/%d tcp/%d%s → %s stream %s", self.host, self.udp_port,
+                 self.tcp_port, f" tls/{self.tls_port}" if self.tls_port is not None else "",
+                 redact_url(self.settings.redis_url), self.settings.events.stream)
 
     async def stop(self, drain_timeout_s: float = DRAIN_TIMEOUT_S) -> None:
         """Stop receiving, publish what is buffered (up to ``drain_timeout_s``), then release everything."""
@@ -300,11 +347,15 @@ class SyslogListener:
             self._usock = None
         if self._tcp is not None:
             self._tcp.close()
+            if self._tls is not None:
+                self._tls.close()
             for conn in list(self.tcp_connections):
                 if conn.transport is not None:
                     conn._consume(conn.framer.close())
                     conn.transport.close()
             await self._tcp.wait_closed()
+            if self._tls is not None:
+                await self._tls.wait_closed()
         # the loops finish their current Redis call and exit (cancelling a command in flight can
         # leave the client's connection pool waiting forever)
         self._closed.set()
@@ -337,6 +388,29 @@ class SyslogListener:
             await self.stop()
 
 
+def tls_context(ev: Any) -> ssl.SSLContext:
+    """The server-side TLS context of the RFC 5425 port (``ConfigError`` naming what is missing)."""
+    if ev.syslog_tls_cert_file is None or ev.syslog_tls_key_file is None:
+        raise ConfigError("syslog over TLS needs NETCACHE_EVENTS__SYSLOG_TLS_CERT_FILE and "
+                          "NETCACHE_EVENTS__SYSLOG_TLS_KEY_FILE (PEM)")
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        ctx.load_cert_chain(str(ev.syslog_tls_cert_file), str(ev.syslog_tls_key_file))
+        if ev.syslog_tls_ca_file is not None:
+            ctx.load_verify_locations(cafile=str(ev.syslog_tls_ca_file))
+    except (OSError, ssl.SSLError) as e:
+        raise ConfigError(f"syslog TLS certificate, key or CA file unusable: {e}") from e
+    if ev.syslog_tls_require_client_cert:
+        if ev.syslog_tls_ca_file is None:
+            raise ConfigError("syslog_tls_require_client_cert needs NETCACHE_EVENTS__SYSLOG_TLS_CA_FILE "
+                              "(the CA that signs the senders' certificates)")
+        ctx.verify_mode = ssl.CERT_REQUIRED
+    elif ev.syslog_tls_ca_file is not None:
+        ctx.verify_mode = ssl.CERT_OPTIONAL
+    return ctx
+
+
 def allow_line(allow: list[str]) -> str:
     """The one line the command prints at start about who may send."""
     if not allow:
@@ -350,13 +424,16 @@ def allow_line(allow: list[str]) -> str:
 @click.option("--port", type=int, default=None, help="UDP and TCP port (default: NETCACHE_EVENTS__SYSLOG_PORT, 5514).")
 @click.option("--udp-port", type=int, default=None, help="UDP port, if different from --port (0 = any free port).")
 @click.option("--tcp-port", type=int, default=None, help="TCP port, if different from --port (0 = any free port).")
+@click.option("--tls-port", type=int, default=None,
+              help="Syslog over TLS (RFC 5425) on this port (default: NETCACHE_EVENTS__SYSLOG_TLS_PORT; 0 = off).")
 @click.option("--allow", multiple=True, help="Source network allowed to send (CIDR; repeatable). Default: "
               "NETCACHE_EVENTS__SYSLOG_ALLOW; none = every source is denied (0.0.0.0/0 and ::/0 allow all).")
 @click.option("--vendor", default=None, help="Vendor rules to use: auto (default) or cisco_ios, cisco_nxos, "
               "cisco_iosxr, junos, arista_eos, sonic.")
 @click.option("--metrics-port", type=int, default=None, help="Serve Prometheus /metrics on this port (0 = off).")
 def syslog_command(host: str | None, port: int | None, udp_port: int | None, tcp_port: int | None,
-                   allow: tuple[str, ...], vendor: str | None, metrics_port: int | None) -> None:
+                   tls_port: int | None, allow: tuple[str, ...], vendor: str | None,
+                   metrics_port: int | None) -> None:
     """Receive syslog (UDP and TCP: LF, NUL or octet-counted framing), parse it into network
     events and publish them to the Redis stream. Counters are kept in the health key
     nc:w:health:syslog:{hostname} and, with --metrics-port, on /metrics. Stop with Ctrl-C or
@@ -367,7 +444,8 @@ def syslog_command(host: str | None, port: int | None, udp_port: int | None, tcp
     error), errors (bad framing or fields), rejected (source not allowed),
     oversized, dropped (buffer full), rate_limited_source and
     rate_limited_device (events over the per-source / per-device rate, not
-    published), published, duplicates. Gauge
+    published), connections_refused (TCP over its limits), idle_closed (TCP
+    silent too long), published, duplicates. Gauge
     unrecognized_ratio: unrecognized / (parsed + unrecognized), last 15 min;
     `netcache status` lists the most frequent unrecognized message ids with a
     sample line (docs/syslog-relays.md).
@@ -377,6 +455,13 @@ def syslog_command(host: str | None, port: int | None, udp_port: int | None, tcp
       NETCACHE_EVENTS__SYSLOG_ALLOW           allowed source CIDRs (JSON list; none = deny all)
       NETCACHE_EVENTS__SYSLOG_RATE_PER_SOURCE events/s one source address may publish (20)
       NETCACHE_EVENTS__SYSLOG_RATE_PER_DEVICE events/s about one device (2)
+      NETCACHE_EVENTS__SYSLOG_TCP_MAX_CONNECTIONS  TCP connections at once (1000)
+      NETCACHE_EVENTS__SYSLOG_TCP_MAX_PER_SOURCE   ... from one address (20)
+      NETCACHE_EVENTS__SYSLOG_TCP_IDLE_TIMEOUT_S   silent connections are closed (300)
+      NETCACHE_EVENTS__SYSLOG_TLS_PORT        RFC 5425 syslog over TLS (0 = off), with
+      NETCACHE_EVENTS__SYSLOG_TLS_CERT_FILE / _KEY_FILE  the server's PEM chain and key,
+      NETCACHE_EVENTS__SYSLOG_TLS_CA_FILE     the CA of client certificates (optional)
+      NETCACHE_EVENTS__SYSLOG_TLS_REQUIRE_CLIENT_CERT  refuse clients without one
       NETCACHE_EVENTS__SYSLOG_BUFFER_MAX      events held while Redis is down (100000)
       NETCACHE_EVENTS__SYSLOG_BATCH_SIZE      events per XADD pipeline (500)
       NETCACHE_EVENTS__SYSLOG_FLUSH_MS        longest wait before a batch goes (50)
@@ -391,6 +476,8 @@ def syslog_command(host: str | None, port: int | None, udp_port: int | None, tcp
         updates["syslog_allow"] = list(allow)
     if vendor:
         updates["syslog_vendor"] = vendor
+    if tls_port is not None:
+        updates["syslog_tls_port"] = tls_port
     if updates:
         settings = settings.model_copy(update={"events": settings.events.model_copy(update=updates)})
     port = settings.events.syslog_port if port is None else port
@@ -415,7 +502,8 @@ def syslog_command(host: str | None, port: int | None, udp_port: int | None, tcp
             loop.add_signal_handler(sig, stop.set)
         try:
             await listener.start()
-            click.echo(f"syslog listening on {listener.host} udp/{listener.udp_port} tcp/{listener.tcp_port}",
+            tls = f" tls/{listener.tls_port}" if listener.tls_port is not None else ""
+            click.echo(f"syslog listening on {listener.host} udp/{listener.udp_port} tcp/{listener.tcp_port}{tls}",
                        err=True)
             click.echo(allow_line(settings.events.syslog_allow), err=True)
             await stop.wait()
