@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -237,6 +238,7 @@ def test_the_syslog_alert_rules_read_metrics_netcache_exports(redis_client, sett
 def netbox_body(generation: str) -> bytes:
     """A device update as NetBox serialises it (json.dumps of the webhook context, default body template)."""
     body = json.loads((ROOT / "tests" / "data" / "webhooks" / "netbox_device_updated.json").read_text())
+    body["timestamp"] = datetime.now(UTC).isoformat()  # a delivery from now: older bodies are refused as replays
     if generation == "object_type":  # newer NetBox: object_type and request instead of model/username/request_id
         body["object_type"] = "dcim.device"
         body["request"] = {"id": body.pop("request_id"), "user": body.pop("username"), "method": "PATCH",
