@@ -17,6 +17,7 @@ from netcache.events.models import (
     SCHEMA_VERSION,
     BgpDown,
     InterfaceFlap,
+    check_name,
     event_json_schema,
     normalize_interface,
     parse_event,
@@ -216,3 +217,42 @@ def test_device_and_site_names_are_lowercased_to_match_cache_tags():
     assert flap.target_key() == "iface:rtr-001:GigabitEthernet0/1"
     topo = parse_event({"type": "topology_change", "site": "NYC", "devices": ["Core-SW-01", "RTR-002"]})
     assert topo.site == "nyc" and topo.devices == ["core-sw-01", "rtr-002"]
+
+
+# --- names: one type for devices, interfaces, sites and neighbors ---------------------------------
+
+
+def _with_name(field: str, name: str) -> dict:
+    return {
+        "device": {"type": "device_reboot", "device": name},
+        "interface": {"type": "interface_flap", "device": "rtr-001", "state": "down", "interface": name},
+        "site": {"type": "topology_change", "site": name},
+        "devices": {"type": "topology_change", "devices": [name]},
+        "neighbor": {"type": "bgp_down", "device": "rtr-001", "neighbor": name},
+    }[field]
+
+
+@pytest.mark.parametrize("field", ["device", "interface", "site", "devices", "neighbor"])
+@pytest.mark.parametrize("bad, why", [
+    ("rtr-101\nrtr-102", "control character '\\n'"),
+    ("rtr-101\x00x", "control character '\\x00'"),
+    ("rtr\r2026-01-01 INFO forged", "control character '\\r'"),
+    ("rtr\t1", "control character '\\t'"),
+    ("rtr\x1b[31m", "control character '\\x1b'"),
+    ("rtr-1  x", "double space"),
+    ("rtr{device}", "the character '{'"),
+    ("r" * 254, "254 characters long (at most 253)"),
+])
+def test_a_name_with_control_characters_or_too_long_is_refused_with_the_reason(field, bad, why):
+    with pytest.raises(EventError) as err:
+        parse_event(_with_name(field, bad))
+    assert why in str(err.value) and field in str(err.value)
+
+
+@pytest.mark.parametrize("name", ["rtr-001", "core1.ams.example.net", "10.0.0.1", "2001:db8::1", "[2001:db8::1]:161",
+                                  "fe80::1%eth0", "ethernet 1/1/36", "ve 172", "ge-0/0/1.0", "et-0/0/0:1",
+                                  "Port-channel 10", "1/1/c1", "sw_01", "leaf#3", "r" * 253])
+def test_real_names_of_every_vendor_are_accepted(name):
+    assert check_name(f" {name} ") == name
+    event = parse_event({"type": "interface_flap", "device": name, "interface": name, "state": "down"})
+    assert event.device == name.lower()

@@ -558,3 +558,12 @@ def test_tls_without_a_certificate_is_a_clear_config_error(settings):
 
     with pytest.raises(ConfigError, match="SYSLOG_TLS_CERT_FILE"):
         tls_context(settings.events)
+
+
+def test_a_device_name_with_control_characters_is_an_error_not_an_event(listener, redis_client, settings):
+    bad = [line(1, device="rtr\x00-9"), line(2, device="rtr\x1b[2J"), line(3, device="rtr\x7f")]
+    send_udp(listener.listener.udp_port, bad + [line(4)])
+    wait_for(lambda: counters(listener)["received"] == 4, what="4 datagrams")
+    wait_for(lambda: redis_client.xlen(settings.events.stream) == 1, what="the good one")
+    assert counters(listener)["errors"] + counters(listener)["unrecognized"] == 3
+    assert [e.device for e in stream_events(redis_client, settings)] == ["rtr-001"]
