@@ -59,7 +59,12 @@ class NetcacheSyslog:
             [str(Path(sys.executable).parent / "netcache"), "syslog", "--udp-port", str(self.udp_port),
              "--tcp-port", str(self.tcp_port), "--metrics-port", str(self.metrics_port), "--allow", "127.0.0.0/8"],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        wait_for(lambda: self.proc.poll() is not None or tcp_open(self.tcp_port), 30, "netcache syslog start")
+        try:
+            wait_for(lambda: self.proc.poll() is not None or tcp_open(self.tcp_port), 30, "netcache syslog start")
+        except AssertionError:
+            self.proc.kill()  # a listener that started too slowly must not outlive the test
+            self.proc.communicate(timeout=30)
+            raise
         assert self.proc.poll() is None, self.proc.stderr.read() if self.proc.stderr else ""
 
     def metrics(self) -> str:
