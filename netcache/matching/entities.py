@@ -185,7 +185,10 @@ _POLICY_TYPES: dict[str, str] = {
     r"class[- ]?maps?(?:\s+(?:type\s+\w+\s+)?match-(?:any|all))?": "classmap", r"policy[- ]?maps?": "policymap",
     r"peer[- ]?groups?": "peergroup", r"route-polic(?:y|ies)": "routepolicy", r"prefix-sets?": "prefixset",
     r"policy-statements?": "policystatement", r"tunnel-groups?": "tunnelgroup", r"firewall filters?": "filter",
+    r"(?:security[- ])?rules?": "rule", r"time-ranges?": "timerange", r"object-groups?": "objectgroup",
 }
+#: types whose keyword is also a plain word ("the rule that allows ssh"): only names shaped like names count
+_STRICT_POLICY_TYPES = frozenset({"rule", "timerange", "objectgroup"})
 _POLICY_NAME = r"[A-Za-z0-9][\w.-]*[A-Za-z0-9]|[A-Za-z0-9]"
 _POLICY_STOP = frozenset("""
 the a an in out on to for is are was applied configuration config configured entries entry sequence seq named called
@@ -414,8 +417,9 @@ def _entity_spans(text: str, inventory: Inventory | None = None,
     for rx, before in ((_POLICY_AFTER_RE, False), (_POLICY_BEFORE_RE, True)):
         for m in rx.finditer(text):
             name = m.group("name")
-            if _policy_name_ok(name, before):
-                add(m.start(), m.end(), "policy", f"{_policy_type(m.group('kw'))}:{name.lower()}")
+            kind = _policy_type(m.group("kw"))
+            if _policy_name_ok(name, before or kind in _STRICT_POLICY_TYPES):
+                add(m.start(), m.end(), "policy", f"{kind}:{name.lower()}")
     for m in _VRF_RE.finditer(text):
         name = m.group(1).rstrip(".:-")
         if name.lower() not in _VRF_STOP and not name.lower().startswith("vrf"):
