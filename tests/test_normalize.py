@@ -131,3 +131,14 @@ def test_the_embedded_text_folds_question_wrappers_and_vendor_names_but_not_the_
     assert semantic_text("can you show me the logs on gw-paris") == "show the logs on gw-paris"
     assert semantic_text("show interfaces on eos-sw1") == "show interface on eos-sw1"  # names stay whole
     assert exact_key("how do I check the logs on gw-paris") != exact_key("show the logs on gw-paris")
+
+
+@pytest.mark.parametrize(("terse", "chatty"), [
+    ("sh standby brief on core-gw1", "show hsrp on core-gw1"),
+    ("show ip mroute", "show multicast route"),
+    ("show crypto ipsec sa", "show ipsec sa"),
+    ("display current-configuration", "show running-config"),
+    ("show ip ospf database on abr-9", "show ospf link state database on abr-9"),
+])
+def test_vendor_command_spellings_fold_to_one_reading(terse, chatty):
+    assert normalize_prompt(terse) == normalize_prompt(chatty)
