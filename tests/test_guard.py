@@ -225,3 +225,23 @@ def test_aspects_said_in_other_words_are_distinct(a, b):
 ])
 def test_one_aspect_or_cause_in_other_words_passes(a, b):
     assert guard(a, b).ok, guard(a, b).reason
+
+
+def test_the_literal_prefilter_of_the_phrases_never_skips_a_phrase_that_matches():
+    import json
+    from pathlib import Path
+
+    from netcache.matching.guard import _PHRASES_RE
+    from netcache.matching.lexicon import literal_starts
+
+    assert literal_starts(r"\broute[- ]maps?\b") == {"route"}
+    assert literal_starts(r"\b(?:ipv6|v6)\b") == {"ipv6", "v6"}
+    assert literal_starts(r"\b(\d+)k\b") is None and literal_starts(r"\b(?:a|)b") is None
+    texts = [json.loads(x)[k].lower() for x in (Path(__file__).parent / "data" / "netops_pairs_dev3.jsonl")
+             .read_text().splitlines() for k in ("a", "b")] + ["how do i configure a route-map", "no shut ebgp type 5"]
+    for pattern, _token, starts in _PHRASES_RE:
+        if starts is None:
+            continue
+        for text in texts:
+            for m in pattern.finditer(text):
+                assert any(s in text for s in starts), (pattern.pattern, text, m.group(0))

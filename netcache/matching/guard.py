@@ -42,7 +42,7 @@ import re
 from dataclasses import dataclass
 
 from netcache.matching.entities import Inventory, entity_spans
-from netcache.matching.lexicon import Lexicon, default_lexicon
+from netcache.matching.lexicon import Lexicon, default_lexicon, literal_starts
 from netcache.matching.roles import converse, entity_roles, role_conflict
 
 __all__ = ["GuardVerdict", "guard", "guard_tokens", "entity_roles", "SOFT_RULES", "OPPOSITES", "EXCLUSIVE", "INTENTS", "MARKERS", "SYNONYMS",
@@ -311,7 +311,7 @@ _MAX_DIFF_TOKENS = 200
 _NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?$")
 _DIGIT_RE = re.compile(r"\d")
 _TOKEN_RE = re.compile(r"<\w+>|[a-z0-9]+(?:[_./:][a-z0-9]+)*")
-_PHRASES_RE: list[tuple[re.Pattern[str], str]] = []  # compiled PHRASES, filled below
+_PHRASES_RE: list[tuple[re.Pattern[str], str, frozenset[str] | None]] = []  # compiled PHRASES, filled below
 
 
 def guard_tokens(text: str, inventory: Inventory | None = None, lexicon: Lexicon | None = None,
@@ -335,8 +335,9 @@ def guard_tokens(text: str, inventory: Inventory | None = None, lexicon: Lexicon
         text += " ipv6"
     text = re.sub(r"n't\b", " not", text)
     text = expand_abbreviations(lex.fold(" ".join(text.split())))
-    for pattern, token in _PHRASES_RE:
-        text = pattern.sub(token, text)
+    for pattern, token, starts in _PHRASES_RE:
+        if starts is None or any(x in text for x in starts):  # a cheap test first: most phrases are absent
+            text = pattern.sub(token, text)
     return [_canon(t) for t in _TOKEN_RE.findall(text)]
 
 
@@ -558,4 +559,4 @@ def _one_edit(ta: list[str], tb: list[str]) -> GuardVerdict:
     return GuardVerdict(True)
 
 
-_PHRASES_RE.extend((re.compile(p), t) for p, t in PHRASES)
+_PHRASES_RE.extend((re.compile(p), t, literal_starts(p)) for p, t in PHRASES)
