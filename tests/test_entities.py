@@ -218,3 +218,8 @@ def test_firewall_rules_time_ranges_and_object_groups_are_policy_objects_when_na
     assert extract_entities("time-range WORKHOURS").policies == {"timerange:workhours"}
     assert extract_entities("the rule that allows ssh").policies == frozenset()  # a word, not a name
     assert extract_entities("tx and rx power of Te1/0/8 on tor-1").devices == {"tor-1"}
+
+
+def test_a_single_capital_letter_after_a_device_noun_is_a_name():
+    assert extract_entities("host A can reach host B over the VPN").devices == {"a", "b"}
+    assert extract_entities("show a summary of the routes").devices == frozenset()

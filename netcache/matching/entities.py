@@ -108,6 +108,9 @@ olt cpe srx asa ids ips waf cs ds as mx ex qfx nx ios sbc mgmt ts
 #: a token after one of these (or before ":") is a device when it looks like a name, not a word
 _PLACE_WORDS = frozenset({"on", "from", "to", "between", "of", "for", "at", "and", "via", "towards", "toward", "into",
                           "behind", "router", "switch", "firewall", "device", "host", "node", "box"})
+#: nouns after which a single capital letter is a name ("host A can reach host B")
+_LETTER_NAMED = frozenset("host hosts router routers switch switches node nodes site sites server servers firewall "
+                          "device devices box peer spoke hub pe ce leaf spine".split())
 _TOKEN_RE = re.compile(r"(?<![\w@$%<>/\\.:)-])[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?(?![\w@/\\-]|\.[A-Za-z0-9]|:\w)")
 _PREV_WORD_RE = re.compile(r"([A-Za-z]+)\W{0,2}$")
 _FILE_EXT = frozenset({"txt", "cfg", "conf", "bin", "log", "yaml", "yml", "json", "py", "tar", "gz", "zip", "pkg",
@@ -440,8 +443,11 @@ def _entity_spans(text: str, inventory: Inventory | None = None,
             continue
         prev = _PREV_WORD_RE.search(text, max(0, s - 24), s)
         context = (prev is not None and prev.group(1).lower() in _PLACE_WORDS) or text[e:e + 1] == ":"
-        if _looks_like_hostname(m.group(0), context, lex):
-            add(s, e, "device", m.group(0).lower())
+        token = m.group(0)
+        letter = (len(token) == 1 and token.isupper() and token != "I" and prev is not None
+                  and prev.group(1).lower() in _LETTER_NAMED)  # "host A", "site B", "router C"
+        if letter or _looks_like_hostname(token, context, lex):
+            add(s, e, "device", token.lower())
     found.sort()
     return found
 
