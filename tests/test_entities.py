@@ -211,3 +211,15 @@ def test_interface_names_match_the_event_side_so_invalidation_tags_line_up():
                  "Po1", "Lo0", "Tunnel1", "Vlan10", "mgmt0", "ge-0/0/0", "xe-0/0/1.0", "ae1", "BE1", "Se0/0/0",
                  "MgmtEth0/RP0/CPU0/0", "GigabitEthernet1/0/1.100"]:
         assert normalize_interface(name) == event_normalize(name), name
+
+
+def test_firewall_rules_time_ranges_and_object_groups_are_policy_objects_when_named_like_names():
+    assert extract_entities("Palo Alto rule Allow-DNS-Out").policies == {"rule:allow-dns-out"}
+    assert extract_entities("time-range WORKHOURS").policies == {"timerange:workhours"}
+    assert extract_entities("the rule that allows ssh").policies == frozenset()  # a word, not a name
+    assert extract_entities("tx and rx power of Te1/0/8 on tor-1").devices == {"tor-1"}
+
+
+def test_a_single_capital_letter_after_a_device_noun_is_a_name():
+    assert extract_entities("host A can reach host B over the VPN").devices == {"a", "b"}
+    assert extract_entities("show a summary of the routes").devices == frozenset()

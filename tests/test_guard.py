@@ -167,3 +167,81 @@ def test_words_of_one_intent_are_interchangeable(a, b):
 def test_the_same_entities_named_in_the_other_order_are_a_role_swap(a, b):
     verdict = guard(a, b)
     assert not verdict.ok and verdict.rule == "role" and verdict.hard
+
+
+@pytest.mark.parametrize("a, b, reason_part", [
+    # two words (or two-word spans) trade places around fixed anchors: the same words, other bindings
+    ("vtp mode server on acc-sw12, client on acc-sw13", "vtp mode client on acc-sw12, server on acc-sw13", "trade places"),
+    ("LACP mode active on leaf-07 and passive on leaf-08", "LACP mode passive on leaf-07 and active on leaf-08",
+     "trade places"),
+    ("rx errors climbing on Te1/0/2 while tx errors stay at zero",
+     "tx errors climbing on Te1/0/2 while rx errors stay at zero", "trade places"),
+    ("tx 9.5 Gbps rx 100 Mbps on et-0/0/0", "tx 100 Mbps rx 9.5 Gbps on et-0/0/0", "trade places"),
+    ("interfaces at 10g that should be 25g", "interfaces at 25g that should be 10g", "trade places"),
+    ("hub sees spoke registration, spoke does not see hub", "spoke sees hub registration, hub does not see spoke",
+     "trade places"),
+    # a word after from / to keeps its role even when it is no entity
+    ("CoPP rate limit for traffic to the CPU", "rate limit for traffic from the CPU", "'cpu' is dst"),
+    ("nat rule from inside to outside on edge-asa2", "nat rule from outside to inside on edge-asa2", "role"),
+    # roles across entity kinds: a device and an address
+    ("Why is syslog from R1 not reaching server 10.0.0.99?", "Why is syslog from 10.0.0.99 not reaching R1?", "src"),
+])
+def test_roles_that_are_not_a_reorder_of_two_entities_are_rejected(a, b, reason_part):
+    verdict = guard(a, b)
+    assert not verdict.ok and verdict.rule == "role" and verdict.hard
+    assert reason_part in verdict.reason
+    assert not guard(b, a).ok
+
+
+@pytest.mark.parametrize("a, b", [
+    ("show ospf neighbors on abr-1 in area 0", "show ospf neighbors in area 0 on abr-1"),  # a block moved
+    ("make isp-x the primary and isp-y the backup", "isp-x as primary, isp-y as backup"),  # a role word per clause
+    ("how do i see the bgp routes from 172.16.0.1 on rtr-011",
+     "show routes received from bgp neighbor 172.16.0.1 on rtr-011"),  # a protocol is no endpoint
+    ("how to configure NTP authentication", "steps to configure NTP authentication"),  # "to" + verb is no role
+])
+def test_moving_a_block_or_rewording_a_role_is_no_role_swap(a, b):
+    assert guard(a, b).ok, guard(a, b).reason
+
+
+@pytest.mark.parametrize("a, b", [
+    ("where is acl MGMT-IN applied on rtr-branch-14", "what does acl MGMT-IN permit on rtr-branch-14"),
+    ("how many bgp neighbors does rr-2.lon have", "which bgp neighbors does rr-2.lon have"),
+    ("members of port-channel 12 on n9k-leaf-a", "load-balancing method of port-channel 12 on n9k-leaf-a"),
+    ("what is the IP address of Vlan100?", "is Vlan100 up?"),
+    ("stp root port vs designated port", "stp designated port vs alternate port"),
+    ("interface MTU on ge-0/0/1", "interface MTU-related drops on ge-0/0/1"),
+    ("prefix-list applied as distribute-list in on OSPF", "prefix-list applied as distribute-list out on OSPF"),
+])
+def test_aspects_said_in_other_words_are_distinct(a, b):
+    assert not guard(a, b).ok
+
+
+@pytest.mark.parametrize("a, b", [
+    ("How do I set the MTU on a Junos interface?", "junos interface mtu configuration"),
+    ("How do I check for CRC errors on an interface?", "interface crc error counter check"),
+    ("what is the uptime of rtr-001", "how long has rtr-001 been up"),
+    ("what is wrong with vlan 60 on trunk Po1 of sw-core", "troubleshoot vlan 60 on trunk Po1 of sw-core"),
+])
+def test_one_aspect_or_cause_in_other_words_passes(a, b):
+    assert guard(a, b).ok, guard(a, b).reason
+
+
+def test_the_literal_prefilter_of_the_phrases_never_skips_a_phrase_that_matches():
+    import json
+    from pathlib import Path
+
+    from netcache.matching.guard import _PHRASES_RE
+    from netcache.matching.lexicon import literal_starts
+
+    assert literal_starts(r"\broute[- ]maps?\b") == {"route"}
+    assert literal_starts(r"\b(?:ipv6|v6)\b") == {"ipv6", "v6"}
+    assert literal_starts(r"\b(\d+)k\b") is None and literal_starts(r"\b(?:a|)b") is None
+    texts = [json.loads(x)[k].lower() for x in (Path(__file__).parent / "data" / "netops_pairs_dev3.jsonl")
+             .read_text().splitlines() for k in ("a", "b")] + ["how do i configure a route-map", "no shut ebgp type 5"]
+    for pattern, _token, starts in _PHRASES_RE:
+        if starts is None:
+            continue
+        for text in texts:
+            for m in pattern.finditer(text):
+                assert any(s in text for s in starts), (pattern.pattern, text, m.group(0))

@@ -124,3 +124,21 @@ def test_shorthand_folding_leaves_entities_and_ordinary_verbs_alone():
     assert normalize_prompt("uptime of sh-01") == "uptime of sh-01"
     assert "running-config" not in normalize_prompt("which interfaces run OSPF on rtr-001")
     assert exact_key("show running config") != exact_key("show startup config")
+
+
+def test_the_embedded_text_folds_question_wrappers_and_vendor_names_but_not_the_exact_key():
+    assert semantic_text("How do I check the BGP summary on a Nexus 9000 switch?") == "show the bgp summary on nxos"
+    assert semantic_text("can you show me the logs on gw-paris") == "show the logs on gw-paris"
+    assert semantic_text("show interfaces on eos-sw1") == "show interface on eos-sw1"  # names stay whole
+    assert exact_key("how do I check the logs on gw-paris") != exact_key("show the logs on gw-paris")
+
+
+@pytest.mark.parametrize(("terse", "chatty"), [
+    ("sh standby brief on core-gw1", "show hsrp on core-gw1"),
+    ("show ip mroute", "show multicast route"),
+    ("show crypto ipsec sa", "show ipsec sa"),
+    ("display current-configuration", "show running-config"),
+    ("show ip ospf database on abr-9", "show ospf link state database on abr-9"),
+])
+def test_vendor_command_spellings_fold_to_one_reading(terse, chatty):
+    assert normalize_prompt(terse) == normalize_prompt(chatty)

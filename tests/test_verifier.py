@@ -97,3 +97,41 @@ def test_a_hard_rejection_is_never_put_to_the_model(settings, redis_client):
             assert verify_candidate(verdict, a, b, v) is verdict
         assert server.calls == 0
         v.close()
+
+
+def test_both_caches_put_a_softly_rejected_candidate_to_the_verifier_and_serve_only_on_yes(settings):
+    """The wiring: AnswerCache and AsyncAnswerCache (the latter runs the model call in a worker thread)."""
+    import asyncio
+
+    from netcache.engine.aio import AsyncAnswerCache
+    from netcache.engine.sync import AnswerCache
+
+    other = ("show the ntp status on R1", "show the ntp peers status on R1")  # soft rejection, the model says no
+    assert not guard(other[1], other[0]).ok and not guard(other[1], other[0]).hard
+    with YesNoServer("dhcp").start() as server:
+        cfg = _verifier_settings(settings, server.url)
+        cache = AnswerCache(cfg, namespace="vsync")
+        try:
+            for a, _b in (SAME, other):
+                cache.put(a, f"answer to {a}")
+            hit = cache.get(SAME[1])
+            assert hit is not None and hit.kind == "semantic" and hit.answer == f"answer to {SAME[0]}"
+            assert cache.get(other[1]) is None
+            assert server.calls == 2
+        finally:
+            cache.close()
+
+        async def run() -> tuple:
+            acache = AsyncAnswerCache(cfg, namespace="vasync")
+            try:
+                for a, _b in (SAME, other):
+                    await acache.put(a, f"answer to {a}")
+                return await acache.get(SAME[1]), await acache.get(other[1]), await acache.get(SAME[1])
+            finally:
+                await acache.aclose()
+                await acache.redis.aclose()
+
+        served, refused, again = asyncio.run(run())
+        assert served is not None and served.kind == "semantic" and served.answer == f"answer to {SAME[0]}"
+        assert refused is None and again is not None
+        assert server.calls == 4  # the third lookup read the cached verdict

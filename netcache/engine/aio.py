@@ -14,10 +14,10 @@ import inspect
 import time
 from typing import Any
 
-from netcache.connections import make_async_redis
+from netcache.connections import make_async_redis, make_redis
 from netcache.engine.api import CacheAPI
 from netcache.engine.logic import CacheLogic
-from netcache.engine.steps import Background, Generate, Locked, Pipe, Plan, Script, Scripts, Sleep, Stepper
+from netcache.engine.steps import Background, Generate, Locked, Pipe, Plan, Script, Scripts, Sleep, Stepper, Verify
 
 __all__ = ["AsyncAnswerCache"]
 
@@ -28,8 +28,15 @@ class AsyncAnswerCache(CacheAPI):
     def __init__(self, settings, *, redis=None, embedder=None, llm=None, metrics=None, inventory=None,
                  namespace: str | None = None, clock=time.time) -> None:
         self.redis = redis if redis is not None else make_async_redis(settings)
+        verifier = None
+        self._verifier_redis = None
+        if settings.cache.verifier_enabled:  # a blocking client: its calls run in a worker thread (Verify steps)
+            from netcache.matching.verifier import make_verifier
+
+            self._verifier_redis = make_redis(settings)
+            verifier = make_verifier(settings, self._verifier_redis, metrics=metrics, namespace=namespace)
         super().__init__(CacheLogic(settings, embedder=embedder, llm=llm, metrics=metrics, inventory=inventory,
-                                    namespace=namespace, clock=clock))
+                                    namespace=namespace, clock=clock, verifier=verifier))
         self._scripts = Scripts(self.redis)
         self._index_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task] = set()
@@ -58,6 +65,8 @@ class AsyncAnswerCache(CacheAPI):
         if isinstance(step, Generate):
             result = step.start(prefer_async=True)
             return (await result) if inspect.isawaitable(result) else result
+        if isinstance(step, Verify):
+            return await asyncio.to_thread(step.run)
         if isinstance(step, Locked):
             async with self._index_lock:
                 return await self._drive(step.plan)
@@ -81,6 +90,11 @@ class AsyncAnswerCache(CacheAPI):
         return step.checked(await p.execute(raise_on_error=False))
 
     async def aclose(self) -> None:
-        """Await background refreshes."""
+        """Await background refreshes; close the verifier's model client and its Redis client."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        if self.logic.verifier is not None:
+            self.logic.verifier.close()
+        if self._verifier_redis is not None:
+            self._verifier_redis.close()
+            self._verifier_redis = None

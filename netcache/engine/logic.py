@@ -24,7 +24,7 @@ from netcache.engine.leases import Leases
 from netcache.engine.mirror import IndexMirror
 from netcache.engine.querylog import QueryLog
 from netcache.engine.records import EntryInfo, GenTicket, Hit, hit_from_reply
-from netcache.engine.steps import Script, script
+from netcache.engine.steps import Script, Verify, script
 from netcache.engine.tiers import TierPolicy
 from netcache.engine.vector_index import Candidate, VectorIndex
 from netcache.errors import ConfigError
@@ -32,9 +32,8 @@ from netcache.keys import Keys
 from netcache.llm.client import cost_of
 from netcache.llm.generator import Generation, as_generation
 from netcache.matching.entities import Inventory, load_inventory
-from netcache.matching.guard import guard
+from netcache.matching.guard import GuardVerdict, guard
 from netcache.matching.lexicon import load_lexicon
-from netcache.matching.verifier import verify_candidate
 from netcache.text import to_text
 
 __all__ = ["CacheLogic", "INVALIDATE_BATCH"]
@@ -203,9 +202,11 @@ class CacheLogic:
         return req.entry_id
 
     # -- semantic candidates ---------------------------------------------------------------------
-    def candidates(self, req: Request) -> list[Candidate]:
-        """Candidates of the request's group above the threshold that pass the guard, best first;
-        near misses are logged and counted, guard rejections counted as false positives."""
+    def candidates(self, req: Request) -> list[tuple[Candidate, GuardVerdict]]:
+        """Candidates of the request's group above the threshold that pass the guard, best first, with the
+        guard's verdict: ok, or (only with a verifier) a soft rejection the plan puts to the verifier
+        (:meth:`verify_step`, then :meth:`settle`). Near misses are logged and counted, guard rejections
+        counted as false positives."""
         vector = self.embed(req)
         if vector is None:
             return []
@@ -219,15 +220,25 @@ class CacheLogic:
                 self.log.info("near miss: score=%.4f threshold=%.2f %r ~ %r", cand.score, threshold,
                               req.prompt, cand.prompt)
                 self.metric("near_miss", req.query_type, cand.score)
-            elif self._guarded(req, cand):
-                out.append(cand)
+            else:
+                verdict = self.guard_verdict(req, cand)
+                if verdict.ok or (self.verifier is not None and not verdict.hard):
+                    out.append((cand, verdict))  # a soft rejection waits for the verifier (a plan step)
+                else:
+                    self.settle(req, cand, verdict)
         return out
 
-    def _guarded(self, req: Request, cand: Candidate) -> bool:
+    def guard_verdict(self, req: Request, cand: Candidate) -> GuardVerdict:
         if not self.cs.guard_enabled:
-            return True
-        verdict = guard(req.prompt, cand.prompt, inventory=self.inventory, lexicon=self.lexicon)
-        verdict = verify_candidate(verdict, req.prompt, cand.prompt, self.verifier, query_type=req.query_type)
+            return GuardVerdict(True)
+        return guard(req.prompt, cand.prompt, inventory=self.inventory, lexicon=self.lexicon)
+
+    def verify_step(self, req: Request, cand: Candidate, verdict: GuardVerdict) -> Verify:
+        """The step that puts a softly rejected candidate to the verifier (run by the driver)."""
+        return Verify(self.verifier, verdict, req.prompt, cand.prompt, req.query_type)
+
+    def settle(self, req: Request, cand: Candidate, verdict: GuardVerdict) -> bool:
+        """Count and log a rejection; True when the candidate may be served."""
         if not verdict.ok:
             self.metric("guard_rejected", req.query_type, verdict.rule or "other")
             self.counters["false_positives"] += 1

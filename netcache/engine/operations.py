@@ -61,7 +61,11 @@ def lookup(c: CacheLogic, req: Request, *, record: bool = True, semantic: bool =
     if hit is not None or not semantic or c.embedder is None:
         return hit
     yield from c.mirror.sync()
-    for cand in c.candidates(req):
+    for cand, verdict in c.candidates(req):
+        if not verdict.ok:  # rejected on wording only, and a verifier is configured: ask it
+            verdict = yield c.verify_step(req, cand, verdict)
+            if not c.settle(req, cand, verdict):
+                continue
         now = c.now()
         (reply,) = yield pipe(c.hit_call(cand.entry_id, now))
         hit = hit_from_reply(reply, cand.entry_id, "semantic", cand.score, now)

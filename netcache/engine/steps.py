@@ -11,7 +11,8 @@ failure means). The drivers only execute steps:
   ``await`` and tasks.
 
 Steps: :class:`Pipe` (script calls and commands sent in one round trip), :class:`Sleep`,
-:class:`Generate` (one call to the caller's generator or LLM client), :class:`Locked`
+:class:`Generate` (one call to the caller's generator or LLM client), :class:`Verify` (the
+opt-in verifier's model call for one candidate), :class:`Locked`
 (a sub-plan run under the driver's index lock) and :class:`Background` (a plan started
 without waiting for it, e.g. the refresh of a stale answer).
 """
@@ -26,8 +27,8 @@ from netcache import lua
 from netcache.errors import ConfigError
 from netcache.llm.generator import call_generator
 
-__all__ = ["Script", "Command", "Pipe", "Sleep", "Generate", "Locked", "Background", "Plan", "Scripts", "Stepper",
-           "cmd", "script", "pipe"]
+__all__ = ["Script", "Command", "Pipe", "Sleep", "Generate", "Verify", "Locked", "Background", "Plan", "Scripts",
+           "Stepper", "cmd", "script", "pipe"]
 
 T = TypeVar("T")
 #: a plan yields steps, receives each step's result, and returns the operation's result
@@ -109,6 +110,25 @@ class Generate:
         if self.llm is not None:
             return self.llm.complete(self.prompt, context=self.context)
         raise ConfigError("get_or_generate needs generate= or an llm= client")
+
+
+@dataclass(frozen=True)
+class Verify:
+    """Ask the verifier about a candidate the guard rejected on wording only; the result is the verdict to act
+    on (:func:`netcache.matching.verifier.verify_candidate`). A blocking model call: the sync driver runs it in
+    place, the async driver in a worker thread, so the event loop is never held up by it."""
+
+    verifier: Any
+    verdict: Any
+    prompt: str
+    candidate_prompt: str
+    query_type: str
+
+    def run(self) -> Any:
+        from netcache.matching.verifier import verify_candidate
+
+        return verify_candidate(self.verdict, self.prompt, self.candidate_prompt, self.verifier,
+                                query_type=self.query_type)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from netcache.engine.api import CacheAPI
 from netcache.engine.logic import CacheLogic
 from netcache.engine.querylog import QueryStat
 from netcache.engine.records import Answer, EntryInfo, GenTicket, Hit
-from netcache.engine.steps import Background, Generate, Locked, Pipe, Plan, Script, Scripts, Sleep, Stepper
+from netcache.engine.steps import Background, Generate, Locked, Pipe, Plan, Script, Scripts, Sleep, Stepper, Verify
 
 __all__ = ["AnswerCache", "Answer", "Hit", "EntryInfo", "GenTicket", "QueryStat"]
 
@@ -68,6 +68,8 @@ class AnswerCache(CacheAPI):
                     result.close()  # never awaited: do not leave a "never awaited" warning behind
                 raise TypeError("generate returned an awaitable: use AsyncAnswerCache for async generators")
             return result
+        if isinstance(step, Verify):
+            return step.run()
         if isinstance(step, Locked):
             with self._index_lock:
                 return self._drive(step.plan)

@@ -108,6 +108,9 @@ olt cpe srx asa ids ips waf cs ds as mx ex qfx nx ios sbc mgmt ts
 #: a token after one of these (or before ":") is a device when it looks like a name, not a word
 _PLACE_WORDS = frozenset({"on", "from", "to", "between", "of", "for", "at", "and", "via", "towards", "toward", "into",
                           "behind", "router", "switch", "firewall", "device", "host", "node", "box"})
+#: nouns after which a single capital letter is a name ("host A can reach host B")
+_LETTER_NAMED = frozenset("host hosts router routers switch switches node nodes site sites server servers firewall "
+                          "device devices box peer spoke hub pe ce leaf spine".split())
 _TOKEN_RE = re.compile(r"(?<![\w@$%<>/\\.:)-])[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?(?![\w@/\\-]|\.[A-Za-z0-9]|:\w)")
 _PREV_WORD_RE = re.compile(r"([A-Za-z]+)\W{0,2}$")
 _FILE_EXT = frozenset({"txt", "cfg", "conf", "bin", "log", "yaml", "yml", "json", "py", "tar", "gz", "zip", "pkg",
@@ -185,7 +188,10 @@ _POLICY_TYPES: dict[str, str] = {
     r"class[- ]?maps?(?:\s+(?:type\s+\w+\s+)?match-(?:any|all))?": "classmap", r"policy[- ]?maps?": "policymap",
     r"peer[- ]?groups?": "peergroup", r"route-polic(?:y|ies)": "routepolicy", r"prefix-sets?": "prefixset",
     r"policy-statements?": "policystatement", r"tunnel-groups?": "tunnelgroup", r"firewall filters?": "filter",
+    r"(?:security[- ])?rules?": "rule", r"time-ranges?": "timerange", r"object-groups?": "objectgroup",
 }
+#: types whose keyword is also a plain word ("the rule that allows ssh"): only names shaped like names count
+_STRICT_POLICY_TYPES = frozenset({"rule", "timerange", "objectgroup"})
 _POLICY_NAME = r"[A-Za-z0-9][\w.-]*[A-Za-z0-9]|[A-Za-z0-9]"
 _POLICY_STOP = frozenset("""
 the a an in out on to for is are was applied configuration config configured entries entry sequence seq named called
@@ -414,8 +420,9 @@ def _entity_spans(text: str, inventory: Inventory | None = None,
     for rx, before in ((_POLICY_AFTER_RE, False), (_POLICY_BEFORE_RE, True)):
         for m in rx.finditer(text):
             name = m.group("name")
-            if _policy_name_ok(name, before):
-                add(m.start(), m.end(), "policy", f"{_policy_type(m.group('kw'))}:{name.lower()}")
+            kind = _policy_type(m.group("kw"))
+            if _policy_name_ok(name, before or kind in _STRICT_POLICY_TYPES):
+                add(m.start(), m.end(), "policy", f"{kind}:{name.lower()}")
     for m in _VRF_RE.finditer(text):
         name = m.group(1).rstrip(".:-")
         if name.lower() not in _VRF_STOP and not name.lower().startswith("vrf"):
@@ -436,8 +443,11 @@ def _entity_spans(text: str, inventory: Inventory | None = None,
             continue
         prev = _PREV_WORD_RE.search(text, max(0, s - 24), s)
         context = (prev is not None and prev.group(1).lower() in _PLACE_WORDS) or text[e:e + 1] == ":"
-        if _looks_like_hostname(m.group(0), context, lex):
-            add(s, e, "device", m.group(0).lower())
+        token = m.group(0)
+        letter = (len(token) == 1 and token.isupper() and token != "I" and prev is not None
+                  and prev.group(1).lower() in _LETTER_NAMED)  # "host A", "site B", "router C"
+        if letter or _looks_like_hostname(token, context, lex):
+            add(s, e, "device", token.lower())
     found.sort()
     return found
 

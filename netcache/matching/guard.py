@@ -42,7 +42,7 @@ import re
 from dataclasses import dataclass
 
 from netcache.matching.entities import Inventory, entity_spans
-from netcache.matching.lexicon import Lexicon, default_lexicon
+from netcache.matching.lexicon import Lexicon, default_lexicon, literal_starts
 from netcache.matching.roles import converse, entity_roles, role_conflict
 
 __all__ = ["GuardVerdict", "guard", "guard_tokens", "entity_roles", "SOFT_RULES", "OPPOSITES", "EXCLUSIVE", "INTENTS", "MARKERS", "SYNONYMS",
@@ -138,6 +138,23 @@ PHRASES: list[tuple[str, str]] = [
     (r"\brout(?:ing|e) tables?\b", "route"),
     (r"\blink[- ]state database\b|\blsdb\b|\blsp database\b", "database"),
     (r"\broot[- ]bridge\b", "rootbridge"),
+    # aspects said in other words (see EXCLUSIVE["aspect"]): how many = a count, where applied = the binding,
+    # what a policy permits = its content, members, hashing
+    (r"\bhow many\b|\bnumber of\b|\bcount of\b|\bhow (?:big|large)\b|\bsize of\b", "count"),
+    (r"\bbeen up\b|\bup[- ]?time\b", "uptime"),
+    (r"\bwhere (?:is|are|was|were|do|does) (.{1,60}?)\b(?:applied|used|attached|bound|referenced)\b", r"\1 appliedwhere"),
+    (r"\bwhat (?:does|do|will) (.{1,60}?)\b(?:permit|allow|deny|block|match|contain)\b", r"\1 content"),
+    (r"\bload[- ]?balanc\w*\b|\bhash(?:ing)?\b", "loadbalance"),
+    (r"\b(root|designated|alternate) ports?\b", r"\1port role"),
+    (r"\bip address(?:es)?\b|\baddressing\b", "address"),
+    (r"\bhit ?counts?\b|\bhits\b|\bmatch(?:es|ed)? count\b", "count"),
+    (r"\b(distribute-list|route-map|routemap|access-group|prefix-list|prefixlist|service-policy|filter|acl)"
+     r"((?: <\w+>)?) in\b", r"\1\2 inbound"),
+    (r"\b(distribute-list|route-map|routemap|access-group|prefix-list|prefixlist|service-policy|filter|acl)"
+     r"((?: <\w+>)?) out\b", r"\1\2 outbound"),
+    (r"\b(?:interface |)counters errors\b|\berrors? counters?\b", "error"),
+    (r"\bphase ?(\d)\b", r"phase \1"),
+    (r"\b(\d+)k\b", r"\g<1>000"),
 ]
 
 #: word → canonical word (plural, spelling and synonym folding)
@@ -185,6 +202,12 @@ SYNONYMS: dict[str, str] = {
     "modified": "changed", "diffs": "diff", "compared": "compare", "comparing": "compare", "comparison": "compare",
     "versus": "compare", "vs": "compare", "troubleshooting": "troubleshoot", "diagnose": "troubleshoot",
     "diagnosing": "troubleshoot", "causes": "cause", "caused": "cause", "causing": "cause", "reasons": "reason",
+    "diagnosis": "troubleshoot", "members": "member", "membership": "member", "violations": "violation",
+    "entries": "content", "entry": "content", "definition": "content", "contents": "content",
+    "fallback": "backup", "failover": "backup", "slave": "backup", "senders": "sender", "receivers": "receiver",
+    "sources": "source", "initiating": "initiator", "responding": "responder", "uplinks": "uplink",
+    "downlinks": "downlink", "servers": "server", "clients": "client", "transmit": "tx", "transmitting": "tx",
+    "transmitted": "tx", "settings": "config", "drops": "drop", "dropped": "drop", "discards": "drop",
 }
 
 #: (word, opposite): one side has one, the other side the other
@@ -203,6 +226,8 @@ OPPOSITES: list[tuple[str, str]] = [
     ("free", "used"), ("passive", "active"), ("old", "new"), ("oldest", "newest"), ("softreset", "hardreset"),
     ("halfduplex", "fullduplex"), ("allowed", "pruned"), ("native", "tagged"), ("open", "closed"),
     ("online", "offline"), ("reachable", "unreachable"), ("valid", "invalid"), ("best", "worst"),
+    ("dr", "bdr"), ("initiator", "responder"), ("sender", "receiver"), ("source", "receiver"),
+    ("uplink", "downlink"), ("encrypted", "decrypted"), ("master", "slave"), ("ingress", "egress"),
 ]
 
 #: name → (mode, members); mode "differ" or "disjoint" (see the module docstring)
@@ -247,7 +272,9 @@ EXCLUSIVE: dict[str, tuple[str, frozenset[str]]] = {
     # what is asked about a thing: status vs errors vs configuration vs cost ... are different answers
     "aspect": ("differ", frozenset({"state", "error", "counter", "config", "cost", "mtu", "speed", "duplex",
                                     "utilization", "log", "role", "priority", "description", "uptime", "optical",
-                                    "bandwidth", "timer", "version"})),
+                                    "bandwidth", "timer", "version", "count", "appliedwhere", "content", "member",
+                                    "loadbalance", "address", "violation", "drop"})),
+    "stp_port_role": ("differ", frozenset({"rootport", "designatedport", "alternateport"})),
 }
 
 #: name → words naming one question intent (after :data:`PHRASES` and :data:`SYNONYMS`); both sides must name the
@@ -262,7 +289,7 @@ INTENTS: dict[str, frozenset[str]] = {
 MARKERS: frozenset[str] = frozenset({
     "not", "no", "never", "without", "non", "ipv6", "multicast", "vpnv4", "vpnv6", "evpn", "l2vpn",
     "failed", "flapping", "errdisabled", "totallystubby", "graceful", "bidirectional", "previous", "yesterday",
-    "noshutdown", "shutdown", "ebgp", "ibgp", "secondary", "backup", "standby",
+    "noshutdown", "shutdown", "ebgp", "ibgp", "secondary", "backup", "standby", "count",
 })
 
 #: words that carry no meaning of their own in a question (ignored in substitutions)
@@ -282,8 +309,9 @@ MAX_SUBSTITUTION_WORDS = 2
 _MAX_DIFF_TOKENS = 200
 
 _NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?$")
+_DIGIT_RE = re.compile(r"\d")
 _TOKEN_RE = re.compile(r"<\w+>|[a-z0-9]+(?:[_./:][a-z0-9]+)*")
-_PHRASES_RE: list[tuple[re.Pattern[str], str]] = []  # compiled PHRASES, filled below
+_PHRASES_RE: list[tuple[re.Pattern[str], str, frozenset[str] | None]] = []  # compiled PHRASES, filled below
 
 
 def guard_tokens(text: str, inventory: Inventory | None = None, lexicon: Lexicon | None = None,
@@ -307,8 +335,9 @@ def guard_tokens(text: str, inventory: Inventory | None = None, lexicon: Lexicon
         text += " ipv6"
     text = re.sub(r"n't\b", " not", text)
     text = expand_abbreviations(lex.fold(" ".join(text.split())))
-    for pattern, token in _PHRASES_RE:
-        text = pattern.sub(token, text)
+    for pattern, token, starts in _PHRASES_RE:
+        if starts is None or any(x in text for x in starts):  # a cheap test first: most phrases are absent
+            text = pattern.sub(token, text)
     return [_canon(t) for t in _TOKEN_RE.findall(text)]
 
 
@@ -346,17 +375,71 @@ def _no(reason: str, rule: str) -> GuardVerdict:
 _MEMO_MAX_CHARS = 2_000
 
 
-def _side(text: str, inventory: Inventory | None, lex: Lexicon) -> tuple[frozenset, dict, list[str], frozenset]:
+_Side = tuple[frozenset, dict, list[str], frozenset, tuple[str, ...], dict]
+
+
+def _side(text: str, inventory: Inventory | None, lex: Lexicon) -> _Side:
     if len(text) > _MEMO_MAX_CHARS:
         return _analyse(text, inventory, lex)
     return _analyse_memo(text, inventory, lex)
 
 
-def _analyse(text: str, inventory: Inventory | None, lex: Lexicon) -> tuple[frozenset, dict, list[str], frozenset]:
+#: the words of one intent group folded to one token, so "what is wrong with X" / "troubleshoot X" is no substitution
+_CAUSE_TOKEN = {w: "why" for w in ("why", "troubleshoot", "cause", "reason", "wrong", "issue", "problem", "diagnose")}
+#: words dropped before comparing the order of the words (articles and the like; direction words are kept)
+_BIND_FILLER = FILLER - frozenset("from to into via by on at in over under and or but not no".split())
+#: after these, "to X" is an infinitive, not a destination
+_TO_VERB = frozenset("how want need steps able going have has wants needs used way trying try".split())
+
+
+def _analyse(text: str, inventory: Inventory | None, lex: Lexicon) -> _Side:
     spans = entity_spans(text, inventory, lex)
-    tokens = guard_tokens(text, inventory, lex, spans)
+    tokens = [_CAUSE_TOKEN.get(t, t) for t in guard_tokens(text, inventory, lex, spans)]
+    # the same words with each entity placeholder replaced by its value, in order: what the binding rules read
+    values = iter(v for i, (s_, _e, _k, v) in enumerate(spans) if i == 0 or s_ != spans[i - 1][0])
+    bound = tuple(t for t in (next(values, t) if t.startswith("<") else t for t in tokens) if t not in _BIND_FILLER)
     return (frozenset((k, v) for _s, _e, k, v in spans), entity_roles(text, inventory, lex, spans), tokens,
-            frozenset(tokens))
+            frozenset(tokens), bound, _word_roles(bound))
+
+
+def _word_roles(bound: tuple[str, ...]) -> dict[str, str]:
+    """The word right after from / to / into / towards, with its role: ``traffic to the cpu`` → ``{cpu: dst}``
+    (entities have theirs from :func:`entity_roles`; this covers zones, servers, hosts ...)."""
+    roles: dict[str, str] = {}
+    for i, t in enumerate(bound[:-1]):
+        role = "src" if t == "from" else "dst" if t in ("to", "into", "toward", "towards") else None
+        if role is None or (role == "dst" and i and bound[i - 1] in _TO_VERB):
+            continue
+        nxt = bound[i + 1]
+        if nxt.isalpha() and nxt not in FILLER and nxt not in roles:
+            roles[nxt] = role
+    return roles
+
+
+def _exchange(ba: tuple[str, ...], bb: tuple[str, ...]) -> str | None:
+    """The two words (or two-word spans) that trade places between two otherwise identical questions:
+    "active on SW1, passive on SW2" / "passive on SW1, active on SW2", "from trust to untrust" / "from
+    untrust to trust", "tx 9.5 gbps rx 100 mbps" / "tx 100 mbps rx 9.5 gbps". Moving a block ("on R1, show X" /
+    "show X on R1") or swapping two neighbours ("bgp ipv4" / "ipv4 bgp") is no exchange."""
+    if len(ba) != len(bb) or ba == bb or sorted(ba) != sorted(bb):
+        return None
+    cur = list(ba)
+    swapped: list[tuple[int, int]] = []
+    for _ in range(2):
+        i = next((k for k in range(len(cur)) if cur[k] != bb[k]), None)
+        if i is None:
+            break
+        x, y = cur[i], bb[i]
+        j = next((k for k in range(i + 1, len(cur)) if cur[k] == y), None)
+        if j is None or j == i + 1 and not swapped and not (_DIGIT_RE.search(x) and _DIGIT_RE.search(y)):
+            return None  # neighbours trading places reword ("bgp ipv4" / "ipv4 bgp"); numbers do not
+        if swapped and (i, j) != (swapped[0][0] + 1, swapped[0][1] + 1):
+            return None  # a second exchange that does not extend the first one into two-word spans
+        cur = [y if t == x else x if t == y else t for t in cur]
+        swapped.append((i, j))
+    if cur != list(bb):
+        return None
+    return " ".join(ba[i] for i, _ in swapped) + " / " + " ".join(ba[j] for _, j in swapped)
 
 
 _analyse_memo = functools.lru_cache(maxsize=4096)(_analyse)
@@ -386,8 +469,8 @@ def _order_swap(oa: tuple[tuple[str, tuple[str, ...]], ...], ob: tuple[tuple[str
 def guard(a: str, b: str, *, inventory: Inventory | None = None, lexicon: Lexicon | None = None) -> GuardVerdict:
     """May the cached answer to ``a`` be served for ``b``? (``ok``, and a ``reason`` when not)."""
     lex = lexicon or default_lexicon()
-    ents_a, roles_a, ta, sa = _side(a, inventory, lex)
-    ents_b, roles_b, tb, sb = _side(b, inventory, lex)
+    ents_a, roles_a, ta, sa, ba, wa = _side(a, inventory, lex)
+    ents_b, roles_b, tb, sb, bb, wb = _side(b, inventory, lex)
     if ents_a != ents_b:  # the engine's group already agrees on these; the guard does not rely on it
         diff = sorted(f"{k}:{v}" for k, v in ents_a ^ ents_b)
         return _no(f"entities differ: {', '.join(diff[:4])}", "entities")
@@ -400,6 +483,12 @@ def guard(a: str, b: str, *, inventory: Inventory | None = None, lexicon: Lexico
         # the same devices (interfaces, VLANs ...) named in the other order: "R1 primary, R2 backup"
         # vs "R2 primary, R1 backup", "from chicago to dallas" vs "from dallas to chicago"
         return _no(f"role: {swapped} named in the other order", "role")
+    exchanged = _exchange(ba, bb)
+    if exchanged and not converse_pair:
+        return _no(f"role: {exchanged} trade places", "role")
+    for word in wa.keys() & wb.keys():
+        if wa[word] != wb[word]:
+            return _no(f"role: {word!r} is {wa[word]} on one side, {wb[word]} on the other", "role")
     for x, y in OPPOSITES:
         if converse_pair and (x, y) == ("advertised", "received"):
             continue  # "pe1 advertises to pe2" asks what "pe2 receives from pe1" asks
@@ -407,6 +496,8 @@ def guard(a: str, b: str, *, inventory: Inventory | None = None, lexicon: Lexico
             return _no(f"opposite: {x!r} vs {y!r}", "opposite")
     for name, (mode, members) in EXCLUSIVE.items():
         ga, gb = sa & members, sb & members
+        if name == "aspect":
+            ga, gb = _aspects(ga, sa), _aspects(gb, sb)
         if not ga or not gb:
             continue
         if (mode == "differ" and ga != gb) or (mode == "disjoint" and not ga & gb):
@@ -434,6 +525,18 @@ def guard(a: str, b: str, *, inventory: Inventory | None = None, lexicon: Lexico
     return _one_edit(ta, tb)
 
 
+def _aspects(found: frozenset[str], words: frozenset[str]) -> frozenset[str]:
+    """The aspects a question asks about: "MTU configuration" asks about the MTU as "how do I set the MTU"
+    does, "error counters" are errors, "is it up?" asks for the state."""
+    if {"up", "down"} & words:  # "is Po5 up?" asks for its state
+        found |= {"state"}
+    if "counter" in found and found & {"error", "violation", "drop"}:
+        found -= {"counter"}
+    if len(found) > 1:  # "the MTU configuration" / "how do I set the MTU": the MTU is what is asked about
+        found -= {"config"}
+    return found
+
+
 def _one_edit(ta: list[str], tb: list[str]) -> GuardVerdict:
     """Reject when ``ta`` and ``tb`` differ by one short edit that involves a content word."""
     if abs(len(ta) - len(tb)) > MAX_SUBSTITUTION_WORDS or len(ta) + len(tb) > _MAX_DIFF_TOKENS:
@@ -443,6 +546,8 @@ def _one_edit(ta: list[str], tb: list[str]) -> GuardVerdict:
         return GuardVerdict(True)
     tag, i1, i2, j1, j2 = ops[0]
     xa, xb = ta[i1:i2], tb[j1:j2]
+    if sorted((xa, xb)) == [["in"], ["out"]]:
+        return _no("'in' vs 'out'", "opposite")
     if len(xa) > MAX_SUBSTITUTION_WORDS or len(xb) > MAX_SUBSTITUTION_WORDS:
         return GuardVerdict(True)
     content_a = [t for t in xa if t not in FILLER]
@@ -454,4 +559,4 @@ def _one_edit(ta: list[str], tb: list[str]) -> GuardVerdict:
     return GuardVerdict(True)
 
 
-_PHRASES_RE.extend((re.compile(p), t) for p, t in PHRASES)
+_PHRASES_RE.extend((re.compile(p), t, literal_starts(p)) for p, t in PHRASES)

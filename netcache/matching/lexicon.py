@@ -23,7 +23,7 @@ import yaml
 
 from netcache.errors import ConfigError
 
-__all__ = ["Lexicon", "default_lexicon", "load_lexicon"]
+__all__ = ["Lexicon", "default_lexicon", "load_lexicon", "literal_starts"]
 
 _B, _E = r"(?<![\w./:<-])", r"(?![\w/<-]|\.\w)"
 
@@ -132,3 +132,45 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         return default_lexicon()
     path = Path(path)
     return _build([_builtin(), _parse(_read(path), str(path))])
+
+
+def literal_starts(pattern: str) -> frozenset[str] | None:
+    """Strings one of which every match of ``pattern`` contains (its possible literal beginnings, after
+    boundaries and lookarounds), or None when that cannot be told. ``\\broute[- ]maps?\\b`` → ``{"route"}``;
+    ``\\b(?:ipv6|v6)\\b`` → ``{"ipv6", "v6"}``. A substring test on these skips a regex scan
+    that cannot match; it never changes a result."""
+    from re import _constants as c  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+
+    def starts(items: list) -> set[str] | None:
+        i = 0
+        while i < len(items) and items[i][0] in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            i += 1
+        if i == len(items):
+            return None
+        op, av = items[i]
+        if op is c.LITERAL:
+            lit = ""
+            while i < len(items) and items[i][0] is c.LITERAL:
+                lit += chr(items[i][1])
+                i += 1
+            return {lit}
+        if op is c.SUBPATTERN:
+            return starts(list(av[-1]))
+        if op is c.BRANCH:
+            out: set[str] = set()
+            for branch in av[1]:
+                sub = starts(list(branch))
+                if sub is None:
+                    return None
+                out |= sub
+            return out
+        if op is c.IN and all(kind is c.LITERAL for kind, _ in av):
+            return {chr(ch) for _, ch in av}
+        return None
+
+    try:
+        found = starts(list(_parser.parse(pattern)))
+    except Exception:  # an internal API: without it, the pattern is simply always scanned
+        return None
+    return frozenset(found) if found and all(found) else None

@@ -40,6 +40,7 @@ _ROLE_SKIP = frozenset("the a an device router switch host node firewall neighbo
 _PROTOCOL_RE = re.compile(r"(?<![\w-])(ospf(?:v[23])?|bgp|is-?is|eigrp|rip(?:ng)?|static|connected|ldp|rsvp)(?![\w-])",
                           re.I)
 _WORD_RE = re.compile(r"->|=>|\u2192|[\w-]+")
+_CLAUSE_RE = re.compile(r"[,;]|\s(?:and|but|while|whereas)\s")
 
 
 def entity_roles(text: str, inventory: Inventory | None = None, lexicon: Lexicon | None = None,
@@ -56,12 +57,13 @@ def entity_roles(text: str, inventory: Inventory | None = None, lexicon: Lexicon
             items.append((m.start(), m.end(), f"proto:{m.group(1).lower().replace('-', '')}"))
     roles: dict[str, str] = {}
     for s, e, key in items:
-        before = [w.lower() for w in _WORD_RE.findall(text[max(0, s - 40):s])]
+        # a role word belongs to its own clause: "isp-x as primary, isp-y as backup" gives isp-y no "primary"
+        before = [w.lower() for w in _WORD_RE.findall(_CLAUSE_RE.split(text[max(0, s - 40):s])[-1])]
         while before and before[-1] in _ROLE_SKIP:
             before.pop()
         role = _ROLE_BEFORE.get(before[-1]) if before else None
         if role is None:
-            after = [w.lower() for w in _WORD_RE.findall(text[e:e + 24])]
+            after = [w.lower() for w in _WORD_RE.findall(_CLAUSE_RE.split(text[e:e + 24])[0])]
             while len(after) > 1 and after[0] in _ROLE_AFTER_SKIP:
                 after.pop(0)
             role = _ROLE_AFTER.get(after[0]) if after else None
@@ -75,12 +77,17 @@ def role_conflict(ra: dict[str, str], rb: dict[str, str]) -> str | None:
         if ra[key] != rb[key]:
             return f"{key} is {ra[key]} on one side, {rb[key]} on the other"
     for role in set(ra.values()) & set(rb.values()):
-        kinds = {k.split(":", 1)[0] for k, r in ra.items() if r == role} & {k.split(":", 1)[0] for k, r in rb.items() if r == role}
-        for kind in kinds:
-            va = {k for k, r in ra.items() if r == role and k.startswith(kind + ":")}
-            vb = {k for k, r in rb.items() if r == role and k.startswith(kind + ":")}
-            if va != vb:
+        va = {k for k, r in ra.items() if r == role}
+        vb = {k for k, r in rb.items() if r == role}
+        for kind in {k.split(":", 1)[0] for k in va} & {k.split(":", 1)[0] for k in vb}:
+            if {k for k in va if k.startswith(kind + ":")} != {k for k in vb if k.startswith(kind + ":")}:
                 return f"{role} is {'/'.join(sorted(va))} on one side, {'/'.join(sorted(vb))} on the other"
+        # across kinds too: "syslog from R1 to 10.0.0.99" / "from 10.0.0.99 to R1" (a device, an address); a
+        # protocol is no endpoint: "routes from 172.16.0.1" / "routes from bgp neighbor 172.16.0.1"
+        ea = {k for k in va if not k.startswith("proto:")}
+        eb = {k for k in vb if not k.startswith("proto:")}
+        if ea and eb and not ea & eb:
+            return f"{role} is {'/'.join(sorted(ea))} on one side, {'/'.join(sorted(eb))} on the other"
     return None
 
 
