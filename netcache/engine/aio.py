@@ -59,6 +59,9 @@ class AsyncAnswerCache(CacheAPI):
             result = step.start(prefer_async=True)
             return (await result) if inspect.isawaitable(result) else result
         if isinstance(step, Locked):
+            if not step.wait and self._index_lock.locked():
+                step.plan.close()
+                return None
             async with self._index_lock:
                 return await self._drive(step.plan)
         if isinstance(step, Background):

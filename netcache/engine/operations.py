@@ -61,7 +61,9 @@ def lookup(c: CacheLogic, req: Request, *, record: bool = True, semantic: bool =
     if hit is not None or not semantic or c.embedder is None:
         return hit
     yield from c.mirror.sync()
-    for cand in c.candidates(req):
+    near = c.nearest(req)
+    prompts = (yield pipe(*c.prompt_calls(near))) if near else []
+    for cand in c.candidates(req, near, prompts):
         now = c.now()
         (reply,) = yield pipe(c.hit_call(cand.entry_id, now))
         hit = hit_from_reply(reply, cand.entry_id, "semantic", cand.score, now)

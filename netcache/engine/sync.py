@@ -69,8 +69,13 @@ class AnswerCache(CacheAPI):
                 raise TypeError("generate returned an awaitable: use AsyncAnswerCache for async generators")
             return result
         if isinstance(step, Locked):
-            with self._index_lock:
+            if not self._index_lock.acquire(blocking=step.wait):
+                step.plan.close()
+                return None
+            try:
                 return self._drive(step.plan)
+            finally:
+                self._index_lock.release()
         if isinstance(step, Background):
             return self._start(step)
         raise TypeError(f"unknown step {step!r}")
