@@ -167,3 +167,11 @@ def test_words_of_one_intent_are_interchangeable(a, b):
 def test_the_same_entities_named_in_the_other_order_are_a_role_swap(a, b):
     verdict = guard(a, b)
     assert not verdict.ok and verdict.rule == "role" and verdict.hard
+
+
+def test_the_guard_compares_the_questions_not_a_pasted_log():
+    log = "Jan  1 10:00:01 RTR-009 %OSPF-5-ADJCHG: Process 1, Nbr 10.0.0.2 on Gi0/1 from FULL to DOWN\n" * 2000
+    ok = guard("why did this ospf adjacency drop? " + log, "why did this ospf adjacency go down? " + log)
+    assert ok.ok, ok.reason
+    bad = guard("why did this ospf adjacency drop? " + log, "why did this bgp session drop? " + log)
+    assert not bad.ok and bad.rule == "routing_protocol"

@@ -38,7 +38,6 @@ from typing import Any
 
 from netcache.engine.analysis import AnalysisMemo, Request, entry_id_for, group_for, prepare
 from netcache.engine.tiers import TierPolicy
-from netcache.matching.normalize import context_fingerprint
 from netcache.text import to_text
 
 __all__ = [
@@ -174,7 +173,7 @@ def put_argv(req: Request, answer: str, *, policy: TierPolicy, key_base: str, no
     first_tier = policy.initial_tier(req.volatility, bool(req.entities), tier)
     fields: dict[str, Any] = {
         "prompt": req.prompt, "norm": req.norm, "answer": answer,
-        "context": json.dumps(req.context), "context_fp": context_fingerprint(req.context),
+        "context": json.dumps(req.context), "context_fp": req.context_fp,
         "params": json.dumps(req.params, sort_keys=True, default=str),
         "entities": req.entities.signature(), "group": req.group, "query_type": req.query_type,
         "volatility": req.volatility, "gen_s": repr(float(gen_s)),
