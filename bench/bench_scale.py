@@ -38,8 +38,7 @@ from pathlib import Path
 import numpy as np
 import redis
 
-from bench.bench_cache import DIM, prompts_for
-from netcache import lua
+from bench.bench_cache import DIM, prompts_for, write_puts
 from netcache.devtools.local_redis import LocalRedis
 from netcache.engine.logic import CacheLogic
 from netcache.engine.records import put_argv
@@ -119,14 +118,9 @@ def _put_argvs(args: tuple[Settings, np.ndarray, list[str], int]) -> list[tuple[
 
 def fill(settings: Settings, r: redis.Redis, base: np.ndarray, prompts: list[str]) -> float:
     started = time.perf_counter()
-    put = lua.register(r, "put")
     chunks = [(settings, base, prompts[i:i + 5000], i) for i in range(0, len(prompts), 5000)]
     with ProcessPoolExecutor(2) as pool:
-        for calls in pool.map(_put_argvs, chunks):
-            pipe = r.pipeline(transaction=False)
-            for keys, argv in calls:
-                put(keys=keys, args=argv, client=pipe)
-            pipe.execute()
+        write_puts(r, pool.map(_put_argvs, chunks))
     return time.perf_counter() - started
 
 
