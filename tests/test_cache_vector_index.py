@@ -153,3 +153,18 @@ def test_the_id_map_survives_its_rebuilds():
     assert len(ix) == len(kept) and all(e in ix for e in kept) and not any(e in ix for e in ids[::3])
     n = ids.index("odd-2")
     assert ix.search(f"g{n % 3}", unit(*vecs[n]), 0.99, k=1)[0].entry_id == "odd-2"
+
+
+def test_a_group_larger_than_one_search_block_scores_every_row():
+    from netcache.engine.vector_index import SEARCH_BLOCK
+
+    n = 2 * SEARCH_BLOCK + 7
+    vecs = np.random.default_rng(1).normal(size=(n, 32)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    ix = loaded()
+    for i, v in enumerate(vecs):
+        ix.add(f"{i:032x}", "g", "", v)
+    for i in (0, SEARCH_BLOCK, n - 1):
+        got = ix.search("g", vecs[i], -1.0, k=n)
+        assert got[0].entry_id == f"{i:032x}" and len(got) == n
+        assert max(abs(c.score - float(vecs[int(c.entry_id, 16)] @ vecs[i])) for c in got) < 0.01

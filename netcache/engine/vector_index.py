@@ -215,6 +215,23 @@ class _Group:
         return len(self.rows)
 
 
+#: rows dequantised at a time by a search (a float32 block that stays in the CPU cache: 3x faster
+#: than converting a 30k-row group at once)
+SEARCH_BLOCK = 2048
+
+
+def _scores(arena: _Arena, rows: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Cosine of ``q`` with each of ``rows`` (int8 rows × their scales), block by block."""
+    out = np.empty(rows.shape[0], dtype=np.float32)
+    block = np.empty((min(SEARCH_BLOCK, rows.shape[0]), arena.dim), dtype=np.float32)
+    for i in range(0, rows.shape[0], SEARCH_BLOCK):
+        r = rows[i:i + SEARCH_BLOCK]
+        n = r.shape[0]
+        block[:n] = arena.vecs[r]
+        np.dot(block[:n], q, out=out[i:i + n])
+    return out * arena.scale[rows]
+
+
 class VectorIndex:
     """Embeddings by group, kept in step with Redis through the change log."""
 
@@ -510,7 +527,7 @@ class VectorIndex:
                 return []
             rows = np.frombuffer(g.rows, dtype=np.int32) if g.rows else np.empty(0, dtype=np.int32)
             with one_blas_thread():
-                scores = (arena.vecs[rows].astype(np.float32) @ q) * arena.scale[rows]
+                scores = _scores(arena, rows, q)
             n = scores.shape[0]
             top = np.argpartition(-scores, k)[:k] if n > k else np.arange(n)
             top = top[np.argsort(-scores[top])]
