@@ -168,3 +168,12 @@ def test_a_group_larger_than_one_search_block_scores_every_row():
         got = ix.search("g", vecs[i], -1.0, k=n)
         assert got[0].entry_id == f"{i:032x}" and len(got) == n
         assert max(abs(c.score - float(vecs[int(c.entry_id, 16)] @ vecs[i])) for c in got) < 0.01
+
+
+def test_ids_that_only_look_like_hex_keep_their_spelling():
+    ix = loaded()
+    odd = ["AB" * 16, "ab cd" + "0" * 27, "12", "1" * 32, "f" * 31 + "g"]
+    for n, eid in enumerate(odd):
+        ix.add(eid, f"g{n}", "", unit(1, n, 0.5))
+    for n, eid in enumerate(odd):
+        assert [c.entry_id for c in ix.search(f"g{n}", unit(1, n, 0.5), 0.9)] == [eid]

@@ -94,6 +94,8 @@ class IndexMirror:
                                     cmd("get", self.keys.ix_epoch), cmd("xrevrange", self.keys.ix_log, count=1))
         fresh = self.index.fresh()
         fresh.reset(to_text(epoch), last_id=to_text(last[0][0]) if last else "0-0")
+        (size,) = yield pipe(cmd("hlen", self.keys.ix_vec))
+        fresh.expect(int(size or 0))
         cursor: Any = 0
         while True:
             ((cursor, records),) = yield pipe(cmd("hscan", self.keys.ix_vec, cursor, count=LOAD_BATCH))

@@ -125,7 +125,6 @@ class Candidate:
     prompt: str = ""
 
 
-_HEX = frozenset("0123456789abcdef")
 _BLAS: list[ThreadpoolController] = []
 _BLAS_LOCK = threading.Lock()
 
@@ -145,8 +144,13 @@ def one_blas_thread() -> Iterator[None]:
 
 def _raw_id(entry_id: str) -> tuple[bytes, bool]:
     """16 bytes for an id: its hex digits when it is ``entry_id_for``'s 32, else a hash (True)."""
-    if len(entry_id) == 32 and _HEX.issuperset(entry_id):
-        return bytes.fromhex(entry_id), False
+    if len(entry_id) == 32 and (entry_id.islower() or entry_id.isdigit()):  # no upper case: hex() gives it back
+        try:
+            raw = bytes.fromhex(entry_id)
+        except ValueError:
+            raw = b""
+        if len(raw) == 16:  # (fromhex skips spaces)
+            return raw, False
     return hashlib.blake2b(entry_id.encode(), digest_size=16).digest(), True
 
 
@@ -437,18 +441,31 @@ class VectorIndex:
             log.warning("vector index: undecodable record for %s: %s", entry_id, e)
             return None
 
+    def expect(self, n: int, dim: int = 384) -> None:
+        """Room for ``n`` rows of ``dim`` (before a bulk load: no growing copies on the way)."""
+        with self._lock:
+            self._arenas[self._arena_for(dim)].reserve(n)
+
     def load_records(self, records: Iterable[tuple[str, bytes]]) -> None:
         """Bulk add into a *fresh* index (a reload): one copy per batch instead of one per row."""
         by_dim: dict[int, tuple[list[str], list[str], list[bytes], list[float]]] = {}
+        unpack, head = _V2_HEAD.unpack_from, _V2_HEAD.size
         for entry_id, blob in records:
-            decoded = self._decoded(entry_id, blob)
-            if decoded is None:
+            try:
+                if blob[:4] == _MAGIC:  # the fast path: slices, no arrays per row
+                    _m, n, scale = unpack(blob)
+                    group, vec = blob[head:head + n].decode(), bytes(blob[head + n:])
+                else:
+                    group, q, scale = _decode_q(bytes(blob))
+                    vec = q.tobytes()
+            except (ValueError, struct.error, UnicodeDecodeError) as e:
+                self.bad_records += 1
+                log.warning("vector index: undecodable record for %s: %s", entry_id, e)
                 continue
-            group, q, scale = decoded
-            ids, groups, vecs, scales = by_dim.setdefault(q.shape[0], ([], [], [], []))
+            ids, groups, vecs, scales = by_dim.setdefault(len(vec), ([], [], [], []))
             ids.append(entry_id)
             groups.append(group)
-            vecs.append(q.tobytes())
+            vecs.append(vec)
             scales.append(scale)
         with self._lock:
             for dim, (ids, groups, vecs, scales) in by_dim.items():
