@@ -9,7 +9,7 @@ import numpy as np
 
 from netcache.engine.records import ANSWER_COMPRESS_BYTES, pack_answer, unpack_answer
 from netcache.engine.vector_index import decode_record
-from tests.support.cache import backend_client, backend_settings, cache_settings  # noqa: F401 - fixtures settings, redis_client
+from tests.support.cache import backend_client, backend_settings, cache_settings, on_backends  # noqa: F401 - fixtures settings, redis_client
 
 LONG = ("BGP neighbor 10.0.0.2 is Established, 812 prefixes received; Gi0/1 up, MTU 1500, CRC 0. " * 14)[:1100]
 
@@ -48,3 +48,26 @@ def test_vector_records_are_int8_and_a_put_only_process_keeps_none(backend, sett
     reader = make(backend)
     assert reader.get("what is the status of interface gi0/3 on rtr-001") is not None
     assert len(reader.index) == 21 and len(writer.index) == 0
+
+
+@on_backends("redis")
+def test_a_loaded_index_is_searched_while_another_thread_syncs_it(backend, settings, redis_client):
+    cache = make(backend)
+    cache.put("show bgp summary on rtr-001", "established")
+    assert cache.get("show me the bgp summary on rtr-001") is not None  # loads the index
+    cache.index.last_sync_s = float("-inf")  # a sync is due ...
+    with cache._index_lock:  # ... and another thread holds the lock, reloading (a wait would hang here)
+        hit = cache.get("display the bgp summary on rtr-001")
+    assert hit is not None and hit.kind == "semantic" and hit.answer == "established"
+    assert cache.index.due()  # the sync was skipped, not waited for: the next lookup does it
+
+
+def test_a_reload_swaps_the_new_index_in_whole(backend, settings, redis_client):
+    cache = make(backend)
+    cache.put("show bgp summary on rtr-001", "established")
+    assert cache.get("show me the bgp summary on rtr-001") is not None
+    old_epoch = cache.index.epoch
+    redis_client.delete(cache.keys.ix_epoch)  # as after a Redis restart: the next sync reloads
+    cache.index.last_sync_s = float("-inf")
+    assert cache.get("display the bgp summary on rtr-001") is not None
+    assert cache.index.reloads == 2 and cache.index.epoch != old_epoch and len(cache.index) == 1
