@@ -1,7 +1,6 @@
 """The cache at scale: 100k and 300k entries (1M with ``--million``), one table per run.
 
     .venv/bin/python -m bench scale [--sizes=100000,300000] [--million] [--lookups=1000]
-    .venv/bin/python -m bench scale --recall        # int8 vs float32 decisions on the pair sets only
 
 Per size it prints: semantic lookup (excluding the embedding model) and exact lookup
 median / p99, measured in a *fresh* process that loads the index on its first lookup;
@@ -237,44 +236,15 @@ def run_size(n: int, base: np.ndarray, base_path: str, lookups: int, rng) -> dic
         return res
 
 
-def recall_report() -> None:
-    """int8 vs float32 cosine on every pair of the pair files: decisions at the default threshold."""
-    from netcache.engine.vector_index import VectorIndex
-    from netcache.matching.embedder import MiniLMEmbedder
-    from netcache.matching.normalize import normalize_prompt
-
-    emb = MiniLMEmbedder()
-    threshold = Settings(_env_file=None).cache.semantic_threshold
-    print(f"\n{'pair file':34} {'pairs':>6} {'max |Δcos|':>11} {'flips @' + str(threshold):>11}")
-    for f in PAIR_FILES:
-        pairs = [json.loads(x) for x in f.read_text().splitlines() if x.strip()]
-        a = emb.embed([normalize_prompt(p["a"]) for p in pairs])
-        b = emb.embed([normalize_prompt(p["b"]) for p in pairs])
-        ix = VectorIndex()
-        ix.reset("x")
-        deltas, flips = [], 0
-        for i, (va, vb) in enumerate(zip(a, b)):
-            ix.add(f"{i:032x}", f"g{i}", "", va)
-            got = ix.search(f"g{i}", vb, -1.0, k=1)[0].score
-            exact = float(va @ vb)
-            deltas.append(abs(got - exact))
-            flips += (got >= threshold) != (exact >= threshold)
-        print(f"{f.name:34} {len(pairs):>6} {max(deltas):>11.4f} {flips:>11}")
-
-
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="100000,300000")
     ap.add_argument("--million", action="store_true", help="add 1,000,000 entries (several minutes)")
     ap.add_argument("--lookups", type=int, default=1000)
-    ap.add_argument("--recall", action="store_true", help="only the int8 vs float32 decision check")
     ap.add_argument("--probe", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.probe:
         probe(args.probe)
-        return
-    if args.recall:
-        recall_report()
         return
     sizes = [int(x) for x in args.sizes.split(",") if x] + ([1_000_000] if args.million else [])
     rng = np.random.default_rng(5)

@@ -5,13 +5,13 @@ partitioned by *group* (entity signature + context fingerprint + params + embedd
 model): a semantic lookup only ever compares against entries that already agree on
 the hard filters, never against the whole cache.
 
-Compact by design (about 430 B per entry at 1M entries, measured by ``python -m bench scale``):
+Compact by design (index RSS 476 B per entry at 300k entries, ``python -m bench scale``):
 
 * vectors are held as **int8** with one float32 scale per row (``v ≈ q · scale``,
   symmetric per-vector quantisation of the L2-normalised embedding); a search
-  dequantises only the rows of the searched group. Measured on the team's pair sets
-  the int8 cosine moves by at most ~0.002 and changes no decision at the default
-  threshold (``python -m bench scale --recall``);
+  dequantises only the rows of the searched group. Measured with ``netcache tune`` on the
+  team's five pair sets, int8 changes no recall or false-positive figure at the default
+  threshold (bench/README.md);
 * all rows of one dimension live in one arena (one matrix, grown by 1/8 when full,
   freed rows reused), so a group costs a small ``array('i')`` of row numbers, not a
   reserved block;
