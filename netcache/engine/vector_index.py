@@ -5,7 +5,7 @@ partitioned by *group* (entity signature + context fingerprint + params + embedd
 model): a semantic lookup only ever compares against entries that already agree on
 the hard filters, never against the whole cache.
 
-Compact by design (index RSS 476 B per entry at 300k entries, ``python -m bench scale``):
+Compact by design (index RSS 440-476 B per entry at 300k entries, ``python -m bench scale``):
 
 * vectors are held as **int8** with one float32 scale per row (``v ≈ q · scale``,
   symmetric per-vector quantisation of the L2-normalised embedding); a search
