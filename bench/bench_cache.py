@@ -104,14 +104,18 @@ def _put_argvs(args: tuple[Settings, list[str]]) -> list[tuple[list, list]]:
 def fill(settings: Settings, r: redis.Redis, prompts: list[str], pool: ProcessPoolExecutor) -> float:
     """Write entries through the real PUT script, pipelined 1,000 at a time."""
     started = time.perf_counter()
+    write_puts(r, pool.map(_put_argvs, [(settings, prompts[i:i + 2000]) for i in range(0, len(prompts), 2000)]))
+    return time.perf_counter() - started
+
+
+def write_puts(r: redis.Redis, batches) -> None:
+    """Run each batch of (KEYS, ARGV) of the PUT script as one pipeline."""
     put = lua.register(r, "put")
-    chunks = [(settings, prompts[i:i + 2000]) for i in range(0, len(prompts), 2000)]
-    for calls in pool.map(_put_argvs, chunks):
+    for calls in batches:
         pipe = r.pipeline(transaction=False)
         for keys, argv in calls:
             put(keys=keys, args=argv, client=pipe)
         pipe.execute()
-    return time.perf_counter() - started
 
 
 def paraphrase(embedder: DictEmbedder, logic: CacheLogic, prompt: str, rng) -> str:

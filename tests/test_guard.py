@@ -245,3 +245,10 @@ def test_the_literal_prefilter_of_the_phrases_never_skips_a_phrase_that_matches(
         for text in texts:
             for m in pattern.finditer(text):
                 assert any(s in text for s in starts), (pattern.pattern, text, m.group(0))
+def test_the_guard_compares_the_questions_not_a_pasted_log():
+    log = "Jan  1 10:00:01 RTR-009 %OSPF-5-ADJCHG: Process 1, Nbr 10.0.0.2 on Gi0/1 from FULL to DOWN\n" * 2000
+    assert guard("why did this ospf adjacency go down?", "why did the ospf adjacency go down?").ok
+    ok = guard("why did this ospf adjacency go down? " + log, "why did the ospf adjacency go down? " + log)
+    assert ok.ok, ok.reason
+    bad = guard("why did this ospf adjacency drop? " + log, "why did this bgp session drop? " + log)
+    assert not bad.ok and bad.rule == "routing_protocol"

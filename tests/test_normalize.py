@@ -142,3 +142,30 @@ def test_the_embedded_text_folds_question_wrappers_and_vendor_names_but_not_the_
 ])
 def test_vendor_command_spellings_fold_to_one_reading(terse, chatty):
     assert normalize_prompt(terse) == normalize_prompt(chatty)
+def test_a_log_pasted_into_the_prompt_is_context_not_question():
+    from netcache.matching.normalize import QUESTION_MAX_CHARS, split_prompt
+
+    log_a = "Jan  1 10:00:01 RTR-009 %LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to down\n" * 2000
+    log_b = log_a.replace("10:00:01", "10:00:02", 1)
+    question = "why did the bgp session on rtr-001 flap after this? "
+    q, pasted = split_prompt(question + log_a)
+    assert q.startswith(question) and len(q) <= QUESTION_MAX_CHARS and q + pasted == question + log_a
+    assert split_prompt(question) == (question, "")
+    # the pasted part keys the answer like a context does: another log is another question
+    assert exact_key(question + log_a) != exact_key(question + log_b)
+    assert exact_key(question + log_a) == exact_key(question + log_a.replace("\n", "  \n"))
+    assert context_fingerprint(None, pasted) != "" and context_fingerprint("ctx") != context_fingerprint("ctx", pasted)
+    # only the question part is analysed: a device named only deep in the log is not the key's device
+    key = exact_key(question + log_a + "Jan  1 10:00:09 RTR-777 %SYS-5-RESTART: System restarted")
+    assert ":rtr-001,rtr-009:" in key and "rtr-777" not in key
+
+
+def test_short_prompts_keep_their_keys():
+    from netcache.matching.normalize import context_fingerprint
+
+    # the pasted-log split must not move any existing key (these are the keys of the previous release)
+    assert exact_key("show bgp summary on rtr-001") == "v1:device:device_status:rtr-001:-:-:5086a5a409d51fe4"
+    assert exact_key("what is ospf", "some  log line", {"vrf": "A"}) == "v1:global:general_protocol:-:76b6f1f2:-:2380d50662fa2948"
+    assert context_fingerprint({"a": 1}) == "2116b39520289e1a"
+    assert context_fingerprint("a  b") == context_fingerprint("a b") and context_fingerprint(None) == ""
+    assert context_fingerprint({}) == "" and context_fingerprint("   ") == ""

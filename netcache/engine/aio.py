@@ -68,6 +68,9 @@ class AsyncAnswerCache(CacheAPI):
         if isinstance(step, Verify):
             return await asyncio.to_thread(step.run)
         if isinstance(step, Locked):
+            if not step.wait and self._index_lock.locked():
+                step.plan.close()
+                return None
             async with self._index_lock:
                 return await self._drive(step.plan)
         if isinstance(step, Background):

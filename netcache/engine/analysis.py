@@ -21,10 +21,12 @@ from netcache.matching.intent import classify
 from netcache.matching.lexicon import Lexicon
 from netcache.matching.normalize import (
     context_fingerprint,
-    exact_key,
+    exact_key_of,
     normalize_params,
     normalize_prompt,
+    params_hash,
     semantic_text,
+    split_prompt,
 )
 
 __all__ = ["Request", "prepare", "AnalysisMemo", "entry_id_for", "group_for"]
@@ -47,6 +49,8 @@ class Request:
     group: str
     semantic_text: str
     vector: np.ndarray | None = field(default=None, repr=False)
+    #: the fingerprint of the context and of the pasted part of the prompt (computed once)
+    context_fp: str = ""
 
 
 def entry_id_for(key: str) -> str:
@@ -92,12 +96,13 @@ class AnalysisMemo:
             self._analysis[prompt] = a
         return a
 
-    def exact_key(self, prompt: str, context: Any, params: Any, fp: str, pnorm: str,
+    def exact_key(self, question: str, params: Any, fp: str, pnorm: str,
                   inventory: Inventory | None, lexicon: Lexicon | None = None) -> str:
-        k = (prompt, fp, pnorm)
+        """The exact key of ``question`` (the question part of the prompt) with context fingerprint ``fp``."""
+        k = (question, fp, pnorm)
         key = self._keys.get(k)
         if key is None:
-            key = exact_key(prompt, context, params, inventory=inventory, lexicon=lexicon)
+            key = exact_key_of(question, fp, params_hash(params), inventory=inventory, lexicon=lexicon)
             if len(self._keys) >= self.max_items:
                 self._keys.clear()
             self._keys[k] = key
@@ -117,12 +122,13 @@ def prepare(prompt: str, *, context: Any = None, params: Any = None, volatility:
     if not isinstance(prompt, str) or not prompt.strip():
         raise ValueError("prompt must be a non-empty string")
     memo = memo or AnalysisMemo(1)
-    a = memo.analysis(prompt, inventory, lexicon)
+    question, pasted = split_prompt(prompt)  # a pasted log is context: hashed once, never analysed
+    a = memo.analysis(question, inventory, lexicon)
     vol = volatility or a.volatility
     if policy is not None:
         policy.check_volatility(vol)
-    fp, pnorm = context_fingerprint(context), normalize_params(params)
-    key = memo.exact_key(prompt, context, params, fp, pnorm, inventory, lexicon)
+    fp, pnorm = context_fingerprint(context, pasted), normalize_params(params)
+    key = memo.exact_key(question, params, fp, pnorm, inventory, lexicon)
     all_tags = list(a.entities.tags()) + list(a.topic_tags)
     if not a.entities:
         all_tags.append("scope:global")
@@ -136,5 +142,5 @@ def prepare(prompt: str, *, context: Any = None, params: Any = None, volatility:
         exact_key=key, entry_id=entry_id_for(key), entities=a.entities,
         query_type=a.query_type, volatility=vol, tags=sorted(set(all_tags)),
         group=group_for(model_id, a.entities.signature(), fp, pnorm),
-        semantic_text=a.semantic_text,
+        semantic_text=a.semantic_text, context_fp=fp,
     )

@@ -24,7 +24,7 @@ from netcache.engine.leases import Leases
 from netcache.engine.mirror import IndexMirror
 from netcache.engine.querylog import QueryLog
 from netcache.engine.records import EntryInfo, GenTicket, Hit, hit_from_reply
-from netcache.engine.steps import Script, Verify, script
+from netcache.engine.steps import Command, Script, Verify, cmd, script
 from netcache.engine.tiers import TierPolicy
 from netcache.engine.vector_index import Candidate, VectorIndex
 from netcache.errors import ConfigError
@@ -197,24 +197,37 @@ class CacheLogic:
             if int(n):
                 self.counters[f"evictions:{tier}"] += int(n)
                 self.metric("eviction", tier, int(n))
-        if vector is not None:
+        if vector is not None and self.index.loaded:  # a process that never searched keeps no vectors
             self.index.add(req.entry_id, req.group, req.prompt, vector)
         return req.entry_id
 
     # -- semantic candidates ---------------------------------------------------------------------
-    def candidates(self, req: Request) -> list[tuple[Candidate, GuardVerdict]]:
-        """Candidates of the request's group above the threshold that pass the guard, best first, with the
-        guard's verdict: ok, or (only with a verifier) a soft rejection the plan puts to the verifier
-        (:meth:`verify_step`, then :meth:`settle`). Near misses are logged and counted, guard rejections
-        counted as false positives."""
+    def nearest(self, req: Request) -> list[Candidate]:
+        """The request's group's nearest entries above the near-miss line (prompts not yet known)."""
         vector = self.embed(req)
         if vector is None:
             return []
+        return [c for c in self.index.search(req.group, vector, self.cs.semantic_threshold - self.cs.near_miss_margin,
+                                             k=5)
+                if c.entry_id != req.entry_id]  # the exact lookup just missed it: it is gone
+
+    def prompt_calls(self, cands: list[Candidate]) -> list[Command]:
+        """HGET of each candidate's prompt (the index keeps no prompts)."""
+        return [cmd("hget", self.keys.entry(c.entry_id), "prompt") for c in cands]
+
+    def candidates(self, req: Request, cands: list[Candidate],
+                   prompts: list[Any]) -> list[tuple[Candidate, GuardVerdict]]:
+        """Of :meth:`nearest`'s ``cands`` (with their ``prompts`` from Redis, None = gone), those above the
+        threshold that pass the guard, best first, with the guard's verdict: ok, or (only with a verifier)
+        a soft rejection the plan puts to the verifier (:meth:`verify_step`, then :meth:`settle`). Near
+        misses are logged and counted, guard rejections counted as false positives."""
         threshold = self.cs.semantic_threshold
         out = []
-        for cand in self.index.search(req.group, vector, threshold - self.cs.near_miss_margin, k=5):
-            if cand.entry_id == req.entry_id:
-                continue  # the exact lookup just missed it: it is gone
+        for cand, raw in zip(cands, prompts):
+            if raw is None:
+                self.index.remove(cand.entry_id)  # Redis lost or expired it
+                continue
+            cand = Candidate(cand.entry_id, cand.score, to_text(raw))
             if cand.score < threshold:
                 self.counters["near_misses"] += 1
                 self.log.info("near miss: score=%.4f threshold=%.2f %r ~ %r", cand.score, threshold,

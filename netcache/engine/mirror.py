@@ -4,7 +4,9 @@ in step with Redis (``ix:vec``, ``ix:log``, ``ix:epoch``; layout in :mod:`netcac
 At most every ``index_sync_interval_ms`` a lookup polls the change log from the last id
 it saw (one round trip: epoch, XINFO, XRANGE); added vectors are fetched with HMGET.
 A changed epoch or a log trimmed past our last id reloads the index with HSCAN (start-up
-and recovery only). Redis trouble resets the index (reloaded on the next due sync).
+and recovery only) into a new index that replaces the old one when complete; meanwhile other
+threads' lookups search the old one instead of waiting (only a process with no index yet waits).
+Redis trouble resets the index (reloaded on the next due sync).
 """
 
 from __future__ import annotations
@@ -53,7 +55,8 @@ class IndexMirror:
     def sync(self) -> Plan[None]:
         """Bring the index up to date when a sync is due (one sync at a time: the driver's lock)."""
         if self.index.due():
-            yield Locked(self._sync())
+            # a loaded index is searched as it is while another thread syncs (or reloads) it
+            yield Locked(self._sync(), wait=not self.index.loaded)
 
     def _sync(self) -> Plan[None]:
         if not self.index.due():
@@ -86,17 +89,21 @@ class IndexMirror:
         return len(entries) >= self.poll_count
 
     def _reload(self) -> Plan[None]:
+        """Load every record into a new index beside the current one, then swap it in."""
         _, epoch, last = yield pipe(cmd("set", self.keys.ix_epoch, new_token(), nx=True),
                                     cmd("get", self.keys.ix_epoch), cmd("xrevrange", self.keys.ix_log, count=1))
-        self.index.reset(to_text(epoch), last_id=to_text(last[0][0]) if last else "0-0")
+        fresh = self.index.fresh()
+        fresh.reset(to_text(epoch), last_id=to_text(last[0][0]) if last else "0-0")
+        (size,) = yield pipe(cmd("hlen", self.keys.ix_vec))
+        fresh.expect(int(size or 0))
         cursor: Any = 0
         while True:
             ((cursor, records),) = yield pipe(cmd("hscan", self.keys.ix_vec, cursor, count=LOAD_BATCH))
-            for eid, blob in records.items():
-                self.index.add_record(to_text(eid), blob)
+            fresh.load_records((to_text(eid), blob) for eid, blob in records.items())
             if int(cursor) == 0:
                 break
-        self.index.loaded = True
+        fresh.loaded = True
+        self.index.take(fresh)
         self.index.reloads += 1
         self.index_loaded_log()
 

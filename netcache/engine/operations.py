@@ -61,7 +61,9 @@ def lookup(c: CacheLogic, req: Request, *, record: bool = True, semantic: bool =
     if hit is not None or not semantic or c.embedder is None:
         return hit
     yield from c.mirror.sync()
-    for cand, verdict in c.candidates(req):
+    near = c.nearest(req)
+    prompts = (yield pipe(*c.prompt_calls(near))) if near else []
+    for cand, verdict in c.candidates(req, near, prompts):
         if not verdict.ok:  # rejected on wording only, and a verifier is configured: ask it
             verdict = yield c.verify_step(req, cand, verdict)
             if not c.settle(req, cand, verdict):

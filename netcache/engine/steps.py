@@ -133,9 +133,11 @@ class Verify:
 
 @dataclass(frozen=True)
 class Locked:
-    """Run ``plan`` under the driver's index lock (one index sync at a time per cache)."""
+    """Run ``plan`` under the driver's index lock (one index sync at a time per cache);
+    ``wait=False``: skip it (result None) when another thread or task holds the lock."""
 
     plan: Plan[Any]
+    wait: bool = True
 
 
 @dataclass(frozen=True)

@@ -71,8 +71,13 @@ class AnswerCache(CacheAPI):
         if isinstance(step, Verify):
             return step.run()
         if isinstance(step, Locked):
-            with self._index_lock:
+            if not self._index_lock.acquire(blocking=step.wait):
+                step.plan.close()
+                return None
+            try:
                 return self._drive(step.plan)
+            finally:
+                self._index_lock.release()
         if isinstance(step, Background):
             return self._start(step)
         raise TypeError(f"unknown step {step!r}")

@@ -467,7 +467,13 @@ def _order_swap(oa: tuple[tuple[str, tuple[str, ...]], ...], ob: tuple[tuple[str
 
 
 def guard(a: str, b: str, *, inventory: Inventory | None = None, lexicon: Lexicon | None = None) -> GuardVerdict:
-    """May the cached answer to ``a`` be served for ``b``? (``ok``, and a ``reason`` when not)."""
+    """May the cached answer to ``a`` be served for ``b``? (``ok``, and a ``reason`` when not).
+
+    Only the question parts are compared (:func:`netcache.matching.normalize.split_prompt`): a pasted
+    log is context, already equal on both sides (it is part of the semantic group), and never scanned."""
+    from netcache.matching.normalize import split_prompt
+
+    a, b = split_prompt(a)[0], split_prompt(b)[0]
     lex = lexicon or default_lexicon()
     ents_a, roles_a, ta, sa, ba, wa = _side(a, inventory, lex)
     ents_b, roles_b, tb, sb, bb, wb = _side(b, inventory, lex)
