@@ -222,8 +222,19 @@ def _parse_sd(text: str) -> tuple[dict[str, dict[str, str]], str]:
     return sd, text[pos:].lstrip(" ")
 
 
+_TS_FIRST = frozenset("*.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_NODE_FIRST = frozenset("RL0123456789")
+
+
 def _match_ts(text: str) -> re.Match[str] | None:
-    return _ISO_RE.match(text) or _BSD_RE.match(text)
+    # the first character rules most items out without a regex: a timestamp starts with a digit
+    # (ISO 8601, an NX-OS year), a capital (the month) or an IOS clock flag
+    first = text[:1]
+    if first not in _TS_FIRST:
+        return None
+    if first.isdigit():
+        return _ISO_RE.match(text) or _BSD_RE.match(text)
+    return _BSD_RE.match(text)
 
 
 def _scan_header(text: str, now: datetime, *, after_pri: bool
@@ -245,6 +256,7 @@ def _scan_header(text: str, now: datetime, *, after_pri: bool
     stamp: datetime | None = None
     synced = True
     saw_ts = False
+    ahead: re.Match[str] | None = None  # a timestamp already matched at the start of ``text``
     prev: str | None = None  # kind of the previous item: seq | ts | ts: (ends the header) | host | node
     if after_pri and text.startswith(": "):  # "<189>: ..." (NX-OS, IOS without sequence numbers)
         text, prev = text[2:], "seq"
@@ -257,11 +269,12 @@ def _scan_header(text: str, now: datetime, *, after_pri: bool
                 hosts.append(hm.group("host"))
                 text = text[hm.end():]
             break
-        ms = _SEQ_RE.match(text)
+        ms = _SEQ_RE.match(text) if text[:1].isdigit() else None
         if ms and prev != "node":
             seq, text, prev = int(ms.group("seq")), text[ms.end():].lstrip(" "), "seq"
             continue
-        ts_m = _match_ts(text)
+        ts_m = ahead if ahead is not None else _match_ts(text)
+        ahead = None
         if ts_m is not None:
             try:
                 stamp = _parse_iso(ts_m) if ts_m.re is _ISO_RE else _parse_bsd(ts_m, now)
@@ -274,7 +287,7 @@ def _scan_header(text: str, now: datetime, *, after_pri: bool
             text = text.lstrip(" ").removeprefix(":").lstrip(" ") if colon else text.lstrip(" ")
             prev = "ts:" if colon else "ts"
             continue
-        if prev != "node":
+        if prev != "node" and text[:1] in _NODE_FIRST:
             nm = _NODE_RE.match(text)
             if nm and (prev == "host" or not hosts):
                 node, text, prev = nm.group("node"), text[nm.end():], "node"
@@ -285,14 +298,17 @@ def _scan_header(text: str, now: datetime, *, after_pri: bool
         if hm:
             rest = text[hm.end():]
             spaced = hm.group("sep").strip() == ""
-            next_seq = _SEQ_RE.match(rest) is not None
-            strong = next_seq or _match_ts(rest) is not None or (spaced and _NODE_RE.match(rest) is not None)
+            next_seq = rest[:1].isdigit() and _SEQ_RE.match(rest) is not None
+            ahead = None if next_seq else _match_ts(rest)  # reused by the next item when the host is kept
+            strong = next_seq or ahead is not None or (
+                spaced and rest[:1] in _NODE_FIRST and _NODE_RE.match(rest) is not None)
             # a second host (origin-id after a relay's header) only where Cisco puts one:
             # after a sequence number or before one, so "host1 cron: Jun  5 ..." keeps host1
             if strong and (not hosts or prev == "seq" or next_seq):
                 hosts.append(hm.group("host"))
                 text, prev = rest, "host"
                 continue
+            ahead = None
             # "123: rtr-001: %LINK-..." (origin-id without timestamps)
             if prev == "seq" and not spaced and _MNEMONIC_START_RE.match(rest):
                 hosts.append(hm.group("host"))
