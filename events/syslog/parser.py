@@ -318,9 +318,13 @@ def _scan_header(text: str, now: datetime, *, after_pri: bool
             # RFC 3164: the HOSTNAME follows the timestamp, unless the next token is already a tag;
             # after a relay's header, the device's own "timestamp host %%01..." (Huawei) names the device
             token, _, rest = text.partition(" ")
-            if hosts and not rest.startswith("%"):
+            if hosts and not (rest.startswith(("%", "<")) or _TAG_RE.match(rest)):
                 break
             if token and not token.endswith(":") and not token.startswith("%") and "[" not in token:
+                if hosts:
+                    # "relay-ts relay devts device rpd[1]: ...": a relay's RFC 3164 header before the
+                    # device's own; the relay's name is never the device, even when the device's is an address
+                    hosts.clear()
                 hosts.append(token)
                 text, prev = rest.lstrip(" "), "host"
                 continue
@@ -334,6 +338,16 @@ def _is_ip(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+#: Programs whose names look like host names (a digit, a '-' or '.'), never taken for the device.
+_PROGRAM_NAMES = frozenset({"ospf6d", "ospf6", "snmpd", "ntpd", "sshd", "python3", "ProcMgr-worker", "ProcMgr-master"})
+
+
+def _relay_named_device(host: str | None, app: str) -> bool:
+    """RFC 5424 from a relay: HOSTNAME is an address (or localhost) and APP-NAME is a host name."""
+    return (host is not None and (host == "localhost" or _is_ip(host)) and looks_like_device_tag(app)
+            and ("-" in app or "." in app) and app not in _PROGRAM_NAMES and not app.startswith("%"))
 
 
 def _pick_host(hosts: list[str]) -> str | None:
@@ -398,6 +412,13 @@ def parse_frame(raw: str, *, now: datetime | None = None) -> SyslogHeader:
                 return SyslogHeader("rfc5424", rest, facility, severity, stamp or ts, inner_synced, host, app,
                                     nil(m5.group("procid")), nil(m5.group("msgid")),
                                     inner_seq if inner_seq is not None else seq, node, structured_data=sd)
+        if app and _relay_named_device(host, app):
+            # a relay that knew the device only by address put the device's own name in APP-NAME
+            # ("10.0.0.9 MLXe-16-core1 - - - System: Interface ..."): the name wins, the program is in MSG
+            host, app = app, None
+            tm = _TAG_RE.match(msg) if not msg.startswith(("%", "<")) else None
+            if tm:
+                app, msg = tm.group("app"), msg[tm.end():]
         return SyslogHeader("rfc5424", msg, facility, severity, ts, True, host, app, nil(m5.group("procid")),
                             nil(m5.group("msgid")), seq, structured_data=sd)
 
@@ -419,7 +440,7 @@ def parse_frame(raw: str, *, now: datetime | None = None) -> SyslogHeader:
 # --- rules ---------------------------------------------------------------------------
 
 
-_SHAPE_VENDOR = {"huawei": "huawei_vrp", "sros": "nokia_sros", "raslog": "brocade", "fortios": "fortios",
+_SHAPE_VENDOR = {"huawei": "huawei_vrp", "sros": "nokia_sros", "raslog": "brocade", "exos": "brocade", "fortios": "fortios",
                  "panos": "panos"}
 _FRR_DAEMONS = frozenset({"bgpd", "ospfd", "ospf6d", "isisd", "bfdd", "zebra", "staticd", "watchfrr"})
 _BROCADE_APPS = frozenset({"System", "Security", "BGP", "OSPF", "ISIS", "LACP", "BFD", "STP", "MSTP", "VRRP",
