@@ -6,6 +6,8 @@ followed by ``(Key=Value, ...)``::
     <188>Nov 28 2026 03:41:07+08:00 CE6850-1 %%01IFNET/4/LINK_STATE(l)[12]:The line protocol IP on the interface 10GE1/0/1 has entered the DOWN state.
 """
 
+from typing import Any
+
 VENDOR = "huawei_vrp"
 
 
@@ -16,7 +18,7 @@ def _kv(name: str, group: str | None = None) -> str:
 
 _IF_STATE = r"(?P<state>UP|DOWN|Up|Down|up|down)"
 
-RULES = [
+RULES: list[dict[str, Any]] = [
     # IFNET/4/LINK_STATE: The line protocol IP on the interface GigabitEthernet0/0/1 has entered the DOWN state.
     {"key": "IFNET-LINK_STATE", "type": "interface_flap", "const": {"layer": "lineproto"},
      "pattern": rf"The line protocol (?:\S+ )?on the interface (?P<interface>\S+) has entered the {_IF_STATE} state"},
