@@ -1352,6 +1352,16 @@ add("panos", relay5424(14, 3, "10.4.0.46", "PA-5410-DC3", "1,2026/11/28 03:53:03
                        "10Gb/s-full duplex\",865154089,0x0,0,0,0,0,,PA-5410-DC3"),
     ev("interface_flap", "pa-5410-dc3", interface="ethernet1/5", state="down"))
 
+add("panos", pan_system(38, "PA-3410-2", "routing", "routed-bgp-peer-prefix-exceeded", "default", "routing",
+                        "high", "BGP peer advertised more than maximum allowed prefixes, virtual router default, peer "
+                        "ISP-C(id:3) (203.0.113.19)"), ev("bgp_down", "pa-3410-2", neighbor="203.0.113.19"))
+add("panos", pan_system(39, "PA-3410-2", "routing", "routed-bgp-peer-restarted", "default", "routing",
+                        "high", "Initiated graceful-restart with a BGP peer, virtual router default, peer "
+                        "ISP-C(id:3) (203.0.113.19)"), ev("bgp_state_change", "pa-3410-2", neighbor="203.0.113.19"))
+add("panos", pan_system(40, "PA-3410-2", "routing", "routed-ospf-neighbor-down", "default", "routing",
+                        "high", "OSPF neighbor 10.255.8.5 went down on interface ethernet1/6, virtual router default"),
+    ev("ospf_adjacency", "pa-3410-2", neighbor="10.255.8.5", interface="ethernet1/6", new_state="Down"))
+
 # noise for the classes above: looking, moving around, logins, daemons starting, threshold chatter
 add("huawei_vrp", vrp(20, "CE6881-7", "SHELL/5/CMDRECORD(s)[80]:Recorded command information. (Task=VT0, Ip=10.9.8.7, "
                       "VpnName=, User=ops, AuthenticationMethod=\"Local-user\", Command=\"display interface brief\")"),
