@@ -1,11 +1,14 @@
-"""Brocade / Extreme NetIron (MLX, CER, CES) and SLX-OS / VDX syslog rules.
+"""Brocade / Extreme NetIron (MLX, CER, CES), FastIron (ICX, FCX), SLX-OS / VDX and Extreme EXOS syslog rules.
 
 NetIron writes ``<facility word>: <text>`` (``System:``, ``BGP:``, ``OSPF:``, ``Security:``),
 from the NetIron Diagnostic Reference and napalm-logs' netiron profiles; SLX-OS and VDX send RASLog, ``[NSM-1003], <seq>, <slot> | ...,
-<severity>, <model>, <text>``, from the SLX-OS Message Reference::
+<severity>, <model>, <text>``, from the SLX-OS Message Reference (raslogd may put its own
+``2026/11/28-03:41:05, `` stamp first); EXOS writes ``<Sev:component.condition> <text>``, from the
+EXOS EMS message catalog::
 
     <190>Nov 28 03:41:07 mlx-1 System: Interface ethernet 1/1, state down
     <190>Nov 28 03:41:07 slx-1 raslogd: [NSM-1003], 4411, SW/0 | Active | DCE, INFO, SLX9250-32C, Interface Ethernet 0/1 is link down.
+    <190>Nov 28 03:41:07 x465-1 <Info:vlan.msgs.portLinkStateDown> Port 1:21 link down
 """
 
 VENDOR = "brocade"
