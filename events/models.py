@@ -13,6 +13,7 @@ same message seen twice (two collectors, a retried webhook) de-duplicates.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import json
@@ -98,6 +99,7 @@ _IFACE_TYPES: dict[str, str] = {
 _IFACE_RE = re.compile(r"^([A-Za-z][A-Za-z-]*?)\s*(\d[\d/.:]*)$")
 
 
+@functools.lru_cache(maxsize=8192)  # a flap storm repeats a few names; the parser calls this per event
 def normalize_interface(name: str) -> str:
     """``Gi0/1`` → ``GigabitEthernet0/1``, ``Eth1/1`` → ``Ethernet1/1``; Junos and unknown names unchanged."""
     name = name.strip()
@@ -109,6 +111,7 @@ def normalize_interface(name: str) -> str:
     return f"{full}{number}" if full else name
 
 
+@functools.lru_cache(maxsize=8192)
 def normalize_neighbor(value: str) -> str:
     """An IP neighbor in canonical text form (``10.0.0.2+179`` → ``10.0.0.2``); other ids unchanged."""
     value = value.strip()

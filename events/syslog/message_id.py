@@ -7,7 +7,8 @@ finding it is the one step every line pays for. Shapes understood, first match w
   ``%OSPFv3-5-ADJCHG``), also after a program prefix (FortiOS ``msg="BGP: %BGP-5-ADJCHANGE: ..."``)
 * Huawei VRP ``%%01IFNET/4/LINK_STATE(l)[12]:``
 * Nokia SR OS ``1234 Base SNMP-WARNING-linkDown-2004 [1/1/1]:`` (after ``TMNX:``)
-* Extreme SLX / Brocade VDX RASLog ``[NSM-1003], 4411, SW/0 | Active | DCE, INFO, SLX9250, ...``
+* Extreme EXOS ``<Info:vlan.msgs.portLinkStateUp> Port 1:5 link UP ...``
+* Extreme SLX / Brocade VDX RASLog (also behind raslogd's own ``2026/12/02-00:41:19, `` stamp) ``[NSM-1003], 4411, SW/0 | Active | DCE, INFO, SLX9250, ...``
 * FortiOS key=value (``date=... devname="fw1" logid="0100020099" ... logdesc="..."``)
 * PAN-OS CSV (``1,2026/11/28 03:41:07,0123456789,SYSTEM,routing,0,...``)
 * FRR ``%ADJCHANGE:``, RFC 5424 MSGID, Junos ``RPD_BGP_NEIGHBOR_STATE_CHANGED:``, else the program tag.
@@ -41,10 +42,15 @@ _HUAWEI_RE = re.compile(
     r"%%\d\d(?P<mod>[A-Za-z0-9_-]+)/(?P<sev>[0-7])/(?P<name>[A-Za-z0-9_]+)(?:\([a-z]+\))?(?:\[\d+\])?:\s*")
 _SROS_SEV = "CRITICAL|MAJOR|MINOR|WARNING|CLEARED|INDETERMINATE|INFO"
 _SROS_RE = re.compile(
-    rf"(?:\d+ )?(?P<vr>\S+) (?P<app>[A-Z][A-Z0-9_]*)-(?P<sev>{_SROS_SEV})-(?P<name>\w+)-\d+ "
+    rf"(?:\d+ )?(?P<vr>\S+) (?P<app>[A-Z][A-Z0-9_]*)-(?P<sev>{_SROS_SEV})-(?P<name>[A-Za-z0-9_]+)(?:-\d+)? "
     r"\[(?P<subject>[^\]]*)\]:\s*")
 _RASLOG_RE = re.compile(
     r"\[(?P<id>[A-Z][A-Z0-9]{1,9}-\d{3,5})\],(?: \d+,)?(?: [^,]*,)?\s*(?P<sev>[A-Z]+),\s*[^,]*,\s*")
+#: SLX-OS / VDX RASLog forwarded by raslogd keeps its own time stamp first: "2026/12/02-00:41:19, [NSM-1003], ..."
+_RASLOG_STAMP_RE = re.compile(r"\d{4}/\d\d/\d\d-\d\d:\d\d:\d\d(?:\.\d+)?,\s*(?=\[)")
+#: Extreme EXOS "<Info:vlan.msgs.portLinkStateUp> Port 1:5 link UP ..." (severity, component.condition)
+_EXOS_RE = re.compile(r"<(?P<sev>Crit|Erro|Warn|Noti|Info|Summ|Verb|Debu|[A-Z][a-z]+):(?P<name>[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)+)>\s*")
+_EXOS_SEVERITY = {"Crit": 2, "Erro": 3, "Warn": 4, "Noti": 5, "Info": 6, "Summ": 6, "Verb": 7, "Debu": 7}
 _PCT_TAG_RE = re.compile(r"%(?P<tag>[A-Z][A-Z0-9_]+): ")
 _JUNOS_TAG_RE = re.compile(r"(?P<tag>[A-Z][A-Z0-9]*_[A-Z0-9_]+): ")
 _FRR_ID_RE = re.compile(r"\[[A-Z0-9]{5}-[A-Z0-9]{5}\] ")
@@ -54,14 +60,14 @@ _SROS_SEVERITY = {"CRITICAL": 2, "MAJOR": 3, "MINOR": 4, "WARNING": 4, "CLEARED"
 _RASLOG_SEVERITY = {"CRITICAL": 2, "ERROR": 3, "WARNING": 4, "INFO": 6}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read-only by convention; not frozen, which costs a few µs a line (see parser.py)
 class MessageId:
     """The id a line's rules are looked up by, and what the rules match against."""
 
     key: str  # rule key: upper case, severity removed (BGP-ADJCHANGE, IFNET-LINK_STATE, SNMP-LINKDOWN)
     body: str  # the text after the id, which the rule patterns match
     message_id: str  # as the device wrote it (%BGP-5-ADJCHANGE, %%01IFNET/4/LINK_STATE)
-    shape: str  # which of the shapes above: cisco, huawei, sros, raslog, fortios, panos, frr, msgid, junos, app
+    shape: str  # which of the shapes above: cisco, huawei, sros, raslog, exos, fortios, panos, frr, msgid, junos, app
     severity: int | None = None
     host: str | None = None  # a device name carried inside the body (FortiOS devname)
     #: ``host`` is the device's own name from its own header inside a relayed line: it wins over the relay's
@@ -130,7 +136,18 @@ def find_message_id(message: str, *, msgid: str | None = None, app: str | None =
         if r:
             return MessageId(r.group("id"), text[r.end():], r.group("id"), "raslog",
                              _RASLOG_SEVERITY.get(r.group("sev")))
+    elif first == "<":
+        x = _EXOS_RE.match(text)
+        if x:
+            return MessageId(x.group("name").upper(), text[x.end():], x.group("name"), "exos",
+                             _EXOS_SEVERITY.get(x.group("sev")[:4]))
     elif first.isdigit() or (app == "TMNX"):
+        rs = _RASLOG_STAMP_RE.match(text) if first.isdigit() else None
+        if rs:
+            r = _RASLOG_RE.match(text, rs.end())
+            if r:
+                return MessageId(r.group("id"), text[r.end():], r.group("id"), "raslog",
+                                 _RASLOG_SEVERITY.get(r.group("sev")))
         s = _SROS_RE.match(text)
         if s:
             return MessageId(f"{s.group('app')}-{s.group('name').upper()}", f"[{s.group('subject')}]: "

@@ -86,9 +86,11 @@ _SONIC_APPS = frozenset({"bgpcfgd", "orchagent", "portsyncd", "portmgrd", "confi
 _JUNOS_APPS = frozenset({"rpd", "mgd", "mib2d", "chassisd", "dcd", "eventd", "lacpd", "kernel", "cosd"})
 
 
-@dataclass(frozen=True, slots=True)
+# Header, result and message id are read-only by convention, not frozen: a frozen dataclass sets each
+# field through object.__setattr__, which cost about a fifth of the parse time (three per line).
+@dataclass(slots=True)
 class SyslogHeader:
-    """The framing of one message, before any vendor rule."""
+    """The framing of one message, before any vendor rule (read-only: copy with ``dataclasses.replace``)."""
 
     format: Literal["rfc5424", "rfc3164", "bare"]
     message: str
@@ -105,9 +107,9 @@ class SyslogHeader:
     structured_data: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ParseResult:
-    """What became of one line: an event, an unrecognized message, or a framing error (with reason)."""
+    """What became of one line: an event, an unrecognized message, or a framing error (with reason); read-only."""
 
     status: Status
     raw: str
@@ -222,8 +224,19 @@ def _parse_sd(text: str) -> tuple[dict[str, dict[str, str]], str]:
     return sd, text[pos:].lstrip(" ")
 
 
+_TS_FIRST = frozenset("*.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_NODE_FIRST = frozenset("RL0123456789")
+
+
 def _match_ts(text: str) -> re.Match[str] | None:
-    return _ISO_RE.match(text) or _BSD_RE.match(text)
+    # the first character rules most items out without a regex: a timestamp starts with a digit
+    # (ISO 8601, an NX-OS year), a capital (the month) or an IOS clock flag
+    first = text[:1]
+    if first not in _TS_FIRST:
+        return None
+    if first.isdigit():
+        return _ISO_RE.match(text) or _BSD_RE.match(text)
+    return _BSD_RE.match(text)
 
 
 def _scan_header(text: str, now: datetime, *, after_pri: bool
@@ -245,6 +258,7 @@ def _scan_header(text: str, now: datetime, *, after_pri: bool
     stamp: datetime | None = None
     synced = True
     saw_ts = False
+    ahead: re.Match[str] | None = None  # a timestamp already matched at the start of ``text``
     prev: str | None = None  # kind of the previous item: seq | ts | ts: (ends the header) | host | node
     if after_pri and text.startswith(": "):  # "<189>: ..." (NX-OS, IOS without sequence numbers)
         text, prev = text[2:], "seq"
@@ -257,11 +271,12 @@ def _scan_header(text: str, now: datetime, *, after_pri: bool
                 hosts.append(hm.group("host"))
                 text = text[hm.end():]
             break
-        ms = _SEQ_RE.match(text)
+        ms = _SEQ_RE.match(text) if text[:1].isdigit() else None
         if ms and prev != "node":
             seq, text, prev = int(ms.group("seq")), text[ms.end():].lstrip(" "), "seq"
             continue
-        ts_m = _match_ts(text)
+        ts_m = ahead if ahead is not None else _match_ts(text)
+        ahead = None
         if ts_m is not None:
             try:
                 stamp = _parse_iso(ts_m) if ts_m.re is _ISO_RE else _parse_bsd(ts_m, now)
@@ -274,7 +289,7 @@ def _scan_header(text: str, now: datetime, *, after_pri: bool
             text = text.lstrip(" ").removeprefix(":").lstrip(" ") if colon else text.lstrip(" ")
             prev = "ts:" if colon else "ts"
             continue
-        if prev != "node":
+        if prev != "node" and text[:1] in _NODE_FIRST:
             nm = _NODE_RE.match(text)
             if nm and (prev == "host" or not hosts):
                 node, text, prev = nm.group("node"), text[nm.end():], "node"
@@ -285,14 +300,17 @@ def _scan_header(text: str, now: datetime, *, after_pri: bool
         if hm:
             rest = text[hm.end():]
             spaced = hm.group("sep").strip() == ""
-            next_seq = _SEQ_RE.match(rest) is not None
-            strong = next_seq or _match_ts(rest) is not None or (spaced and _NODE_RE.match(rest) is not None)
+            next_seq = rest[:1].isdigit() and _SEQ_RE.match(rest) is not None
+            ahead = None if next_seq else _match_ts(rest)  # reused by the next item when the host is kept
+            strong = next_seq or ahead is not None or (
+                spaced and rest[:1] in _NODE_FIRST and _NODE_RE.match(rest) is not None)
             # a second host (origin-id after a relay's header) only where Cisco puts one:
             # after a sequence number or before one, so "host1 cron: Jun  5 ..." keeps host1
             if strong and (not hosts or prev == "seq" or next_seq):
                 hosts.append(hm.group("host"))
                 text, prev = rest, "host"
                 continue
+            ahead = None
             # "123: rtr-001: %LINK-..." (origin-id without timestamps)
             if prev == "seq" and not spaced and _MNEMONIC_START_RE.match(rest):
                 hosts.append(hm.group("host"))
@@ -302,9 +320,13 @@ def _scan_header(text: str, now: datetime, *, after_pri: bool
             # RFC 3164: the HOSTNAME follows the timestamp, unless the next token is already a tag;
             # after a relay's header, the device's own "timestamp host %%01..." (Huawei) names the device
             token, _, rest = text.partition(" ")
-            if hosts and not rest.startswith("%"):
+            if hosts and not (rest.startswith(("%", "<")) or _TAG_RE.match(rest)):
                 break
             if token and not token.endswith(":") and not token.startswith("%") and "[" not in token:
+                if hosts:
+                    # "relay-ts relay devts device rpd[1]: ...": a relay's RFC 3164 header before the
+                    # device's own; the relay's name is never the device, even when the device's is an address
+                    hosts.clear()
                 hosts.append(token)
                 text, prev = rest.lstrip(" "), "host"
                 continue
@@ -318,6 +340,16 @@ def _is_ip(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+#: Programs whose names look like host names (a digit, a '-' or '.'), never taken for the device.
+_PROGRAM_NAMES = frozenset({"ospf6d", "ospf6", "snmpd", "ntpd", "sshd", "python3", "ProcMgr-worker", "ProcMgr-master"})
+
+
+def _relay_named_device(host: str | None, app: str) -> bool:
+    """RFC 5424 from a relay: HOSTNAME is an address (or localhost) and APP-NAME is a host name."""
+    return (host is not None and (host == "localhost" or _is_ip(host)) and looks_like_device_tag(app)
+            and ("-" in app or "." in app) and app not in _PROGRAM_NAMES and not app.startswith("%"))
 
 
 def _pick_host(hosts: list[str]) -> str | None:
@@ -382,6 +414,13 @@ def parse_frame(raw: str, *, now: datetime | None = None) -> SyslogHeader:
                 return SyslogHeader("rfc5424", rest, facility, severity, stamp or ts, inner_synced, host, app,
                                     nil(m5.group("procid")), nil(m5.group("msgid")),
                                     inner_seq if inner_seq is not None else seq, node, structured_data=sd)
+        if app and _relay_named_device(host, app):
+            # a relay that knew the device only by address put the device's own name in APP-NAME
+            # ("10.0.0.9 MLXe-16-core1 - - - System: Interface ..."): the name wins, the program is in MSG
+            host, app = app, None
+            tm = _TAG_RE.match(msg) if not msg.startswith(("%", "<")) else None
+            if tm:
+                app, msg = tm.group("app"), msg[tm.end():]
         return SyslogHeader("rfc5424", msg, facility, severity, ts, True, host, app, nil(m5.group("procid")),
                             nil(m5.group("msgid")), seq, structured_data=sd)
 
@@ -403,7 +442,7 @@ def parse_frame(raw: str, *, now: datetime | None = None) -> SyslogHeader:
 # --- rules ---------------------------------------------------------------------------
 
 
-_SHAPE_VENDOR = {"huawei": "huawei_vrp", "sros": "nokia_sros", "raslog": "brocade", "fortios": "fortios",
+_SHAPE_VENDOR = {"huawei": "huawei_vrp", "sros": "nokia_sros", "raslog": "brocade", "exos": "brocade", "fortios": "fortios",
                  "panos": "panos"}
 _FRR_DAEMONS = frozenset({"bgpd", "ospfd", "ospf6d", "isisd", "bfdd", "zebra", "staticd", "watchfrr"})
 _BROCADE_APPS = frozenset({"System", "Security", "BGP", "OSPF", "ISIS", "LACP", "BFD", "STP", "MSTP", "VRRP",

@@ -47,7 +47,10 @@ RULES = [
     {"key": "BGP-NOTIFICATION", "type": "bgp_down",
      "pattern": r"(?:sent to|received from) neighbor (?P<neighbor>\S+) \((?:VRF (?P<vrf>\S+) )?AS (?P<remote_as>\d+)\)"
                 r"(?: (?P<_code>\d+/\d+))? \((?P<reason>[^)]*)\)"},
-    # a prefix-limit cease is a NOTIFICATION (Cease/maximum number of prefixes reached), read above
+    # %BGP-3-MAXPFXEXCEED: Peer 10.0.0.25 (VRF default AS 65025) exceeded maximum prefix limit 12000 for IPv4 Unicast
+    {"key": "BGP-MAXPFXEXCEED", "type": "bgp_down", "const": {"reason": "maximum prefix limit exceeded"},
+     "pattern": r"[Pp]eer (?P<neighbor>\S+) \((?:VRF (?P<vrf>\S+) )?AS (?P<remote_as>\d+)\) exceeded maximum prefix"},
+    # the Cease NOTIFICATION that follows (Cease/maximum number of prefixes reached) is read above
     # %OSPF-4-OSPF_ADJACENCY_TEARDOWN: NGB 10.0.0.2, interface 10.0.0.1 adjacency dropped: inactivity timer expired, state was: FULL
     {"key": "OSPF-OSPF_ADJACENCY_TEARDOWN", "type": "ospf_adjacency", "const": {"new_state": "DOWN"},
      "pattern": r"NGB (?P<neighbor>\S+), interface (?P<_ifaddr>\S+) adjacency dropped: (?P<reason>.*?),"
@@ -77,15 +80,22 @@ RULES = [
     # %SYS-5-CONFIG_REPLACE_SUCCESS: User admin replaced the running configuration with flash:base.cfg on vty3
     {"key": "SYS-CONFIG_REPLACE_SUCCESS", "type": "config_change", "const": {"method": "cli", "kind": "replace"},
      "pattern": r"User (?P<user>\S+) replaced the running configuration(?: with (?P<commit_id>\S+))?"},
+    # %SYS-5-CONFIG_REPLACE_SUCCESS: Configuration replaced from flash:golden.cfg by admin on vty3 (10.10.5.21).
+    {"key": "SYS-CONFIG_REPLACE_SUCCESS", "type": "config_change", "const": {"method": "cli", "kind": "replace"},
+     "pattern": r"Configuration replaced from (?P<commit_id>\S+?) by (?P<user>\S+?)(?: on (?P<_line>\S+?))?"
+                r"(?: \((?P<source_address>[^)]+)\))?\.?\s*$"},
     # %SYS-5-SYSTEM_RESTARTED: System restarted
     {"key": "SYS-SYSTEM_RESTARTED", "type": "device_reboot", "const": {"reason": "system restarted"},
      "pattern": r"System restarted"},
+    # %PROCMGR-6-PROCESS_TERMINATED: 'Ospf' (PID=3321, status=6) has terminated.  (ProcMgr restarts it)
+    {"key": "PROCMGR-PROCESS_TERMINATED", "type": "process_restart",
+     "pattern": r"'(?P<process>[^']+)' \(PID=\d+(?:, status=(?P<reason>\d+))?\) has terminated"},
     # %PROCMGR-6-PROCESS_RESTART: Restarting 'Bgp' immediately (it had PID=1234)
     {"key": "PROCMGR-PROCESS_RESTART", "type": "process_restart",
      "pattern": r"Restarting '(?P<process>[^']+)'(?P<reason>.*?)\s*$"},
     # %MMODE-5-MAINT_UNIT_STATE_CHANGE: Maintenance unit state changed for unit System. Old State maintenanceModeEnter, New State underMaintenance
     {"key": "MMODE-MAINT_UNIT_STATE_CHANGE", "type": "maintenance", "const": {"state": "entered"},
-     "pattern": r".*?unit (?P<profile>[^.\s]+)\.?.*New State underMaintenance"},
+     "pattern": r".*?unit (?P<profile>[^.\s]+)\.?.*(?:New State|changed state from \w+ to) underMaintenance"},
     {"key": "MMODE-MAINT_UNIT_STATE_CHANGE", "type": "maintenance", "const": {"state": "exited"},
-     "pattern": r".*?unit (?P<profile>[^.\s]+)\.?.*New State active"},
+     "pattern": r".*?unit (?P<profile>[^.\s]+)\.?.*(?:New State|changed state from \w+ to) active"},
 ]

@@ -1,11 +1,14 @@
-"""Brocade / Extreme NetIron (MLX, CER, CES) and SLX-OS / VDX syslog rules.
+"""Brocade / Extreme NetIron (MLX, CER, CES), FastIron (ICX, FCX), SLX-OS / VDX and Extreme EXOS syslog rules.
 
 NetIron writes ``<facility word>: <text>`` (``System:``, ``BGP:``, ``OSPF:``, ``Security:``),
 from the NetIron Diagnostic Reference and napalm-logs' netiron profiles; SLX-OS and VDX send RASLog, ``[NSM-1003], <seq>, <slot> | ...,
-<severity>, <model>, <text>``, from the SLX-OS Message Reference::
+<severity>, <model>, <text>``, from the SLX-OS Message Reference (raslogd may put its own
+``2026/11/28-03:41:05, `` stamp first); EXOS writes ``<Sev:component.condition> <text>``, from the
+EXOS EMS message catalog::
 
     <190>Nov 28 03:41:07 mlx-1 System: Interface ethernet 1/1, state down
     <190>Nov 28 03:41:07 slx-1 raslogd: [NSM-1003], 4411, SW/0 | Active | DCE, INFO, SLX9250-32C, Interface Ethernet 0/1 is link down.
+    <190>Nov 28 03:41:07 x465-1 <Info:vlan.msgs.portLinkStateDown> Port 1:21 link down
 """
 
 VENDOR = "brocade"
@@ -16,6 +19,9 @@ RULES = [
     # System: Interface ethernet 1/1, state down  /  state up
     {"key": "SYSTEM", "type": "interface_flap", "const": {"layer": "link"},
      "pattern": rf"Interface {_IF}, state (?P<state>up|down)"},
+    # System: Logical link on dynamic lag interface ethernet 1/1/2 is up.  (FastIron: a LACP member)
+    {"key": "SYSTEM", "type": "lag_member",
+     "pattern": rf"Logical link on dynamic lag interface {_IF} is (?P<state>up|down)"},
     # System: Logical link on interface ethernet 1/1 is down.
     {"key": "SYSTEM", "type": "interface_flap", "const": {"layer": "lineproto"},
      "pattern": rf"Logical link on (?:interface )?{_IF} is (?P<state>up|down)"},
@@ -23,6 +29,10 @@ RULES = [
     {"key": "STP", "type": "interface_flap",
      "const": {"layer": "link", "state": "down", "err_disabled": True, "reason": "bpduguard"},
      "pattern": rf"(?:BPDU guard|BPDU-guard|Root guard) .*?(?:port|interface) {_IF}"},
+    # STP: VLAN 1 BPDU-guard port 1/1/5 detect (Received 802.1W BPDU), putting into err-disable state
+    {"key": "STP", "type": "interface_flap",
+     "const": {"layer": "link", "state": "down", "err_disabled": True, "reason": "bpduguard"},
+     "pattern": r"(?:VLAN \d+ )?BPDU-?[Gg]uard port (?P<interface>[\d/]+) detect.*?err-disable"},
     # LACP: ethernet 1/1 state changes from LACP_BLOCKED to FORWARD  /  from FORWARD to DOWN
     {"key": "LACP", "type": "lag_member", "const": {"state": "up"},
      "pattern": rf"(?:Port |port )?{_IF} state changes from \w+ to FORWARD"},
@@ -49,6 +59,10 @@ RULES = [
     {"key": "ISIS", "type": "isis_adjacency",
      "pattern": r"(?P<level>L\d) Neighbor (?P<neighbor>\S+) (?P<new_state>Up|Down|UP|DOWN) on (?P<interface>\S+(?: [\d/:]+)?)"
                 r"(?: due to (?P<reason>.*?))?\s*$"},
+    # ISIS: ISIS L2 ADJACENCY UP mlx-core2 on ethernet 1/2  (NetIron 5.x+)
+    {"key": "ISIS", "type": "isis_adjacency",
+     "pattern": r"ISIS (?P<level>L\d) ADJACENCY (?P<new_state>UP|DOWN) (?P<neighbor>\S+) on (?P<interface>\S+(?: [\d/:]+)?)"
+                r"(?:,? (?:due to |reason:? )?(?P<reason>.*?))?\s*$"},
     # BFD: Session DOWN for 10.1.1.2 on ve 55 Reason:Detection Time Expired  /  Session UP for 10.1.1.2 on ve 55
     {"key": "BFD", "type": "bfd_session", "const": {"state": "admin_down"},
      "pattern": r"Session DOWN for (?P<neighbor>\S+) on (?P<interface>.+?) Reason:(?P<reason>Administratively Down)"},
@@ -90,11 +104,18 @@ RULES = [
      "pattern": r"(?:BGP: )?Peer (?P<neighbor>\S+) DOWN\b(?: \((?P<reason>[^)]*)\))?"},
     # [DCM-1006] Event: database commit, Status: success, User command: "configure terminal; interface ...".
     {"key": "DCM-1006", "type": "config_change", "const": {"method": "commit"},
-     "pattern": r"Event: database commit, Status: success"},
+     "pattern": r"Event: database commit(?: transaction)?, Status: (?:success|Succeeded)"},
     # [DCM-1101] Copy running-config to startup-config operation successful on this node.
     {"key": "DCM-1101", "type": "config_change", "const": {"method": "cli", "kind": "saved"},
      "pattern": r"Copy running-config to startup-config operation successful"},
     # [RAS-1007] System is about to reload.
     {"key": "RAS-1007", "type": "device_reboot", "const": {"reason": "reload"},
      "pattern": r"System is about to reload"},
+    # --- Extreme EXOS "<Sev:component.condition>" (EXOS EMS Message Catalog) ---
+    # <Info:vlan.msgs.portLinkStateUp> Port 1:5 link UP at speed 1 Gbps and full-duplex
+    {"key": "VLAN.MSGS.PORTLINKSTATEUP", "type": "interface_flap", "const": {"layer": "link", "state": "up"},
+     "pattern": r"Port (?P<interface>[\d:]+) link UP"},
+    # <Info:vlan.msgs.portLinkStateDown> Port 2:17 link down
+    {"key": "VLAN.MSGS.PORTLINKSTATEDOWN", "type": "interface_flap", "const": {"layer": "link", "state": "down"},
+     "pattern": r"Port (?P<interface>[\d:]+) link [Dd]own"},
 ]

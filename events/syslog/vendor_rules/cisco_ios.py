@@ -34,7 +34,7 @@ RULES = [
      "pattern": r"System restarted"},
     # %SYS-5-RELOAD: Reload requested by admin on console. Reload Reason: Reload Command.
     {"key": "SYS-RELOAD", "type": "device_reboot",
-     "pattern": r"Reload requested(?: by (?P<_by>\S+?)(?: on (?P<_line>\S+?))?)?\.?"
+     "pattern": r"Reload requested(?: by (?P<_by>\S+?)(?: on (?P<_line>\S+?))?(?: \((?P<_from>[^)]*)\))?)?\.?"
                 r"(?:\s+Reload [Rr]eason: (?P<reason>.+?)\.?)?\s*$"},
     # %PMAN-3-PROCHOLDDOWN / PROCFAILCRIT: R0/0: pman: The process linux_iosd-imag has been helddown (rc 134)
     {"key": "PMAN-PROC*", "type": "process_restart",
@@ -90,14 +90,14 @@ RULES = [
      "pattern": r"Neighbor (?P<neighbor>\S+) (?:active |passive )?reset \((?P<reason>[^)]*)\)"},
     # %BGP-3-MAXPFXEXCEED: No. of prefix received from 10.0.0.2 (afi 0): 101 exceed limit 100
     {"key": "BGP-MAXPFXEXCEED", "type": "bgp_down", "const": {"reason": "maximum prefix limit exceeded"},
-     "pattern": r"No\. of (?:\S+ )*?prefix(?:es)? received from (?P<neighbor>\S+?)(?: \(afi \d+\))?:? \S+ exceeds? limit"},
+     "pattern": r"(?:No\.|Number) of (?:\S+ )*?prefix(?:es)? received from (?P<neighbor>\S+?)(?: \(afi \d+\))?:? \S+ exceeds? limit"},
     # %OSPF-5-ADJCHG: Process 1, Nbr 172.16.46.4 on GigabitEthernet2.45 from INIT to DOWN, Neighbor Down: Dead timer expired
     {"key": "OSPF-ADJCHG", "type": "ospf_adjacency", "pattern": _OSPF},
     # %OSPFV3-5-ADJCHG: Process 1, IPv6, Nbr 2.2.2.2 on GigabitEthernet0/1 from LOADING to FULL, Loading Done
     {"key": "OSPFV3-ADJCHG", "type": "ospf_adjacency", "pattern": _OSPF},
     # %CLNS-5-ADJCHANGE: ISIS: Adjacency to rtr-002 (GigabitEthernet0/1) Up, new adjacency
     {"key": "CLNS-ADJCHANGE", "type": "isis_adjacency",
-     "pattern": r"ISIS: Adjacency to (?P<neighbor>\S+) \((?P<interface>[^)]+)\)(?: \((?P<level>L\d)\))? "
+     "pattern": r"ISIS: Adjacency to (?P<neighbor>\S+) \((?P<interface>[^)]+)\)(?: \(?(?P<level>L\d)\)?)? "
                 r"(?P<new_state>Up|Down|Init)(?:,\s*(?P<reason>.*?))?\s*$"},
     # %BFDFSM-6-BFD_SESS_DOWN: BFD-SYSLOG: BFD session ld:4098 handle:2,is going Down Reason: ECHO FAILURE
     # %BFD-6-BFD_SESS_UP: BFD-SYSLOG: BFD session ld:4098 handle:2 is going UP, neighbor 10.0.0.2 proc:BGP, idb:Gi0/1
@@ -111,4 +111,20 @@ RULES = [
     # %MMODE-6-MMODE_ISOLATED: System is in Maintenance  /  %MMODE-6-MMODE_INSERTED: System is in Normal mode
     {"key": "MMODE-MMODE_ISOLATED", "type": "maintenance", "const": {"state": "entered"}, "pattern": r".*"},
     {"key": "MMODE-MMODE_INSERTED", "type": "maintenance", "const": {"state": "exited"}, "pattern": r".*"},
+    # %STORM_CONTROL-3-SHUTDOWN: A packet storm was detected on Gi1/0/18. The interface has been disabled.
+    {"key": "STORM_CONTROL-SHUTDOWN", "type": "interface_flap",
+     "const": {"layer": "link", "state": "down", "err_disabled": True, "reason": "storm-control"},
+     "pattern": r"A packet storm was detected on (?P<interface>[^.\s]+(?:\.\d+)?)\.? The interface has been disabled"},
+    # %SPANTREE-2-BLOCK_BPDUGUARD_VP: Received BPDU on port Gi0/1, vlan 10 with BPDU Guard enabled. Disabling vlan.
+    {"key": "SPANTREE-BLOCK_BPDUGUARD_VP", "type": "interface_flap",
+     "const": {"layer": "link", "state": "down", "err_disabled": True, "reason": "bpduguard"},
+     "pattern": r"Received BPDU on port (?P<interface>[^,\s]+),? vlan \d+ with BPDU Guard enabled"},
+    # %ETHCNTR-3-LOOP_BACK_DETECTED: Keepalive packet loop-back detected on Gi0/1.
+    {"key": "ETHCNTR-LOOP_BACK_DETECTED", "type": "interface_flap",
+     "const": {"layer": "link", "state": "down", "err_disabled": True, "reason": "loopback"},
+     "pattern": r"Keepalive packet loop-back detected on (?P<interface>[^.\s]+(?:\.\d+)?)"},
+    # %SYS-5-RESTART is the boot; %SNMP-5-COLDSTART: SNMP agent on host rtr-001 is undergoing a cold start
+    {"key": "SNMP-COLDSTART", "type": "device_reboot", "const": {"reason": "cold start"},
+     "pattern": r"SNMP agent on host \S+ is undergoing a cold start"},
+    # %DUAL-5-NBRCHANGE (EIGRP) carries no cached answer of ours: left unrecognized on purpose.
 ]

@@ -5,7 +5,7 @@
 
 VENDOR = "cisco_iosxr"
 
-_AS_VRF = r"(?: \(VRF: (?P<vrf>[^)]+)\))?(?: \(AS: (?P<remote_as>\d+)\))?"
+_AS_VRF = r"(?: \(VRF: (?P<vrf>[^)]+)\))?(?: \(AS: (?P<remote_as>\d+)\))?(?: \(AFI/SAFI: [^)]*\))?"
 _OSPF = (r"Process (?P<_process>\S+), Nbr (?P<neighbor>\S+) on (?P<interface>\S+)(?: in area (?P<area>\S+))? "
          r"from (?P<old_state>[\w/-]+) to (?P<new_state>[\w/-]+),\s*(?P<reason>(?:(?!, vrf \S+ vrfid )[^\n])*)")
 
@@ -62,8 +62,24 @@ RULES = [
      "pattern": r"User (?P<_user>\S+) .*?requested a restart of process (?P<process>\S+)"},
     # %OS-SYSMGR-3-ERROR : bgp(1) (jid 1052) abnormally terminated, restart scheduled
     {"key": "OS-SYSMGR-ERROR", "type": "process_restart",
-     "pattern": r"(?P<process>[\w-]+)(?:\(\d+\))? \(jid \d+\) (?P<reason>abnormally terminated.*?)\s*$"},
+     "pattern": r"(?P<process>[\w-]+)(?:\(\d+\))? \(jid \d+\)(?: \(pid \d+\))?(?: \(fail_count \d+\))? "
+                r"(?P<reason>abnormally terminated.*?)\s*$"},
     # %OS-SYSMGR-5-NOTICE : Card is COLD started
     {"key": "OS-SYSMGR-NOTICE", "type": "device_reboot", "const": {"reason": "cold start"},
      "pattern": r"Card is COLD started"},
+    # %PKT_INFRA-LINK-5-CHANGED : Interface TenGigE0/0/0/7, changed state to Administratively Down
+    {"key": "PKT_INFRA-LINK-CHANGED", "type": "interface_flap", "const": {"layer": "admin"},
+     "pattern": r"Interface (?P<interface>[^,\s]+), changed state to Administratively (?P<state>Down|Up)"},
+    # %ROUTING-BGP-5-ADJCHANGE_DETAIL : neighbor 10.0.0.9 Down - User clear requested (CEASE notification sent - administrative reset) (VRF: default) (AS: 65001) (AFI/SAFI: 1/1)
+    {"key": "ROUTING-BGP-ADJCHANGE_DETAIL", "type": "bgp_up", "const": {"new_state": "Established"},
+     "pattern": rf"neighbor (?P<neighbor>\S+) Up{_AS_VRF}"},
+    {"key": "ROUTING-BGP-ADJCHANGE_DETAIL", "type": "bgp_down", "const": {"old_state": "Established"},
+     "pattern": rf"neighbor (?P<neighbor>\S+) Down(?: - (?P<reason>.*?))?{_AS_VRF}\s*$"},
+    # %L2-BM-5-MBR_EXPIRED : TenGigE0/0/0/5 is Expired as no LACPDUs have been received from the partner for the current timeout period
+    {"key": "L2-BM-MBR_EXPIRED", "type": "lag_member", "const": {"state": "down", "reason": "LACP timeout"},
+     "pattern": r"(?P<interface>\S+) is Expired"},
+    # %MGBL-SYS-5-CONFIG_I : Configured from console by netops on vty1 (10.10.5.21)
+    {"key": "MGBL-SYS-CONFIG_I", "type": "config_change", "const": {"method": "cli"},
+     "pattern": r"Configured from (?P<_from>\S+) by (?P<user>\S+?)(?: on (?P<_line>\S+?))?"
+                r"(?: \((?P<source_address>[^)]+)\))?\s*$"},
 ]

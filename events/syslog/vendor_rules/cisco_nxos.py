@@ -88,4 +88,16 @@ RULES = [
      "pattern": r'.*changed to "?maintenance"?'},
     {"key": "MMODE-MODE_CHANGED", "type": "maintenance", "const": {"state": "exited"},
      "pattern": r'.*changed to "?normal"?'},
+    # %PLATFORM-2-PFM_SYSTEM_RESET: Manual system restart from Command Line Interface
+    {"key": "PLATFORM-PFM_SYSTEM_RESET", "type": "device_reboot",
+     "pattern": r"(?P<reason>.*?)\s*$"},
+    # %SYSMGR-2-SERVICE_CRASHED is above; %SYSMGR-3-SERVICE_TERMINATED: Service "bgp" (PID 1234) has finished with error code ...
+    {"key": "SYSMGR-SERVICE_TERMINATED", "type": "process_restart",
+     "pattern": r"Service \"(?P<process>[^\"]+)\" \(PID \d+\) (?P<reason>has finished with error code.*?)\.?\s*$"},
+    # %ETHPORT-5-IF_DOWN_CFG_CHANGE / ..._ERROR_DISABLED are read by the IF_DOWN_* rules;
+    # %ETH_PORT_CHANNEL-5-PORT_INDIVIDUAL / FOP_CHANGED carry no member change
+    # %BGP-5-ADJCHANGE:  bgp- [1234] (default) neighbor 10.0.0.2 Up  (read above); %BGP-3-MAXPFXEXCEED:
+    {"key": "BGP-MAXPFXEXCEED", "type": "bgp_down", "const": {"reason": "maximum prefix limit exceeded"},
+     "pattern": r".*?(?:[Nn]eighbor|from) (?P<neighbor>[\d.:a-fA-F]+(?:%\S+)?)\b.*?(?:prefix|prefixes)"},
+
 ]

@@ -7,6 +7,8 @@ key=value text (values quoted). Routing logs carry the routing daemon's own line
     <189>date=2026-11-28 time=03:41:07 devname="fw-01" devid="FG100F..." logid="0100032102" type="event" subtype="system" ...
 """
 
+from typing import Any
+
 VENDOR = "fortios"
 
 
@@ -14,7 +16,7 @@ def _kv(name: str, group: str | None = None) -> str:
     return rf'(?=.*?\b{name}="(?P<{group or name}>[^"]*)")'
 
 
-RULES = [
+RULES: list[dict[str, Any]] = [
     # logdesc="Interface status changed" action="interface-stat-change" status="DOWN" msg="Interface port1 is down"
     {"key": "FORTIOS-INTERFACE_STATUS_CHANGED", "type": "interface_flap", "const": {"layer": "link"},
      "pattern": r'(?=.*?\bmsg="(?:Interface )?(?P<interface>[\w./-]+) (?:link )?(?:is |was turned |status changed to )?'
@@ -42,4 +44,12 @@ RULES = [
      "pattern": r'(?=.*?\bmsg="[^"]*?(?:peer|neighbor) (?P<neighbor>[\d.:a-fA-F]+)[^"]*? from (?P<old_state>Established) to (?P<new_state>\w+))'},
     {"key": "FORTIOS-BGP_NEIGHBOR_STATUS_CHANGED", "type": "bgp_state_change",
      "pattern": r'(?=.*?\bmsg="[^"]*?(?:peer|neighbor) (?P<neighbor>[\d.:a-fA-F]+)[^"]*? from (?P<old_state>\w+) to (?P<new_state>\w+))'},
+    # logdesc="Routing log" msg="OSPF: AdjChg: Nbr 10.255.9.2 on port2:10.9.0.1: Full -> Deleted (KillNbr)"
+    {"key": "FORTIOS-ROUTING_LOG", "type": "ospf_adjacency",
+     "pattern": r'(?=.*?\bmsg="OSPF: AdjChg: Nbr (?P<neighbor>[\d.]+) on (?P<interface>[^:\s"]+)(?::[^:\s"]+)?: '
+                r'(?P<old_state>[\w/-]+) -> (?P<new_state>[\w/-]+)(?: \((?P<reason>[^)"]*)\))?)'},
 ]
+
+# logdesc="Attribute configured" (FortiOS 7.x name of "Object attribute configured"): same fields
+RULES += [{**rule, "key": "FORTIOS-ATTRIBUTE_CONFIGURED"} for rule in RULES
+          if rule["key"] == "FORTIOS-OBJECT_ATTRIBUTE_CONFIGURED"]

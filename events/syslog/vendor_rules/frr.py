@@ -9,6 +9,8 @@ Formats from FRR's source (``bgp_fsm.c`` log-neighbor-changes, ``ospf_nsm.c``, `
 
 VENDOR = "frr"
 
+#: bgp_fsm.c: "%s [FSM] %s (%s->%s), fd %d" (peer, event, old state, new state)
+_FSM = r"(?P<neighbor>\S+) \[FSM\] (?P<reason>\S+) \((?P<old_state>\w+)->(?P<new_state>\w+)\)"
 _NBR = r"neighbor (?P<neighbor>[^\s(]+)(?:\((?P<_desc>[^)]*)\))?(?: in vrf (?P<vrf>\S+))?"
 
 RULES = [
@@ -44,4 +46,15 @@ RULES = [
     # watchfrr: bgpd state -> down : read returned EOF  /  Forked background command [pid 123]: /usr/lib/frr/frr restart bgpd
     {"key": "WATCHFRR", "type": "process_restart",
      "pattern": r"(?P<process>\w+d) state -> down : (?P<reason>.*?)\s*$"},
+    # ospf6d (FRR 7+): AdjChg: Nbr 10.255.0.2(default) on swp3: Loading -> Full (LoadingDone)
+    {"key": "OSPF6D", "type": "ospf_adjacency",
+     "pattern": r"AdjChg: Nbr (?P<neighbor>[\d.]+)\((?P<_vrf>[^)]*)\) on (?P<interface>[^:\s]+): "
+                r"(?P<old_state>[\w/-]+) -> (?P<new_state>[\w/-]+)(?: \((?P<reason>[^)]*)\))?"},
+    # bgpd: 10.10.10.14 [FSM] ConnectRetry_timer_expired (Active->Connect), fd -1  (every FSM transition)
+    {"key": "BGPD", "type": "bgp_up", "pattern": _FSM.replace(r"(?P<new_state>\w+)", r"(?P<new_state>Established)")},
+    {"key": "BGPD", "type": "bgp_down", "pattern": _FSM.replace(r"(?P<old_state>\w+)", r"(?P<old_state>Established)")},
+    {"key": "BGPD", "type": "bgp_state_change", "pattern": _FSM},
+    # watchfrr: Forked background command [pid 23345]: /usr/lib/frr/watchfrr.sh restart bgpd
+    {"key": "WATCHFRR", "type": "process_restart", "const": {"reason": "restarted by watchfrr"},
+     "pattern": r"Forked background command \[pid \d+\]: \S+ restart (?P<process>\w+)"},
 ]

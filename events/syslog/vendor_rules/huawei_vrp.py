@@ -6,6 +6,8 @@ followed by ``(Key=Value, ...)``::
     <188>Nov 28 2026 03:41:07+08:00 CE6850-1 %%01IFNET/4/LINK_STATE(l)[12]:The line protocol IP on the interface 10GE1/0/1 has entered the DOWN state.
 """
 
+from typing import Any
+
 VENDOR = "huawei_vrp"
 
 
@@ -16,7 +18,7 @@ def _kv(name: str, group: str | None = None) -> str:
 
 _IF_STATE = r"(?P<state>UP|DOWN|Up|Down|up|down)"
 
-RULES = [
+RULES: list[dict[str, Any]] = [
     # IFNET/4/LINK_STATE: The line protocol IP on the interface GigabitEthernet0/0/1 has entered the DOWN state.
     {"key": "IFNET-LINK_STATE", "type": "interface_flap", "const": {"layer": "lineproto"},
      "pattern": rf"The line protocol (?:\S+ )?on the interface (?P<interface>\S+) has entered the {_IF_STATE} state"},
@@ -89,7 +91,7 @@ RULES = [
     # ISIS/4/ADJ_CHANGE / ISIS/2/ISIS_ADJACENCY_CHANGE: ... (IsisProcessId=1, Neighbor=0000.0000.0002, Interface=GE1/0/1, CurrentState=Down, ChangeType=HOLDING_TIMER_EXPIRED, Level=Level-2)
     {"key": "ISIS-*ADJ*CHANGE*", "type": "isis_adjacency",
      "pattern": _kv("Neighbor", "neighbor") + _kv("CurrentState", "new_state")
-                + r"(?:(?=.*?Interface=(?P<interface>[^,)]+)))?(?:(?=.*?Level=(?P<level>[^,)]+)))?"
+                + r"(?:(?=.*?Interface(?:Name)?=(?P<interface>[^,)]+)))?(?:(?=.*?Level=(?P<level>[^,)]+)))?"
                 + r"(?:(?=.*?ChangeType=(?P<reason>[^,)]+)))?"},
     # BFD/4/STACHG_TODWN: BFD session changed to Down. (SlotNumber=0, Discriminator=8192, Diagnostic=DetectDown, Applications=BGP, ..., BindInterfaceName=GE1/0/1, ..., PeerIp=10.1.1.2)
     {"key": "BFD-STACHG_TODWN", "type": "bfd_session", "const": {"state": "down"},
@@ -111,4 +113,43 @@ RULES = [
     # SHELL/4/REBOOT: The user chose Y when deciding whether to reboot the system. (Task=VT0, Ip=10.1.1.1, User=admin)
     {"key": "SHELL-REBOOT", "type": "device_reboot", "const": {"reason": "reboot requested"},
      "pattern": r"The user chose Y when deciding whether to reboot the system"},
+    # PHY/1/PHY: GigabitEthernet0/0/7: change status to down   (S series, the physical state)
+    {"key": "PHY-PHY", "type": "interface_flap", "const": {"layer": "link"},
+     "pattern": r"\s*(?P<interface>[^:\s]+): change status to (?P<state>up|down)"},
+    # TRUNK/5/MEMBER_UP / MEMBER_DOWN: The status of the trunk member went Up. (TrunkName=Eth-Trunk1, PortName=GigabitEthernet0/0/2)
+    {"key": "TRUNK-MEMBER_UP", "type": "lag_member", "const": {"state": "up"},
+     "pattern": r"The status of the trunk member went Up\." + _kv("TrunkName", "lag") + _kv("PortName", "interface")},
+    {"key": "TRUNK-MEMBER_DOWN", "type": "lag_member", "const": {"state": "down"},
+     "pattern": r"The status of the trunk member went Down\." + _kv("TrunkName", "lag") + _kv("PortName", "interface")
+                + r"(?:(?=.*?Reason=(?P<reason>[^,)]+)))?"},
+    # LACP/4/LACP_STATE_DOWN: The LACP state is down. (PortName=10GE1/0/9, TrunkName=Eth-Trunk10, Reason=The port received a PDU timeout.)
+    {"key": "LACP-LACP_STATE_DOWN", "type": "lag_member", "const": {"state": "down"},
+     "pattern": r"The LACP state is down\." + _kv("PortName", "interface") + _kv("TrunkName", "lag")
+                + r"(?:(?=.*?Reason=(?P<reason>[^,)]+)))?"},
+    # BGP/6/SEND_NOTIFY: The router sent a NOTIFICATION message to peer 10.2.2.6. (ErrorCode=4, SubErrorCode=0, ...)
+    # BGP/6/RECV_NOTIFY: The router received NOTIFICATION message from peer 10.4.4.1. (ErrorCode=6, SubErrorCode=2, ...)
+    {"key": "BGP-*_NOTIFY", "type": "bgp_down",
+     "pattern": r"The router (?:sent|received) (?:a )?NOTIFICATION message (?:to|from) peer (?P<neighbor>[\d.:a-fA-F]+?)\.?(?=\s|$)"
+                r"(?:.*?ErrorCode=(?P<reason>[^,)]+))?"},
+    # BGP/2/hwBgpPeerRouteExceed_active: The number of routes received from the BGP peer exceeded the alarm number. (..., PeerRemoteAddr=10.4.4.5, MaxRouteNum=1000, ...)
+    {"key": "BGP-HWBGPPEERROUTEEXCEED_ACTIVE", "type": "bgp_down", "const": {"reason": "maximum prefix limit exceeded"},
+     "pattern": r"The number of routes received from the BGP peer exceeded" + _kv("PeerRemoteAddr", "neighbor")},
+    # SHELL/5/CMDRECORD: Recorded command information. (Task=VT0, Ip=10.10.5.21, VpnName=, User=admin, AuthenticationMethod="Local-user", Command="undo shutdown")
+    # every command is recorded: looking (display, ping ...) and moving between views are not changes
+    {"key": "SHELL-CMDRECORD", "type": "config_change", "const": {"method": "cli", "kind": "saved"},
+     "pattern": r"Recorded command information\." + _kv("User", "user") + r'(?=.*?Command="?save(?: \S+)?"?\s*\))'},
+    {"key": "SHELL-CMDRECORD", "type": "config_change", "const": {"method": "cli"},
+     "pattern": r"Recorded command information\." + _kv("User", "user") + r"(?:(?=.*?\bIp=(?P<source_address>[^,)]+)))?"
+                r'(?=.*?Command="?(?!(?:display|dis|ping|tracert|telnet|ssh|stelnet|quit|q|return|system-view|sys|'
+                r'screen-length|undo screen-length|terminal|undo terminal|save|reset|debugging|undo debugging|'
+                r'interface|bgp|ospf|isis|commit|language-mode)\b)[a-z])'},
+    # CONFIGURATION/6/CFG_FILE_CHANGE: Configuration file was changed. (... TerUser="admin", SrcAddress=10.1.1.1, ...)  (V8: committed)
+    {"key": "CONFIGURATION-CFG_FILE_CHANGE", "type": "config_change", "const": {"method": "commit"},
+     "pattern": r"(?:(?=.*?(?:UserName|TerUser)=\"?(?P<user>[^,)\"]+)))?(?:(?=.*?CommitId=(?P<commit_id>[^,)]+)))?"},
+    # CMD/4/REBOOT: The user chose Y when deciding whether to reboot the system. (Task=VT0, Ip=10.10.5.21, VpnName=, User=admin)
+    {"key": "CMD-REBOOT", "type": "device_reboot", "const": {"reason": "reboot requested"},
+     "pattern": r"The user chose Y when deciding whether to reboot the system"},
 ]
+
+# BGP/2/BACKWARD (V5 name of hwBgpPeerBackwardTransition_active): same text
+RULES += [{**rule, "key": "BGP-BACKWARD"} for rule in RULES if rule["key"] == "BGP-HWBGPPEERBACKWARDTRANSITION_ACTIVE"]

@@ -75,6 +75,16 @@ RULES: list[dict[str, Any]] = [
     {"key": "BFDD_TRAP_*", "type": "bfd_session",
      "pattern": r"local discriminator: \d+, new state: (?P<state>up|down|admindown|init), "
                 r"(?:interface: (?P<interface>[^,\s]+), )?peer addr: (?P<neighbor>\S+)"},
+    # UI_CFG_AUDIT_SET: User 'jdoe' set: [protocols bgp group EBGP neighbor 10.0.0.2 peer-as] "65002" -> "65003"
+    # UI_CFG_AUDIT_OTHER: User 'jdoe' deleted: [interfaces ge-0/0/1 disable]  (written at commit, one per change)
+    {"key": "UI_CFG_AUDIT_*", "type": "config_change", "const": {"method": "commit"},
+     "pattern": r"User '(?P<user>[^']+)' (?:set|deleted|activated|deactivated|inserted|renamed|replaced|annotated|added)\b"},
+    # UI_COMMIT_NOT_CONFIRMED: Commit was not confirmed; automatic rollback complete
+    {"key": "UI_COMMIT_NOT_CONFIRMED", "type": "config_change", "const": {"method": "commit", "kind": "rollback"},
+     "pattern": r".*?rollback"},
+    # UI_REBOOT_EVENT: System rebooted by 'jdoe' [process id 41280]  /  UI_HALT_EVENT is not a reboot
+    {"key": "UI_REBOOT_EVENT", "type": "device_reboot", "const": {"reason": "reboot requested"},
+     "pattern": r"System rebooted by '(?P<_user>[^']+)'"},
     # init: routing (PID 2902) terminated by signal number 6. Core dumped!
     {"key": "INIT", "type": "process_restart",
      "pattern": r"(?P<process>[\w-]+) \(PID \d+\) (?P<reason>terminated by signal.*?|exited with status.*?)\.?\s*$"},
@@ -85,4 +95,6 @@ RULES: list[dict[str, Any]] = [
 
 # The BGP state rules once more without the tag: an RFC 5424 line re-sent as RFC 3164 by a relay
 # loses its MSGID and arrives as "rpd[2902]: BGP peer 10.1.1.2 (External AS 65011) changed state ..."
-RULES += [{**rule, "key": "RPD"} for rule in RULES if rule["key"] == "RPD_BGP_NEIGHBOR_STATE_CHANGED"]
+# Junos OS Evolved and the RFC 5424 MSGID of newer releases name the same message BGP_NEIGHBOR_STATE_CHANGED.
+RULES += [{**rule, "key": key} for key in ("RPD", "BGP_NEIGHBOR_STATE_CHANGED")
+          for rule in RULES if rule["key"] == "RPD_BGP_NEIGHBOR_STATE_CHANGED"]

@@ -22,8 +22,8 @@ RULES = [
     {"key": "SNMP-WARMSTART", "type": "device_reboot", "const": {"reason": "warm start"}, "pattern": r".*"},
     # LAG-MINOR-tmnxLagMemberOperStateChange-2003 [lag-10]: Port 1/1/4 in lag 10 is down: LACP timeout
     {"key": "LAG-*", "type": "lag_member", "const": {"state": "down"},
-     "pattern": r".*?[Pp]ort (?P<interface>\d+/\d+/\S+?),? .*?(?:[Ll][Aa][Gg]|lag-?)\s?(?P<lag>\d+).*?"
-                r"(?P<reason>down|removed|not operational|LACP timeout|timed out)"},
+     "pattern": r"(?=.*?\b(?P<reason>down|removed|not operational|LACP (?:partner )?timeout|timed out)\b)"
+                r".*?[Pp]ort (?P<interface>\d+/\d+/\S+?),? .*?(?:[Ll][Aa][Gg]|lag-?)\s?(?P<lag>\d+)"},
     {"key": "LAG-*", "type": "lag_member", "const": {"state": "up"},
      "pattern": r".*?[Pp]ort (?P<interface>\d+/\d+/\S+?),? .*?(?:[Ll][Aa][Gg]|lag-?)\s?(?P<lag>\d+).*?(?:\bup\b|added|operational)"},
     # BGP-MINOR-bgpEstablished-2001 [Peer 1: 10.1.1.2]: VR 1: Group ebgp: Peer 10.1.1.2: moved into established state
@@ -48,7 +48,7 @@ RULES = [
      "pattern": _BGP_PEER + r".*?(?:exceeded|reached)"},
     # OSPF-MINOR-ospfNbrStateChange-2013 [VR 1 OSPFv2 (0)]: Neighbor 10.1.1.2 on interface toR2 changed state from FULL to DOWN
     {"key": "OSPF-*NBRSTATECHANGE", "type": "ospf_adjacency",
-     "pattern": r"\[[^\]]*\]:\s+.*?[Nn]eighbor (?:router-id )?(?P<neighbor>[\d.]+)(?: on interface (?P<interface>\S+?),?)?"
+     "pattern": r"\[[^\]]*\]:\s+.*?[Nn]eighbor (?:router-id )?(?P<neighbor>[\d.]+)(?: on interface (?P<interface>[^\s,]+),?)?"
                 r".*?state (?:changed )?from (?P<old_state>\w+) to (?P<new_state>\w+)"},
     # ISIS-WARNING-tmnxIsisAdjacencyChange-2045 [VR:  1 ISIS (0) Adjacency state ]:  Adjacency status changed to down for interface: p1, for level: l2, LSP-id: 0100.4605.1011.00-00
     {"key": "ISIS-TMNXISISADJACENCYCHANGE", "type": "isis_adjacency",
@@ -56,10 +56,10 @@ RULES = [
                 r"for level: (?P<level>\w+), LSP-id: (?P<neighbor>[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4})"},
     # BFD-MINOR-tmnxBfdSessionDown-2001 [...]: BFD session on node 1/1 to peer 10.1.1.2 is down
     {"key": "BFD-TMNXBFDSESSIONDOWN", "type": "bfd_session", "const": {"state": "down"},
-     "pattern": r"\[[^\]]*\]:\s+.*?(?:peer|remote(?: address)?|neighbor) (?P<neighbor>[\d.]+|[0-9a-fA-F:]+:[0-9a-fA-F:]+)"
+     "pattern": r"\[[^\]]*\]:\s+(?:.*?interface (?P<interface>[^\s,]+),)?.*?(?:peer|remote(?: address)?|neighbor) (?P<neighbor>[\d.]+|[0-9a-fA-F:]+:[0-9a-fA-F:]+)"
                 r"(?:.*?(?:[Rr]eason|diag):? (?P<reason>[\w -]+))?"},
     {"key": "BFD-TMNXBFDSESSIONUP", "type": "bfd_session", "const": {"state": "up"},
-     "pattern": r"\[[^\]]*\]:\s+.*?(?:peer|remote(?: address)?|neighbor) (?P<neighbor>[\d.]+|[0-9a-fA-F:]+:[0-9a-fA-F:]+)"},
+     "pattern": r"\[[^\]]*\]:\s+(?:.*?interface (?P<interface>[^\s,]+),)?.*?(?:peer|remote(?: address)?|neighbor) (?P<neighbor>[\d.]+|[0-9a-fA-F:]+:[0-9a-fA-F:]+)"},
     # SYSTEM-WARNING-ssiSaveConfigSucceeded-2002 [Configuration Save Succeeds]: Configuration file saved to: tftp://...
     {"key": "SYSTEM-SSISAVECONFIGSUCCEEDED", "type": "config_change", "const": {"method": "cli", "kind": "saved"},
      "pattern": r".*"},
@@ -69,4 +69,20 @@ RULES = [
     # SYSTEM-MINOR-tmnxSysRollbackStarted-2071 [rollback]: Rollback to checkpoint 3 started by admin
     {"key": "SYSTEM-TMNXSYSROLLBACK*", "type": "config_change", "const": {"method": "cli", "kind": "rollback"},
      "pattern": r".*?(?:checkpoint|rollback|Rollback)(?: (?P<commit_id>\d+))?"},
+    # ISIS-WARNING-vRtrIsisAdjacencyChange-2009 [vRtrID1 isisInstance0]:  Adjacency status changed to up for interface to-p1, level L2, neighbor systemId 0100.0000.0002
+    {"key": "ISIS-VRTRISISADJACENCYCHANGE", "type": "isis_adjacency",
+     "pattern": r"\[[^\]]*\]:\s+Adjacency status changed to (?P<new_state>\w+) for interface:? (?P<interface>[^,\s]+), "
+                r"(?:for )?level:? (?P<level>\w+), (?:neighbor systemId|LSP-id:) "
+                r"(?P<neighbor>[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4})"},
+    # USER-MINOR-cli_config_io-2011 [admin]:  UsrName: admin  Sid: 17 Host: 10.10.5.21  Cmd: configure port 1/1/4 shutdown
+    # (an accounting log of configuration commands; moving between contexts is not a change)
+    {"key": "USER-CLI_CONFIG_IO", "type": "config_change", "const": {"method": "cli"},
+     "pattern": r"\[[^\]]*\]:\s+UsrName: (?P<user>\S+)\s+Sid: \d+\s+Host: (?P<source_address>\S+)\s+Cmd: "
+                r"(?!\s*(?:configure|exit(?: all)?|back|info(?: \S+)?|show .*|/?environment .*|candidate edit|edit-config \S+)\s*$)\S"},
+    # MGMT_CORE-MINOR-mdCommitSucceeded-2003 [admin]:  Commit succeeded by admin from 10.10.5.21 in configuration region configure
+    {"key": "MGMT_CORE-MDCOMMITSUCCEEDED", "type": "config_change", "const": {"method": "commit"},
+     "pattern": r"\[[^\]]*\]:\s+Commit succeeded by (?P<user>\S+)(?: from (?P<source_address>\S+))?"},
+    # SYSTEM-MAJOR-tmnxStateChange-2009 [CHASSIS]:  System reboot requested by user admin: admin reboot now
+    {"key": "SYSTEM-TMNXSTATECHANGE", "type": "device_reboot",
+     "pattern": r"\[[^\]]*\]:\s+(?P<reason>System reboot requested.*?)\s*$"},
 ]

@@ -6,11 +6,13 @@ SYSTEM logs are keyed ``PANOS-SYSTEM-<EVENT ID>`` and matched on their descripti
     <14>Nov 28 03:41:07 pa-01 1,2026/11/28 03:41:07,012801000001,SYSTEM,routing,0,2026/11/28 03:41:07,,routed-BGP-peer-left-established,ISP-1,0,0,general,high,"BGP peer session left established state. peer name: ISP-1, peer IP: 192.0.2.1.",...
 """
 
+from typing import Any
+
 VENDOR = "panos"
 
 _PEER = r".*?peer IP: (?P<neighbor>[\d.:a-fA-F]+?)\.?(?:,|\s|$)"
 
-RULES = [
+RULES: list[dict[str, Any]] = [
     # routed-BGP-peer-enter-established: BGP peer session enters established state. peer name: ISP-1, peer IP: 192.0.2.1.
     {"key": "PANOS-SYSTEM-ROUTED-BGP-PEER-ENTER-ESTABLISHED", "type": "bgp_up", "const": {"new_state": "Established"},
      "pattern": _PEER},
@@ -52,4 +54,22 @@ RULES = [
      "pattern": r"host=(?P<source_address>\S*) command=\S+ admin=(?P<user>\S+) client=\S* result=Succeeded"},
     {"key": "PANOS-CONFIG-REVERT", "type": "config_change", "const": {"method": "cli", "kind": "rollback"},
      "pattern": r"host=(?P<source_address>\S*) command=\S+ admin=(?P<user>\S+) client=\S* result=Succeeded"},
+    # PAN-OS 10.1+ wording: "OSPF neighbor 10.255.7.1 entered full state on interface ethernet1/2, virtual router default"
+    {"key": "PANOS-SYSTEM-ROUTED-OSPF-NEIGHBOR-FULL", "type": "ospf_adjacency", "const": {"new_state": "Full"},
+     "pattern": r"OSPF neighbor (?P<neighbor>[\d.]+) entered full state on interface (?P<interface>[^,\s]+)"},
+    {"key": "PANOS-SYSTEM-ROUTED-OSPF-NEIGHBOR-DOWN", "type": "ospf_adjacency", "const": {"new_state": "Down"},
+     "pattern": r"OSPF neighbor (?P<neighbor>[\d.]+) (?:went|changed to|entered) down(?: state)? on interface (?P<interface>[^,\s]+)"},
+    # general: "Configuration saved to running-config.xml by admin"  (save config to <file>)
+    {"key": "PANOS-SYSTEM-GENERAL", "type": "config_change", "const": {"method": "cli", "kind": "saved"},
+     "pattern": r"Configuration saved to (?P<commit_id>\S+) by (?P<user>\S+)"},
+    # restart (general): "The system is restarting: reboot requested by admin"
+    {"key": "PANOS-SYSTEM-RESTART", "type": "device_reboot",
+     "pattern": r"The system is restarting:? ?(?P<reason>.*?)\s*$"},
+    # process-restart (general): "routed process restarted after exit"
+    {"key": "PANOS-SYSTEM-PROCESS-RESTART", "type": "process_restart",
+     "pattern": r"(?P<process>[\w-]+) process restarted(?: (?P<reason>.*?))?\s*$"},
 ]
+
+# PAN-OS 10.1+ names the peer "ISP-A(id:1) (203.0.113.1)" and ends a left-established line with ", reason: ...".
+_PEER_10 = r".*?peer \S+ \((?P<neighbor>[\d.:a-fA-F]+)\)(?:.*?, reason: (?P<reason>.+?))?\s*$"
+RULES += [{**rule, "pattern": _PEER_10} for rule in list(RULES) if rule["pattern"] is _PEER]

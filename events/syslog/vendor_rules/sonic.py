@@ -59,4 +59,17 @@ RULES = [
     # supervisord: exited: orchagent (exit status 1; not expected)
     {"key": "SUPERVISORD", "type": "process_restart",
      "pattern": r"exited: (?P<process>\S+) \((?P<reason>[^)]*not expected)\)"},
+    # orchagent: :- addLagMember: Add member Ethernet0 to LAG PortChannel0001 lid:2000000000a9b lmid:1b000000000a9c
+    {"key": "ORCHAGENT", "type": "lag_member", "const": {"state": "up"},
+     "pattern": r"addLagMember: Add member (?P<interface>\S+) to LAG (?P<lag>\S+)"},
+    # orchagent: :- removeLagMember: Remove member Ethernet4 from LAG PortChannel0001 lid:... lmid:...
+    {"key": "ORCHAGENT", "type": "lag_member", "const": {"state": "down"},
+     "pattern": r"removeLagMember: Remove member (?P<interface>\S+) from LAG (?P<lag>\S+)"},
+    # the reboot scripts (reboot, warm-reboot, fast-reboot, soft-reboot) log as "admin":
+    # User issued 'warm-reboot' command [User: admin, Time: Wed 02 Dec 2026 01:21:09 AM UTC]
+    {"key": "ADMIN", "type": "device_reboot",
+     "pattern": r"User issued '(?P<reason>(?:warm-|fast-|soft-|cold-)?reboot)' command"},
+    # systemd[1]: bgp.service: Scheduled restart job, restart counter is at 1.  (SONiC's containers, any Linux NOS)
+    {"key": "SYSTEMD", "type": "process_restart",
+     "pattern": r"(?P<process>[\w@.-]+?)\.service: Scheduled restart job(?:, (?P<reason>restart counter is at \d+))?"},
 ]

@@ -1076,6 +1076,315 @@ for i, (fn, args, exp) in enumerate(PAN):
 for raw in PAN_NOISE:
     add("panos", raw, None)
 
+# --- classes added for issue 9: one line or more per rule, behind the headers relays really add -------
+# (a relay's RFC 3164 header before the device's own; RFC 5424 from a relay that knew the device by
+# address and put the device's name in APP-NAME; IOS lines in every header style)
+
+R3164 = "<{pri}>Nov 28 03:5{m}:0{s} relay-02 Nov 28 03:5{m}:0{s} {host} {rest}"  # relay header + device header
+R5424 = "<{pri}>1 2026-11-28T03:5{m}:0{s}+00:00 {ip} {host} - - - {rest}"  # relay: address as HOSTNAME
+
+
+def relay3164(pri: int, i: int, host: str, rest: str) -> str:
+    return R3164.format(pri=pri, m=i % 10, s=i % 10, host=host, rest=rest)
+
+
+def relay5424(pri: int, i: int, ip: str, host: str, rest: str) -> str:
+    return R5424.format(pri=pri, m=i % 10, s=i % 10, ip=ip, host=host, rest=rest)
+
+
+NEW_IOS = [
+    ("%STORM_CONTROL-3-SHUTDOWN: A packet storm was detected on Gi1/0/12. The interface has been disabled.",
+     dict(type="interface_flap", interface="GigabitEthernet1/0/12", state="down", err_disabled=True)),
+    ("%SPANTREE-2-BLOCK_BPDUGUARD_VP: Received BPDU on port GigabitEthernet0/4, vlan 20 with BPDU Guard enabled. "
+     "Disabling vlan.", dict(type="interface_flap", interface="GigabitEthernet0/4", state="down", err_disabled=True)),
+    ("%ETHCNTR-3-LOOP_BACK_DETECTED: Keepalive packet loop-back detected on GigabitEthernet0/7.",
+     dict(type="interface_flap", interface="GigabitEthernet0/7", state="down", err_disabled=True)),
+    ("%BGP-3-MAXPFXEXCEED: Number of prefixes received from 192.0.2.77 (afi 0): 501 exceeds limit 500",
+     dict(type="bgp_down", neighbor="192.0.2.77")),
+    ("%CLNS-5-ADJCHANGE: ISIS: Adjacency to core-2 (TenGigabitEthernet0/1/0) L2 Up, new adjacency",
+     dict(type="isis_adjacency", neighbor="core-2", interface="TenGigabitEthernet0/1/0", new_state="Up")),
+    ("%SYS-5-RELOAD: Reload requested by netops on vty1 (10.9.8.7). Reload Reason: Reload Command.",
+     dict(type="device_reboot")),
+    ("%SNMP-5-COLDSTART: SNMP agent on host rtr-009 is undergoing a cold start", dict(type="device_reboot")),
+]
+for i, (msg, exp) in enumerate(NEW_IOS):
+    host = f"rtr-{i % 3 + 8:03d}"
+    kind = exp.pop("type")
+    add("cisco_ios", ios(400 + i, host, msg, i % 4), ev(kind, host, **exp))
+# IOS without a host name in the line: the device is the source address (the listener's; the inventory names it)
+add("cisco_ios", "<187>4412: *Nov 28 03:41:07.412: %LINK-3-UPDOWN: Interface GigabitEthernet0/2, changed state to down",
+    ev("interface_flap", "192.0.2.1", interface="GigabitEthernet0/2", state="down"))
+add("cisco_ios", "<189>4413: .Nov 28 03:41:08.013: %EC-5-UNBUNDLE: Interface Gi0/3 left the port-channel Po2",
+    ev("lag_member", "192.0.2.1", interface="GigabitEthernet0/3", lag="Port-channel2", state="down"))
+
+add("cisco_nxos", nxos(41, "n9k-07", "%PLATFORM-2-PFM_SYSTEM_RESET: Manual system restart from Command Line Interface"),
+    ev("device_reboot", "n9k-07"))
+add("cisco_nxos", relay3164(186, 2, "n3k-02:", "2026 Nov 28 03:52:02 UTC: %SYSMGR-3-SERVICE_TERMINATED: Service "
+                            "\"ospf\" (PID 4411) has finished with error code SYSMGR_EXITCODE_FAILURE."),
+    ev("process_restart", "n3k-02", process="ospf"))
+add("cisco_nxos", nxos(42, "n9k-07", "%BGP-3-MAXPFXEXCEED: bgp- [5512] (default) Neighbor 10.7.0.2 exceeded the "
+                       "maximum prefix limit of 1000 prefixes"), ev("bgp_down", "n9k-07", neighbor="10.7.0.2"))
+
+NEW_XR = [
+    ("ifmgr[201]", "%PKT_INFRA-LINK-5-CHANGED : Interface HundredGigE0/0/0/3, changed state to Administratively Down",
+     dict(type="interface_flap", interface="HundredGigE0/0/0/3", state="down", layer="admin")),
+    ("bgp[1049]", "%ROUTING-BGP-5-ADJCHANGE_DETAIL : neighbor 10.6.0.9 Down - Peer closing down the session "
+     "(VRF: default) (AS: 65006) (AFI/SAFI: 1/1)", dict(type="bgp_down", neighbor="10.6.0.9")),
+    ("bgp[1049]", "%ROUTING-BGP-5-ADJCHANGE_DETAIL : neighbor 10.6.0.9 Up (VRF: default) (AS: 65006)",
+     dict(type="bgp_up", neighbor="10.6.0.9")),
+    ("bundlemgr_distrib[312]", "%L2-BM-5-MBR_EXPIRED : HundredGigE0/0/0/4 is Expired as no LACPDUs have been "
+     "received from the partner for the current timeout period",
+     dict(type="lag_member", interface="HundredGigE0/0/0/4", state="down")),
+    ("config[65712]", "%MGBL-SYS-5-CONFIG_I : Configured from console by lab on vty0 (10.9.8.7)",
+     dict(type="config_change", user="lab")),
+    ("sysmgr[89]", "%OS-SYSMGR-3-ERROR : ospf(2) (jid 1021) (pid 4410) (fail_count 2) abnormally terminated, "
+     "restart scheduled", dict(type="process_restart", process="ospf")),
+]
+for i, (proc, msg, exp) in enumerate(NEW_XR):
+    host = ("xr-pe7", "asr9k-03")[i % 2]
+    kind = exp.pop("type")
+    add("cisco_iosxr", xr(40 + i, host, proc, msg), ev(kind, host, **exp))
+add("cisco_iosxr", "<189>Nov 28 03:51:01 logcol-1.dc2 77001: xr-pe8 0/RP1/CPU0:Nov 28 03:51:01.582 UTC: ifmgr[201]: "
+    "%PKT_INFRA-LINK-3-UPDOWN : Interface TenGigE0/0/0/9, changed state to Down",
+    ev("interface_flap", "xr-pe8", interface="TenGigE0/0/0/9", state="down"))
+
+_JP = "BGP peer {} (External AS {}) changed state from {} to {} (event {}) (instance master)"
+NEW_JUNOS = [
+    ("rpd[1519]", "BGP_NEIGHBOR_STATE_CHANGED: " + _JP.format("10.8.0.2", 65008, "OpenConfirm", "Established",
+                                                               "RecvKeepAlive"),
+     dict(type="bgp_up", neighbor="10.8.0.2")),
+    ("rpd[1519]", "BGP_NEIGHBOR_STATE_CHANGED: " + _JP.format("10.8.0.6", 65008, "Established", "Idle", "RecvNotify"),
+     dict(type="bgp_down", neighbor="10.8.0.6")),
+    ("rpd[1519]", "BGP_NEIGHBOR_STATE_CHANGED: " + _JP.format("10.8.0.10", 65008, "Connect", "Active", "ConnectRetry"),
+     dict(type="bgp_state_change", neighbor="10.8.0.10")),
+    ("mgd[4123]", "UI_CFG_AUDIT_SET: User 'ops' set: [interfaces xe-0/0/3 description] \"old\" -> \"to-core-9\"",
+     dict(type="config_change", user="ops")),
+    ("mgd[4123]", "UI_CFG_AUDIT_OTHER: User 'ops' deleted: [interfaces xe-0/0/3 disable]",
+     dict(type="config_change", user="ops")),
+    ("mgd[4124]", "UI_COMMIT_NOT_CONFIRMED: Commit was not confirmed; automatic rollback complete",
+     dict(type="config_change", kind="rollback")),
+    ("mgd[4125]", "UI_REBOOT_EVENT: System rebooted by 'ops' [process id 4125]", dict(type="device_reboot")),
+]
+for i, (proc, msg, exp) in enumerate(NEW_JUNOS):
+    host = ("qfx-05", "mx-07")[i % 2]
+    kind = exp.pop("type")
+    add("junos", junos(i, host, proc, msg), ev(kind, host, **exp))
+add("junos", relay3164(28, 3, "qfx-06", "rpd[1519]: RPD_OSPF_NBRDOWN: OSPF neighbor 10.255.1.6 (realm ospf-v2 "
+                       "xe-0/0/1.0 area 0.0.0.0) state changed from Full to Down due to InActiveTimer"),
+    ev("ospf_adjacency", "qfx-06", neighbor="10.255.1.6", interface="xe-0/0/1.0", new_state="Down"))
+add("junos", relay3164(189, 4, "mx-08", "mgd[4126]: UI_COMMIT: User 'ops' requested 'commit' operation (comment: CHG-1)"),
+    ev("config_change", "mx-08", user="ops"))
+
+NEW_EOS = [
+    ("Bgp", "%BGP-3-MAXPFXEXCEED: Peer 10.5.0.9 (VRF default AS 65009) exceeded maximum prefix limit 8000 for "
+     "IPv4 Unicast", dict(type="bgp_down", neighbor="10.5.0.9")),
+    ("ProcMgr-worker", "%PROCMGR-6-PROCESS_TERMINATED: 'Bgp' (PID=2290, status=9) has terminated.",
+     dict(type="process_restart", process="Bgp")),
+    ("MaintenanceMode", "%MMODE-5-MAINT_UNIT_STATE_CHANGE: Maintenance unit System changed state from active to "
+     "underMaintenance", dict(type="maintenance", state="entered")),
+    ("MaintenanceMode", "%MMODE-5-MAINT_UNIT_STATE_CHANGE: Maintenance unit System changed state from "
+     "underMaintenance to active", dict(type="maintenance", state="exited")),
+]
+for i, (agent, msg, exp) in enumerate(NEW_EOS):
+    kind = exp.pop("type")
+    add("arista_eos", eos(i, "spine-04", agent, msg), ev(kind, "spine-04", **exp))
+add("arista_eos", relay3164(189, 5, "leaf-09", "ConfigAgent: %SYS-5-CONFIG_REPLACE_SUCCESS: Configuration replaced "
+                            "from flash:base.cfg by ops on vty4 (10.9.8.7)."),
+    ev("config_change", "leaf-09", kind="replace", user="ops"))
+
+NEW_SONIC = [
+    ("NOTICE", "swss#orchagent", ":- addLagMember: Add member Ethernet8 to LAG PortChannel0002 lid:2000000000b1 "
+     "lmid:1b000000000b2", dict(type="lag_member", interface="Ethernet8", lag="PortChannel0002", state="up")),
+    ("NOTICE", "swss#orchagent", ":- removeLagMember: Remove member Ethernet8 from LAG PortChannel0002 "
+     "lid:2000000000b1 lmid:1b000000000b2", dict(type="lag_member", interface="Ethernet8", state="down")),
+    ("CRIT", "admin", "User issued 'fast-reboot' command [User: admin, Time: Sat 28 Nov 2026 03:41:07 AM UTC]",
+     dict(type="device_reboot")),
+    ("INFO", "systemd[1]", "swss.service: Scheduled restart job, restart counter is at 1.",
+     dict(type="process_restart", process="swss")),
+]
+for i, (sev, tag, msg, exp) in enumerate(NEW_SONIC):
+    kind = exp.pop("type")
+    add("sonic", sonic(i, "sonic-t0-7", sev, tag, msg), ev(kind, "sonic-t0-7", **exp))
+add("sonic", relay3164(14, 6, "sonic-t0-8", "INFO bgp#bfdd[55]: [SEY1D-NT8EQ] state-change: [mhop:no "
+                       "peer:10.0.0.61 local:10.0.0.60 vrf:default ifname:PortChannel0003] up -> down "
+                       "reason:control-expired"),
+    ev("bfd_session", "sonic-t0-8", neighbor="10.0.0.61", interface="PortChannel0003", state="down"))
+
+NEW_FRR = [
+    ("bgpd", "10.1.1.14 [FSM] ConnectRetry_timer_expired (Active->Connect), fd -1",
+     dict(type="bgp_state_change", neighbor="10.1.1.14")),
+    ("bgpd", "10.1.1.14 [FSM] Receive_KEEPALIVE_message (OpenConfirm->Established), fd 23",
+     dict(type="bgp_up", neighbor="10.1.1.14")),
+    ("bgpd", "10.1.1.14 [FSM] Hold_Timer_expired (Established->Clearing), fd 23",
+     dict(type="bgp_down", neighbor="10.1.1.14")),
+    ("ospf6d", "AdjChg: Nbr 10.255.3.2(default) on swp7: Full -> Init (InactivityTimer)",
+     dict(type="ospf_adjacency", neighbor="10.255.3.2", interface="swp7", new_state="Init")),
+    ("watchfrr", "Forked background command [pid 4411]: /usr/lib/frr/watchfrr.sh restart ospfd",
+     dict(type="process_restart", process="ospfd")),
+]
+for i, (daemon, msg, exp) in enumerate(NEW_FRR):
+    kind = exp.pop("type")
+    add("frr", frr(60 + i, "spine02", daemon, msg), ev(kind, "spine02", **exp))
+
+NEW_VRP = [
+    ("PHY/1/PHY(l)[56]:    GigabitEthernet0/0/9: change status to down",
+     dict(type="interface_flap", interface="GigabitEthernet0/0/9", state="down")),
+    ("TRUNK/5/MEMBER_UP(l)[41]:The status of the trunk member went Up. (TrunkName=Eth-Trunk3, "
+     "PortName=GigabitEthernet0/0/4)", dict(type="lag_member", interface="GigabitEthernet0/0/4", lag="Eth-Trunk3",
+                                              state="up")),
+    ("TRUNK/5/MEMBER_DOWN(l)[42]:The status of the trunk member went Down. (TrunkName=Eth-Trunk3, "
+     "PortName=GigabitEthernet0/0/4, Reason=The port is down.)",
+     dict(type="lag_member", interface="GigabitEthernet0/0/4", state="down")),
+    ("LACP/4/LACP_STATE_DOWN(l)[54]:The LACP state is down. (PortName=10GE1/0/3, TrunkName=Eth-Trunk4, "
+     "Reason=The port received a PDU timeout.)", dict(type="lag_member", interface="10GE1/0/3", state="down")),
+    ("BGP/2/BACKWARD(l)[22]:The BGP FSM moves from a higher numbered state to a lower numbered state. "
+     "(BgpPeerRemoteAddr=10.3.1.9, BgpPeerLastError=0x0400, BgpPeerState=Idle)",
+     dict(type="bgp_down", neighbor="10.3.1.9")),
+    ("BGP/6/SEND_NOTIFY(l)[27]:The router sent a NOTIFICATION message to peer 10.3.1.6. (ErrorCode=6, "
+     "SubErrorCode=4, BgpAddressFamily=IPv4-family, ErrorData=)", dict(type="bgp_down", neighbor="10.3.1.6")),
+    ("BGP/6/RECV_NOTIFY(l)[45]:The router received NOTIFICATION message from peer 10.3.1.5. (ErrorCode=4, "
+     "SubErrorCode=0, BgpAddressFamily=IPv4-family, ErrorData=)", dict(type="bgp_down", neighbor="10.3.1.5")),
+    ("BGP/2/hwBgpPeerRouteExceed_active(l)[50]:The number of routes received from the BGP peer exceeded the "
+     "alarm number. (InstanceId=0, Afi=1, Safi=1, PeerType=1, PeerRemoteAddr=10.3.1.7, MaxRouteNum=500, "
+     "AlarmThreshold=100)", dict(type="bgp_down", neighbor="10.3.1.7")),
+    ("ISIS/4/ADJ_CHANGE(l)[79]:The neighbor of ISIS was changed. (IsisProcessId=1, Neighbor=0100.0000.0009, "
+     "InterfaceName=10GE1/0/5, CurrentState=Up, ChangeType=NEW_ADJ, Level=Level-2)",
+     dict(type="isis_adjacency", neighbor="0100.0000.0009", interface="10GE1/0/5", new_state="Up")),
+    ("SHELL/5/CMDRECORD(s)[78]:Recorded command information. (Task=VT0, Ip=10.9.8.7, VpnName=, User=ops, "
+     "AuthenticationMethod=\"Local-user\", Command=\"undo shutdown\")", dict(type="config_change", user="ops")),
+    ("SHELL/5/CMDRECORD(s)[79]:Recorded command information. (Task=VT0, Ip=10.9.8.7, VpnName=, User=ops, "
+     "AuthenticationMethod=\"Local-user\", Command=\"save\")", dict(type="config_change", user="ops", kind="saved")),
+    ("CONFIGURATION/6/CFG_FILE_CHANGE(l)[31]:The configuration was committed. (UserName=ops, SessionId=3, "
+     "CommitId=1000000044)", dict(type="config_change", user="ops")),
+    ("CMD/4/REBOOT(s)[27]:The user chose Y when deciding whether to reboot the system. (Task=VT0, Ip=10.9.8.7, "
+     "VpnName=, User=ops)", dict(type="device_reboot")),
+]
+for i, (msg, exp) in enumerate(NEW_VRP):
+    host = ("CE6881-7", "S5735-ACC-2")[i % 2]
+    kind = exp.pop("type")
+    add("huawei_vrp", vrp(i, host, msg), ev(kind, host.lower(), **exp))
+add("huawei_vrp", relay5424(187, 7, "10.21.0.9", "NE8000-PE3", "%%01OSPF/3/NBR_CHG_DOWN(l)[0]:Neighbor event:neighbor "
+                            "state changed to Down. (ProcessId=1, NeighborAddress=10.255.2.2, NeighborEvent=KillNbr, "
+                            "NeighborPreviousState=Full, NeighborCurrentState=Down)"),
+    ev("ospf_adjacency", "ne8000-pe3", neighbor="10.255.2.2", new_state="Down"))
+
+add("brocade", relay5424(188, 1, "10.9.0.44", "MLXe-8-core2", "System: Interface ethernet 3/4, state up"),
+    ev("interface_flap", "mlxe-8-core2", interface="ethernet3/4", state="up"))
+add("brocade", relay5424(190, 2, "10.9.0.45", "ICX7450-idf2", "System: Logical link on dynamic lag interface "
+                         "ethernet 1/1/7 is up."), ev("lag_member", "icx7450-idf2", interface="ethernet1/1/7", state="up"))
+add("brocade", relay3164(190, 3, "ICX7450-idf2", "System: Logical link on dynamic lag interface ethernet 1/1/8 is down."),
+    ev("lag_member", "icx7450-idf2", interface="ethernet1/1/8", state="down"))
+add("brocade", netiron(51, "icx-07", "STP", "VLAN 10 BPDU-guard port 1/1/9 detect (Received 802.1D BPDU), putting "
+                       "into err-disable state"), ev("interface_flap", "icx-07", interface="1/1/9", state="down",
+                                                      err_disabled=True))
+add("brocade", netiron(52, "mlx-ix-05", "ISIS", "ISIS L2 ADJACENCY DOWN mlx-core7 on ethernet 2/2"),
+    ev("isis_adjacency", "mlx-ix-05", neighbor="mlx-core7", interface="ethernet2/2", new_state="DOWN"))
+add("brocade", relay5424(189, 4, "10.9.0.46", "XMR-8000-bb2", "OSPF: nbr state changed, rid 10.255.0.1, nbr addr "
+                         "10.1.2.6, nbr rid 10.255.0.8, state down"),
+    ev("ospf_adjacency", "xmr-8000-bb2", neighbor="10.255.0.8", new_state="down"))
+add("brocade", "<190>Nov 28 03:51:07 slx9150-leaf-2 raslogd: 2026/11/28-03:51:05, [NSM-1003], 3108, SW/0 | Active | "
+    "DCE, INFO, slx9150-leaf-2,  Interface Ethernet 0/9 is link down.",
+    ev("interface_flap", "slx9150-leaf-2", interface="Ethernet0/9", state="down"))
+add("brocade", relay3164(190, 8, "slx9150-leaf-2", "raslogd: 2026/11/28-03:58:03, [DCM-1006], 9390, SW/0 | Active | "
+                         "DCE, INFO, slx9150-leaf-2,  Event: database commit transaction, Status: Succeeded, User "
+                         "command: \"config\"."), ev("config_change", "slx9150-leaf-2"))
+add("brocade", relay5424(190, 9, "10.9.0.47", "x670-tor-3", "<Info:vlan.msgs.portLinkStateUp> Port 1:9 link UP at "
+                         "speed 10 Gbps and full-duplex"), ev("interface_flap", "x670-tor-3", interface="1:9", state="up"))
+add("brocade", "<190>Nov 28 03:51:09 X465-acc-2 <Info:vlan.msgs.portLinkStateDown> Port 1:21 link down",
+    ev("interface_flap", "x465-acc-2", interface="1:21", state="down"))
+
+add("nokia_sros", relay3164(188, 1, "10.20.8.80", "TMNX: 12376 Base SNMP-WARNING-linkDown-2004 [Port 1/1/4]:  "
+                            "Interface 1/1/4 is not operational"),
+    ev("interface_flap", "10.20.8.80", interface="1/1/4", state="down"))
+add("nokia_sros", sros(41, "sr7250-pe2", "LAG-MINOR-tmnxLagPortOperStatusChange", "lag-20",
+                       "Port 1/1/6 removed from LAG lag-20 operational members: LACP partner timeout"),
+    ev("lag_member", "sr7250-pe2", interface="1/1/6", state="down"))
+add("nokia_sros", sros(42, "sr7250-pe2", "ISIS-WARNING-vRtrIsisAdjacencyChange-2009", "vRtrID1 isisInstance0",
+                       "Adjacency status changed to down for interface to-p7, level L2, neighbor systemId "
+                       "0100.0000.0007"),
+    ev("isis_adjacency", "sr7250-pe2", interface="to-p7", neighbor="0100.0000.0007", new_state="down"))
+add("nokia_sros", sros(43, "sr7250-pe2", "OSPF-WARNING-tmnxOspfNbrStateChange-2013", "VR:    1 OSPFv2 (0)",
+                       "LCL_RTR_ID 10.20.0.2: Neighbor 10.255.0.9 on interface to-core-2 changed state from full to "
+                       "down"),
+    ev("ospf_adjacency", "sr7250-pe2", interface="to-core-2", neighbor="10.255.0.9", new_state="down"))
+add("nokia_sros", sros(44, "sr7250-pe2", "BFD-MINOR-tmnxBfdSessionDown-2001", "BFD session",
+                       "Router Base, interface to-pe4, neighbor 10.1.4.6: BFD session down, reason: detect timer "
+                       "expired"),
+    ev("bfd_session", "sr7250-pe2", interface="to-pe4", neighbor="10.1.4.6", state="down"))
+add("nokia_sros", sros(45, "sr7250-pe2", "USER-MINOR-cli_config_io-2011", "ops",
+                       "UsrName: ops  Sid: 21 Host: 10.9.8.7  Cmd: configure router interface to-pe4 shutdown"),
+    ev("config_change", "sr7250-pe2", user="ops"))
+add("nokia_sros", sros(46, "sr7250-pe2", "MGMT_CORE-MINOR-mdCommitSucceeded-2003", "ops",
+                       "Commit succeeded by ops from 10.9.8.7 in configuration region configure"),
+    ev("config_change", "sr7250-pe2", user="ops"))
+add("nokia_sros", sros(47, "sr7250-pe2", "SYSTEM-MAJOR-tmnxStateChange-2009", "CHASSIS",
+                       "System reboot requested by user ops: admin reboot now"), ev("device_reboot", "sr7250-pe2"))
+
+add("fortios", forti(30, "FGT-EDGE-7", "0103020301", "router", "warning",
+                     'logdesc="Routing log" msg="OSPF: AdjChg: Nbr 10.255.9.6 on port3:10.9.1.1: Full -> Deleted '
+                     '(KillNbr)"'),
+    ev("ospf_adjacency", "fgt-edge-7", neighbor="10.255.9.6", interface="port3", new_state="Deleted"))
+add("fortios", forti(31, "FGT-EDGE-7", "0100044546", "system", "information",
+                     'logdesc="Attribute configured" user="ops" ui="ssh(10.9.8.7)" action="Edit" '
+                     'cfgpath="system.interface" cfgobj="port5" msg="Edit system.interface port5"'),
+    ev("config_change", "fgt-edge-7", user="ops"))
+
+add("panos", pan_system(31, "PA-3410-2", "routing", "routed-bgp-peer-enter-established", "default", "routing",
+                        "informational", "BGP peer session entered established state, virtual router default, peer "
+                        "ISP-B(id:2) (198.51.100.9)"), ev("bgp_up", "pa-3410-2", neighbor="198.51.100.9"))
+add("panos", pan_system(32, "PA-3410-2", "routing", "routed-bgp-peer-left-established", "default", "routing",
+                        "medium", "BGP peer session left established state, virtual router default, peer "
+                        "ISP-B(id:2) (198.51.100.9), reason: hold timer expired"),
+    ev("bgp_down", "pa-3410-2", neighbor="198.51.100.9"))
+add("panos", pan_system(33, "PA-3410-2", "routing", "routed-ospf-neighbor-full", "default", "routing",
+                        "informational", "OSPF neighbor 10.255.8.1 entered full state on interface ethernet1/4, "
+                        "virtual router default"),
+    ev("ospf_adjacency", "pa-3410-2", neighbor="10.255.8.1", interface="ethernet1/4"))
+add("panos", pan_system(34, "PA-3410-2", "general", "general", "", "general", "informational",
+                        "Configuration saved to running-config.xml by ops"),
+    ev("config_change", "pa-3410-2", kind="saved", user="ops"))
+add("panos", pan_system(35, "PA-3410-2", "general", "restart", "", "general", "critical",
+                        "The system is restarting: reboot requested by ops"), ev("device_reboot", "pa-3410-2"))
+add("panos", pan_system(36, "PA-3410-2", "general", "process-restart", "routed", "general", "critical",
+                        "routed process restarted after exit"), ev("process_restart", "pa-3410-2", process="routed"))
+add("panos", relay5424(14, 3, "10.4.0.46", "PA-5410-DC3", "1,2026/11/28 03:53:03,013201000078,SYSTEM,general,0,"
+                       "2026/11/28 03:53:03,,link-change,,0,0,general,informational,\"Port ethernet1/5: Down "
+                       "10Gb/s-full duplex\",865154089,0x0,0,0,0,0,,PA-5410-DC3"),
+    ev("interface_flap", "pa-5410-dc3", interface="ethernet1/5", state="down"))
+
+add("panos", pan_system(38, "PA-3410-2", "routing", "routed-bgp-peer-prefix-exceeded", "default", "routing",
+                        "high", "BGP peer advertised more than maximum allowed prefixes, virtual router default, peer "
+                        "ISP-C(id:3) (203.0.113.19)"), ev("bgp_down", "pa-3410-2", neighbor="203.0.113.19"))
+add("panos", pan_system(39, "PA-3410-2", "routing", "routed-bgp-peer-restarted", "default", "routing",
+                        "high", "Initiated graceful-restart with a BGP peer, virtual router default, peer "
+                        "ISP-C(id:3) (203.0.113.19)"), ev("bgp_state_change", "pa-3410-2", neighbor="203.0.113.19"))
+add("panos", pan_system(40, "PA-3410-2", "routing", "routed-ospf-neighbor-down", "default", "routing",
+                        "high", "OSPF neighbor 10.255.8.5 went down on interface ethernet1/6, virtual router default"),
+    ev("ospf_adjacency", "pa-3410-2", neighbor="10.255.8.5", interface="ethernet1/6", new_state="Down"))
+
+# noise for the classes above: looking, moving around, logins, daemons starting, threshold chatter
+add("huawei_vrp", vrp(20, "CE6881-7", "SHELL/5/CMDRECORD(s)[80]:Recorded command information. (Task=VT0, Ip=10.9.8.7, "
+                      "VpnName=, User=ops, AuthenticationMethod=\"Local-user\", Command=\"display interface brief\")"),
+    None)
+add("huawei_vrp", vrp(21, "CE6881-7", "SHELL/5/CMDRECORD(s)[81]:Recorded command information. (Task=VT0, Ip=10.9.8.7, "
+                      "VpnName=, User=ops, AuthenticationMethod=\"Local-user\", Command=\"system-view\")"), None)
+add("nokia_sros", sros(48, "sr7250-pe2", "USER-MINOR-cli_config_io-2011", "ops",
+                       "UsrName: ops  Sid: 21 Host: 10.9.8.7  Cmd: configure"), None)
+add("nokia_sros", sros(49, "sr7250-pe2", "USER-MINOR-cli_user_login-2009", "ops",
+                       "User ops from 10.9.8.7 logged in"), None)
+add("junos", junos(0, "mx-07", "mgd[4127]", "UI_CMDLINE_READ_LINE: User 'ops', command 'show bgp summary '"), None)
+add("sonic", sonic(7, "sonic-t0-7", "INFO", "systemd[1]", "Started Session 12 of user admin."), None)
+add("sonic", sonic(8, "sonic-t0-7", "INFO", "admin", "User admin logged in from 10.9.8.7"), None)
+add("frr", frr(70, "spine02", "bgpd", "10.1.1.14 rcvd UPDATE w/ attr: nexthop 10.1.1.14, origin i"), None)
+add("frr", frr(71, "spine02", "watchfrr", "all daemons up, doing startup-complete notify"), None)
+add("brocade", "<190>Nov 28 03:51:10 X465-acc-2 <Info:AAA.authPass> Login passed for user admin through ssh "
+    "(10.9.8.7)", None)
+add("arista_eos", eos(9, "spine-04", "ProcMgr-worker", "%PROCMGR-7-PROCESS_STARTED: 'Bgp' starting with PID=2291 "
+                      "(PPID=1966) -- execing '/usr/bin/Bgp'"), None)
+add("panos", pan_system(37, "PA-3410-2", "auth", "auth-success", "", "general", "informational",
+                        "authenticated for user 'ops'.   From: 10.9.8.7."), None)
+
+
 if __name__ == "__main__":
     OUT.write_text("".join(json.dumps(row) + "\n" for row in ROWS))
     by_os: dict[str, list[int]] = {}
