@@ -14,7 +14,7 @@ import inspect
 import time
 from typing import Any
 
-from netcache.connections import make_async_redis
+from netcache.connections import RequestBudget, budget_kwargs, make_async_redis
 from netcache.engine.api import CacheAPI
 from netcache.engine.logic import CacheLogic
 from netcache.engine.steps import Background, Generate, Locked, Pipe, Plan, Script, Scripts, Sleep, Stepper
@@ -27,32 +27,35 @@ class AsyncAnswerCache(CacheAPI):
 
     def __init__(self, settings, *, redis=None, embedder=None, llm=None, metrics=None, inventory=None,
                  namespace: str | None = None, clock=time.time) -> None:
-        self.redis = redis if redis is not None else make_async_redis(settings)
+        self.redis = redis if redis is not None else make_async_redis(settings, **budget_kwargs(settings, asyncio=True))
         super().__init__(CacheLogic(settings, embedder=embedder, llm=llm, metrics=metrics, inventory=inventory,
                                     namespace=namespace, clock=clock))
         self._scripts = Scripts(self.redis)
         self._index_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task] = set()
 
-    def _drive(self, plan: Plan[Any]):
-        return self._walk(Stepper(plan))
+    def _drive(self, plan: Plan[Any], budget: RequestBudget | None = None):
+        return self._walk(Stepper(plan), budget)
 
-    async def _walk(self, walk: Stepper) -> Any:
+    async def _walk(self, walk: Stepper, budget: RequestBudget | None = None) -> Any:
         while not walk.done:
-            outcome = await self._attempt(walk.step)
+            outcome = await self._attempt(walk.step, budget)
             walk.resume(*outcome)
         return walk.value
 
-    async def _attempt(self, step: Any) -> tuple[Any, BaseException | None]:
+    async def _attempt(self, step: Any, budget: RequestBudget | None = None) -> tuple[Any, BaseException | None]:
         """(result, None), or (None, the error) for the plan to handle at its yield."""
         try:
-            return await self._execute(step), None
+            return await self._execute(step, budget), None
         except Exception as e:
             return None, e
 
-    async def _execute(self, step: Any) -> Any:
+    async def _execute(self, step: Any, budget: RequestBudget | None = None) -> Any:
         if isinstance(step, Pipe):
-            return await self._pipe(step)
+            if budget is None:
+                return await self._pipe(step)
+            with budget.guard():
+                return await self._pipe(step)
         if isinstance(step, Sleep):
             return await asyncio.sleep(step.seconds)
         if isinstance(step, Generate):
@@ -60,7 +63,7 @@ class AsyncAnswerCache(CacheAPI):
             return (await result) if inspect.isawaitable(result) else result
         if isinstance(step, Locked):
             async with self._index_lock:
-                return await self._drive(step.plan)
+                return await self._drive(step.plan, budget)
         if isinstance(step, Background):
             task = asyncio.create_task(self._drive(step.plan), name=step.name)
             self._tasks.add(task)
@@ -81,6 +84,9 @@ class AsyncAnswerCache(CacheAPI):
         return step.checked(await p.execute(raise_on_error=False))
 
     async def aclose(self) -> None:
-        """Await background refreshes."""
+        """Await background refreshes; flush and close the metrics the cache built by default."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        if self.logic.owns_metrics and self.metrics is not None:
+            await asyncio.to_thread(self.metrics.close)
+            self.metrics.redis.close()
