@@ -3,7 +3,7 @@
 Each benchmark starts its own redis-server (never port 6379) and prints its
 own table; this runner only sequences them and prints how long each took.
 Names: cache, matching, metrics_llm, syslog, webhook_push, dispatcher,
-invalidation (default: all). Extra flags go to a single named benchmark:
+invalidation, redis_stall (default: all). Extra flags go to a single named benchmark:
 ``python -m bench cache --sizes 1000,10000``.
 """
 
@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 
-ALL = ["cache", "matching", "metrics_llm", "syslog", "webhook_push", "dispatcher", "invalidation"]
+ALL = ["cache", "matching", "metrics_llm", "syslog", "webhook_push", "dispatcher", "invalidation", "redis_stall"]
 
 
 def main(argv: list[str]) -> int:

@@ -4,6 +4,8 @@
         ConnectHandler(device_type="cisco_ios", host="127.0.0.1", port=dev.port, ...)
         dev.config_lines   # the configuration lines it accepted, in order
         dev.saves          # how many times `write memory` / `copy run start` ran
+        dev.set_interface("GigabitEthernet0/1", up=False)   # a flap: `show interfaces` and
+                                                            # `show logging` report it
 
 An asyncssh server on 127.0.0.1 (a free port, a host key generated at start)
 running in its own thread with its own event loop, so synchronous code (Netmiko)
