@@ -166,6 +166,21 @@ def test_rule_questions_nobody_asked_cost_nothing(runtimes, redis_url, llm_serve
     assert llm_server.calls_for(asked) == 1 and llm_server.calls_for("on rtr-003") == 1
 
 
+@pytest.mark.parametrize("only_asked, planned", [(True, 1), (False, 2)])
+def test_a_re_warm_plan_holds_only_asked_answers_unless_an_operator_asks_for_n(
+        runtimes, redis_url, redis_client, llm_server, only_asked, planned):
+    rt = runtimes(_settings(redis_url, llm_server.url))
+    rt.cache.put("Show interface status on rtr-020", "seeded, never asked")
+    assert rt.cache.get_or_generate("Show the BGP neighbor summary on rtr-020").source == "generated"
+    plans: list[list[dict]] = []
+    # the dispatcher's invalidations keep only_asked; `netcache invalidate --warm N` turns it off
+    result = run_invalidation(rt.cache, redis_client, tags=["device:rtr-020"], mode="hard", pause_ms=0,
+                              action_id=uuid.uuid4().hex, only_asked=only_asked,
+                              enqueue_warm=lambda q, r, a: plans.append(q))
+    assert result.total == 2 and len(result.warm_plan) == planned
+    assert result.warm_plan[0]["prompt"] == "Show the BGP neighbor summary on rtr-020"
+
+
 def _storm(rt, redis_client, burst_s: float) -> None:
     """A flap's hard invalidation and its warm-up, then the rule's soft one, then the warm-up again."""
     common = {"prefix": "nc", "pause_ms": 0, "only_asked": True, "warm_burst_s": burst_s}
