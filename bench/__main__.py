@@ -3,7 +3,7 @@
 Each benchmark starts its own redis-server (never port 6379) and prints its
 own table; this runner only sequences them and prints how long each took.
 Names: cache, matching, rules, metrics_llm, syslog, webhook_push, dispatcher,
-invalidation (default: all), and ``scale`` (100k/300k entries, ``--million`` for 1M; minutes,
+invalidation, redis_stall (default: all), and ``scale`` (100k/300k entries, ``--million`` for 1M; minutes,
 so only when named). Extra flags go to a single named benchmark:
 ``python -m bench cache --sizes 1000,10000``.
 """
@@ -14,7 +14,8 @@ import subprocess
 import sys
 import time
 
-ALL = ["cache", "matching", "rules", "metrics_llm", "syslog", "webhook_push", "dispatcher", "invalidation"]
+ALL = ["cache", "matching", "rules", "metrics_llm", "syslog", "webhook_push", "dispatcher", "invalidation",
+       "redis_stall"]
 #: run only when named
 NAMED_ONLY = ["scale"]
 

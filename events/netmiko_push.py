@@ -59,6 +59,7 @@ __all__ = [
     "IOS_ERROR_PATTERN",
     "PASSWORD_ENV",
     "push_command",
+    "run_show_commands",
 ]
 
 log = logging.getLogger(__name__)
@@ -182,7 +183,7 @@ def check_netmiko_args(args: dict[str, Any]) -> dict[str, Any]:
     return args
 
 
-def _connect(device: DeviceSpec, connect: Callable[..., Any]) -> Any:
+def _connect(device: DeviceSpec, connect: Callable[..., Any], *, untouched: str = "nothing was pushed") -> Any:
     from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException
 
     params: dict[str, Any] = {
@@ -206,16 +207,47 @@ def _connect(device: DeviceSpec, connect: Callable[..., Any]) -> Any:
         return connect(**params)
     except NetmikoAuthenticationException:
         raise PushError(f"authentication failed for {device.where()}: check the username and password "
-                        f"(nothing was pushed, nothing published)") from None
+                        f"({untouched}, nothing published)") from None
     except NetmikoTimeoutException:
         raise PushError(f"could not connect to {device.where()} within {device.conn_timeout_s:g} s: "
-                        f"check host, port and reachability (nothing was pushed)") from None
+                        f"check host, port and reachability ({untouched})") from None
     except (OSError, EOFError) as e:
         raise PushError(f"SSH connection to {device.where()} failed: {type(e).__name__} "
-                        f"(nothing was pushed)") from None
+                        f"({untouched})") from None
     except Exception as e:  # paramiko.SSHException, ValueError (unknown device_type) ...
         raise PushError(f"could not open a Netmiko session to {device.where()}: "
                         f"{type(e).__name__}: {_scrub(str(e), device)}") from None
+
+
+def run_show_commands(device: DeviceSpec, commands: Iterable[str], *,
+                      connect: Callable[..., Any] | None = None) -> dict[str, str]:
+    """Run read-only ``commands`` on ``device`` in one session (same login and Netmiko arguments as
+    a push); command → output, passwords scrubbed. Raises ``PushError`` (the message says why) when
+    the session cannot be opened or a command times out; an IOS error in the output is output."""
+    from netmiko.exceptions import ReadTimeout
+
+    commands = [c.strip() for c in commands if c and c.strip()]
+    if not commands:
+        return {}
+    if connect is None:
+        from netmiko import ConnectHandler
+
+        connect = ConnectHandler
+    conn = _connect(device, connect, untouched="no command was run")
+    out: dict[str, str] = {}
+    try:
+        for command in commands:
+            try:
+                out[command] = _scrub(conn.send_command(command, read_timeout=device.read_timeout_s), device)
+            except ReadTimeout:
+                raise PushError(f"{device.name} did not answer {command!r} within "
+                                f"{device.read_timeout_s:g} s") from None
+    finally:
+        try:
+            conn.disconnect()
+        except Exception:  # the outputs stand whether or not the goodbye works
+            log.debug("disconnect from %s failed", device.name, exc_info=False)
+    return out
 
 
 class _PartialPush(Exception):

@@ -20,6 +20,7 @@ The package is laid out by concept:
 from __future__ import annotations
 
 from netcache.engine.aio import AsyncAnswerCache
+from netcache.engine.logic import set_default_metrics as _set_default_metrics
 from netcache.engine.querylog import QueryStat
 from netcache.engine.records import Answer, EntryInfo, GenTicket, Hit
 from netcache.engine.sync import AnswerCache
@@ -29,6 +30,18 @@ from netcache.errors import BackendUnavailable, ConfigError, NetcacheError
 from netcache.settings import Settings
 
 __version__ = "0.2.0"
+
+
+def _default_metrics(settings: Settings):  # noqa: ANN202 - a netcache.metrics.recorder.Metrics
+    """A cache's metrics when it is given none: on by default (``NETCACHE_CACHE__METRICS_ENABLED``)."""
+    from netcache.connections import make_redis
+    from netcache.metrics.recorder import Metrics
+
+    return Metrics(make_redis(settings), settings)
+
+
+# the package root wires the metrics layer into the engine below it (netcache/engine/logic.py)
+_set_default_metrics(_default_metrics)
 
 __all__ = [
     "AnswerCache",

@@ -150,6 +150,17 @@ class CacheSettings(BaseModel):
     #: Query log: half-life of the decayed ask counts, and how many questions it keeps.
     query_log_halflife_s: float = Field(24 * 3600.0, gt=0.0)
     query_log_max: int = Field(5_000, ge=1)
+    #: Record every cache's traffic (hits, misses, latency, LLM calls, $) in Redis for `netcache report` and
+    #: /metrics, for caches built without ``metrics=`` (``metrics=False`` turns one off).
+    metrics_enabled: bool = True
+    #: The most Redis time one bot request (get, get_or_generate, put) may spend before it falls back
+    #: to the LLM: the socket and connect timeout of the client the cache builds (no retries), and the
+    #: request's total across its round trips (50 ms).
+    redis_budget_ms: int = Field(50, ge=1)
+    #: Circuit breaker: after this many consecutive Redis failures, bot requests stop trying Redis …
+    breaker_failures: int = Field(3, ge=1)
+    #: … for this long; then one request probes it (half-open) and a success closes the breaker.
+    breaker_cooldown_s: float = Field(5.0, gt=0.0)
 
 
 class LLMSettings(BaseModel):
@@ -315,6 +326,17 @@ class WorkerSettings(BaseModel):
     #: Warm-up LLM calls at once across every worker (a Redis semaphore), and how long one waits for a slot.
     warm_global_concurrency: int = 8
     warm_slot_wait_s: float = 60.0
+    #: Device logins for warm-ups from the device's real state (YAML/JSON: device name → host, port,
+    #: device_type, username, password_env, secret_env, netmiko_args; the DeviceSpec `netcache push`
+    #: uses). None = warm-ups have no device state (their answers' metadata says so).
+    devices_file: OptionalPath = None
+    #: Connect / read timeout of the show commands a warm-up runs first (under the generation lease).
+    device_state_timeout_s: float = Field(5.0, gt=0.0)
+    #: Warm-ups with device state send at most this many characters of command output as context.
+    device_state_max_chars: int = Field(20_000, ge=100)
+    #: A soft invalidation leaves alone answers a warm-up generated less than this long before it
+    #: (the same burst of events: warm → soft-invalidate → warm again costs one call, not three).
+    warm_burst_s: float = Field(60.0, ge=0.0)
     #: Nightly refresh: top N questions at this local time in this zone.
     refresh_top_n: int = 100
     refresh_hour: int = 2

@@ -195,9 +195,10 @@ def _register_tasks(app: Celery) -> None:
     @app.task(bind=True, base=NetcacheTask, name="netcache.invalidate", shared=False, **_retry_opts())
     def invalidate(self, tags: list[str], mode: str = "hard", warm: list[dict] | None = None,
                    reason: str = "", action_id: str | None = None, folded: int = 0,
-                   warm_limit: int | None = None, origin: str = "") -> dict:
+                   warm_limit: int | None = None, origin: str = "", only_asked: bool = True) -> dict:
         """Gradual invalidation of every entry carrying one of ``tags``; then re-warm the most-asked
-        ``warm_limit`` of them (None = ``worker.warm_max_calls_per_run``; 0 = no re-warm)."""
+        ``warm_limit`` of them (None = ``worker.warm_max_calls_per_run``; 0 = no re-warm), only those
+        the query log has seen unless ``only_asked`` is false (an operator's explicit ``--warm N``)."""
         limit = w.warm_max_calls_per_run if warm_limit is None else max(0, int(warm_limit))
         rt = self.runtime
         task_id = self.request.id
@@ -215,7 +216,8 @@ def _register_tasks(app: Celery) -> None:
                     rt.cache, rt.redis, tags=tags, mode=mode, warm=warm or [], reason=reason,
                     action_id=action_id or task_id, batch_size=w.invalidate_batch_size,
                     pause_ms=w.invalidate_pause_ms, warm_limit=limit,
-                    prefix=settings.key_prefix, enqueue_warm=enqueue_warm,
+                    prefix=settings.key_prefix, enqueue_warm=enqueue_warm, only_asked=bool(only_asked),
+                    warm_burst_s=w.warm_burst_s,
                 ).to_dict()
             except SoftTimeLimitExceeded:
                 # too big for one run: continue in a new one (same action id, so it picks up
@@ -224,7 +226,8 @@ def _register_tasks(app: Celery) -> None:
                             action_id or task_id)
                 raise self.retry(kwargs={"tags": tags, "mode": mode, "warm": warm or [], "reason": reason,
                                          "action_id": action_id or task_id, "folded": folded,
-                                         "warm_limit": warm_limit, "origin": origin},
+                                         "warm_limit": warm_limit, "origin": origin,
+                                         "only_asked": only_asked},
                                  countdown=0, max_retries=None) from None
 
     @app.task(bind=True, base=NetcacheTask, name="netcache.warm", shared=False, **_retry_opts())
@@ -237,7 +240,8 @@ def _register_tasks(app: Celery) -> None:
                 raise ConfigError(f"questions must be a list of {{'prompt': ...}} objects, got {questions!r}")
             result = run_warm(rt.cache, rt.llm, rt.budget(origin=origin), questions, reason=reason,
                               action_id=action_id or self.request.id or "", concurrency=w.warm_concurrency,
-                              metrics=rt.metrics, semaphore=rt.warm_semaphore(), slot_wait_s=w.warm_slot_wait_s)
+                              metrics=rt.metrics, semaphore=rt.warm_semaphore(), slot_wait_s=w.warm_slot_wait_s,
+                              device_state=rt.device_state())
         _record_warm(rt, result.to_dict())
         return result.to_dict()
 
@@ -247,14 +251,15 @@ def _register_tasks(app: Celery) -> None:
         rt = self.runtime
         return refresh_top(rt.cache, rt.llm, rt.budget(max_calls_per_run=n), rt.redis, n=n,
                            prefix=settings.key_prefix, concurrency=w.warm_concurrency,
-                           semaphore=rt.warm_semaphore())
+                           semaphore=rt.warm_semaphore(), device_state=rt.device_state())
 
     @app.task(bind=True, base=NetcacheTask, name="netcache.refresh_expiring", shared=False, **_retry_opts())
     def refresh_expiring_task(self, n: int = w.refresh_top_n) -> dict:
         """XFetch early refresh over the top ``n`` questions."""
         rt = self.runtime
         return refresh_expiring(rt.cache, rt.llm, rt.budget(max_calls_per_run=n), n=n,
-                                concurrency=w.warm_concurrency, semaphore=rt.warm_semaphore())
+                                concurrency=w.warm_concurrency, semaphore=rt.warm_semaphore(),
+                                device_state=rt.device_state())
 
     @app.task(bind=True, base=NetcacheTask, name="netcache.warm_topology", shared=False, **_retry_opts())
     def warm_topology_task(self) -> dict:
@@ -265,7 +270,7 @@ def _register_tasks(app: Celery) -> None:
         per_device = len(templates.get("topology", []))
         result = warm_topology(rt.cache, rt.llm, rt.budget(max_calls_per_run=max(1, len(devices) * per_device)),
                                devices, templates, concurrency=w.warm_concurrency,
-                               semaphore=rt.warm_semaphore())
+                               semaphore=rt.warm_semaphore(), device_state=rt.device_state())
         _record_warm(rt, result.to_dict())
         return result.to_dict()
 

@@ -95,7 +95,7 @@ def _run_warm_sync(settings: Settings, runtime, questions: list[dict], reason: s
     result = run_warm(runtime.cache, runtime.llm, runtime.budget(), questions, reason=reason,
                       action_id=action_id, concurrency=settings.worker.warm_concurrency,
                       metrics=runtime.metrics, semaphore=runtime.warm_semaphore(),
-                      slot_wait_s=settings.worker.warm_slot_wait_s)
+                      slot_wait_s=settings.worker.warm_slot_wait_s, device_state=runtime.device_state())
     return result.to_dict()
 
 
@@ -109,8 +109,8 @@ def _run_warm_sync(settings: Settings, runtime, questions: list[dict], reason: s
               help="After enqueueing, follow the worker's progress for up to this long.")
 @click.option("--reason", default="operator", show_default=True, help="Recorded with the action.")
 @click.option("--warm", "warm_n", type=click.IntRange(min=0), default=None, metavar="N",
-              help="Re-warm at most the N most-asked of the invalidated questions "
-                   "[default: NETCACHE_WORKER__WARM_MAX_CALLS_PER_RUN].")
+              help="Re-warm at most the N most-asked of the invalidated questions, even ones the query log "
+                   "has not seen [default: NETCACHE_WORKER__WARM_MAX_CALLS_PER_RUN, asked ones only].")
 @click.option("--no-warm", is_flag=True, help="Do not re-warm anything (same as --warm 0).")
 def invalidate(devices, tags, sites, soft, sync, wait_s, reason, warm_n, no_warm) -> None:
     """Invalidate cached answers by device, site or tag, gradually (batches with pauses)."""
@@ -126,7 +126,7 @@ def invalidate(devices, tags, sites, soft, sync, wait_s, reason, warm_n, no_warm
         app = _app(settings)
         res = app.send_task("netcache.invalidate", queue="invalidate", kwargs={
             "tags": tag_list, "mode": mode, "warm": [], "reason": reason, "action_id": action_id,
-            "warm_limit": warm_limit})
+            "warm_limit": warm_limit, "only_asked": warm_n is None})
         click.echo(f"enqueued {mode} invalidation of {', '.join(tag_list)}: action {action_id} (task {res.id})")
         click.echo(f"progress: HGETALL {WorkerKeys(settings.key_prefix).progress(action_id)}")
         if wait_s:
@@ -151,7 +151,7 @@ def invalidate(devices, tags, sites, soft, sync, wait_s, reason, warm_n, no_warm
                 rt.cache, rt.redis, tags=tag_list, mode=mode, reason=reason, action_id=action_id,
                 batch_size=w.invalidate_batch_size, pause_ms=w.invalidate_pause_ms,
                 warm_limit=w.warm_max_calls_per_run if warm_limit is None else warm_limit,
-                prefix=settings.key_prefix,
+                prefix=settings.key_prefix, only_asked=warm_n is None, warm_burst_s=w.warm_burst_s,
                 on_progress=on_progress, enqueue_warm=lambda q, r, a: pending.append((q, r, a)))
         click.echo(f"invalidated {result.invalidated} of {result.total} entries in {result.batches} batches "
                    f"({result.pause_s:.1f} s of pauses)")

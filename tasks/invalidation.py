@@ -17,6 +17,13 @@ task only builds clients and calls it; tests call it directly):
    questions) to ``enqueue_warm`` right after the batch that held the last
    planned entry, so the popular answers come back first.
 
+Only what was asked: with ``only_asked`` (the default; an operator's ``netcache invalidate
+--warm N`` turns it off) the re-warm plan holds only entries the query log has seen (among
+its 1,000 most asked questions): an answer nobody asked for is not regenerated. A soft
+invalidation leaves alone answers a warm-up generated less than ``warm_burst_s`` before it
+(their metadata says ``warmed``): they were generated after the burst of events began, so a
+flap storm's warm → soft-invalidate → warm again costs one LLM call, not three.
+
 Progress lives in the hash ``{prefix}:w:progress:{action_id}`` (``status``,
 ``total``, ``done``, ``batches``, ``warm_plan``, ``reason`` …, kept a day);
 the ids of recent actions in the list ``{prefix}:w:actions``.
@@ -49,6 +56,7 @@ __all__ = [
     "progress_key",
     "read_progress",
     "order_by_popularity",
+    "asked_scores",
     "run_invalidation",
     "PROGRESS_TTL_S",
 ]
@@ -113,32 +121,36 @@ def _question_of(info: Any) -> dict | None:
     return q
 
 
-def _stats(cache: CacheLike, entry_ids: Sequence[str]) -> list[tuple[int, float] | None]:
-    """``(hits, created_at)`` of many entries (None = gone): one pipelined HMGET per 1,000 when
-    the cache exposes its Redis client and key layout, else ``cache.entry`` one by one."""
+def _warmed(raw: Any) -> bool:
+    try:
+        return bool(json.loads(raw or "{}").get("warmed"))
+    except (ValueError, AttributeError):
+        return False
+
+
+def _stats(cache: CacheLike, entry_ids: Sequence[str]) -> list[tuple[int, float, bool] | None]:
+    """``(hits, created_at, warmed)`` of many entries (None = gone): one pipelined HMGET per 1,000
+    when the cache exposes its Redis client and key layout, else ``cache.entry`` one by one."""
     keys = getattr(cache, "keys", None)
     client = getattr(cache, "redis", None)
     if keys is None or client is None or not hasattr(keys, "entry"):
         infos = [cache.entry(eid) for eid in entry_ids]
-        return [None if i is None else (int(getattr(i, "hits", 0) or 0), float(getattr(i, "created_at", 0) or 0))
+        return [None if i is None else (int(getattr(i, "hits", 0) or 0), float(getattr(i, "created_at", 0) or 0),
+                                        bool((getattr(i, "metadata", None) or {}).get("warmed")))
                 for i in infos]
-    out: list[tuple[int, float] | None] = []
+    out: list[tuple[int, float, bool] | None] = []
     for start in range(0, len(entry_ids), 1000):
         pipe = client.pipeline(transaction=False)
         for eid in entry_ids[start:start + 1000]:
-            pipe.hmget(keys.entry(eid), ["hits", "created_at", "prompt"])
-        for hits, created_at, prompt in pipe.execute():
-            out.append(None if prompt is None else (int(float(hits or 0)), float(created_at or 0)))
+            pipe.hmget(keys.entry(eid), ["hits", "created_at", "prompt", "metadata"])
+        for hits, created_at, prompt, metadata in pipe.execute():
+            out.append(None if prompt is None else (int(float(hits or 0)), float(created_at or 0),
+                                                    _warmed(metadata)))
     return out
 
 
-def order_by_popularity(cache: CacheLike, entry_ids: Sequence[str], *, top_n: int = 1000,
-                        created_before: float | None = None) -> list[str]:
-    """``entry_ids`` most-asked first (query-log score, then hits); vanished entries last.
-
-    With ``created_before``, entries created after it are left out: they were generated after
-    the tags' generations were bumped, so they are already fresh (e.g. re-warmed by this action).
-    """
+def asked_scores(cache: CacheLike, top_n: int = 1000) -> dict[str, float]:
+    """Entry id → query-log score of the ``top_n`` most asked questions that are cached now."""
     scores: dict[str, float] = {}
     try:
         for stat in cache.top_queries(top_n):
@@ -146,10 +158,25 @@ def order_by_popularity(cache: CacheLike, entry_ids: Sequence[str], *, top_n: in
                 scores[stat.entry_id] = float(stat.score)
     except AttributeError:  # a cache without a query log: hits alone decide
         pass
-    pairs = [(eid, st) for eid, st in zip(entry_ids, _stats(cache, entry_ids))
-             if created_before is None or st is None or st[1] <= created_before]
+    return scores
 
-    def key(pair: tuple[str, tuple[int, float] | None]) -> tuple[int, float, int, str]:
+
+def order_by_popularity(cache: CacheLike, entry_ids: Sequence[str], *, top_n: int = 1000,
+                        created_before: float | None = None, scores: dict[str, float] | None = None,
+                        keep_warmed_after: float | None = None) -> list[str]:
+    """``entry_ids`` most-asked first (query-log score, then hits); vanished entries last.
+
+    With ``created_before``, entries created after it are left out: they were generated after
+    the tags' generations were bumped, so they are already fresh (e.g. re-warmed by this action).
+    With ``keep_warmed_after``, so are entries a warm-up generated after that time (the same burst).
+    """
+    if scores is None:
+        scores = asked_scores(cache, top_n)
+    pairs = [(eid, st) for eid, st in zip(entry_ids, _stats(cache, entry_ids))
+             if (created_before is None or st is None or st[1] <= created_before)
+             and (keep_warmed_after is None or st is None or not (st[2] and st[1] >= keep_warmed_after))]
+
+    def key(pair: tuple[str, tuple[int, float, bool] | None]) -> tuple[int, float, int, str]:
         eid, st = pair
         if st is None:
             return (1, 0.0, 0, eid)
@@ -186,6 +213,8 @@ def run_invalidation(
     clock: Callable[[], float] = time.time,
     on_progress: Callable[[int, int], None] | None = None,
     enqueue_warm: Callable[[list[dict], str, str], Any] | None = None,
+    only_asked: bool = False,
+    warm_burst_s: float = 0.0,
 ) -> InvalidationResult:
     """Invalidate every entry carrying one of ``tags``, gradually; see the module docstring."""
     if mode not in _MODES:
@@ -220,8 +249,11 @@ def run_invalidation(
     # 1. the affected entries (union of the tags' members), minus those created since the bump
     affected: list[str] = sorted({eid for tag in tags for eid in cache.tag_members(tag)})
     # 2. most-asked first; the re-warm plan is saved before anything is deleted
-    ordered = order_by_popularity(cache, affected, created_before=bumped_at)
-    plan_ids = ordered[:max(0, warm_limit)]
+    scores = asked_scores(cache)
+    ordered = order_by_popularity(cache, affected, created_before=bumped_at, scores=scores,
+                                  keep_warmed_after=bumped_at - warm_burst_s if mode == "soft" and warm_burst_s
+                                  else None)
+    plan_ids = [eid for eid in ordered if not only_asked or scores.get(eid, 0.0) > 0][:max(0, warm_limit)]
     if "warm_plan" in previous:  # a redelivery: the first run saw the entries now gone
         plan = json.loads(previous["warm_plan"])
         already_done = int(previous.get("done", 0))

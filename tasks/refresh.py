@@ -114,12 +114,14 @@ def _near_expiry(info: Any, now_s: float) -> bool:
 
 def refresh_top(cache: Any, llm: Any, budget: WarmBudget, redis_client: redis.Redis, *, n: int = 100,
                 prefix: str = "nc", concurrency: int = 4, action_id: str = "refresh-top",
-                clock: Callable[[], float] = time.time, semaphore: Any = None) -> dict:
+                clock: Callable[[], float] = time.time, semaphore: Any = None,
+                device_state: Any = None) -> dict:
     """Re-ask the top ``n`` questions whose answers are missing, stale or near expiry."""
     now = clock()
     plan = plan_refresh(cache, n, now_s=now, due=_near_expiry)
     result = run_warm(cache, llm, budget, plan.questions(), reason="nightly top-query refresh",
-                      action_id=action_id, concurrency=concurrency, purpose="refresh", semaphore=semaphore)
+                      action_id=action_id, concurrency=concurrency, purpose="refresh", semaphore=semaphore,
+                      device_state=device_state)
     summary = {
         "at": f"{clock():.3f}", "n": n, "missing": len(plan.missing), "stale": len(plan.stale),
         "expiring": len(plan.expiring), "fresh": plan.fresh, "generated": result.generated,
@@ -133,7 +135,8 @@ def refresh_top(cache: Any, llm: Any, budget: WarmBudget, redis_client: redis.Re
 
 def refresh_expiring(cache: Any, llm: Any, budget: WarmBudget, *, n: int = 100, concurrency: int = 4,
                      beta: float = XFETCH_BETA, rand: Callable[[], float] = random.random,
-                     clock: Callable[[], float] = time.time, semaphore: Any = None) -> dict:
+                     clock: Callable[[], float] = time.time, semaphore: Any = None,
+                     device_state: Any = None) -> dict:
     """XFetch over the top ``n`` questions: refresh those whose early expiration fires now."""
     def due(info: Any, now_s: float) -> bool:
         gen_s = float(getattr(info, "gen_s", 0.0) or DEFAULT_GEN_S)
@@ -143,15 +146,17 @@ def refresh_expiring(cache: Any, llm: Any, budget: WarmBudget, *, n: int = 100, 
     # missing ones are the nightly job's business; stale ones are refreshed on their next read
     result = run_warm(cache, llm, budget, plan.expiring, reason="xfetch early refresh",
                       action_id="refresh-expiring", concurrency=concurrency, purpose="refresh",
-                      semaphore=semaphore)
+                      semaphore=semaphore, device_state=device_state)
     return {"considered": len(plan.expiring) + plan.fresh + len(plan.stale) + len(plan.missing),
             "refreshed": result.generated, "skipped": result.skipped, "cost_usd": result.cost_usd,
             "budget_exceeded": result.budget_exceeded}
 
 
 def warm_topology(cache: Any, llm: Any, budget: WarmBudget, devices: Iterable[str],
-                  templates: dict[str, list[str]], *, concurrency: int = 4, semaphore: Any = None) -> WarmResult:
+                  templates: dict[str, list[str]], *, concurrency: int = 4, semaphore: Any = None,
+                  device_state: Any = None) -> WarmResult:
     """Ask every device's topology questions (answers already cached cost nothing)."""
     questions = topology_questions(sorted(set(devices)), templates)
     return run_warm(cache, llm, budget, questions, reason="topology warming",
-                    action_id="warm-topology", concurrency=concurrency, semaphore=semaphore)
+                    action_id="warm-topology", concurrency=concurrency, semaphore=semaphore,
+                    device_state=device_state)

@@ -84,6 +84,23 @@ class Runtime:
         return RedisSemaphore(self.redis, WorkerKeys(self.settings.key_prefix).semaphore("warm"),
                               limit=w.warm_global_concurrency, ttl_s=max(120.0, self.settings.llm.timeout_s * 2))
 
+    def device_state(self) -> Any:
+        """A fresh :class:`~tasks.device_state.DeviceState` for one warm run (the device logins of
+        ``worker.devices_file`` and the templates' show commands, loaded once per process)."""
+        from netcache.tasks.device_state import DeviceState
+
+        devices, commands = self._device_config
+        w = self.settings.worker
+        return DeviceState(devices, commands, timeout_s=w.device_state_timeout_s,
+                           max_chars=w.device_state_max_chars, redis=self.redis, prefix=self.settings.key_prefix)
+
+    @cached_property
+    def _device_config(self) -> tuple[dict, dict]:
+        from netcache.tasks.device_state import load_devices
+        from netcache.tasks.warming import load_template_commands
+
+        return load_devices(self.settings.worker.devices_file), load_template_commands()
+
     def inventory_devices(self) -> list[str]:
         """Device names from ``CacheSettings.inventory_file`` (empty without one)."""
         path = self.settings.cache.inventory_file

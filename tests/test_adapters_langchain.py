@@ -33,6 +33,9 @@ def lc_settings(settings, messages_server, monkeypatch):
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     settings.llm.base_url = messages_server.url
     settings.llm.max_retries = 0
+    # the bot's Redis budget (50 ms) is tests/test_cache_redis_budget.py's subject; on a starved shared
+    # test host a put past it goes uncached, which is not what these tests are about
+    settings.cache.redis_budget_ms = 5000
     return settings
 
 

@@ -60,6 +60,9 @@ def lite_settings(settings, openai_server):
     settings.llm.base_url = openai_server.base_url
     settings.llm.model = MODEL
     settings.llm.max_retries = 0
+    # the bot's Redis budget (50 ms) is tests/test_cache_redis_budget.py's subject; on a starved shared
+    # test host a put past it goes uncached, which is not what these tests are about
+    settings.cache.redis_budget_ms = 5000
     return settings
 
 

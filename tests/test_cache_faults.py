@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from netcache.errors import BackendUnavailable
@@ -34,7 +36,8 @@ def test_a_redis_restart_empties_the_cache_and_the_index_follows(backend, settin
 
 @on_backends("redis", "asyncio")
 def test_with_redis_down_get_misses_and_get_or_generate_still_answers(backend, settings, client, redis_server):
-    cache = backend.cache(settings, embedder=make_embedder(settings))
+    cfg = cache_settings(settings, breaker_cooldown_s=0.2)
+    cache = backend.cache(cfg, embedder=make_embedder(cfg))
     gen = Generator()
     cache.get_or_generate("show bgp summary on rtr-001", generate=gen)
     redis_server.stop()
@@ -51,7 +54,10 @@ def test_with_redis_down_get_misses_and_get_or_generate_still_answers(backend, s
             cache.stats()
     finally:
         redis_server.start()
+    assert cache.breaker.state == "open"  # three failures in a row: bot requests stopped trying Redis
+    time.sleep(0.25)  # its cool-down: the next request probes Redis, finds it back and closes it
     assert cache.get_or_generate("show interfaces on rtr-001", generate=gen).entry_id is not None
+    assert cache.breaker.state == "closed"
 
 
 def test_a_semantic_candidate_redis_lost_is_never_served(backend, settings, client):

@@ -87,3 +87,31 @@ async def test_the_async_cache_also_counts_warm_and_refresh_lookups_apart(settin
     assert hashes(redis_client, "lookup") == {}
     assert hashes(redis_client, "bglookup") == {"generated|warm": "1", "generated|refresh": "1"}
     metrics.close()
+
+
+async def test_metrics_are_on_by_default_wherever_a_cache_is_built_and_a_switch_turns_them_off(
+        settings, redis_client):
+    from netcache import AnswerCache, AsyncAnswerCache
+    from netcache.metrics.export import read_snapshot
+
+    sync_cache = AnswerCache(settings)  # the README's way: no metrics= given
+    sync_cache.get_or_generate("Show BGP status on rtr-001", generate=lambda p: "3 peers")
+    sync_cache.get("show bgp status on rtr-001")
+    sync_cache.close()  # flushes what it recorded
+    async_cache = AsyncAnswerCache(settings)
+
+    async def gen(prompt: str) -> str:
+        return "up"
+
+    await async_cache.get_or_generate("Show interface status on rtr-002", generate=gen)
+    await async_cache.aclose()
+    await async_cache.redis.aclose()
+    snap = read_snapshot(redis_client, settings)
+    assert snap["requests"] == 3 and snap["hits"] == 1
+    # off: per cache (metrics=False) or for every cache (NETCACHE_CACHE__METRICS_ENABLED=false)
+    off = cache_settings(settings, metrics_enabled=False)
+    for cache in (AnswerCache(settings, metrics=False), AnswerCache(off)):
+        assert cache.metrics is None
+        cache.get_or_generate("Show CPU and memory usage on rtr-003", generate=lambda p: "low")
+        cache.close()
+    assert read_snapshot(redis_client, settings)["requests"] == 3

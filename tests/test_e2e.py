@@ -55,8 +55,10 @@ def test_a_config_change_event_invalidates_that_device_only_and_warms_its_next_q
     assert json.loads(progress["tags"]) == ["device:rtr-004"] and progress["status"] == "done"
     assert progress["total"] == "2"
     warm = json.loads(warmed[0])
-    assert warm["generated"] == 3 and warm["failed"] == 0  # two re-warm-ups + the rule's question
-    assert llm_server.calls_for("What changed in the running configuration of rtr-004?") == 1
+    assert warm["generated"] == 2 and warm["failed"] == 0  # the two re-warm-ups
+    # the rule's own question was never asked by anyone: not warmed, no LLM call
+    assert warm["not_asked"] == 1
+    assert llm_server.calls_for("What changed in the running configuration of rtr-004?") == 0
     for q in changed:  # invalidated, then re-warmed: a second LLM call, a newer entry
         assert llm_server.calls_for(q) == 2, q
         assert rt.cache.entry(rt.cache.get(q).entry_id).created_at > before[q]

@@ -82,6 +82,8 @@ def served(settings, redis_client, tmp_path):
     budget = WarmBudget(redis_client, BudgetLimits.from_settings(settings), prefix=settings.key_prefix)
     budget.reserve()
     budget.record(0.25)
+    redis_client.hincrby("nc:w:stats:device_state", "collected", 2)  # what warm-ups had (tasks/device_state.py)
+    redis_client.hincrby("nc:w:stats:device_state", "failed", 1)
     port = free_port()
     proc = spawn(["metrics", "--port", str(port)], clean_env(redis_url=settings.redis_url), tmp_path / "m.log")
     try:
@@ -109,6 +111,9 @@ def test_netcache_metrics_serves_the_pipeline_next_to_the_cache_and_promtool_acc
         w.warm_max_dollars_per_day - 0.25)
     assert samples[("netcache_component_up", (("component", "worker"),))] == 0  # no worker runs here
     assert samples[("netcache_lookups_total", (("outcome", "exact"), ("query_type", "device_status")))] == 1
+    assert samples[("netcache_syslog_unrecognized_ratio", ())] == 0  # no listener has read a line
+    assert samples[("netcache_warm_device_state_total", (("outcome", "collected"),))] == 2
+    assert samples[("netcache_warm_device_state_total", (("outcome", "failed"),))] == 1
 
 
 def _metric_names(expr: str) -> set[str]:
@@ -137,3 +142,39 @@ def test_every_metric_the_rules_and_the_dashboard_use_is_served_or_recorded(serv
                 base = re.sub(r"_(bucket|sum|count)$", "", name)
                 assert name in served_names or base in {re.sub(r"_(bucket|sum|count)$", "", s) for s in served_names}, \
                     f"{name} (in {expr!r}) is not served by netcache metrics"
+
+
+def test_every_metrics_endpoint_passes_promtool(settings, redis_client, tmp_path):
+    """The dispatcher's, the syslog listener's and the webhook receiver's /metrics (real processes), and
+    a bot process's own (``start_metrics_http``, with its cache's Redis circuit breaker)."""
+    from netcache.engine.sync import AnswerCache
+    from netcache.metrics.export import start_metrics_http
+
+    ports = {name: free_port() for name in ("dispatcher", "syslog", "webhook", "bot")}
+    env = clean_env(redis_url=settings.redis_url, events__webhook_token="t0ken-for-the-test",
+                    events__webhook_port=str(ports["webhook"]))
+    procs = {
+        "dispatcher": spawn(["dispatcher", "--metrics-port", str(ports["dispatcher"])], env, tmp_path / "d.log"),
+        "syslog": spawn(["syslog", "--port", str(free_port()), "--metrics-port", str(ports["syslog"])], env,
+                        tmp_path / "s.log"),
+        "webhook": spawn(["webhook"], env, tmp_path / "w.log"),
+    }
+    cache = AnswerCache(settings, embedder=False, namespace="promcheck")  # its own breaker label
+    cache.get("show version on rtr-001")
+    server, thread = start_metrics_http(ports["bot"], redis_client, settings)
+    bodies = {}
+    try:
+        for name, proc in procs.items():
+            bodies[name] = _scrape(ports[name], proc)
+        bodies["bot"] = urllib.request.urlopen(f"http://127.0.0.1:{ports['bot']}/metrics", timeout=3).read().decode()
+    finally:
+        for proc in procs.values():
+            stop(proc)
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+        cache.close()
+    for name, body in bodies.items():
+        lint = _promtool("check", "metrics", stdin=body)
+        assert lint.returncode == 0, f"{name}: {lint.stdout}{lint.stderr}"
+    assert f'netcache_redis_breaker_state{{cache="{cache.keys.base}"}} 0.0' in bodies["bot"]

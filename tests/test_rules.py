@@ -7,7 +7,7 @@ import pytest
 from netcache.errors import ConfigError
 from netcache.events.models import EVENT_TYPES, parse_event
 from netcache.events.syslog.parser import SyslogParser
-from netcache.worker.rules import DEFAULT_RULES_FILE, INVALIDATE_TASK, WARM_TASK, load_rules, parse_rules
+from netcache.worker.rules import DEFAULT_RULES_FILE, INVALIDATE_TASK, WARM_TASK, Action, load_rules, parse_rules
 
 DEVICE_EVENTS = [
     {"type": "config_change", "device": "rtr-001"},
@@ -52,8 +52,24 @@ def test_interface_flap_invalidates_the_interface_hard_and_the_device_soft_and_w
     assert "Why is interface GigabitEthernet0/1 on rtr-001 flapping?" in actions[0].warm
     kwargs = actions[0].kwargs(action_id="a1", reason="r", folded=3)
     assert kwargs["tags"] == ["iface:rtr-001:GigabitEthernet0/1"] and kwargs["folded"] == 3
+    # a rule's question is warmed only if the query log has seen it (the warm task checks)
     assert kwargs["warm"][0] == {"prompt": "Why is interface GigabitEthernet0/1 on rtr-001 flapping?",
-                                 "context": None, "params": None}
+                                 "context": None, "params": None, "if_asked": True}
+
+
+def test_a_config_change_s_warm_ups_carry_its_changed_lines_and_survive_coalescing():
+    event = parse_event({"type": "config_change", "device": "rtr-001", "source": "netmiko", "method": "netmiko",
+                         "user": "alice", "changed_lines": ["interface Gi0/2", "description uplink"],
+                         "partial": True})
+    (action,) = load_rules(None).actions_for(event)
+    assert "Configuration lines just applied on rtr-001" in action.state and "partial push" in action.state
+    assert "interface Gi0/2\ndescription uplink" in action.state and "by alice" in action.state
+    q = action.kwargs(action_id="a", reason="r")["warm"][0]
+    assert q["prompt"] == "What changed in the running configuration of rtr-001?" and q["context"] is None
+    assert q["device_state"] == action.state  # for the generator only: the cache key has no context
+    assert Action.from_json(action.to_json()) == action  # the coalescer's trailing action keeps it
+    flap = load_rules(None).actions_for(parse_event(DEVICE_EVENTS[2]))[0]
+    assert flap.state == "" and "device_state" not in flap.kwargs(action_id="a", reason="r")["warm"][0]
 
 
 def test_bgp_down_invalidates_device_and_neighbor_address_and_warms_bgp_troubleshooting_for_that_neighbor():
@@ -133,8 +149,8 @@ def test_an_item_without_tags_becomes_a_warm_task():
     assert (action.task, action.queue) == WARM_TASK
     kwargs = action.kwargs(action_id="a", reason="bgp_up", folded=2)
     assert kwargs == {"questions": [{"prompt": "Show the BGP neighbor summary on rtr-001", "context": None,
-                                     "params": None}], "reason": "bgp_up (2 events folded)", "action_id": "a",
-                      "origin": "operator"}
+                                     "params": None, "if_asked": True}],
+                      "reason": "bgp_up (2 events folded)", "action_id": "a", "origin": "operator"}
 
 
 def test_event_types_without_a_rule_cause_nothing():

@@ -39,7 +39,7 @@ def test_topology_questions_ask_three_things_per_device():
 def test_a_broken_template_file_is_a_clear_config_error(tmp_path):
     bad = tmp_path / "t.yaml"
     bad.write_text("bgp_down: 3\n")
-    with pytest.raises(ConfigError, match="lists of strings"):
+    with pytest.raises(ConfigError, match="lists of questions"):
         load_templates(bad)
 
 

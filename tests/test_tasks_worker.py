@@ -21,7 +21,7 @@ from netcache.devtools.messages_server import MessagesAPIServer
 from netcache.settings import Settings
 from netcache.tasks.app import make_app
 from netcache.tasks.invalidation import read_progress
-from tests.support.tasks import NETCACHE, clean_env, spawn, stop, wait_for
+from tests.support.tasks import NETCACHE, clean_env, spawn, start_worker, stop, wait_for
 
 
 @pytest.fixture
@@ -42,12 +42,8 @@ def _env(redis_url: str, llm_url: str, **worker) -> dict[str, str]:
 
 
 def _start_worker(redis_client, redis_url, llm_url, log_path, *, pool="threads", **worker):
-    proc = spawn(["celery-worker", "--pool", pool, "--concurrency", "4" if pool == "threads" else "1"],
-                 _env(redis_url, llm_url, **worker), log_path)
-    wait_for(lambda: proc.poll() is not None or any(True for _ in redis_client.scan_iter("nc:w:health:worker:*")),
-             60, "the worker's heartbeat", logs=[log_path])
-    assert proc.poll() is None, log_path.read_text()
-    return proc
+    return start_worker(redis_client, _env(redis_url, llm_url, **worker), log_path, pool=pool,
+                        concurrency=4 if pool == "threads" else 1)
 
 
 def _warmed(redis_client) -> list[dict]:

@@ -16,7 +16,7 @@ import click
 import redis as redis_lib
 
 from netcache.connections import make_redis, redact_url
-from netcache.metrics.export import RedisMetricsCollector
+from netcache.metrics.export import BreakerCollector, RedisMetricsCollector
 from netcache.settings import Settings
 
 __all__ = ["PipelineCollector", "metrics_registry", "metrics_command"]
@@ -68,6 +68,17 @@ class PipelineCollector:
         left.add_metric(["calls"], max(0, limits.max_calls_per_day - calls) if limits.max_calls_per_day else -1)
         left.add_metric(["usd"], max(0.0, limits.max_usd_per_day - usd) if limits.max_usd_per_day else -1)
         yield left
+        from prometheus_client.core import CounterMetricFamily
+
+        from netcache.keys import WorkerKeys
+
+        state = CounterMetricFamily("netcache_warm_device_state",
+                                    "Warm-up LLM calls by the device state they had (collected, event, none, failed)",
+                                    labels=["outcome"])
+        raw = self.redis.hgetall(WorkerKeys(self.settings.key_prefix).stats("device_state"))
+        for outcome, n in sorted((k.decode() if isinstance(k, bytes) else k, int(v)) for k, v in raw.items()):
+            state.add_metric([outcome], n)
+        yield state
 
 
 def metrics_registry(redis: redis_lib.Redis, settings: Settings, broker: redis_lib.Redis | None = None):  # noqa: ANN201
@@ -77,6 +88,7 @@ def metrics_registry(redis: redis_lib.Redis, settings: Settings, broker: redis_l
     registry = CollectorRegistry(auto_describe=False)
     registry.register(RedisMetricsCollector(redis, settings))
     registry.register(PipelineCollector(redis, settings, broker))
+    registry.register(BreakerCollector())
     return registry
 
 

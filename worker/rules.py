@@ -49,6 +49,7 @@ __all__ = [
     "INVALIDATE_TASK",
     "WARM_TASK",
     "Action",
+    "event_state",
     "RuleItem",
     "RulesFile",
     "RuleSet",
@@ -234,14 +235,21 @@ class Action:
     target: str
     #: the event's source (syslog, webhook, ...): a warm-up for syslog spends only its share of the budget
     origin: str = ""
+    #: What the event itself says about the device's new state (a config_change's changed lines),
+    #: sent to the warm-ups' generator as context (never part of the cache key); "" = nothing.
+    state: str = ""
 
     def key(self) -> str:
         """Identity for coalescing: the same task on the same tags with the same warm-up."""
         return _action_key(self.task, self.mode, self.tags, self.warm)
 
     def kwargs(self, *, action_id: str, reason: str, folded: int = 0) -> dict[str, Any]:
-        """Task keyword arguments (docs/interfaces.md); ``folded`` = coalesced events it stands for."""
-        questions = [{"prompt": q, "context": None, "params": None} for q in self.warm]
+        """Task keyword arguments (docs/interfaces.md); ``folded`` = coalesced events it stands for.
+
+        Rule questions are marked ``if_asked``: the warm task asks them only when the query log has
+        seen them (an event on a device nobody asked about costs no LLM call)."""
+        questions = [{"prompt": q, "context": None, "params": None, "if_asked": True,
+                      **({"device_state": self.state} if self.state else {})} for q in self.warm]
         if self.task == INVALIDATE_TASK[0]:
             return {"tags": list(self.tags), "mode": self.mode, "warm": questions,
                     "reason": reason, "action_id": action_id, "folded": folded, "origin": self.origin}
@@ -253,14 +261,14 @@ class Action:
     def to_json(self) -> str:
         return json.dumps({"task": self.task, "queue": self.queue, "tags": list(self.tags), "mode": self.mode,
                            "warm": list(self.warm), "event_type": self.event_type, "target": self.target,
-                           "origin": self.origin})
+                           "origin": self.origin, "state": self.state})
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Action:
         d = json.loads(text)
         return cls(task=d["task"], queue=d["queue"], tags=tuple(d["tags"]), mode=d["mode"],
                    warm=tuple(d["warm"]), event_type=d["event_type"], target=d["target"],
-                   origin=d.get("origin", ""))
+                   origin=d.get("origin", ""), state=d.get("state", ""))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -312,8 +320,22 @@ class RuleSet:
                 continue  # every tag rendered empty: nothing this event can name
             actions.append(Action(task=task, queue=queue, tags=tags, mode=item.mode, warm=warm,
                                   event_type=event.type, target=target,  # type: ignore[attr-defined]
-                                  origin=event.source))
+                                  origin=event.source, state=event_state(event) if warm else ""))
         return actions
+
+
+def event_state(event: EventBase) -> str:
+    """What an event says about the device's new state, as context for its warm-ups: a
+    config_change's changed lines (marked when the push was partial); "" for other events."""
+    lines = getattr(event, "changed_lines", None)
+    if getattr(event, "type", "") != "config_change" or not lines:
+        return ""
+    who = ", ".join(x for x in (getattr(event, "method", None) and f"via {event.method}",  # type: ignore[attr-defined]
+                                getattr(event, "user", None) and f"by {event.user}") if x)  # type: ignore[attr-defined]
+    head = f"Configuration lines just applied on {event.device}"  # type: ignore[attr-defined]
+    if getattr(event, "partial", False):
+        head += " (a partial push: the device rejected the next line, these were applied)"
+    return f"{head}{f' ({who})' if who else ''}:\n" + "\n".join(lines)
 
 
 def _line_of(root: yaml.Node | None, loc: tuple[Any, ...], *, key_line: bool = False) -> int | None:

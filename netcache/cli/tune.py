@@ -229,7 +229,8 @@ def run_tune(settings: Any, pairs: list[Pair], *, thresholds: list[float], redis
         raise BackendUnavailable(f"Redis at {redact_url(settings.redis_url)} is not reachable: {e}") from e
     if embedder is None:  # what a production process builds: MiniLM behind the Redis embedding cache
         embedder = make_embedder(settings, redis)
-    cache = AnswerCache(tuned, redis=redis, embedder=embedder, namespace=namespace)  # reads cache.inventory_file
+    # metrics=False: the scratch traffic must not count in the global numbers
+    cache = AnswerCache(tuned, redis=redis, embedder=embedder, namespace=namespace, metrics=False)  # reads cache.inventory_file
     started = time.perf_counter()
     results: list[PairResult] = []
     try:

@@ -13,7 +13,9 @@ Tests and the offline demo point ``NETCACHE_LLM__BASE_URL`` at it, so the real
 * With ``api_key`` set, a request whose ``x-api-key`` (or bearer token) differs gets 401.
 * ``latency_s`` simulates the model's think time (a real model takes 2–5 s).
 * ``calls`` counts requests (thread-safe), ``answered`` the successful ones,
-  ``calls_for(text)`` the answered ones whose question contains ``text``.
+  ``calls_for(text)`` the answered ones whose question contains ``text``;
+  ``requests`` is the request log (every answered request body, oldest first;
+  the last ``REQUEST_LOG_MAX``), so a test can read what the model was sent.
 
 ``netcache llm-server --port 8099 --latency-s 1.0`` runs it in the foreground.
 """
@@ -36,6 +38,8 @@ __all__ = ["MessagesAPIServer", "PLACEHOLDER_PREFIX", "llm_server_command", "ser
 
 log = logging.getLogger(__name__)
 
+#: How many answered request bodies ``MessagesAPIServer.requests`` keeps.
+REQUEST_LOG_MAX = 1_000
 #: Every answer starts with this, so nobody mistakes it for a real model's answer.
 PLACEHOLDER_PREFIX = "[placeholder answer from the local Messages API server — no real LLM was called]"
 
@@ -170,6 +174,7 @@ class MessagesAPIServer:
         self._failed = 0
         self._per_question: Counter[str] = Counter()
         self.last_request: dict[str, Any] | None = None
+        self._requests: list[dict[str, Any]] = []
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -195,6 +200,18 @@ class MessagesAPIServer:
         with self._lock:
             return sum(n for q, n in self._per_question.items() if text in q)
 
+    @property
+    def requests(self) -> list[dict[str, Any]]:
+        """The request log: the bodies of the answered requests, oldest first."""
+        with self._lock:
+            return list(self._requests)
+
+    @staticmethod
+    def request_text(body: dict[str, Any]) -> str:
+        """Everything a request sent the model (system prompt and every turn), as one text."""
+        return _question_of(body.get("system") or "") + "\n".join(
+            _question_of(m.get("content")) for m in body.get("messages", []) if isinstance(m, dict))
+
     def fail_next(self, n: int, status: int = 529) -> None:
         """Make the next ``n`` requests fail with ``status``."""
         with self._lock:
@@ -205,6 +222,7 @@ class MessagesAPIServer:
         with self._lock:
             self._calls = self._answered = self._failed = 0
             self._per_question.clear()
+            self._requests.clear()
             self.fail_first = 0
 
     def _admit(self, api_key: str | None) -> tuple[int, str] | None:
@@ -225,6 +243,8 @@ class MessagesAPIServer:
             self._answered += 1
             self._per_question[question] += 1
             self.last_request = body
+            self._requests.append(body)
+            del self._requests[:-REQUEST_LOG_MAX]
 
     @staticmethod
     def answer_for(question: str) -> str:

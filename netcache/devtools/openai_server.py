@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from typing import Any
 
 import click
 
@@ -115,35 +114,16 @@ class OpenAICompatibleServer(MessagesAPIServer):
     #: Listed by GET /v1/models before any request named a model.
     default_model = "local-model"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._requests: list[dict[str, Any]] = []
+    # the request log (``requests``) is the Messages API server's own
 
     @property
     def base_url(self) -> str:
         """What the openai SDK's ``base_url`` (and NETCACHE_LLM__BASE_URL) should be."""
         return self.url + "/v1"
 
-    @property
-    def requests(self) -> list[dict[str, Any]]:
-        """The answered request bodies, oldest first (a copy)."""
-        with self._lock:
-            return list(self._requests)
-
     def models(self) -> list[str]:
-        with self._lock:
-            seen = dict.fromkeys(str(r.get("model")) for r in self._requests)
+        seen = dict.fromkeys(str(r.get("model")) for r in self.requests)
         return list(seen) or [self.default_model]
-
-    def _record(self, question: str, body: dict[str, Any]) -> None:
-        super()._record(question, body)
-        with self._lock:
-            self._requests.append(body)
-
-    def reset(self) -> None:
-        super().reset()
-        with self._lock:
-            self._requests.clear()
 
     @staticmethod
     def answer_for(question: str) -> str:

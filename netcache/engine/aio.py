@@ -14,7 +14,7 @@ import inspect
 import time
 from typing import Any
 
-from netcache.connections import make_async_redis, make_redis
+from netcache.connections import RequestBudget, budget_kwargs, make_async_redis, make_redis
 from netcache.engine.api import CacheAPI
 from netcache.engine.logic import CacheLogic
 from netcache.engine.steps import Background, Generate, Locked, Pipe, Plan, Script, Scripts, Sleep, Stepper, Verify
@@ -27,7 +27,7 @@ class AsyncAnswerCache(CacheAPI):
 
     def __init__(self, settings, *, redis=None, embedder=None, llm=None, metrics=None, inventory=None,
                  namespace: str | None = None, clock=time.time) -> None:
-        self.redis = redis if redis is not None else make_async_redis(settings)
+        self.redis = redis if redis is not None else make_async_redis(settings, **budget_kwargs(settings, asyncio=True))
         verifier = None
         self._verifier_redis = None
         if settings.cache.verifier_enabled:  # a blocking client: its calls run in a worker thread (Verify steps)
@@ -41,25 +41,28 @@ class AsyncAnswerCache(CacheAPI):
         self._index_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task] = set()
 
-    def _drive(self, plan: Plan[Any]):
-        return self._walk(Stepper(plan))
+    def _drive(self, plan: Plan[Any], budget: RequestBudget | None = None):
+        return self._walk(Stepper(plan), budget)
 
-    async def _walk(self, walk: Stepper) -> Any:
+    async def _walk(self, walk: Stepper, budget: RequestBudget | None = None) -> Any:
         while not walk.done:
-            outcome = await self._attempt(walk.step)
+            outcome = await self._attempt(walk.step, budget)
             walk.resume(*outcome)
         return walk.value
 
-    async def _attempt(self, step: Any) -> tuple[Any, BaseException | None]:
+    async def _attempt(self, step: Any, budget: RequestBudget | None = None) -> tuple[Any, BaseException | None]:
         """(result, None), or (None, the error) for the plan to handle at its yield."""
         try:
-            return await self._execute(step), None
+            return await self._execute(step, budget), None
         except Exception as e:
             return None, e
 
-    async def _execute(self, step: Any) -> Any:
+    async def _execute(self, step: Any, budget: RequestBudget | None = None) -> Any:
         if isinstance(step, Pipe):
-            return await self._pipe(step)
+            if budget is None:
+                return await self._pipe(step)
+            with budget.guard():
+                return await self._pipe(step)
         if isinstance(step, Sleep):
             return await asyncio.sleep(step.seconds)
         if isinstance(step, Generate):
@@ -72,7 +75,7 @@ class AsyncAnswerCache(CacheAPI):
                 step.plan.close()
                 return None
             async with self._index_lock:
-                return await self._drive(step.plan)
+                return await self._drive(step.plan, budget)
         if isinstance(step, Background):
             task = asyncio.create_task(self._drive(step.plan), name=step.name)
             self._tasks.add(task)
@@ -93,7 +96,8 @@ class AsyncAnswerCache(CacheAPI):
         return step.checked(await p.execute(raise_on_error=False))
 
     async def aclose(self) -> None:
-        """Await background refreshes; close the verifier's model client and its Redis client."""
+        """Await background refreshes; close the verifier's model client and its Redis client; flush and
+        close the metrics the cache built by default."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
         if self.logic.verifier is not None:
@@ -101,3 +105,6 @@ class AsyncAnswerCache(CacheAPI):
         if self._verifier_redis is not None:
             self._verifier_redis.close()
             self._verifier_redis = None
+        if self.logic.owns_metrics and self.metrics is not None:
+            await asyncio.to_thread(self.metrics.close)
+            self.metrics.redis.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from netcache.connections import CircuitBreaker, RequestBudget
 from netcache.engine import admin, operations
 from netcache.engine.analysis import Request
 from netcache.engine.logic import CacheLogic
@@ -36,9 +37,15 @@ class CacheAPI:
         self.llm = logic.llm
         self.metrics = logic.metrics
         self.inventory = logic.inventory
+        #: bot requests stop trying Redis while it is down (netcache.connections.CircuitBreaker)
+        self.breaker = CircuitBreaker.from_settings(self.settings, name=self.keys.base)
 
-    def _drive(self, plan: Plan[Any]) -> Any:
+    def _drive(self, plan: Plan[Any], budget: RequestBudget | None = None) -> Any:
         raise NotImplementedError
+
+    def _bounded(self, plan: Plan[Any]) -> Any:
+        """Drive a bot request's plan within its Redis time budget, through the circuit breaker."""
+        return self._drive(plan, RequestBudget(self.breaker, self.settings.cache.redis_budget_ms / 1000.0))
 
     @property
     def embedder(self) -> Any:
@@ -53,7 +60,7 @@ class CacheAPI:
     # -- lookups and storing ---------------------------------------------------------------------
     def get(self, prompt: str, *, context: Any = None, params: Any = None):
         """A cached answer (exact, then semantic) as a Hit, or None. Never raises for Redis trouble."""
-        return self._drive(operations.get(self.logic, prompt, context=context, params=params))
+        return self._bounded(operations.get(self.logic, prompt, context=context, params=params))
 
     def ticket(self, prompt: str, *, context: Any = None, params: Any = None, volatility: str | None = None,
                tags: Iterable[str] = ()):
@@ -66,7 +73,7 @@ class CacheAPI:
             ticket: GenTicket | None = None, tier: str | None = None, gen_s: float | None = None):
         """Store an answer; the entry id, or None when discarded (a ticket tag was invalidated
         meanwhile) or Redis is unavailable (counted, logged)."""
-        return self._drive(operations.put(self.logic, prompt, answer, context=context, params=params,
+        return self._bounded(operations.put(self.logic, prompt, answer, context=context, params=params,
                                           volatility=volatility, tags=tags, usage=usage, ticket=ticket,
                                           tier=tier, gen_s=gen_s))
 
@@ -74,10 +81,12 @@ class CacheAPI:
                         volatility: str | None = None, tags: Iterable[str] = (), generate: Any = None,
                         purpose: str = "user"):
         """The cached answer, or one generated under the lease (and cached). ``generate``: a
-        Generator object, ``f(prompt, context, params)`` or ``f(prompt)``; else ``llm=``."""
-        return self._drive(operations.get_or_generate(self.logic, prompt, context=context, params=params,
-                                                      volatility=volatility, tags=tags, generate=generate,
-                                                      purpose=purpose))
+        Generator object, ``f(prompt, context, params)`` or ``f(prompt)``; else ``llm=``. A user request
+        (``purpose="user"``) spends at most ``cache.redis_budget_ms`` in Redis before answering from the LLM."""
+        drive = self._bounded if purpose == "user" else self._drive
+        return drive(operations.get_or_generate(self.logic, prompt, context=context, params=params,
+                                                volatility=volatility, tags=tags, generate=generate,
+                                                purpose=purpose))
 
     def refresh(self, prompt: str, *, context: Any = None, params: Any = None, volatility: str | None = None,
                 tags: Iterable[str] = (), generate: Any = None, purpose: str = "refresh"):

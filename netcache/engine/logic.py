@@ -36,7 +36,18 @@ from netcache.matching.guard import GuardVerdict, guard
 from netcache.matching.lexicon import load_lexicon
 from netcache.text import to_text
 
-__all__ = ["CacheLogic", "INVALIDATE_BATCH"]
+__all__ = ["CacheLogic", "INVALIDATE_BATCH", "set_default_metrics"]
+
+#: Builds the metrics of a cache given none (``metrics=None``) while ``cache.metrics_enabled`` is on:
+#: the package root (netcache/__init__.py) sets it to netcache.metrics' recorder, so every cache a
+#: bot builds records its traffic (the engine itself cannot import the metrics layer above it).
+_default_metrics: Callable[[Any], Any] | None = None
+
+
+def set_default_metrics(factory: Callable[[Any], Any] | None) -> None:
+    """Set what builds a cache's metrics when it is given none (None: no default metrics)."""
+    global _default_metrics
+    _default_metrics = factory
 
 #: entries per INVALIDATE_ENTRIES call (one Lua call must stay short)
 INVALIDATE_BATCH = 500
@@ -67,7 +78,10 @@ class CacheLogic:
         self._embedder = embedder
         self._embedder_factory = embedder_factory
         self.llm = llm
-        self.metrics = metrics
+        #: ``metrics=None``: on by default (``cache.metrics_enabled``), built here and closed with the
+        #: cache; ``metrics=False``: off
+        self.owns_metrics = metrics is None and self.cs.metrics_enabled and _default_metrics is not None
+        self.metrics = _default_metrics(settings) if self.owns_metrics and _default_metrics else (metrics or None)
         #: None = the devices of ``cache.inventory_file`` (read once, here); an Inventory = that one
         self.inventory = inventory if inventory is not None else self._settings_inventory()
         #: the shipped NetOps lexicon plus ``cache.lexicon_file`` (read once, here)

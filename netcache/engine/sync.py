@@ -15,7 +15,7 @@ import threading
 import time
 from typing import Any
 
-from netcache.connections import make_redis
+from netcache.connections import RequestBudget, budget_kwargs, make_redis
 from netcache.engine.api import CacheAPI
 from netcache.engine.logic import CacheLogic
 from netcache.engine.querylog import QueryStat
@@ -30,7 +30,7 @@ class AnswerCache(CacheAPI):
 
     def __init__(self, settings, *, redis=None, embedder=None, llm=None, metrics=None, inventory=None,
                  namespace: str | None = None, clock=time.time) -> None:
-        self.redis = redis if redis is not None else make_redis(settings)
+        self.redis = redis if redis is not None else make_redis(settings, **budget_kwargs(settings))
         from netcache.matching.verifier import make_verifier  # None unless cache.verifier_enabled
 
         verifier = make_verifier(settings, self.redis, metrics=metrics, namespace=namespace)
@@ -45,20 +45,23 @@ class AnswerCache(CacheAPI):
         from netcache.matching.embedder import make_embedder  # loads onnxruntime: only when a cache needs it
         return make_embedder(self.settings, self.redis)  # embeddings cached in Redis by text hash
 
-    def _drive(self, plan: Plan[Any]) -> Any:
+    def _drive(self, plan: Plan[Any], budget: RequestBudget | None = None) -> Any:
         walk = Stepper(plan)
         while not walk.done:
             try:
-                reply = self._execute(walk.step)
+                reply = self._execute(walk.step, budget)
             except Exception as e:  # handed to the plan at its yield: the plan decides
                 walk.resume(None, e)
             else:
                 walk.resume(reply, None)
         return walk.value
 
-    def _execute(self, step: Any) -> Any:
+    def _execute(self, step: Any, budget: RequestBudget | None = None) -> Any:
         if isinstance(step, Pipe):
-            return self._pipe(step)
+            if budget is None:
+                return self._pipe(step)
+            with budget.guard():
+                return self._pipe(step)
         if isinstance(step, Sleep):
             return time.sleep(step.seconds)
         if isinstance(step, Generate):
@@ -75,7 +78,7 @@ class AnswerCache(CacheAPI):
                 step.plan.close()
                 return None
             try:
-                return self._drive(step.plan)
+                return self._drive(step.plan, budget)
             finally:
                 self._index_lock.release()
         if isinstance(step, Background):
@@ -106,3 +109,6 @@ class AnswerCache(CacheAPI):
         self._threads = []
         if self.logic.verifier is not None:
             self.logic.verifier.close()
+        if self.logic.owns_metrics and self.metrics is not None:  # built by default: flushed and closed here
+            self.metrics.close()
+            self.metrics.redis.close()

@@ -28,6 +28,7 @@ __all__ = [
     "read_snapshot",
     "estimate_quantile",
     "RedisMetricsCollector",
+    "BreakerCollector",
     "render_prometheus",
     "start_metrics_http",
     "SYSLOG_RATIO_WINDOW_S",
@@ -290,11 +291,46 @@ class RedisMetricsCollector:
                                 f"last {SYSLOG_RATIO_WINDOW_S // 60} min", value=syslog["ratio"])
 
 
+class BreakerCollector:
+    """This process's Redis circuit breakers (one per cache): state and short-circuited calls.
+    Per process, not read from Redis, so it shows while Redis is down."""
+
+    def describe(self) -> list:
+        return []
+
+    def collect(self):  # noqa: ANN201 - prometheus_client protocol
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+        from netcache.connections import BREAKER_STATES, breakers
+
+        state = GaugeMetricFamily("netcache_redis_breaker_state",
+                                  "Redis circuit breaker of each cache in this process: 0 closed, 1 open, 2 half-open",
+                                  labels=["cache"])
+        short = CounterMetricFamily("netcache_redis_short_circuited",
+                                    "Bot requests that did not try Redis because the breaker was open", labels=["cache"])
+        opened = CounterMetricFamily("netcache_redis_breaker_opened", "Times the Redis circuit breaker opened",
+                                     labels=["cache"])
+        rows: dict[str, list[float]] = {}
+        for b in breakers():
+            row = rows.setdefault(b.name, [0.0, 0.0, 0.0])
+            row[0] = max(row[0], BREAKER_STATES[b.state])
+            row[1] += b.short_circuited
+            row[2] += b.opened
+        for name, (st, n, o) in sorted(rows.items()):
+            state.add_metric([name], st)
+            short.add_metric([name], n)
+            opened.add_metric([name], o)
+        yield state
+        yield short
+        yield opened
+
+
 def _registry_for(redis: redis_lib.Redis, settings: Settings):  # noqa: ANN202
     from prometheus_client import CollectorRegistry
 
     registry = CollectorRegistry(auto_describe=False)
     registry.register(RedisMetricsCollector(redis, settings))
+    registry.register(BreakerCollector())
     return registry
 
 

@@ -4,6 +4,8 @@
         ConnectHandler(device_type="cisco_ios", host="127.0.0.1", port=dev.port, ...)
         dev.config_lines   # the configuration lines it accepted, in order
         dev.saves          # how many times `write memory` / `copy run start` ran
+        dev.set_interface("GigabitEthernet0/1", up=False)   # a flap: `show interfaces` and
+                                                            # `show logging` report it
 
 An asyncssh server on 127.0.0.1 (a free port, a host key generated at start)
 running in its own thread with its own event loop, so synchronous code (Netmiko)
@@ -76,6 +78,9 @@ class _DeviceState:
     saves: int = 0
     logins: int = 0
     failed_logins: int = 0
+    #: interface (full name) → [is up, times it went down] for ``show interfaces``
+    interfaces: dict[str, list] = field(default_factory=lambda: {
+        "GigabitEthernet0/0": [True, 0], "GigabitEthernet0/1": [True, 0]})
 
 
 class _Server(asyncssh.SSHServer):
@@ -230,6 +235,10 @@ class _Shell:
             self.awaiting_copy_destination = True
         elif line in ("show running-config", "sh run", "show run"):
             self.write(self.running_config())
+        elif re.match(r"^(show|sh) (interfaces?|int)( \S+)?$", line):
+            self.write(self.show_interfaces(line.split()[2] if len(line.split()) > 2 else None))
+        elif line.startswith("show logging"):
+            self.write(self.show_logging(line.partition("| include")[2].strip()))
         elif line in ("show version", "sh ver"):
             self.write("Cisco IOS Software, netcache simulator, Version 15.9(3)M\r\n"
                        f"{self.state.hostname} uptime is 1 day, 2 hours\r\n")
@@ -264,6 +273,39 @@ class _Shell:
                 return None
         self.reject(line)
         return None
+
+    def show_interfaces(self, name: str | None) -> str:
+        """IOS-style ``show interfaces [name]`` (abbreviations Gi/Gig/GigabitEthernet)."""
+        if name is not None:
+            m = re.match(r"^(?i:gi(?:g(?:abit(?:ethernet)?)?)?)(\d+/\d+)$", name)
+            full = f"GigabitEthernet{m.group(1)}" if m else name
+            if full not in self.state.interfaces:
+                return " " * (len(self.prompt()) + 16) + "^\r\n" + _INVALID + "\r\n\r\n"
+            names = [full]
+        else:
+            names = sorted(self.state.interfaces)
+        out = []
+        for n in names:
+            up, resets = self.state.interfaces[n]
+            state = "up" if up else "down"
+            out.append(f"{n} is {state}, line protocol is {state}\r\n"
+                       f"  Hardware is iGbE, address is 5254.0012.3401 (bia 5254.0012.3401)\r\n"
+                       f"  MTU 1500 bytes, BW 1000000 Kbit/sec, DLY 10 usec,\r\n"
+                       f"  Full Duplex, 1000Mbps, link type is auto, media type is RJ45\r\n"
+                       f"  Last input 00:00:01, output 00:00:00, output hang never\r\n"
+                       f"     {resets} interface resets\r\n"
+                       f"     {resets * 7} input errors, {resets * 5} CRC, 0 frame, 0 overrun, 0 ignored\r\n"
+                       f"     {resets} carrier transitions\r\n")
+        return "".join(out)
+
+    def show_logging(self, include: str) -> str:
+        """The link up/down lines of the interfaces' flaps (filtered by ``| include``)."""
+        lines = [f"*Mar  1 00:0{i % 10}:00: %LINK-3-UPDOWN: Interface {n}, changed state to down"
+                 for n, (_, resets) in sorted(self.state.interfaces.items()) for i in range(resets)]
+        short = {n: "Gi" + n.removeprefix("GigabitEthernet") for n in self.state.interfaces}
+        keep = [x for x in lines if not include or include in x
+                or any(include == short[n] and n in x for n in short)]
+        return "".join(x + "\r\n" for x in keep)
 
     def running_config(self) -> str:
         lines = ["Building configuration...", "", "Current configuration : 1024 bytes", "!",
@@ -310,6 +352,13 @@ class SimIOS:
     @property
     def saves(self) -> int:
         return self.state.saves
+
+    def set_interface(self, name: str, up: bool) -> None:
+        """Take an interface (full name) down or up; going down counts a reset and CRC errors."""
+        entry = self.state.interfaces.setdefault(name, [True, 0])
+        if entry[0] and not up:
+            entry[1] += 1
+        entry[0] = up
 
     async def _serve(self) -> None:
         key = asyncssh.generate_private_key("ssh-ed25519")

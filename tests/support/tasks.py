@@ -51,3 +51,13 @@ def wait_for(pred: Callable[[], Any], timeout_s: float, what: str, *, logs: list
         time.sleep(0.1)
     tails = "\n".join(f"--- {p}\n{p.read_text(errors='replace')[-3000:]}" for p in logs if p.exists())
     raise AssertionError(f"timed out after {timeout_s} s waiting for {what}\n{tails}")
+
+
+def start_worker(redis_client: Any, env: dict[str, str], log_path: Path, *, pool: str = "threads",
+                 concurrency: int = 4) -> subprocess.Popen:
+    """``netcache celery-worker`` with ``env``, once its heartbeat is in Redis."""
+    proc = spawn(["celery-worker", "--pool", pool, "--concurrency", str(concurrency)], env, log_path)
+    wait_for(lambda: proc.poll() is not None or any(True for _ in redis_client.scan_iter("nc:w:health:worker:*")),
+             60, "the worker's heartbeat", logs=[log_path])
+    assert proc.poll() is None, log_path.read_text()
+    return proc
