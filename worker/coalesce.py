@@ -159,9 +159,10 @@ class Coalescer:
             out.append(DueWindow(member=member, action=action, folded=int(raw[i + 2])))
         return out
 
-    def finish(self, window: DueWindow) -> None:
-        """The trailing action is enqueued: drop the window."""
-        self._finish(keys=[self.due_key, self.act_key, self.fold_base + window.member], args=[window.member])
+    def finish(self, window: DueWindow, pipe: redis.client.Pipeline | None = None) -> None:
+        """The trailing action is enqueued: drop the window (queued on ``pipe`` if given)."""
+        self._finish(keys=[self.due_key, self.act_key, self.fold_base + window.member], args=[window.member],
+                     client=pipe)
 
     def next_due_in_s(self) -> float | None:
         """Seconds until the earliest due window (0 if overdue), ``None`` if none is open."""

@@ -575,8 +575,10 @@ class Dispatcher:
                 for name, kwargs, queue in items:
                     self.sender.send(name, kwargs, queue)
         self._count("actions", len(items))
+        finished = self.redis.pipeline(transaction=False)  # one round trip for the batch's windows
         for window in windows:
-            self.coalescer.finish(window)
+            self.coalescer.finish(window, finished)
+        finished.execute()
         return len(items)
 
     # -- health and counters -------------------------------------------------------------
