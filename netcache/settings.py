@@ -391,6 +391,15 @@ class WorkerSettings(BaseModel):
     dispatcher_metrics_host: str = "127.0.0.1"
     #: Dispatcher: Redis/broker outages are retried with exponential backoff up to this pause.
     dispatcher_backoff_max_s: float = 10.0
+    #: Dispatcher: how a read batch's actions reach the broker. "batch": the invalidations go as
+    #: ``netcache.invalidate_batch`` messages of up to ``dispatch_batch_max`` actions each (one
+    #: message, not one per action); "pipelined": one ``netcache.invalidate`` message per action,
+    #: all of a batch's LPUSHes in one round trip (kombu's ``Producer.batch()``); "per_action":
+    #: one ``send_task`` round trip per action (the old path, kept for comparison).
+    dispatch_mode: Literal["batch", "pipelined", "per_action"] = "batch"
+    #: Dispatcher: at most this many actions in one ``netcache.invalidate_batch`` message (a batch
+    #: runs in one worker, so smaller batches spread a burst over more workers).
+    dispatch_batch_max: int = 100
 
 
 class Settings(BaseSettings):

@@ -18,7 +18,8 @@ are enforced by the prefork pool only (``netcache celery-worker`` uses it by
 default); an invalidation that reaches the soft limit continues in a new run
 under the same action id instead of failing half done.
 
-Queues: ``invalidate`` (netcache.invalidate) and ``warm`` (the rest).
+Queues: ``invalidate`` (netcache.invalidate, and netcache.invalidate_batch: a list of
+invalidations in one message, what the dispatcher sends by default) and ``warm`` (the rest).
 Transient failures (Redis unreachable, full or read-only) retry with exponential backoff and
 jitter; they are logged as retries, not failures. ``BudgetExceeded`` is not
 transient: the warm run stops and reports it.
@@ -62,6 +63,7 @@ QUEUES = ("invalidate", "warm")
 #: Task name → queue.
 TASK_QUEUES = {
     "netcache.invalidate": "invalidate",
+    "netcache.invalidate_batch": "invalidate",
     "netcache.warm": "warm",
     "netcache.refresh_top": "warm",
     "netcache.refresh_expiring": "warm",
@@ -99,21 +101,25 @@ class NetcacheTask(Task):
 
     def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         """A task failed for good (retries spent, or an error that is not transient): keep it."""
+        self.dead_letter(self.name, task_id, kwargs, exc)
+
+    def dead_letter(self, name: str, task_id: str, kwargs: Any, exc: BaseException) -> None:
+        """Record task ``name`` (or one action of a batch) as failed for good: dead letter, counter, log."""
         settings: Settings = self.app.netcache_settings
         keys = WorkerKeys(settings.key_prefix)
         try:
             client = self.runtime.redis
             pipe = client.pipeline(transaction=False)
             pipe.xadd(keys.tasks_dead, {
-                "task": self.name, "task_id": task_id or "",
+                "task": name, "task_id": task_id or "",
                 "kwargs": json.dumps(kwargs or {}, default=str)[:65_536],
                 "error": f"{type(exc).__name__}: {exc}"[:2000], "at": repr(time.time()),
             }, maxlen=TASK_DEAD_LETTERS_MAX, approximate=True)
-            pipe.hincrby(keys.stats("tasks"), f"failed:{self.name}", 1)
+            pipe.hincrby(keys.stats("tasks"), f"failed:{name}", 1)
             pipe.execute()
         except Exception as e:  # noqa: BLE001 - recording the failure must not hide it
-            log.error("task %s %s failed and its dead letter could not be written: %s", self.name, task_id, e)
-        log.error("task %s %s failed for good: %s: %s", self.name, task_id, type(exc).__name__, exc)
+            log.error("task %s %s failed and its dead letter could not be written: %s", name, task_id, e)
+        log.error("task %s %s failed for good: %s: %s", name, task_id, type(exc).__name__, exc)
 
 
 def _retry_opts() -> dict[str, Any]:
@@ -192,6 +198,31 @@ def _register_tasks(app: Celery) -> None:
     settings: Settings = app.netcache_settings
     w = settings.worker
 
+    def invalidate_one(task: NetcacheTask, tags: list[str], mode: str = "hard", warm: list[dict] | None = None,
+                       reason: str = "", action_id: str | None = None, folded: int = 0,
+                       warm_limit: int | None = None, origin: str = "", only_asked: bool = True) -> dict:
+        limit = w.warm_max_calls_per_run if warm_limit is None else max(0, int(warm_limit))
+        rt = task.runtime
+        aid = action_id or task.request.id
+
+        def enqueue_warm(questions: list[dict], why: str, warm_aid: str) -> None:
+            app.send_task("netcache.warm", kwargs={"questions": questions, "reason": why, "action_id": warm_aid,
+                                                   "origin": origin},
+                          queue="warm")
+
+        if folded:
+            log.info("invalidation %s stands for %d coalesced events", aid, folded)
+        with _counting_rejections(rt, "netcache.invalidate"):
+            if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+                raise ConfigError(f"tags must be a list of strings, got {tags!r}")
+            return run_invalidation(
+                rt.cache, rt.redis, tags=tags, mode=mode, warm=warm or [], reason=reason,
+                action_id=aid, batch_size=w.invalidate_batch_size,
+                pause_ms=w.invalidate_pause_ms, warm_limit=limit,
+                prefix=settings.key_prefix, enqueue_warm=enqueue_warm, only_asked=bool(only_asked),
+                warm_burst_s=w.warm_burst_s,
+            ).to_dict()
+
     @app.task(bind=True, base=NetcacheTask, name="netcache.invalidate", shared=False, **_retry_opts())
     def invalidate(self, tags: list[str], mode: str = "hard", warm: list[dict] | None = None,
                    reason: str = "", action_id: str | None = None, folded: int = 0,
@@ -199,36 +230,47 @@ def _register_tasks(app: Celery) -> None:
         """Gradual invalidation of every entry carrying one of ``tags``; then re-warm the most-asked
         ``warm_limit`` of them (None = ``worker.warm_max_calls_per_run``; 0 = no re-warm), only those
         the query log has seen unless ``only_asked`` is false (an operator's explicit ``--warm N``)."""
-        limit = w.warm_max_calls_per_run if warm_limit is None else max(0, int(warm_limit))
-        rt = self.runtime
-        task_id = self.request.id
-        def enqueue_warm(questions: list[dict], why: str, aid: str) -> None:
-            app.send_task("netcache.warm", kwargs={"questions": questions, "reason": why, "action_id": aid,
-                                                   "origin": origin}, queue="warm")
+        try:
+            return invalidate_one(self, tags, mode, warm, reason, action_id, folded, warm_limit, origin, only_asked)
+        except SoftTimeLimitExceeded:
+            # too big for one run: continue in a new one (same action id, so it picks up
+            # where this one stopped) instead of failing half done
+            log.warning("invalidation %s hit the soft time limit; continuing in a new run",
+                        action_id or self.request.id)
+            raise self.retry(kwargs={"tags": tags, "mode": mode, "warm": warm or [], "reason": reason,
+                                     "action_id": action_id or self.request.id, "folded": folded,
+                                     "warm_limit": warm_limit, "origin": origin, "only_asked": only_asked},
+                             countdown=0, max_retries=None) from None
 
-        if folded:
-            log.info("invalidation %s stands for %d coalesced events", action_id or task_id, folded)
-        with _counting_rejections(rt, "netcache.invalidate"):
-            if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-                raise ConfigError(f"tags must be a list of strings, got {tags!r}")
+    @app.task(bind=True, base=NetcacheTask, name="netcache.invalidate_batch", shared=False, **_retry_opts())
+    def invalidate_batch(self, actions: list[dict]) -> dict:
+        """The dispatcher's batch path: each of ``actions`` (``netcache.invalidate`` keyword
+        arguments) run as that task would run it, in order, under its own ``action_id``.
+
+        One action that fails for good (bad arguments, a bug) is dead-lettered as a
+        ``netcache.invalidate`` and counted; the others go on. A transient failure retries the
+        whole batch: the actions already done return their stored result (idempotent by
+        ``action_id``), so only the rest runs again; so does the soft time limit.
+        """
+        rt = self.runtime
+        with _counting_rejections(rt, "netcache.invalidate_batch"):
+            if not isinstance(actions, list) or not all(isinstance(a, dict) for a in actions):
+                raise ConfigError(f"actions must be a list of netcache.invalidate arguments, got {actions!r:.200}")
+        done = failed = 0
+        for kwargs in actions:
             try:
-                return run_invalidation(
-                    rt.cache, rt.redis, tags=tags, mode=mode, warm=warm or [], reason=reason,
-                    action_id=action_id or task_id, batch_size=w.invalidate_batch_size,
-                    pause_ms=w.invalidate_pause_ms, warm_limit=limit,
-                    prefix=settings.key_prefix, enqueue_warm=enqueue_warm, only_asked=bool(only_asked),
-                    warm_burst_s=w.warm_burst_s,
-                ).to_dict()
+                invalidate_one(self, **kwargs)
+                done += 1
+            except TRANSIENT_ERRORS:
+                raise
             except SoftTimeLimitExceeded:
-                # too big for one run: continue in a new one (same action id, so it picks up
-                # where this one stopped) instead of failing half done
-                log.warning("invalidation %s hit the soft time limit; continuing in a new run",
-                            action_id or task_id)
-                raise self.retry(kwargs={"tags": tags, "mode": mode, "warm": warm or [], "reason": reason,
-                                         "action_id": action_id or task_id, "folded": folded,
-                                         "warm_limit": warm_limit, "origin": origin,
-                                         "only_asked": only_asked},
-                                 countdown=0, max_retries=None) from None
+                log.warning("invalidation batch %s hit the soft time limit after %d of %d; continuing in a new run",
+                            self.request.id, done + failed, len(actions))
+                raise self.retry(kwargs={"actions": actions}, countdown=0, max_retries=None) from None
+            except Exception as e:  # noqa: BLE001 - one bad action must not hold back the rest of the batch
+                failed += 1
+                self.dead_letter("netcache.invalidate", str(kwargs.get("action_id") or ""), kwargs, e)
+        return {"actions": len(actions), "done": done, "failed": failed}
 
     @app.task(bind=True, base=NetcacheTask, name="netcache.warm", shared=False, **_retry_opts())
     def warm(self, questions: list[dict], reason: str = "", action_id: str | None = None,

@@ -1,13 +1,12 @@
 """`netcache dispatcher` as a real process against a real Redis: events in, Celery messages in the broker lists.
 
 Messages enqueued by ``send_task`` on the Redis broker are JSON in the list named
-after the queue; these tests read them there (the Celery worker side is tested
-in the tasks tests).
+after the queue; these tests read them there, batches unpacked (``tests/support/broker.py``;
+the Celery worker side is tested in the tasks tests).
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import signal
@@ -23,6 +22,8 @@ import redis
 from netcache.devtools.local_redis import free_port
 from netcache.events.models import parse_event
 from netcache.events.stream import encode_entry
+from tests.support.broker import broker_messages, broker_tasks
+from tests.support.tasks import stop
 
 NETCACHE = str(Path(sys.executable).with_name("netcache"))
 STREAM, GROUP = "nc:events", "nc-dispatchers"
@@ -32,17 +33,7 @@ def entry(**event) -> dict[str, str]:
     return encode_entry(parse_event(event))
 
 
-def broker_tasks(r, queue: str) -> list[tuple[str, dict]]:
-    """(task name, kwargs) of every message waiting in a Celery queue, oldest first."""
-    out = []
-    for raw in reversed(r.lrange(queue, 0, -1)):  # kombu LPUSHes, workers BRPOP
-        msg = json.loads(raw)
-        _args, kwargs, _embed = json.loads(base64.b64decode(msg["body"]))
-        out.append((msg["headers"]["task"], kwargs))
-    return out
-
-
-def wait_for(predicate, timeout_s: float = 15.0, what: str = "condition") -> None:
+def wait_for(predicate, timeout_s: float = 40.0, what: str = "condition") -> None:
     deadline = time.monotonic() + timeout_s
     while not predicate():
         if time.monotonic() > deadline:
@@ -130,7 +121,7 @@ def test_a_poison_event_goes_to_the_dead_letters_and_the_rest_flow_on(dispatcher
     redis_client.xadd(STREAM, {"v": "1", "type": "config_change", "event": "{not json"})
     redis_client.xadd(STREAM, {"v": "1", "type": "cpu_high", "event": json.dumps({"type": "cpu_high"})})
     redis_client.xadd(STREAM, entry(type="config_change", device="rtr-2"))
-    wait_for(lambda: redis_client.llen("invalidate") == 2, what="both good events")
+    wait_for(lambda: len(broker_tasks(redis_client, "invalidate")) == 2, what="both good events")
     wait_for(lambda: redis_client.xlen("nc:events:dead") == 2, what="two dead letters")
     assert [k["tags"] for _, k in broker_tasks(redis_client, "invalidate")] == [["device:rtr-1"], ["device:rtr-2"]]
     dead = redis_client.xrange("nc:events:dead")
@@ -144,7 +135,7 @@ def test_killed_between_enqueue_and_ack_the_event_takes_effect_exactly_once(disp
     args = ("--consumer", "disp-a") if restart.startswith("same") else ()
     first = dispatchers.start(*args, NETCACHE_DEBUG_PAUSE_BEFORE_ACK_S="60")
     redis_client.xadd(STREAM, entry(type="config_change", device="rtr-7"))
-    wait_for(lambda: redis_client.llen("invalidate") == 1, what="the task enqueued")
+    wait_for(lambda: len(broker_tasks(redis_client, "invalidate")) == 1, what="the task enqueued")
     wait_for(lambda: "pausing" in dispatchers.log(first), what="the pause before ack")
     assert pending(redis_client) == 1  # enqueued, not acknowledged
     first.send_signal(signal.SIGKILL)
@@ -168,7 +159,7 @@ def test_a_second_dispatcher_claims_a_crashed_ones_pending_entries(dispatchers, 
     got = redis_client.xreadgroup(GROUP, "ghost-1234", {STREAM: ">"}, count=10)
     assert len(got[0][1]) == 3 and pending(redis_client) == 3
     dispatchers.start(NETCACHE_WORKER__CLAIM_IDLE_MS="300")
-    wait_for(lambda: redis_client.llen("invalidate") == 3, what="the claimed events' tasks")
+    wait_for(lambda: len(broker_tasks(redis_client, "invalidate")) == 3, what="the claimed events' tasks")
     wait_for(lambda: pending(redis_client) == 0, what="claimed entries acknowledged")
     assert [k["tags"] for _, k in broker_tasks(redis_client, "invalidate")] == [
         ["device:rtr-0"], ["device:rtr-1"], ["device:rtr-2"]]
@@ -181,7 +172,7 @@ def test_sigterm_finishes_the_batch_acknowledges_and_exits_cleanly(dispatchers, 
     wait_for(lambda: "pausing" in dispatchers.log(proc), what="the batch in hand")
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(15) == 0
-    assert pending(redis_client) == 0 and redis_client.llen("invalidate") == 1
+    assert pending(redis_client) == 0 and len(broker_tasks(redis_client, "invalidate")) == 1
     assert "SIGTERM received" in dispatchers.log(proc)
     assert redis_client.exists("nc:w:health:dispatcher:" + os.uname().nodename) == 0  # a clean stop says so
 
@@ -202,7 +193,7 @@ def test_several_dispatchers_share_the_stream_and_each_event_is_enqueued_once(di
     for n in range(300):
         pipe.xadd(STREAM, entry(type="config_change", device=f"rtr-{n:03d}"))
     pipe.execute()
-    wait_for(lambda: redis_client.llen("invalidate") >= 300 and pending(redis_client) == 0, what="all 300")
+    wait_for(lambda: len(broker_tasks(redis_client, "invalidate")) >= 300 and pending(redis_client) == 0, what="all 300")
     tags = [k["tags"][0] for _, k in broker_tasks(redis_client, "invalidate")]
     assert sorted(tags) == sorted(f"device:rtr-{n:03d}" for n in range(300))
     consumers = redis_client.xinfo_consumers(STREAM, GROUP)
@@ -213,7 +204,7 @@ def test_the_dispatcher_exports_its_counters_to_prometheus_and_refreshes_its_hea
     port = free_port()
     dispatchers.start("--metrics-port", str(port))
     redis_client.xadd(STREAM, entry(type="config_change", device="rtr-1"))
-    wait_for(lambda: redis_client.llen("invalidate") == 1, what="the task")
+    wait_for(lambda: len(broker_tasks(redis_client, "invalidate")) == 1, what="the task")
 
     def scraped() -> str:
         try:
@@ -254,11 +245,31 @@ def test_a_real_celery_worker_runs_what_the_dispatcher_enqueued(dispatchers, red
         reasons = sorted(p["reason"] for p in progress())
         assert reasons[0].startswith("config_change config:rtr-1 (event ")
         assert reasons[1] == "config_change config:rtr-1 (trailing edge: 2 events folded)"
-        assert redis_client.llen("invalidate") == 0
+        assert len(broker_tasks(redis_client, "invalidate")) == 0
     finally:
-        worker.terminate()
-        try:
-            worker.wait(20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait(10)
+        stop(worker)
+
+
+@pytest.mark.parametrize("mode", ["batch", "per_action"])
+def test_a_batch_killed_between_enqueue_and_ack_enqueues_each_event_once(dispatchers, redis_client, mode):
+    # the whole batch is on the stream before the dispatcher starts, so its first read takes all of it
+    redis_client.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+    devices = [f"rtr-{n:02d}" for n in range(50)]
+    for device in devices:
+        redis_client.xadd(STREAM, entry(type="config_change", device=device))
+    first = dispatchers.start("--consumer", "disp-a", NETCACHE_DEBUG_PAUSE_BEFORE_ACK_S="60",
+                              NETCACHE_WORKER__DISPATCH_MODE=mode)
+    wait_for(lambda: "pausing" in dispatchers.log(first), what="the pause before ack")
+    messages = broker_messages(redis_client, "invalidate")
+    # the batch path: one message for the 50 actions (dispatch_batch_max 100); the old path: one each
+    assert len(messages) == (1 if mode == "batch" else 50)
+    assert {name for name, _ in messages} == {"netcache.invalidate_batch" if mode == "batch" else "netcache.invalidate"}
+    assert pending(redis_client) == 50  # enqueued, not acknowledged
+    first.send_signal(signal.SIGKILL)
+    first.wait(10)
+    dispatchers.start("--consumer", "disp-a", NETCACHE_WORKER__DISPATCH_MODE=mode)
+    wait_for(lambda: pending(redis_client) == 0, what="the redelivered batch acknowledged")
+    time.sleep(0.8)  # longer than the coalescing window: no trailing action either
+    tags = [k["tags"] for _, k in broker_tasks(redis_client, "invalidate")]
+    assert sorted(tags) == [[f"device:{d}"] for d in devices]  # each once: the markers said "sent"
+    assert len(broker_messages(redis_client, "invalidate")) == len(messages)

@@ -20,6 +20,7 @@ from netcache.settings import Settings
 from netcache.tasks.app import make_app
 from netcache.worker.consumer import CelerySender, Dispatcher
 from netcache.worker.rules import load_rules
+from tests.support.broker import broker_messages, broker_tasks
 
 NETCACHE = str(Path(sys.executable).with_name("netcache"))
 STREAM, GROUP = "nc:events", "nc-dispatchers"
@@ -29,7 +30,7 @@ def entry(**event) -> dict[str, str]:
     return encode_entry(parse_event(event))
 
 
-def wait_for(predicate, timeout_s: float = 20.0, what: str = "condition") -> None:
+def wait_for(predicate, timeout_s: float = 40.0, what: str = "condition") -> None:
     deadline = time.monotonic() + timeout_s
     while not predicate():
         if time.monotonic() > deadline:
@@ -47,14 +48,7 @@ def start_dispatcher(url: str, log_path: Path, **env: str) -> subprocess.Popen:
 
 
 def invalidated_devices(r) -> set[str]:
-    import base64
-    import json
-
-    out = set()
-    for raw in r.lrange("invalidate", 0, -1):
-        kwargs = json.loads(base64.b64decode(json.loads(raw)["body"]))[1]
-        out.update(t.split(":", 1)[1] for t in kwargs["tags"])
-    return out
+    return {t.split(":", 1)[1] for _, kwargs in broker_tasks(r, "invalidate") for t in kwargs["tags"]}
 
 
 @pytest.fixture
@@ -88,7 +82,7 @@ def test_redis_restart_while_events_flow_loses_no_accepted_event(durable_redis, 
         wait_for(lambda: set(accepted) <= invalidated_devices(r), timeout_s=40, what="every accepted event")
         wait_for(lambda: r.xpending(STREAM, GROUP)["pending"] == 0, what="all acknowledged")
         assert proc.poll() is None  # it rode out the restart
-        assert r.llen("invalidate") >= len(accepted)
+        assert len(broker_tasks(r, "invalidate")) >= len(accepted)
     finally:
         proc.kill()
         proc.wait(10)
@@ -106,7 +100,7 @@ def test_redis_down_at_start_is_retried_with_a_clear_log_line_and_no_password(tm
         server.start()
         r = redis.Redis.from_url(server.url)
         r.xadd(STREAM, entry(type="config_change", device="rtr-1"))
-        wait_for(lambda: r.llen("invalidate") == 1, what="the event after Redis came up")
+        wait_for(lambda: len(broker_tasks(r, "invalidate")) == 1, what="the event after Redis came up")
         text = log_path.read_text()
         assert "retrying in" in text and "s3cret-pass" not in text and ":***@" in text
         r.close()
@@ -225,3 +219,38 @@ def test_an_entry_whose_task_can_never_be_sent_is_dead_lettered_without_holding_
     assert sorted(k["tags"][0] for k in sender.sent) == [f"device:rtr-{n}" for n in range(5)]
     (dead,) = redis_client.xrange("nc:events:dead")
     assert dead[1][b"device"] == b"rtr-bad" and b"max_deliveries=3" in dead[1][b"error"]
+
+
+def test_a_broker_outage_on_the_batch_path_keeps_the_batch_pending_and_sends_it_once_the_broker_is_back(
+        redis_url, tmp_path):
+    broker = LocalRedis()
+    broker.start()
+    log_path = tmp_path / "d.log"
+    proc = start_dispatcher(redis_url, log_path, NETCACHE_WORKER__BROKER_URL=broker.url,
+                            NETCACHE_WORKER__DISPATCH_MODE="batch")
+    r = redis.Redis.from_url(redis_url)
+    b = redis.Redis.from_url(broker.url)
+    try:
+        r.xadd(STREAM, entry(type="config_change", device="rtr-first"))
+        wait_for(lambda: invalidated_devices(b) == {"rtr-first"}, what="the first event enqueued")
+        broker.stop()
+        devices = [f"rtr-{n:02d}" for n in range(40)]
+        pipe = r.pipeline()
+        for device in devices:
+            pipe.xadd(STREAM, entry(type="config_change", device=device))
+        pipe.execute()
+        wait_for(lambda: "unavailable" in log_path.read_text(), what="the broker outage logged")
+        assert r.xpending(STREAM, GROUP)["pending"] == 40  # nothing acknowledged while the broker is away
+        broker.start()  # an empty broker (no persistence): the batch must come again, whole
+        wait_for(lambda: r.xpending(STREAM, GROUP)["pending"] == 0, timeout_s=40, what="the batch acknowledged")
+        tasks = broker_tasks(b, "invalidate")
+        assert sorted(k["tags"][0] for _, k in tasks) == [f"device:{d}" for d in devices]  # each once
+        assert {name for name, _ in broker_messages(b, "invalidate")} == {"netcache.invalidate_batch"}
+        assert r.xlen("nc:events:dead") == 0  # an outage is not the events' fault
+        assert proc.poll() is None
+    finally:
+        proc.kill()
+        proc.wait(10)
+        r.close()
+        b.close()
+        broker.close()

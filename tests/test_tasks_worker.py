@@ -253,3 +253,42 @@ def test_a_task_that_fails_for_good_leaves_a_dead_letter_and_a_count_and_no_task
     assert redis_client.hget("nc:w:stats:tasks", "failed:netcache.invalidate") == b"1"
     # results are not stored: the broker does not grow by one result per task
     assert not list(redis_client.scan_iter("celery-task-meta-*"))
+
+
+def test_an_invalidation_batch_runs_each_action_once_dead_letters_a_bad_one_and_a_resent_batch_redoes_nothing(
+        runtimes, redis_url, redis_client, llm_server, tmp_path):
+    """What the dispatcher's batch path sends (``netcache.invalidate_batch``), run by a real worker."""
+    settings = _settings(redis_url, llm_server.url)
+    rt = runtimes(settings)
+    q1, q2 = "Show the BGP neighbor summary on rtr-001", "Show CPU and memory usage on rtr-002"
+    rt.cache.put(q1, "all established")
+    rt.cache.put(q2, "cpu 5 %")
+    id2 = rt.cache.get(q2).entry_id
+    batch = [
+        {"tags": ["device:rtr-001"], "mode": "hard", "warm": [], "reason": "config_change", "action_id": "b-1"},
+        {"tags": "device:rtr-009", "mode": "hard", "action_id": "b-bad"},  # a caller mistake: tags not a list
+        {"tags": ["device:rtr-002"], "mode": "soft", "warm": [], "reason": "interface_flap", "action_id": "b-2"},
+    ]
+    log = tmp_path / "worker.log"
+    proc = _start_worker(redis_client, redis_url, llm_server.url, log)
+    try:
+        app = make_app(settings)
+        app.send_task("netcache.invalidate_batch", queue="invalidate", kwargs={"actions": batch})
+        wait_for(lambda: all(read_progress(redis_client, "nc", a).get("status") == "done" for a in ("b-1", "b-2")),
+                 60, "both good invalidations of the batch", logs=[log])
+        assert rt.cache.get(q1) is None and rt.cache.entry(id2).stale  # hard, and soft
+        finished = {a: read_progress(redis_client, "nc", a)["finished_at"] for a in ("b-1", "b-2")}
+        # a dispatcher killed before its ack sends the same actions again, batched with a new one
+        app.send_task("netcache.invalidate_batch", queue="invalidate", kwargs={"actions": batch + [
+            {"tags": ["device:rtr-003"], "mode": "hard", "warm": [], "reason": "new", "action_id": "b-3"}]})
+        wait_for(lambda: read_progress(redis_client, "nc", "b-3").get("status") == "done", 60, "the new action",
+                 logs=[log])
+    finally:
+        stop(proc)
+    assert {a: read_progress(redis_client, "nc", a)["finished_at"] for a in ("b-1", "b-2")} == finished  # not redone
+    dead = redis_client.xrange("nc:w:tasks:dead")
+    assert len(dead) == 2  # the bad action, once per batch that carried it; the others ran
+    assert all(f[b"task"] == b"netcache.invalidate" and b"ConfigError" in f[b"error"] for _, f in dead)
+    assert {json.loads(f[b"kwargs"])["action_id"] for _, f in dead} == {"b-bad"}
+    assert redis_client.hget("nc:w:stats:tasks", "failed:netcache.invalidate") == b"2"
+    assert redis_client.hget("nc:w:stats:tasks", "rejected:netcache.invalidate") == b"2"

@@ -52,9 +52,6 @@ from netcache.worker.rules import Action
 __all__ = ["Decision", "DueWindow", "Coalescer", "lead_action_id", "trail_action_id"]
 
 
-
-
-
 def lead_action_id(stream_id: str, akey: str) -> str:
     """Deterministic id of the action a stream entry leads (the same on every redelivery)."""
     return hashlib.sha1(f"lead|{stream_id}|{akey}".encode()).hexdigest()[:24]
@@ -105,6 +102,7 @@ class Coalescer:
         self.act_key = self.keys.actions_pending
         self.fold_base = self.keys.fold_base
         self._decide = lua.register(redis_client, "coalesce_decide")
+        self._mark_sent = lua.register(redis_client, "coalesce_mark_sent")
         self._claim = lua.register(redis_client, "coalesce_claim_due")
         self._finish = lua.register(redis_client, "coalesce_finish")
 
@@ -117,36 +115,37 @@ class Coalescer:
     # -- leading edge ---------------------------------------------------------------
     def decide_many(self, items: list[tuple[str, Action]], pipe: redis.client.Pipeline | None = None
                     ) -> list[Decision]:
-        """Decide for each ``(stream_id, action)``, in stream order per action, in one round trip.
+        """Decide for each ``(stream_id, action)``, in stream order per action, in one script call.
 
-        Items for the same action key go to Redis in one script call (a storm of 500
-        events in a batch is one call, not 500).
+        A read batch is one call, whatever it holds: a storm of 500 events for one action, or
+        500 distinct actions (one call per action key would pack and parse 500 commands).
         """
         if not items:
             return []
-        pipe = pipe if pipe is not None else self.redis.pipeline(transaction=False)
         groups: dict[str, list[int]] = {}
         for n, (_, action) in enumerate(items):
             groups.setdefault(action.key(), []).append(n)
+        keys = [self.due_key, self.act_key]
+        args: list[str | int] = [self.window_ms, self.marker_ttl_s, self.fold_base, self.keys.marker_base]
         for akey, positions in groups.items():
-            action = items[positions[0]][1]
-            self._decide(
-                keys=[self.window_key(akey), self.due_key, self.act_key],
-                args=[self.window_ms, akey, action.to_json(), self.marker_ttl_s, f"{self.fold_base}{akey}:",
-                      self.keys.marker_base, *(items[p][0] for p in positions)],
-                client=pipe)
-        results = pipe.execute()
+            keys.append(self.window_key(akey))
+            args += [akey, items[positions[0]][1].to_json(), len(positions)]
+            args += [items[p][0] for p in positions]
+        if pipe is not None:
+            self._decide(keys=keys, args=args, client=pipe)
+            outcomes = pipe.execute()[-1]
+        else:
+            outcomes = self._decide(keys=keys, args=args)
         out: list[Decision | None] = [None] * len(items)
-        for (akey, positions), outcomes in zip(groups.items(), results):
-            for p, outcome in zip(positions, outcomes):
-                outcome = to_text(outcome)
-                out[p] = Decision(outcome, lead_action_id(items[p][0], akey))
+        flat = [(akey, p) for akey, positions in groups.items() for p in positions]
+        for (akey, p), outcome in zip(flat, outcomes):
+            out[p] = Decision(to_text(outcome), lead_action_id(items[p][0], akey))
         return out  # type: ignore[return-value]
 
     def mark_sent(self, action_ids: list[str], pipe: redis.client.Pipeline) -> None:
-        """Queue ``SET marker sent`` for leading actions whose tasks are enqueued."""
-        for action_id in action_ids:
-            pipe.set(self.marker_key(action_id), "sent", ex=self.marker_ttl_s)
+        """Queue ``SET marker sent`` for leading actions whose tasks are enqueued (one script call)."""
+        if action_ids:
+            self._mark_sent(args=[self.marker_ttl_s, self.keys.marker_base, *action_ids], client=pipe)
 
     # -- trailing edge --------------------------------------------------------------
     def claim_due(self, limit: int = 100) -> list[DueWindow]:
@@ -160,9 +159,10 @@ class Coalescer:
             out.append(DueWindow(member=member, action=action, folded=int(raw[i + 2])))
         return out
 
-    def finish(self, window: DueWindow) -> None:
-        """The trailing action is enqueued: drop the window."""
-        self._finish(keys=[self.due_key, self.act_key, self.fold_base + window.member], args=[window.member])
+    def finish(self, window: DueWindow, pipe: redis.client.Pipeline | None = None) -> None:
+        """The trailing action is enqueued: drop the window (queued on ``pipe`` if given)."""
+        self._finish(keys=[self.due_key, self.act_key, self.fold_base + window.member], args=[window.member],
+                     client=pipe)
 
     def next_due_in_s(self) -> float | None:
         """Seconds until the earliest due window (0 if overdue), ``None`` if none is open."""

@@ -14,8 +14,9 @@ One loop (``Dispatcher.run``), each step:
    in the same MULTI, so it never blocks the group;
 5. render the rules' actions, decide leading / folded in one pipelined round
    trip (:mod:`netcache.worker.coalesce`), enqueue the leading ones with
-   ``send_task``, mark them "sent", and only then acknowledge (``XACK``,
-   in one MULTI with the batch's dead letters);
+   ``send_task`` (by default the batch's invalidations as ``netcache.invalidate_batch``
+   messages, all in one round trip: :class:`CelerySender`), mark them "sent", and only
+   then acknowledge (``XACK``, in one MULTI with the batch's dead letters);
 6. send the trailing actions of windows that are due;
 7. every ``dispatcher_health_interval_s``: refresh the health key
    ``{prefix}:w:health:dispatcher:{hostname}`` and add the counters to
@@ -80,11 +81,12 @@ from netcache.settings import Settings
 from netcache.text import to_text
 from netcache.worker.coalesce import Coalescer, Decision
 from netcache.worker.deadletter import dead_letter_fields
-from netcache.worker.rules import Action, RuleSet
+from netcache.worker.rules import INVALIDATE_TASK, Action, RuleSet
 
 __all__ = [
     "TaskSender",
     "CelerySender",
+    "INVALIDATE_BATCH_TASK",
     "Counters",
     "Dispatcher",
     "consumer_name",
@@ -111,10 +113,16 @@ class TaskSender(Protocol):
     """Hands a task to the broker; returns only once the broker holds it.
 
     A sender may also offer ``session()``, a context manager the dispatcher holds
-    around one batch's sends (to reuse one broker connection).
+    around one batch's sends (to reuse one broker connection), and
+    ``send_many(items)`` with ``batches = True``: every ``(name, kwargs, queue)`` of
+    a read batch at once, returning only once the broker holds them all.
     """
 
     def send(self, name: str, kwargs: dict[str, Any], queue: str) -> None: ...
+
+
+#: The task that applies a list of invalidations (tasks/app.py); the batch path sends it.
+INVALIDATE_BATCH_TASK = "netcache.invalidate_batch"
 
 
 class CelerySender:
@@ -125,11 +133,28 @@ class CelerySender:
     a binding lookup per message; the worker consumes the same list.
     ``ignore_result``: the dispatcher never waits for results, and asking for
     them would subscribe this process to one result channel per task.
+
+    ``mode`` (default ``WorkerSettings.dispatch_mode``) decides what ``send_many``
+    does with a read batch's actions: ``"batch"`` packs the ``netcache.invalidate``
+    ones into ``netcache.invalidate_batch`` messages of up to ``batch_max`` actions
+    (other tasks go one message each), ``"pipelined"`` sends one message per action;
+    both publish inside kombu's ``Producer.batch()``, so the batch's LPUSHes are one
+    pipelined round trip on one Redis client. ``"per_action"`` (``batches`` False)
+    leaves the dispatcher calling ``send`` once per action, one round trip each.
     """
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, mode: str | None = None, batch_max: int | None = None) -> None:
         self.app = app
         self._producer: Any = None
+        w = app.netcache_settings.worker if hasattr(app, "netcache_settings") else None
+        self.mode = mode or (w.dispatch_mode if w is not None else "per_action")
+        if self.mode not in ("batch", "pipelined", "per_action"):
+            raise ValueError(f"dispatch mode must be batch, pipelined or per_action, not {self.mode!r}")
+        self.batch_max = max(1, batch_max or (w.dispatch_batch_max if w is not None else 100))
+
+    @property
+    def batches(self) -> bool:
+        return self.mode != "per_action"
 
     @contextlib.contextmanager
     def session(self) -> Iterator[None]:
@@ -145,6 +170,31 @@ class CelerySender:
         brief = {k: kwargs[k] for k in ("tags", "mode", "action_id", "folded") if k in kwargs}
         self.app.send_task(name, kwargs=kwargs, exchange="", routing_key=queue, ignore_result=True,
                            producer=self._producer, argsrepr="()", kwargsrepr=repr(brief))
+
+    def send_many(self, items: list[tuple[str, dict[str, Any], str]]) -> None:
+        """Send every ``(name, kwargs, queue)``; returns once the broker holds them all."""
+        messages: list[tuple[str, dict[str, Any], str]] = []
+        if self.mode == "batch":
+            by_queue: dict[str, list[dict[str, Any]]] = {}
+            for name, kwargs, queue in items:
+                if name == INVALIDATE_TASK[0]:
+                    by_queue.setdefault(queue, []).append(kwargs)
+                else:
+                    messages.append((name, kwargs, queue))
+            for queue, actions in by_queue.items():
+                for i in range(0, len(actions), self.batch_max):
+                    messages.append((INVALIDATE_BATCH_TASK, {"actions": actions[i:i + self.batch_max]}, queue))
+        else:
+            messages = list(items)
+        with self.app.producer_or_acquire() as producer, producer.batch(max_size=max(1, 2 * len(messages))):
+            for name, kwargs, queue in messages:
+                if name == INVALIDATE_BATCH_TASK:
+                    brief = repr({"actions": len(kwargs["actions"]),
+                                  "first": kwargs["actions"][0].get("action_id")})
+                else:
+                    brief = repr({k: kwargs[k] for k in ("tags", "mode", "action_id", "folded") if k in kwargs})
+                self.app.send_task(name, kwargs=kwargs, exchange="", routing_key=queue, ignore_result=True,
+                                   producer=producer, argsrepr="()", kwargsrepr=brief)
 
 
 def _session(sender: TaskSender) -> contextlib.AbstractContextManager[Any]:
@@ -407,30 +457,11 @@ class Dispatcher:
                 sends_left[entry_id] = sends_left.get(entry_id, 0) + 1
             elif d.outcome == "fold":
                 self._count("coalesced")
-        sent_ids: list[str] = []
-        failure: BaseException | None = None
-        failed: set[str] = set()
         leads = [(entry_id, action, d) for (entry_id, action), d in zip(work, decisions) if d.outcome == "lead"]
-        if leads:
-            try:
-                with _session(self.sender):
-                    for entry_id, action, d in leads:
-                        if entry_id in failed:
-                            continue
-                        try:
-                            self._send(action, d, entry_id)
-                        except TRANSIENT_ERRORS:
-                            raise  # the broker is away: stop; what was sent is acknowledged below
-                        except Exception as e:  # this entry cannot be sent: it stays pending, the others go on
-                            failed.add(entry_id)
-                            failure = e
-                            log.error("dispatcher %s: cannot enqueue %s for entry %s: %s: %s", self.consumer,
-                                      action.task, entry_id, type(e).__name__, e)
-                            continue
-                        sent_ids.append(d.action_id)
-                        sends_left[entry_id] -= 1
-            except TRANSIENT_ERRORS as e:
-                failure = e
+        sent, failure = self._send_leads(leads)
+        sent_ids = [action_id for _, action_id in sent]
+        for entry_id, _ in sent:
+            sends_left[entry_id] -= 1
         if sent_ids:  # remembered at once, so a crash before the ack does not enqueue them again
             marks = self.redis.pipeline(transaction=False)
             self.coalescer.mark_sent(sent_ids, marks)
@@ -463,30 +494,92 @@ class Dispatcher:
             raise failure
         return len(entries)
 
-    def _send(self, action: Action, decision: Decision, entry_id: str, folded: int = 0) -> None:
+    def _send_leads(self, leads: list[tuple[str, Action, Decision]]
+                    ) -> tuple[list[tuple[str, str]], BaseException | None]:
+        """Enqueue the leading actions of one read batch; ``(entry id, action id)`` sent, and the failure.
+
+        A sender that ``batches`` gets them all in one ``send_many`` (one round trip to the
+        broker); if that fails for a reason other than an outage (a task that cannot be
+        serialised), they are sent one by one so only the bad entry stays pending. An outage
+        stops the sends: what was sent is acknowledged, the rest stays pending (a batch that
+        failed mid-way may have reached the broker in part: its actions go again, and the
+        tasks de-duplicate by ``action_id``).
+        """
+        sent: list[tuple[str, str]] = []
+        if not leads:
+            return sent, None
+        if getattr(self.sender, "batches", False):
+            items = [(a.task, self._kwargs(a, d, entry_id), a.queue) for entry_id, a, d in leads]
+            try:
+                self.sender.send_many(items)  # type: ignore[attr-defined]
+            except TRANSIENT_ERRORS as e:
+                return sent, e
+            except Exception as e:  # noqa: BLE001 - isolate the entry at fault below
+                log.warning("dispatcher %s: batch of %d actions not enqueued (%s: %s); sending them one by one",
+                            self.consumer, len(leads), type(e).__name__, e)
+            else:
+                self._count("actions", len(leads))
+                return [(entry_id, d.action_id) for entry_id, _, d in leads], None
+        failure: BaseException | None = None
+        failed: set[str] = set()
+        try:
+            with _session(self.sender):
+                for entry_id, action, d in leads:
+                    if entry_id in failed:
+                        continue
+                    try:
+                        self._send(action, d, entry_id)
+                    except TRANSIENT_ERRORS:
+                        raise  # the broker is away: stop; what was sent is acknowledged
+                    except Exception as e:  # this entry cannot be sent: it stays pending, the others go on
+                        failed.add(entry_id)
+                        failure = e
+                        log.error("dispatcher %s: cannot enqueue %s for entry %s: %s: %s", self.consumer,
+                                  action.task, entry_id, type(e).__name__, e)
+                        continue
+                    sent.append((entry_id, d.action_id))
+        except TRANSIENT_ERRORS as e:
+            failure = e
+        return sent, failure
+
+    @staticmethod
+    def _kwargs(action: Action, decision: Decision, entry_id: str, folded: int = 0) -> dict[str, Any]:
         reason = f"{action.event_type} {action.target} (event {entry_id})"
-        self.sender.send(action.task, action.kwargs(action_id=decision.action_id, reason=reason, folded=folded),
-                         action.queue)
+        return action.kwargs(action_id=decision.action_id, reason=reason, folded=folded)
+
+    def _send(self, action: Action, decision: Decision, entry_id: str, folded: int = 0) -> None:
+        self.sender.send(action.task, self._kwargs(action, decision, entry_id, folded), action.queue)
         self._count("actions")
 
     # -- trailing edges ------------------------------------------------------------------
     def flush_due(self) -> int:
-        """Send the trailing action of every window that is due; returns how many were sent."""
-        sent = 0
+        """Send the trailing action of every window that is due; returns how many were sent.
+
+        A sender that ``batches`` gets them in one ``send_many`` before any window is
+        finished (a crash in between: the leases expire and the windows are sent again,
+        under the same action ids)."""
         windows = self.coalescer.claim_due(limit=self.read_count)
         if not windows:
             return 0
-        with _session(self.sender):
-            for window in windows:
-                if window.action is not None and window.folded > 0:
-                    a = window.action
-                    reason = f"{a.event_type} {a.target} (trailing edge: {window.folded} events folded)"
-                    self.sender.send(a.task, a.kwargs(action_id=window.action_id, reason=reason,
-                                                      folded=window.folded), a.queue)
-                    self._count("actions")
-                    sent += 1
-                self.coalescer.finish(window)
-        return sent
+        items = []
+        for window in windows:
+            if window.action is not None and window.folded > 0:
+                a = window.action
+                reason = f"{a.event_type} {a.target} (trailing edge: {window.folded} events folded)"
+                items.append((a.task, a.kwargs(action_id=window.action_id, reason=reason, folded=window.folded),
+                              a.queue))
+        if items and getattr(self.sender, "batches", False):
+            self.sender.send_many(items)  # type: ignore[attr-defined]
+        elif items:
+            with _session(self.sender):
+                for name, kwargs, queue in items:
+                    self.sender.send(name, kwargs, queue)
+        self._count("actions", len(items))
+        finished = self.redis.pipeline(transaction=False)  # one round trip for the batch's windows
+        for window in windows:
+            self.coalescer.finish(window, finished)
+        finished.execute()
+        return len(items)
 
     # -- health and counters -------------------------------------------------------------
     def report(self, *, final: bool = False) -> None:
