@@ -191,10 +191,14 @@ class EventSettings(BaseModel):
 
     #: The Redis stream every event lands on.
     stream: str = "nc:events"
-    #: Approximate MAXLEN for XADD trimming.
-    stream_maxlen: int = 1_000_000
+    #: Length limit of the stream. It is trimmed only below what every consumer group has read and
+    #: acknowledged (XTRIM MINID); at the limit with unprocessed events, publishing is refused
+    #: (webhook 503, syslog holds), never done by dropping unread events.
+    stream_maxlen: int = Field(1_000_000, ge=1)
     #: Events with the same id inside this window are published once.
     dedup_window_s: int = 3600
+    #: Most event ids the de-dup record (zset nc:ev:seen, no TTL) keeps; the oldest go first.
+    dedup_max_ids: int = Field(500_000, ge=1)
     #: Syslog listener bind address and port (UDP and TCP).
     syslog_host: str = "127.0.0.1"
     syslog_port: int = 5514

@@ -43,7 +43,7 @@ from redis.exceptions import RedisError
 from netcache.connections import make_async_redis, redact_url, require_server
 from netcache.errors import BackendUnavailable, ConfigError, EventError
 from netcache.events.models import EventBase, parse_event
-from netcache.events.publisher import AsyncEventPublisher
+from netcache.events.publisher import AsyncEventPublisher, StreamFull
 from netcache.events.webhooks.alertmanager import AlertRule, load_rules, map_payload
 from netcache.events.webhooks.netbox import SIGNATURE_HEADER, map_netbox, verify_signature
 from netcache.health import health_key, write_heartbeat
@@ -193,6 +193,11 @@ async def _publish(state: _State, endpoint: str, events: list[EventBase]) -> dic
         assert state.publisher is not None
         try:
             results = await state.publisher.publish_many(events)
+        except StreamFull as e:  # unread events at the stream's limit: refused, never trimmed away
+            log.warning("webhook %s: events stream full, answered 503: %s", endpoint, e)
+            retry_s = state.settings.events.webhook_retry_after_s
+            raise _Reject(503, "stream_full", str(e), f"retry the whole batch in {retry_s} s (what was "
+                          "published is recognised as a duplicate)", headers={"Retry-After": str(retry_s)}) from None
         except BackendUnavailable as e:
             log.warning("webhook %s: Redis unavailable, answered 503: %s", endpoint, e)
             retry_s = state.settings.events.webhook_retry_after_s
