@@ -357,6 +357,9 @@ class Settings(BaseSettings):
     key_prefix: str = "nc"
     #: Log level for CLI processes.
     log_level: str = "INFO"
+    #: Start-up check of each Redis's eviction policy and persistence (netcache/durability.py):
+    #: "warn" logs what cannot keep accepted events and worker state, "refuse" exits instead, "off" skips it.
+    durability_check: Literal["warn", "refuse", "off"] = "warn"
 
     cache: CacheSettings = Field(default_factory=CacheSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)

@@ -254,8 +254,14 @@ def refresh_top(n, sync) -> None:
 @click.option("--loglevel", default=None, help="Default: NETCACHE_LOG_LEVEL.")
 def celery_worker(queues, pool, concurrency, name, loglevel) -> None:
     """Run a Celery worker for netcache's tasks (invalidate and warm queues)."""
+    from netcache.durability import check_at_start
+
     settings = Settings()
     app = _app(settings)
+    try:
+        check_at_start(settings, "worker")
+    except NetcacheError as e:
+        raise click.ClickException(str(e)) from e
     click.echo(f"celery worker on {redact_url(app.conf.broker_url)} queues={queues} pool={pool}", err=True)
     app.worker_main(["worker", "-Q", queues, "--pool", pool, "-c", str(concurrency), "-n", name,
                      "--loglevel", (loglevel or settings.log_level).upper(), "--without-mingle",

@@ -58,6 +58,16 @@ def _unreachable(settings: Settings, e: Exception, url: str | None = None) -> cl
                                 f"start it or set NETCACHE_REDIS_URL")
 
 
+def _durability(settings: Settings, component: str) -> None:
+    """Warn (or refuse, NETCACHE_DURABILITY_CHECK=refuse) when a Redis cannot keep what it is given."""
+    from netcache.durability import check_at_start
+
+    try:
+        check_at_start(settings, component)
+    except NetcacheError as e:
+        raise click.ClickException(str(e)) from e
+
+
 @click.command("dispatcher")
 @click.option("--metrics-port", type=int, default=None,
               help="Serve Prometheus /metrics on this port (default: NETCACHE_WORKER__DISPATCHER_METRICS_PORT; 0 = off).")
@@ -98,6 +108,7 @@ def dispatcher(metrics_port: int | None, rules_file: str | None, consumer: str |
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     require_server(settings, "the dispatcher")
+    _durability(settings, "dispatcher")
     app = make_app(settings)
     d = Dispatcher(settings, redis_client=_client(settings), sender=CelerySender(app), rules=rules,
                    consumer=consumer, registry=registry, pause_before_ack_s=pause_s)

@@ -41,6 +41,7 @@ from pydantic import ValidationError
 from redis.exceptions import RedisError
 
 from netcache.connections import make_async_redis, redact_url, require_server
+from netcache.durability import check_at_start
 from netcache.errors import BackendUnavailable, ConfigError, EventError
 from netcache.events.models import EventBase, parse_event
 from netcache.events.publisher import AsyncEventPublisher, StreamFull
@@ -424,6 +425,7 @@ def webhook_command(host: str | None, port: int | None) -> None:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         app = create_app(settings)
+        check_at_start(settings, "webhook")
     except ConfigError as e:
         raise click.ClickException(str(e)) from None
     host = host or settings.events.webhook_host
