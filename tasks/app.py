@@ -208,7 +208,7 @@ def _register_tasks(app: Celery) -> None:
                 raise ConfigError(f"tags must be a list of strings, got {tags!r}")
             try:
                 return run_invalidation(
-                    rt.cache, rt.redis, tags=tags, mode=mode, warm=warm or [], reason=reason,
+                    rt.cache, rt.state_redis, tags=tags, mode=mode, warm=warm or [], reason=reason,
                     action_id=action_id or task_id, batch_size=w.invalidate_batch_size,
                     pause_ms=w.invalidate_pause_ms, warm_limit=limit,
                     prefix=settings.key_prefix, enqueue_warm=enqueue_warm,

@@ -166,10 +166,10 @@ def _follow(settings: Settings, action_id: str, wait_s: float) -> None:
     """Show an enqueued invalidation's progress (written by the worker) until done or ``wait_s``."""
     import time
 
-    from netcache.connections import make_redis
+    from netcache.connections import make_state_redis
     from netcache.tasks.invalidation import read_progress
 
-    client = make_redis(settings)
+    client = make_state_redis(settings)
     deadline = time.monotonic() + wait_s
     shown = 0
     with click.progressbar(length=1, label=f"action {action_id}", file=sys.stderr) as bar:

@@ -110,8 +110,10 @@ def dispatcher(metrics_port: int | None, rules_file: str | None, consumer: str |
     require_server(settings, "the dispatcher")
     _durability(settings, "dispatcher")
     app = make_app(settings)
+    state_url = settings.worker.broker_url
     d = Dispatcher(settings, redis_client=_client(settings), sender=CelerySender(app), rules=rules,
-                   consumer=consumer, registry=registry, pause_before_ack_s=pause_s)
+                   consumer=consumer, registry=registry, pause_before_ack_s=pause_s,
+                   state_client=_client(settings, state_url) if state_url else None)
     click.echo(f"dispatcher {d.consumer}: {settings.events.stream} → group {d.group} "
                f"on {redact_url(settings.redis_url)} (rules: {rules.source})", err=True)
     d.run(stop)

@@ -196,10 +196,13 @@ class Dispatcher:
 
     def __init__(self, settings: Settings, *, redis_client: redis.Redis, sender: TaskSender, rules: RuleSet,
                  consumer: str | None = None, hostname: str | None = None, registry: Any = None,
-                 pause_before_ack_s: float = 0.0, clock: Callable[[], float] = time.monotonic) -> None:
+                 pause_before_ack_s: float = 0.0, clock: Callable[[], float] = time.monotonic,
+                 state_client: redis.Redis | None = None) -> None:
         w = settings.worker
         self.settings = settings
         self.redis = redis_client
+        #: the worker's state (coalescing windows, markers, refunds): the noeviction Redis when there is one
+        self.state = state_client if state_client is not None else redis_client
         self.sender = sender
         self.rules = rules
         self.stream = settings.events.stream
@@ -218,7 +221,7 @@ class Dispatcher:
         self.backoff_max_s = max(0.1, w.dispatcher_backoff_max_s)
         self.pause_before_ack_s = pause_before_ack_s
         self.clock = clock
-        self.coalescer = Coalescer(redis_client, prefix=self.prefix, window_s=w.coalesce_window_s,
+        self.coalescer = Coalescer(self.state, prefix=self.prefix, window_s=w.coalesce_window_s,
                                    marker_ttl_s=w.action_marker_ttl_s, lease_ms=self.claim_idle_ms)
         self.counters = Counters()
         self._reported = Counters()
@@ -356,7 +359,7 @@ class Dispatcher:
             return {}
         rows = self.redis.xpending_range(self.stream, self.group, min=ids[0], max=ids[-1],
                                          count=len(ids) + 1000, consumername=self.consumer)
-        refunds = dict(zip(ids, self.redis.hmget(self._refunds_key, ids)))
+        refunds = dict(zip(ids, self.state.hmget(self._refunds_key, ids)))
         return {to_text(r["message_id"]): max(1, int(r["times_delivered"]) - int(refunds.get(to_text(r["message_id"])) or 0))
                 for r in rows}
 
@@ -365,7 +368,7 @@ class Dispatcher:
         if not entry_ids:
             return
         try:
-            pipe = self.redis.pipeline(transaction=False)
+            pipe = self.state.pipeline(transaction=False)
             for entry_id in entry_ids:
                 pipe.hincrby(self._refunds_key, entry_id, 1)
             pipe.execute()
@@ -432,7 +435,7 @@ class Dispatcher:
             except TRANSIENT_ERRORS as e:
                 failure = e
         if sent_ids:  # remembered at once, so a crash before the ack does not enqueue them again
-            marks = self.redis.pipeline(transaction=False)
+            marks = self.state.pipeline(transaction=False)
             self.coalescer.mark_sent(sent_ids, marks)
             marks.execute()
         if self.pause_before_ack_s > 0:
@@ -449,8 +452,9 @@ class Dispatcher:
         to_ack = done + [d[0] for d in dead]
         if to_ack:
             pipe.xack(self.stream, self.group, *to_ack)
-            pipe.hdel(self._refunds_key, *to_ack)
         pipe.execute()
+        if to_ack:  # after the ack: a crash in between leaves a field that only lowers a count
+            self.state.hdel(self._refunds_key, *to_ack)
         self._count("dead_lettered", len(dead))
         self._count("acked", len(to_ack))
         if ack_only:
