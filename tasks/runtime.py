@@ -38,17 +38,17 @@ class Runtime:
             self.__dict__["llm"] = llm
 
     @cached_property
-    def redis(self) -> redis.Redis:
-        with self._lock:
-            return make_redis(self.settings)
-
-    @cached_property
     def state_redis(self) -> redis.Redis:
         """The worker's state (invalidation progress): the broker's noeviction Redis when there is one."""
         with self._lock:
             if not self.settings.worker.broker_url:
                 return self.redis
             return make_state_redis(self.settings)
+
+    @cached_property
+    def redis(self) -> redis.Redis:
+        with self._lock:
+            return make_redis(self.settings)
 
     @cached_property
     def llm(self) -> Any:
