@@ -49,6 +49,12 @@ Guarantees:
   before any dispatcher ran (a webhook receiver that started first) are not
   lost; ``"$"`` starts with events published from then on. If Redis loses
   the group (a restart without persistence), it is recreated the same way.
+* **A full broker.** While the broker uses more than ``broker_high_water`` of its
+  maxmemory, nothing is read or sent (a hold, retried with backoff like an outage): the
+  events wait on the stream, and the worker keeps room to take tasks and drain it.
+* **Dead consumers.** Every ``claim_idle_ms``, consumers of the group idle longer than
+  ``consumer_grace_s`` with nothing pending (XAUTOCLAIM took their entries first) are
+  removed (``XGROUP DELCONSUMER``), so the group lists only live dispatchers.
 * **Outages.** Redis or broker errors are retried with exponential backoff
   (capped at ``dispatcher_backoff_max_s``), logged once per attempt with the
   redacted URL, counted as ``errors``; the loop never exits on them.
@@ -71,6 +77,7 @@ from typing import Any, Protocol
 import redis
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from netcache import lua
 from netcache.connections import redact_url
 from netcache.errors import BackendUnavailable, EventError
 from netcache.events.stream import decode_entry
@@ -165,6 +172,8 @@ class Counters:
     acked: int = 0
     #: deliveries that ended in an outage and do not count against max_deliveries
     refunded: int = 0
+    #: dead consumers removed from the group
+    reaped: int = 0
 
     def to_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -182,6 +191,7 @@ class _Prometheus:
             "claimed": "Entries claimed from idle consumers", "errors": "Errors (Redis, broker, unexpected)",
             "acked": "Entries acknowledged",
             "refunded": "Deliveries that ended in an outage (not counted against max_deliveries)",
+            "reaped": "Dead consumers removed from the group (idle past the grace, nothing pending)",
         }
         self.counters = {name: Counter(f"netcache_dispatcher_{name}", text, registry=registry)
                          for name, text in help_.items()}
@@ -231,6 +241,11 @@ class Dispatcher:
         self._last_health = float("-inf")
         self._url = redact_url(settings.redis_url)
         self._refunds_key = WorkerKeys(self.prefix).refunds
+        self.high_water = w.broker_high_water
+        self.consumer_grace_ms = max(self.claim_idle_ms, int(w.consumer_grace_s * 1000))
+        self._last_reap = float("-inf")
+        self._reap = lua.register(redis_client, "reap_consumers")
+        self._room_checked = float("-inf")
 
     # -- counters -----------------------------------------------------------------------
     def _count(self, name: str, n: int = 1) -> None:
@@ -301,9 +316,25 @@ class Dispatcher:
         base = 0.1 if not delay else min(self.backoff_max_s, delay * 2)
         return min(self.backoff_max_s, base * (0.8 + 0.4 * random.random()))
 
+    def _broker_room(self) -> None:
+        """Raise BackendUnavailable (a hold, retried with backoff) while the broker is above its
+        high-water mark, so a full broker keeps room for workers to take tasks (tasks/transport.py)."""
+        if self.high_water <= 0 or self.clock() < self._room_checked + 1.0:
+            return
+        info = self.state.info("memory")
+        used, limit = int(info.get("used_memory", 0)), int(info.get("maxmemory", 0) or 0)
+        if limit and used > self.high_water * limit:
+            self._room_checked = float("-inf")  # look again next round
+            if self.clock() - self._last_health >= self.health_every_s:
+                self.report()  # holding is not being down
+            raise BackendUnavailable(f"the broker uses {used / limit:.0%} of its maxmemory (high-water mark "
+                                     f"{self.high_water:.0%}): holding events until workers drain it")
+        self._room_checked = self.clock()
+
     def step(self, stop: threading.Event | None = None) -> int:
         """One round (own pending, claim, read, process, trailing edges, health); entries handled."""
         handled = 0
+        self._broker_room()
         if self._pending_first:
             entries = self._read("0")
             if entries:
@@ -314,6 +345,9 @@ class Dispatcher:
         if now - self._last_claim >= self.claim_every_s:
             self._last_claim = now
             handled += self.claim()
+            if now - self._last_reap >= self.claim_idle_ms / 1000:
+                self._last_reap = now
+                self.reap_consumers()
         if not self._pending_first and not (stop is not None and stop.is_set()):
             block_ms = self.block_ms
             due_s = self.coalescer.next_due_in_s()
@@ -351,6 +385,17 @@ class Dispatcher:
             if cursor == "0-0":
                 break
         return handled
+
+    def reap_consumers(self) -> list[str]:
+        """Remove consumers idle past ``consumer_grace_s`` with nothing pending (their entries were
+        claimed first); names removed."""
+        removed = [to_text(n) for n in self._reap(keys=[self.stream],
+                                                   args=[self.group, self.consumer_grace_ms, self.consumer])]
+        if removed:
+            self._count("reaped", len(removed))
+            log.info("dispatcher %s removed %d dead consumer(s) from %s: %s", self.consumer, len(removed),
+                     self.group, ", ".join(removed))
+        return removed
 
     # -- one batch -----------------------------------------------------------------------
     def _deliveries(self, ids: list[str]) -> dict[str, int]:
