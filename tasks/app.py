@@ -44,6 +44,7 @@ import redis
 from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
 from kombu import Exchange, Queue
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from netcache.connections import celery_ssl_options, redact_url, require_server
 from netcache.errors import BackendUnavailable, ConfigError
@@ -73,7 +74,9 @@ TASK_QUEUES = {
 }
 #: Errors worth retrying (with backoff and jitter): a backing service is away for a moment.
 TRANSIENT_ERRORS = (BackendUnavailable, redis.ConnectionError, redis.TimeoutError,
-                    redis.exceptions.OutOfMemoryError, redis.exceptions.ReadOnlyError)
+                    redis.exceptions.OutOfMemoryError, redis.exceptions.ReadOnlyError,
+                    # kombu's wrapper of the same when a task enqueues another (a full broker, say)
+                    KombuOperationalError)
 #: Dead letters of tasks that failed for good: at most this many are kept.
 TASK_DEAD_LETTERS_MAX = 10_000
 _DEFAULT_EXCHANGE = Exchange("", type="direct")

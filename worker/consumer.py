@@ -109,6 +109,10 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+#: The broker's high-water mark is checked again every this many sends inside a batch.
+HIGH_WATER_EVERY = 25
+
+
 def consumer_name() -> str:
     """This process's consumer name in the group: ``hostname-pid`` (unique per running dispatcher)."""
     return f"{socket.gethostname()}-{os.getpid()}"
@@ -246,6 +250,7 @@ class Dispatcher:
         self._last_reap = float("-inf")
         self._reap = lua.register(redis_client, "reap_consumers")
         self._room_checked = float("-inf")
+        self._sends = 0
 
     # -- counters -----------------------------------------------------------------------
     def _count(self, name: str, n: int = 1) -> None:
@@ -513,6 +518,10 @@ class Dispatcher:
         return len(entries)
 
     def _send(self, action: Action, decision: Decision, entry_id: str, folded: int = 0) -> None:
+        self._sends += 1
+        if self._sends % HIGH_WATER_EVERY == 0:  # a big batch must not overshoot the mark either
+            self._room_checked = float("-inf")
+            self._broker_room()
         reason = f"{action.event_type} {action.target} (event {entry_id})"
         self.sender.send(action.task, action.kwargs(action_id=decision.action_id, reason=reason, folded=folded),
                          action.queue)
@@ -530,6 +539,7 @@ class Dispatcher:
                 if window.action is not None and window.folded > 0:
                     a = window.action
                     reason = f"{a.event_type} {a.target} (trailing edge: {window.folded} events folded)"
+                    self._broker_room()
                     self.sender.send(a.task, a.kwargs(action_id=window.action_id, reason=reason,
                                                       folded=window.folded), a.queue)
                     self._count("actions")
