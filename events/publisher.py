@@ -1,12 +1,23 @@
 """Put events on the Redis stream, once each.
 
 ``EventPublisher(redis, settings).publish(event)`` XADDs the event to
-``settings.events.stream`` (approximate MAXLEN trimming) and returns its stream
-id, or ``None`` when an event with the same id was already published inside
-``dedup_window_s``. The "seen" marker ``{prefix}:ev:seen:{id}`` and the XADD are
-written by one Lua script (``netcache/lua/publish.lua``, one call per batch of up to
-500 events), so a crash or a lost reply can neither lose the
-event nor put it on the stream twice: a retry after a lost reply returns ``None``.
+``settings.events.stream`` and returns its stream id, or ``None`` when an event with
+the same id was already published inside ``dedup_window_s``. The "seen" record (the
+zset ``{prefix}:ev:seen``, no TTL, bounded by the window and ``dedup_max_ids``) and
+the XADD are written by one Lua script (``netcache/lua/publish.lua``, one call per
+batch of up to 500 events), so a crash or a lost reply can neither lose the event
+nor put it on the stream twice: a retry after a lost reply returns ``None``.
+
+**No silent trimming.** The stream is trimmed only below what every consumer group
+has read and acknowledged (``XTRIM MINID`` at the oldest pending entry, else after
+the last-delivered id), and only when it reaches ``stream_maxlen``. When it is at
+the limit with unread or unacknowledged events (a stopped dispatcher), the script
+refuses the rest of the batch and the publisher raises :class:`StreamFull` (a
+``BackendUnavailable``: the webhook answers 503 + Retry-After, the syslog listener
+holds the events in its buffer and counts what overflows it); every refused event is
+counted in ``{prefix}:ev:stats`` field ``refused_stream_full``. Events of the batch
+published before the refusal stay published; the sender's retry of the whole batch
+finds them in the de-dup record.
 
 Connection failures are retried with exponential backoff and jitter
 (``publish_retries``, ``publish_backoff_ms`` … ``publish_backoff_max_ms``) and
@@ -36,7 +47,7 @@ from netcache.keys import EventKeys
 from netcache.settings import Settings
 from netcache.text import to_text
 
-__all__ = ["EventPublisher", "AsyncEventPublisher", "seen_key", "BATCH_SIZE"]
+__all__ = ["EventPublisher", "AsyncEventPublisher", "StreamFull", "BATCH_SIZE"]
 
 
 #: Events per script call (one call blocks Redis for roughly this many XADDs).
@@ -45,9 +56,8 @@ BATCH_SIZE = 500
 _TRANSIENT = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError)
 
 
-def seen_key(prefix: str, event_id: str) -> str:
-    """The de-duplication marker of one event id."""
-    return EventKeys(prefix).seen(event_id)
+class StreamFull(BackendUnavailable):
+    """The stream is at its length limit with events a consumer group has not processed yet."""
 
 
 class _Core:
@@ -59,27 +69,32 @@ class _Core:
         self.prefix = settings.key_prefix
         self.maxlen = ev.stream_maxlen
         self.window_s = ev.dedup_window_s
+        self.seen_max = ev.dedup_max_ids
+        self.keys = EventKeys(settings.key_prefix)
         self.retries = ev.publish_retries if retries is None else retries
         self.backoff_ms = ev.publish_backoff_ms
         self.backoff_max_ms = ev.publish_backoff_max_ms
         self.redis_name = "Redis"
-        #: published, duplicates, retries (since this publisher was built)
-        self.counts: dict[str, int] = {"published": 0, "duplicates": 0, "retries": 0}
+        #: published, duplicates, retries, refused (stream full) since this publisher was built
+        self.counts: dict[str, int] = {"published": 0, "duplicates": 0, "retries": 0, "refused": 0}
 
     def batches(self, events: Iterable[EventBase]) -> list[tuple[list[str], list[str]]]:
         """(keys, args) of each script call, BATCH_SIZE events per call."""
         calls: list[tuple[list[str], list[str]]] = []
         keys: list[str] = []
         args: list[str] = []
+        n = 0
         for event in events:
             fields = encode_entry(event)
             if not keys:
-                keys = [self.stream]
-                args = [str(self.window_s), str(self.maxlen), str(len(fields))]
-            keys.append(seen_key(self.prefix, event.id))
+                keys = [self.stream, self.keys.seen, self.keys.stats]
+                args = [str(self.window_s), str(self.maxlen), str(len(fields)), str(self.seen_max)]
+                n = 0
+            args.append(event.id)
             for k, v in fields.items():
                 args += [k, v]
-            if len(keys) > BATCH_SIZE:
+            n += 1
+            if n >= BATCH_SIZE:
                 calls.append((keys, args))
                 keys, args = [], []
         if keys:
@@ -91,15 +106,26 @@ class _Core:
             cap = min(self.backoff_max_ms, self.backoff_ms * (2 ** attempt))
             yield cap * random.uniform(0.5, 1.0) / 1000.0
 
-    def results(self, raw: list[Any]) -> list[str | None]:
+    def results(self, raw: list[Any], done: list[str | None]) -> list[str | None]:
+        """Stream ids (None = duplicate); raises StreamFull when the script refused events."""
         out: list[str | None] = []
+        refused = 0
         for r in raw:
             if r is None:
                 self.counts["duplicates"] += 1
                 out.append(None)
+            elif r == 0:
+                refused += 1
             else:
                 self.counts["published"] += 1
                 out.append(to_text(r))
+        if refused:
+            self.counts["refused"] += refused
+            published = len(done) + len(out)
+            raise StreamFull(
+                f"stream {self.stream!r} is at its limit ({self.maxlen} entries) with events the dispatchers "
+                f"have not processed: {refused} event(s) refused, {published} before them published "
+                f"(is a dispatcher running? see `netcache status`)")
         return out
 
     def unavailable(self, e: Exception, attempts: int) -> BackendUnavailable:
@@ -151,7 +177,7 @@ class EventPublisher:
             while True:
                 attempts += 1
                 try:
-                    out += self._core.results(self._script(keys=keys, args=args))
+                    out += self._core.results(self._script(keys=keys, args=args), out)
                     break
                 except ResponseError as e:
                     raise self._core.refused(e) from e
@@ -192,7 +218,7 @@ class AsyncEventPublisher:
             while True:
                 attempts += 1
                 try:
-                    out += self._core.results(await self._script(keys=keys, args=args))
+                    out += self._core.results(await self._script(keys=keys, args=args), out)
                     break
                 except ResponseError as e:
                     raise self._core.refused(e) from e

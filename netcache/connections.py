@@ -37,8 +37,8 @@ import redis.asyncio as aioredis
 from netcache.errors import ConfigError
 from netcache.settings import Settings
 
-__all__ = ["redact_url", "redis_kwargs", "make_redis", "make_async_redis", "celery_ssl_options",
-           "is_memory_url", "memory_server", "require_server", "MEMORY_SCHEME", "budget_kwargs",
+__all__ = ["redact_url", "redis_kwargs", "make_redis", "make_async_redis", "state_url", "make_state_redis",
+           "celery_ssl_options", "is_memory_url", "memory_server", "require_server", "MEMORY_SCHEME", "budget_kwargs",
            "CircuitBreaker", "RequestBudget", "BreakerOpen", "BudgetSpent", "breakers"]
 
 #: the URL scheme of the in-process backend
@@ -111,6 +111,17 @@ def make_redis(settings: Settings, url: str | None = None, **overrides: Any) -> 
     if is_memory_url(url):
         return _fakeredis().FakeRedis(server=memory_server(url), **_memory_kwargs(overrides))
     return redis.Redis.from_url(url, **{**redis_kwargs(settings, url), **overrides})
+
+
+def state_url(settings: Settings) -> str:
+    """The Redis of the Celery queues and the worker's state (windows, markers, refunds, progress):
+    the broker (``NETCACHE_WORKER__BROKER_URL``, meant to be a ``noeviction`` Redis), else the main one."""
+    return settings.worker.broker_url or settings.redis_url
+
+
+def make_state_redis(settings: Settings, **overrides: Any) -> redis.Redis:
+    """A client for :func:`state_url` (see netcache/durability.py for why it is a separate Redis)."""
+    return make_redis(settings, state_url(settings), **overrides)
 
 
 def make_async_redis(settings: Settings, url: str | None = None, **overrides: Any) -> aioredis.Redis:

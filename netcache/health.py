@@ -133,12 +133,26 @@ def read_health(redis_client: redis.Redis, prefix: str, component: str | None = 
 
 def check_health(redis_client: redis.Redis, prefix: str, component: str, *,
                  this_host: bool = False) -> tuple[bool, str]:
-    """``(ok, one-line message)``: is a fresh health key there for ``component`` (on this host)?"""
+    """``(ok, one-line message)``: is a fresh health key there for ``component`` (on this host), and does
+    it not say ``"ok": false`` (the worker reports its pool: no live child = unhealthy)?"""
     host = socket.gethostname() if this_host else None
     records = read_health(redis_client, prefix, component, host)
     where = f" on {host}" if host else ""
     if not records:
         pattern = WorkerKeys(prefix).health_match(component)
         return False, f"{component}{where}: unhealthy, no fresh health key ({pattern})"
-    hosts = ", ".join(r.hostname for r in records)
+    # a component that checks itself (the worker's pool) says ok=false with the problem
+    sick = [r for r in records if r.value.get("ok") is False]
+    if len(sick) == len(records):
+        why = "; ".join(f"{r.hostname}: {r.value.get('problem') or 'not ok'}" for r in sick)
+        return False, f"{component}{where}: unhealthy ({why})"
+    hosts = ", ".join(r.hostname + _detail(r.value) for r in records)
     return True, f"{component}{where}: healthy ({len(records)} fresh: {hosts})"
+
+
+def _detail(value: dict[str, Any]) -> str:
+    """What a record says about itself beyond being fresh (the worker's pool and tasks)."""
+    if "children" not in value:
+        return ""
+    return (f" [pool {value.get('pool')} {value.get('children')}/{value.get('concurrency')} alive, "
+            f"{value.get('active', 0)} active, {value.get('accepted', 0)} accepted]")

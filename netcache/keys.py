@@ -111,9 +111,19 @@ class EventKeys:
     def __init__(self, key_prefix: str) -> None:
         self.prefix = key_prefix
 
-    def seen(self, event_id: str) -> str:
-        """The de-duplication marker of one event id (``nc:ev:seen:{id}``)."""
-        return f"{self.prefix}:ev:seen:{event_id}"
+    @property
+    def seen(self) -> str:
+        """Zset event id → publish time (ms) of the ids published inside the de-dup window (``nc:ev:seen``).
+
+        No TTL, so an eviction policy cannot reach it; the publish script drops ids older than the
+        window and keeps at most ``events.dedup_max_ids`` (the oldest go first).
+        """
+        return f"{self.prefix}:ev:seen"
+
+    @property
+    def stats(self) -> str:
+        """Counters of the event side shared by every publisher (``refused_stream_full``)."""
+        return f"{self.prefix}:ev:stats"
 
     @property
     def stream(self) -> str:

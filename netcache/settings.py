@@ -206,10 +206,14 @@ class EventSettings(BaseModel):
 
     #: The Redis stream every event lands on.
     stream: str = "nc:events"
-    #: Approximate MAXLEN for XADD trimming.
-    stream_maxlen: int = 1_000_000
+    #: Length limit of the stream. It is trimmed only below what every consumer group has read and
+    #: acknowledged (XTRIM MINID); at the limit with unprocessed events, publishing is refused
+    #: (webhook 503, syslog holds), never done by dropping unread events.
+    stream_maxlen: int = Field(1_000_000, ge=1)
     #: Events with the same id inside this window are published once.
     dedup_window_s: int = 3600
+    #: Most event ids the de-dup record (zset nc:ev:seen, no TTL) keeps; the oldest go first.
+    dedup_max_ids: int = Field(500_000, ge=1)
     #: Syslog listener bind address and port (UDP and TCP).
     syslog_host: str = "127.0.0.1"
     syslog_port: int = 5514
@@ -306,6 +310,8 @@ class WorkerSettings(BaseModel):
     block_ms: int = 1_000
     #: Claim entries idle this long from crashed consumers.
     claim_idle_ms: int = 30_000
+    #: Consumers of the group idle this long with nothing pending are removed (dead dispatchers).
+    consumer_grace_s: float = Field(600.0, gt=0)
     #: Dead-letter an entry delivered more than this many times.
     max_deliveries: int = 5
     #: Events for the same target inside this window become one action.
@@ -363,9 +369,19 @@ class WorkerSettings(BaseModel):
     #: pauses plus the work, far below 30 min.
     task_time_limit_s: int = 1_800
     task_soft_time_limit_s: int = 1_700
-    #: Redis broker visibility timeout: an unacknowledged task (acks_late) is
-    #: redelivered after this long, so it must exceed the task time limit (1 h > 30 min).
-    visibility_timeout_s: int = 3_600
+    #: Redis broker visibility timeout: an unacknowledged task (acks_late) is handed to another
+    #: worker this long after its delivery, so a killed worker's tasks are back within a minute
+    #: (plus unacked_restore_interval_s). The worker's watch (tasks/health.py) moves the delivery
+    #: time of the tasks it runs every health_ttl_s / 3, so a long task is not handed out twice;
+    #: keep it at least 3 times that interval.
+    visibility_timeout_s: int = Field(40, ge=1)
+    #: The worker exits (code 1, for its supervisor to restart it) when its pool has had no live
+    #: child this long, or this long after it began to stop and is still running.
+    worker_exit_grace_s: float = Field(30.0, gt=0)
+    #: Dispatcher: stop enqueueing (hold the events, retried with backoff) while the broker uses more
+    #: than this share of its maxmemory, so a full broker still has room for the worker to take
+    #: tasks (kombu's unacked record); 0 = off.
+    broker_high_water: float = Field(0.9, ge=0.0, le=1.0)
     #: How often each worker sweeps for unacknowledged tasks past the visibility timeout
     #: (a worker killed mid-task); its task is redelivered at most this long after the timeout.
     unacked_restore_interval_s: int = 10
@@ -423,6 +439,9 @@ class Settings(BaseSettings):
     key_prefix: str = "nc"
     #: Log level for CLI processes.
     log_level: str = "INFO"
+    #: Start-up check of each Redis's eviction policy and persistence (netcache/durability.py):
+    #: "warn" logs what cannot keep accepted events and worker state, "refuse" exits instead, "off" skips it.
+    durability_check: Literal["warn", "refuse", "off"] = "warn"
 
     cache: CacheSettings = Field(default_factory=CacheSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)

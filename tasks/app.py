@@ -11,9 +11,12 @@ and a count in ``{prefix}:w:stats:tasks``, so an invalidation that never happene
 Delivery: JSON only; ``task_acks_late`` + ``task_reject_on_worker_lost`` +
 ``worker_prefetch_multiplier=1``, so a task whose worker dies mid-way is
 redelivered (every task is idempotent). The broker's visibility timeout
-(``visibility_timeout_s``, 1 h) is longer than any task may run
-(``task_time_limit_s``, 30 min; the longest task, a 100k-entry invalidation,
-pauses ~100 s in total), so a running task is never handed out twice. Time limits
+(``visibility_timeout_s``) is short, 40 s, so a killed worker's tasks are back within
+a minute; the worker's watch (``netcache.tasks.health``) keeps moving the delivery time
+of the tasks it holds while its pool is alive, so a long invalidation is not handed out
+twice, and it ends the process (exit 1) instead of wedging when the pool is gone. A full
+or read-only broker is an outage the consumer reconnects from
+(``netcache.tasks.transport``), not an "Unrecoverable error". Time limits
 are enforced by the prefork pool only (``netcache celery-worker`` uses it by
 default); an invalidation that reaches the soft limit continues in a new run
 under the same action id instead of failing half done.
@@ -42,6 +45,7 @@ import redis
 from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
 from kombu import Exchange, Queue
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from netcache.connections import celery_ssl_options, redact_url, require_server
 from netcache.errors import BackendUnavailable, ConfigError
@@ -72,7 +76,9 @@ TASK_QUEUES = {
 }
 #: Errors worth retrying (with backoff and jitter): a backing service is away for a moment.
 TRANSIENT_ERRORS = (BackendUnavailable, redis.ConnectionError, redis.TimeoutError,
-                    redis.exceptions.OutOfMemoryError, redis.exceptions.ReadOnlyError)
+                    redis.exceptions.OutOfMemoryError, redis.exceptions.ReadOnlyError,
+                    # kombu's wrapper of the same when a task enqueues another (a full broker, say)
+                    KombuOperationalError)
 #: Dead letters of tasks that failed for good: at most this many are kept.
 TASK_DEAD_LETTERS_MAX = 10_000
 _DEFAULT_EXCHANGE = Exchange("", type="direct")
@@ -158,6 +164,8 @@ def make_app(settings: Settings) -> Celery:
         worker_prefetch_multiplier=1,
         task_time_limit=w.task_time_limit_s,
         task_soft_time_limit=w.task_soft_time_limit_s,
+        # kombu's Redis transport with a full / read-only broker as an outage (tasks/transport.py)
+        broker_transport="netcache.tasks.transport:Transport",
         broker_transport_options={
             "visibility_timeout": w.visibility_timeout_s,
             # sweep for tasks of dead workers every interval (kombu's default scans every 10th)
@@ -216,7 +224,7 @@ def _register_tasks(app: Celery) -> None:
             if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
                 raise ConfigError(f"tags must be a list of strings, got {tags!r}")
             return run_invalidation(
-                rt.cache, rt.redis, tags=tags, mode=mode, warm=warm or [], reason=reason,
+                rt.cache, rt.state_redis, tags=tags, mode=mode, warm=warm or [], reason=reason,
                 action_id=aid, batch_size=w.invalidate_batch_size,
                 pause_ms=w.invalidate_pause_ms, warm_limit=limit,
                 prefix=settings.key_prefix, enqueue_warm=enqueue_warm, only_asked=bool(only_asked),

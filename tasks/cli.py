@@ -166,10 +166,10 @@ def _follow(settings: Settings, action_id: str, wait_s: float) -> None:
     """Show an enqueued invalidation's progress (written by the worker) until done or ``wait_s``."""
     import time
 
-    from netcache.connections import make_redis
+    from netcache.connections import make_state_redis
     from netcache.tasks.invalidation import read_progress
 
-    client = make_redis(settings)
+    client = make_state_redis(settings)
     deadline = time.monotonic() + wait_s
     shown = 0
     with click.progressbar(length=1, label=f"action {action_id}", file=sys.stderr) as bar:
@@ -254,8 +254,14 @@ def refresh_top(n, sync) -> None:
 @click.option("--loglevel", default=None, help="Default: NETCACHE_LOG_LEVEL.")
 def celery_worker(queues, pool, concurrency, name, loglevel) -> None:
     """Run a Celery worker for netcache's tasks (invalidate and warm queues)."""
+    from netcache.durability import check_at_start
+
     settings = Settings()
     app = _app(settings)
+    try:
+        check_at_start(settings, "worker")
+    except NetcacheError as e:
+        raise click.ClickException(str(e)) from e
     click.echo(f"celery worker on {redact_url(app.conf.broker_url)} queues={queues} pool={pool}", err=True)
     app.worker_main(["worker", "-Q", queues, "--pool", pool, "-c", str(concurrency), "-n", name,
                      "--loglevel", (loglevel or settings.log_level).upper(), "--without-mingle",

@@ -25,7 +25,7 @@ invalidation leaves alone answers a warm-up generated less than ``warm_burst_s``
 flap storm's warm → soft-invalidate → warm again costs one LLM call, not three.
 
 Progress lives in the hash ``{prefix}:w:progress:{action_id}`` (``status``,
-``total``, ``done``, ``batches``, ``warm_plan``, ``reason`` …, kept a day);
+``total``, ``done``, ``batches``, ``warm_plan``, ``reason`` …, on the worker state Redis, kept an hour after the last step, the plan cut at 32 KiB);
 the ids of recent actions in the list ``{prefix}:w:actions``.
 
 Idempotent: a hard-invalidated entry leaves its tag sets, so a second run (or
@@ -63,8 +63,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Progress hashes are kept a day, so operators can look back at an action.
-PROGRESS_TTL_S = 24 * 3600
+#: Progress hashes (``{prefix}:w:progress:{id}``, on the worker's state Redis) live an hour after
+#: their last step: as long as the dispatcher's action markers, longer than any run (30 min limit).
+PROGRESS_TTL_S = 3600
+#: The saved re-warm plan is cut to this many bytes of JSON (the hash stays small whatever the prompts).
+PROGRESS_PLAN_MAX_BYTES = 32_768
 #: How many recent action ids ``{prefix}:w:actions`` keeps.
 RECENT_ACTIONS = 200
 _MODES = ("hard", "soft")
@@ -185,6 +188,15 @@ def order_by_popularity(cache: CacheLike, entry_ids: Sequence[str], *, top_n: in
     return [eid for eid, _ in sorted(pairs, key=key)]
 
 
+def _bounded_json(items: list[dict], max_bytes: int) -> str:
+    """``json.dumps(items)``, dropping items from the end until it fits in ``max_bytes``."""
+    text = json.dumps(items)
+    while len(text) > max_bytes and items:
+        items = items[:-1]
+        text = json.dumps(items)
+    return text
+
+
 def _dedupe(questions: Iterable[dict]) -> list[dict]:
     seen: set[str] = set()
     out: list[dict] = []
@@ -270,7 +282,7 @@ def run_invalidation(
     pipe.hset(key, mapping={
         "action_id": action_id, "status": "running", "mode": mode, "reason": reason,
         "tags": json.dumps(tags), "total": total, "done": already_done,
-        "warm_plan": json.dumps(plan), "started_at": previous.get("started_at", f"{now:.3f}"),
+        "warm_plan": _bounded_json(plan, PROGRESS_PLAN_MAX_BYTES), "started_at": previous.get("started_at", f"{now:.3f}"),
         "updated_at": f"{now:.3f}",
     })
     pipe.expire(key, PROGRESS_TTL_S)
@@ -317,7 +329,10 @@ def run_invalidation(
             send_warm()
     if not warm_sent:
         send_warm()
-    redis_client.hset(key, mapping={"status": "done", "done": done, "finished_at": f"{clock():.3f}"})
+    pipe = redis_client.pipeline()
+    pipe.hset(key, mapping={"status": "done", "done": done, "finished_at": f"{clock():.3f}"})
+    pipe.expire(key, PROGRESS_TTL_S)
+    pipe.execute()
     if on_progress is not None and not ids:
         on_progress(done, total)
     return result

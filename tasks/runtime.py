@@ -15,7 +15,7 @@ from typing import Any
 
 import redis
 
-from netcache.connections import make_redis
+from netcache.connections import make_redis, make_state_redis
 from netcache.keys import WorkerKeys
 from netcache.settings import Settings
 from netcache.tasks.budget import BudgetLimits, WarmBudget
@@ -36,6 +36,14 @@ class Runtime:
             self.__dict__["cache"] = cache
         if llm is not None:
             self.__dict__["llm"] = llm
+
+    @cached_property
+    def state_redis(self) -> redis.Redis:
+        """The worker's state (invalidation progress): the broker's noeviction Redis when there is one."""
+        with self._lock:
+            if not self.settings.worker.broker_url:
+                return self.redis
+            return make_state_redis(self.settings)
 
     @cached_property
     def redis(self) -> redis.Redis:
@@ -119,6 +127,8 @@ class Runtime:
             built["metrics"].close()
         if "llm" in built and hasattr(built["llm"], "close"):
             built["llm"].close()
+        if "state_redis" in built and built["state_redis"] is not built.get("redis"):
+            built["state_redis"].close()
         if "redis" in built:
             built["redis"].close()
 

@@ -57,7 +57,7 @@ def test_the_worker_keys_have_the_documented_layout():
         "nc:w:co:k", "nc:w:co:f:", "nc:w:co:due", "nc:w:co:act", "nc:w:action:m")
     assert (w.redbeat_prefix, w.redbeat_lock) == ("nc:w:redbeat:", "nc:w:redbeat::lock")
     e = EventKeys("run7")
-    assert (e.seen("ev1"), e.stream, e.dead_letter_stream) == ("run7:ev:seen:ev1", "run7:events", "run7:events:dead")
+    assert (e.seen, e.stream, e.dead_letter_stream) == ("run7:ev:seen", "run7:events", "run7:events:dead")
 
 
 def test_to_text_decodes_bytes_keeps_none_and_is_strict_only_when_asked():

@@ -103,6 +103,8 @@ def test_netcache_metrics_serves_the_pipeline_next_to_the_cache_and_promtool_acc
     assert samples[("netcache_stream_length", ())] == 5
     assert samples[("netcache_stream_lag", ())] == 3
     assert samples[("netcache_stream_pending", ())] == 2
+    assert samples[("netcache_stream_limit", ())] == settings.events.stream_maxlen
+    assert samples[("netcache_events_refused_stream_full_total", ())] == 0
     assert samples[("netcache_dead_letters", ())] == 1
     assert samples[("netcache_queue_depth", (("queue", "invalidate"),))] == 1
     w = settings.worker

@@ -12,8 +12,9 @@ import redis.asyncio as aioredis
 from netcache.devtools.local_redis import LocalRedis
 from netcache.errors import BackendUnavailable
 from netcache.events.models import parse_event
-from netcache.events.publisher import AsyncEventPublisher, EventPublisher, seen_key
+from netcache.events.publisher import AsyncEventPublisher, EventPublisher, StreamFull
 from netcache.events.stream import decode_entry
+from netcache.keys import EventKeys
 
 T0 = datetime(2026, 11, 28, 4, 0, tzinfo=UTC)
 
@@ -40,17 +41,17 @@ def test_the_same_event_twice_is_published_once_within_the_window(settings, redi
     first = publisher.publish(flap())
     assert publisher.publish(flap()) is None
     assert redis_client.xlen(settings.events.stream) == 1
-    key = seen_key(settings.key_prefix, flap().id)
-    assert redis_client.get(key).decode() == first
-    assert settings.events.dedup_window_s - 5 < redis_client.ttl(key) <= settings.events.dedup_window_s
-    assert publisher.counts == {"published": 1, "duplicates": 1, "retries": 0}
+    seen = EventKeys(settings.key_prefix).seen
+    assert first and redis_client.zscore(seen, flap().id) is not None
+    assert redis_client.ttl(seen) == -1  # no TTL: an eviction policy cannot drop the de-dup record
+    assert publisher.counts == {"published": 1, "duplicates": 1, "retries": 0, "refused": 0}
 
 
 def test_with_a_zero_window_every_publish_lands(settings, redis_client):
     publisher = EventPublisher(redis_client, with_events(settings, dedup_window_s=0))
     assert publisher.publish(flap()) and publisher.publish(flap())
     assert redis_client.xlen(settings.events.stream) == 2
-    assert redis_client.keys(f"{settings.key_prefix}:ev:seen:*") == []
+    assert not redis_client.exists(EventKeys(settings.key_prefix).seen)
 
 
 def test_publish_many_splits_big_batches_keeps_order_and_dedups_inside_a_batch(settings, redis_client):
@@ -64,9 +65,60 @@ def test_publish_many_splits_big_batches_keeps_order_and_dedups_inside_a_batch(s
     assert ids == [e.id for i, e in enumerate(events) if i != 700]
 
 
-def test_the_stream_is_trimmed_to_about_maxlen(settings, redis_client):
-    EventPublisher(redis_client, with_events(settings, stream_maxlen=100)).publish_many(flap(i) for i in range(1500))
-    assert 100 <= redis_client.xlen(settings.events.stream) < 1500
+def test_the_de_dup_record_keeps_at_most_dedup_max_ids(settings, redis_client):
+    EventPublisher(redis_client, with_events(settings, dedup_max_ids=50)).publish_many(flap(i) for i in range(300))
+    assert redis_client.zcard(EventKeys(settings.key_prefix).seen) == 50
+    assert redis_client.xlen(settings.events.stream) == 300
+
+
+def _read_and_ack(redis_client, stream: str, group: str, count: int) -> None:
+    reply = redis_client.xreadgroup(group, "c1", {stream: ">"}, count=count)
+    ids = [i for i, _ in reply[0][1]] if reply else []
+    if ids:
+        redis_client.xack(stream, group, *ids)
+
+
+def test_a_full_stream_nobody_reads_refuses_instead_of_trimming(settings, redis_client):
+    s = with_events(settings, stream_maxlen=100)
+    publisher = EventPublisher(redis_client, s)
+    publisher.publish_many(flap(i) for i in range(100))
+    with pytest.raises(StreamFull, match="at its limit"):
+        publisher.publish_many([flap(1000 + i) for i in range(10)])
+    assert redis_client.xlen(s.events.stream) == 100  # nothing unread was dropped
+    assert publisher.counts["refused"] == 10
+    assert redis_client.hget(EventKeys(s.key_prefix).stats, "refused_stream_full") == b"10"
+    # refused events left no de-dup record: published later, they land
+    assert redis_client.zscore(EventKeys(s.key_prefix).seen, flap(1000).id) is None
+
+
+def test_the_stream_is_trimmed_only_below_what_the_group_read_and_acknowledged(settings, redis_client):
+    s = with_events(settings, stream_maxlen=100)
+    stream, group = s.events.stream, "g"
+    redis_client.xgroup_create(stream, group, id="0", mkstream=True)
+    publisher = EventPublisher(redis_client, s)
+    publisher.publish_many(flap(i) for i in range(100))
+    _read_and_ack(redis_client, stream, group, 60)       # 60 processed
+    redis_client.xreadgroup(group, "c1", {stream: ">"}, count=10)  # 10 read, not acknowledged (pending)
+    assert all(publisher.publish_many([flap(200 + i) for i in range(60)]))  # room for the 60 processed
+    assert redis_client.xlen(stream) == 100
+    with pytest.raises(StreamFull):  # the 10 pending and the 30 unread are kept
+        publisher.publish(flap(999))
+    remaining = [decode_entry(f).id for _, f in redis_client.xrange(stream)]
+    assert remaining[:40] == [flap(i).id for i in range(60, 100)]
+    assert redis_client.xpending(stream, group)["pending"] == 10
+
+
+def test_a_partly_refused_batch_is_retried_whole_without_duplicates(settings, redis_client):
+    s = with_events(settings, stream_maxlen=10)
+    publisher = EventPublisher(redis_client, s)
+    batch = [flap(i) for i in range(15)]
+    with pytest.raises(StreamFull, match="5 event.s. refused, 10 before them published"):
+        publisher.publish_many(batch)
+    redis_client.xgroup_create(s.events.stream, "g", id="0")
+    _read_and_ack(redis_client, s.events.stream, "g", 100)
+    results = publisher.publish_many(batch)
+    assert results[:10] == [None] * 10 and all(results[10:])
+    assert redis_client.xlen(s.events.stream) == 5
 
 
 def test_a_stream_key_of_the_wrong_type_is_reported_not_retried(settings, redis_client):

@@ -12,12 +12,18 @@ from netcache.settings import Settings
 from netcache.tasks.app import TASK_QUEUES, make_app
 
 
-def test_tasks_are_acked_late_one_at_a_time_and_redelivered_only_after_they_could_have_finished():
-    app = make_app(Settings(_env_file=None))
+def test_tasks_are_acked_late_one_at_a_time_and_a_dead_workers_tasks_come_back_within_a_minute():
+    settings = Settings(_env_file=None)
+    app = make_app(settings)
     conf = app.conf
     assert conf.task_acks_late and conf.task_reject_on_worker_lost
     assert conf.worker_prefetch_multiplier == 1
-    assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit > conf.task_soft_time_limit
+    opts = conf.broker_transport_options
+    assert opts["visibility_timeout"] + opts["unacked_restore_interval"] <= 60
+    # the worker's watch extends running tasks often enough that a long one is never handed out twice
+    assert opts["visibility_timeout"] >= 3 * settings.worker.health_ttl_s / 3
+    assert conf.task_time_limit > conf.task_soft_time_limit
+    assert conf.broker_transport == "netcache.tasks.transport:Transport"
     assert conf.task_serializer == "json" and list(conf.accept_content) == ["json"]
     assert conf.result_expires == 24 * 3600
 

@@ -16,6 +16,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import redis
 
 from netcache.devtools.messages_server import MessagesAPIServer
 from netcache.settings import Settings
@@ -222,8 +223,11 @@ def test_a_cache_redis_outage_is_retried_with_backoff_not_logged_as_a_failure(
                 wait_for(lambda: "Retry in" in log.read_text(), 30, "a retry", logs=[log])
             finally:
                 redis_server.start()
-            wait_for(lambda: read_progress(redis_client, "nc", "outage").get("status") == "done", 90,
+            # progress is worker state: it lives on the broker's Redis, which stayed up
+            state = redis.Redis.from_url(broker.url)
+            wait_for(lambda: read_progress(state, "nc", "outage").get("status") == "done", 90,
                      "the retried invalidation", logs=[log])
+            state.close()
         finally:
             stop(proc)
     text = log.read_text()

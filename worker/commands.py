@@ -68,6 +68,16 @@ def serve_dispatcher_metrics(port: int, host: str) -> tuple[Any, Any]:
     return registry, server
 
 
+def _durability(settings: Settings, component: str) -> None:
+    """Warn (or refuse, NETCACHE_DURABILITY_CHECK=refuse) when a Redis cannot keep what it is given."""
+    from netcache.durability import check_at_start
+
+    try:
+        check_at_start(settings, component)
+    except NetcacheError as e:
+        raise click.ClickException(str(e)) from e
+
+
 @click.command("dispatcher")
 @click.option("--metrics-port", type=int, default=None,
               help="Serve Prometheus /metrics on this port (default: NETCACHE_WORKER__DISPATCHER_METRICS_PORT; 0 = off).")
@@ -109,9 +119,12 @@ def dispatcher(metrics_port: int | None, metrics_host: str | None, rules_file: s
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     require_server(settings, "the dispatcher")
+    _durability(settings, "dispatcher")
     app = make_app(settings)
+    state_url = settings.worker.broker_url
     d = Dispatcher(settings, redis_client=_client(settings), sender=CelerySender(app), rules=rules,
-                   consumer=consumer, registry=registry, pause_before_ack_s=pause_s)
+                   consumer=consumer, registry=registry, pause_before_ack_s=pause_s,
+                   state_client=_client(settings, state_url) if state_url else None)
     click.echo(f"dispatcher {d.consumer}: {settings.events.stream} → group {d.group} "
                f"on {redact_url(settings.redis_url)} (rules: {rules.source})", err=True)
     d.run(stop)

@@ -50,6 +50,12 @@ Guarantees:
   before any dispatcher ran (a webhook receiver that started first) are not
   lost; ``"$"`` starts with events published from then on. If Redis loses
   the group (a restart without persistence), it is recreated the same way.
+* **A full broker.** While the broker uses more than ``broker_high_water`` of its
+  maxmemory, nothing is read or sent (a hold, retried with backoff like an outage): the
+  events wait on the stream, and the worker keeps room to take tasks and drain it.
+* **Dead consumers.** Every ``claim_idle_ms``, consumers of the group idle longer than
+  ``consumer_grace_s`` with nothing pending (XAUTOCLAIM took their entries first) are
+  removed (``XGROUP DELCONSUMER``), so the group lists only live dispatchers.
 * **Outages.** Redis or broker errors are retried with exponential backoff
   (capped at ``dispatcher_backoff_max_s``), logged once per attempt with the
   redacted URL, counted as ``errors``; the loop never exits on them.
@@ -72,6 +78,7 @@ from typing import Any, Protocol
 import redis
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from netcache import lua
 from netcache.connections import redact_url
 from netcache.errors import BackendUnavailable, EventError
 from netcache.events.stream import decode_entry
@@ -102,6 +109,10 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     # a full or read-only (failed-over replica) Redis passes too: retried, never a failure
     redis.exceptions.OutOfMemoryError, redis.exceptions.ReadOnlyError,
 )
+
+
+#: The broker's high-water mark is checked again every this many sends inside a batch.
+HIGH_WATER_EVERY = 25
 
 
 def consumer_name() -> str:
@@ -215,6 +226,8 @@ class Counters:
     acked: int = 0
     #: deliveries that ended in an outage and do not count against max_deliveries
     refunded: int = 0
+    #: dead consumers removed from the group
+    reaped: int = 0
 
     def to_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -232,6 +245,7 @@ class _Prometheus:
             "claimed": "Entries claimed from idle consumers", "errors": "Errors (Redis, broker, unexpected)",
             "acked": "Entries acknowledged",
             "refunded": "Deliveries that ended in an outage (not counted against max_deliveries)",
+            "reaped": "Dead consumers removed from the group (idle past the grace, nothing pending)",
         }
         self.counters = {name: Counter(f"netcache_dispatcher_{name}", text, registry=registry)
                          for name, text in help_.items()}
@@ -246,10 +260,13 @@ class Dispatcher:
 
     def __init__(self, settings: Settings, *, redis_client: redis.Redis, sender: TaskSender, rules: RuleSet,
                  consumer: str | None = None, hostname: str | None = None, registry: Any = None,
-                 pause_before_ack_s: float = 0.0, clock: Callable[[], float] = time.monotonic) -> None:
+                 pause_before_ack_s: float = 0.0, clock: Callable[[], float] = time.monotonic,
+                 state_client: redis.Redis | None = None) -> None:
         w = settings.worker
         self.settings = settings
         self.redis = redis_client
+        #: the worker's state (coalescing windows, markers, refunds): the noeviction Redis when there is one
+        self.state = state_client if state_client is not None else redis_client
         self.sender = sender
         self.rules = rules
         self.stream = settings.events.stream
@@ -268,7 +285,7 @@ class Dispatcher:
         self.backoff_max_s = max(0.1, w.dispatcher_backoff_max_s)
         self.pause_before_ack_s = pause_before_ack_s
         self.clock = clock
-        self.coalescer = Coalescer(redis_client, prefix=self.prefix, window_s=w.coalesce_window_s,
+        self.coalescer = Coalescer(self.state, prefix=self.prefix, window_s=w.coalesce_window_s,
                                    marker_ttl_s=w.action_marker_ttl_s, lease_ms=self.claim_idle_ms)
         self.counters = Counters()
         self._reported = Counters()
@@ -278,6 +295,12 @@ class Dispatcher:
         self._last_health = float("-inf")
         self._url = redact_url(settings.redis_url)
         self._refunds_key = WorkerKeys(self.prefix).refunds
+        self.high_water = w.broker_high_water
+        self.consumer_grace_ms = max(self.claim_idle_ms, int(w.consumer_grace_s * 1000))
+        self._last_reap = float("-inf")
+        self._reap = lua.register(redis_client, "reap_consumers")
+        self._room_checked = float("-inf")
+        self._sends = 0
 
     # -- counters -----------------------------------------------------------------------
     def _count(self, name: str, n: int = 1) -> None:
@@ -348,9 +371,25 @@ class Dispatcher:
         base = 0.1 if not delay else min(self.backoff_max_s, delay * 2)
         return min(self.backoff_max_s, base * (0.8 + 0.4 * random.random()))
 
+    def _broker_room(self) -> None:
+        """Raise BackendUnavailable (a hold, retried with backoff) while the broker is above its
+        high-water mark, so a full broker keeps room for workers to take tasks (tasks/transport.py)."""
+        if self.high_water <= 0 or self.clock() < self._room_checked + 1.0:
+            return
+        info = self.state.info("memory")
+        used, limit = int(info.get("used_memory", 0)), int(info.get("maxmemory", 0) or 0)
+        if limit and used > self.high_water * limit:
+            self._room_checked = float("-inf")  # look again next round
+            if self.clock() - self._last_health >= self.health_every_s:
+                self.report()  # holding is not being down
+            raise BackendUnavailable(f"the broker uses {used / limit:.0%} of its maxmemory (high-water mark "
+                                     f"{self.high_water:.0%}): holding events until workers drain it")
+        self._room_checked = self.clock()
+
     def step(self, stop: threading.Event | None = None) -> int:
         """One round (own pending, claim, read, process, trailing edges, health); entries handled."""
         handled = 0
+        self._broker_room()
         if self._pending_first:
             entries = self._read("0")
             if entries:
@@ -361,6 +400,9 @@ class Dispatcher:
         if now - self._last_claim >= self.claim_every_s:
             self._last_claim = now
             handled += self.claim()
+            if now - self._last_reap >= self.claim_idle_ms / 1000:
+                self._last_reap = now
+                self.reap_consumers()
         if not self._pending_first and not (stop is not None and stop.is_set()):
             block_ms = self.block_ms
             due_s = self.coalescer.next_due_in_s()
@@ -399,6 +441,17 @@ class Dispatcher:
                 break
         return handled
 
+    def reap_consumers(self) -> list[str]:
+        """Remove consumers idle past ``consumer_grace_s`` with nothing pending (their entries were
+        claimed first); names removed."""
+        removed = [to_text(n) for n in self._reap(keys=[self.stream],
+                                                   args=[self.group, self.consumer_grace_ms, self.consumer])]
+        if removed:
+            self._count("reaped", len(removed))
+            log.info("dispatcher %s removed %d dead consumer(s) from %s: %s", self.consumer, len(removed),
+                     self.group, ", ".join(removed))
+        return removed
+
     # -- one batch -----------------------------------------------------------------------
     def _deliveries(self, ids: list[str]) -> dict[str, int]:
         """Deliveries that count against max_deliveries: XPENDING's, less those refunded for outages."""
@@ -406,7 +459,7 @@ class Dispatcher:
             return {}
         rows = self.redis.xpending_range(self.stream, self.group, min=ids[0], max=ids[-1],
                                          count=len(ids) + 1000, consumername=self.consumer)
-        refunds = dict(zip(ids, self.redis.hmget(self._refunds_key, ids)))
+        refunds = dict(zip(ids, self.state.hmget(self._refunds_key, ids)))
         return {to_text(r["message_id"]): max(1, int(r["times_delivered"]) - int(refunds.get(to_text(r["message_id"])) or 0))
                 for r in rows}
 
@@ -415,7 +468,7 @@ class Dispatcher:
         if not entry_ids:
             return
         try:
-            pipe = self.redis.pipeline(transaction=False)
+            pipe = self.state.pipeline(transaction=False)
             for entry_id in entry_ids:
                 pipe.hincrby(self._refunds_key, entry_id, 1)
             pipe.execute()
@@ -463,7 +516,7 @@ class Dispatcher:
         for entry_id, _ in sent:
             sends_left[entry_id] -= 1
         if sent_ids:  # remembered at once, so a crash before the ack does not enqueue them again
-            marks = self.redis.pipeline(transaction=False)
+            marks = self.state.pipeline(transaction=False)
             self.coalescer.mark_sent(sent_ids, marks)
             marks.execute()
         if self.pause_before_ack_s > 0:
@@ -480,8 +533,9 @@ class Dispatcher:
         to_ack = done + [d[0] for d in dead]
         if to_ack:
             pipe.xack(self.stream, self.group, *to_ack)
-            pipe.hdel(self._refunds_key, *to_ack)
         pipe.execute()
+        if to_ack:  # after the ack: a crash in between leaves a field that only lowers a count
+            self.state.hdel(self._refunds_key, *to_ack)
         self._count("dead_lettered", len(dead))
         self._count("acked", len(to_ack))
         if ack_only:
@@ -511,6 +565,8 @@ class Dispatcher:
         if getattr(self.sender, "batches", False):
             items = [(a.task, self._kwargs(a, d, entry_id), a.queue) for entry_id, a, d in leads]
             try:
+                self._room_checked = float("-inf")  # a batch must not overshoot the high-water mark
+                self._broker_room()
                 self.sender.send_many(items)  # type: ignore[attr-defined]
             except TRANSIENT_ERRORS as e:
                 return sent, e
@@ -548,6 +604,10 @@ class Dispatcher:
         return action.kwargs(action_id=decision.action_id, reason=reason, folded=folded)
 
     def _send(self, action: Action, decision: Decision, entry_id: str, folded: int = 0) -> None:
+        self._sends += 1
+        if self._sends % HIGH_WATER_EVERY == 0:  # a big batch must not overshoot the mark either
+            self._room_checked = float("-inf")
+            self._broker_room()
         self.sender.send(action.task, self._kwargs(action, decision, entry_id, folded), action.queue)
         self._count("actions")
 
@@ -568,6 +628,8 @@ class Dispatcher:
                 reason = f"{a.event_type} {a.target} (trailing edge: {window.folded} events folded)"
                 items.append((a.task, a.kwargs(action_id=window.action_id, reason=reason, folded=window.folded),
                               a.queue))
+        if items:
+            self._broker_room()
         if items and getattr(self.sender, "batches", False):
             self.sender.send_many(items)  # type: ignore[attr-defined]
         elif items:
@@ -575,7 +637,7 @@ class Dispatcher:
                 for name, kwargs, queue in items:
                     self.sender.send(name, kwargs, queue)
         self._count("actions", len(items))
-        finished = self.redis.pipeline(transaction=False)  # one round trip for the batch's windows
+        finished = self.state.pipeline(transaction=False)  # one round trip for the batch's windows
         for window in windows:
             self.coalescer.finish(window, finished)
         finished.execute()

@@ -16,6 +16,7 @@ import click
 import redis as redis_lib
 
 from netcache.connections import make_redis, redact_url
+from netcache.keys import EventKeys
 from netcache.metrics.export import BreakerCollector, RedisMetricsCollector
 from netcache.settings import Settings
 
@@ -34,7 +35,7 @@ class PipelineCollector:
         return []  # nothing read at registration
 
     def collect(self) -> Iterator[Any]:
-        from prometheus_client.core import GaugeMetricFamily
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
         from netcache.tasks.budget import BudgetLimits, WarmBudget
         from netcache.worker.health import COMPONENTS, collect_status
@@ -45,6 +46,13 @@ class PipelineCollector:
                                 value=float(s["lag"] or 0))
         yield GaugeMetricFamily("netcache_stream_pending", "Events read but not yet acknowledged",
                                 value=s["pending"])
+        yield GaugeMetricFamily("netcache_stream_limit", "The stream's length limit (events.stream_maxlen): at it, "
+                                "publishing is refused while events are unread or unacknowledged",
+                                value=self.settings.events.stream_maxlen)
+        refused = self.redis.hget(EventKeys(self.settings.key_prefix).stats, "refused_stream_full")
+        yield CounterMetricFamily("netcache_events_refused_stream_full",
+                                  "Events refused (webhook 503, syslog held) because the stream was at its limit",
+                                  value=int(refused or 0))
         idle_ms = s["oldest_pending_idle_ms"]
         yield GaugeMetricFamily("netcache_stream_oldest_pending_seconds",
                                 "How long the oldest unacknowledged event has waited",
@@ -102,7 +110,7 @@ def metrics_command(host: str, port: int | None) -> None:
     Read from Redis at scrape time, so they add up every process: the cache (lookups by
     outcome and query type, latency histograms, LLM calls, tokens, dollars spent and
     saved, false positives, near misses, evictions, entries per tier) and the pipeline
-    (stream length, lag, pending, oldest pending age, dead letters, Celery queue depth,
+    (stream length, limit, lag, pending, refused publishes, oldest pending age, dead letters, Celery queue depth,
     component heartbeats, warm budget left today). Runs until Ctrl-C.
     """
     from prometheus_client import start_http_server

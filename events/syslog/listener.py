@@ -36,6 +36,7 @@ import click
 from redis.asyncio import Redis as AsyncRedis
 
 from netcache.connections import make_async_redis, redact_url, require_server
+from netcache.durability import check_at_start
 from netcache.errors import BackendUnavailable, ConfigError
 from netcache.events.counters import IngestCounters
 from netcache.events.models import EventBase
@@ -482,6 +483,10 @@ def syslog_command(host: str | None, port: int | None, udp_port: int | None, tcp
         settings = settings.model_copy(update={"events": settings.events.model_copy(update=updates)})
     port = settings.events.syslog_port if port is None else port
     metrics_port = settings.events.syslog_metrics_port if metrics_port is None else metrics_port
+    try:
+        check_at_start(settings, "syslog")
+    except ConfigError as e:
+        raise click.ClickException(str(e)) from None
 
     async def main() -> None:
         require_server(settings, "the syslog listener")

@@ -50,9 +50,10 @@ from pydantic import ValidationError
 from redis.exceptions import RedisError
 
 from netcache.connections import make_async_redis, redact_url, require_server
+from netcache.durability import check_at_start
 from netcache.errors import BackendUnavailable, ConfigError, EventError
 from netcache.events.models import EventBase, parse_event
-from netcache.events.publisher import AsyncEventPublisher
+from netcache.events.publisher import AsyncEventPublisher, StreamFull
 from netcache.events.webhooks.alertmanager import AlertRule, load_rules, map_payload
 from netcache.events.webhooks.netbox import SIGNATURE_HEADER, map_netbox, verify_signature
 from netcache.health import health_key, write_heartbeat
@@ -239,6 +240,11 @@ async def _publish(state: _State, endpoint: str, events: list[EventBase]) -> dic
         assert state.publisher is not None
         try:
             results = await state.publisher.publish_many(events)
+        except StreamFull as e:  # unread events at the stream's limit: refused, never trimmed away
+            log.warning("webhook %s: events stream full, answered 503: %s", endpoint, e)
+            retry_s = state.settings.events.webhook_retry_after_s
+            raise _Reject(503, "stream_full", str(e), f"retry the whole batch in {retry_s} s (what was "
+                          "published is recognised as a duplicate)", headers={"Retry-After": str(retry_s)}) from None
         except BackendUnavailable as e:
             log.warning("webhook %s: Redis unavailable, answered 503: %s", endpoint, e)
             retry_s = state.settings.events.webhook_retry_after_s
@@ -553,6 +559,7 @@ def webhook_command(host: str | None, port: int | None) -> None:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         app = create_app(settings)
+        check_at_start(settings, "webhook")
     except ConfigError as e:
         raise click.ClickException(str(e)) from None
     host = host or settings.events.webhook_host
