@@ -3,10 +3,12 @@
 ``EventPublisher(redis, settings).publish(event)`` XADDs the event to
 ``settings.events.stream`` (approximate MAXLEN trimming) and returns its stream
 id, or ``None`` when an event with the same id was already published inside
-``dedup_window_s``. The "seen" marker ``{prefix}:ev:seen:{id}`` and the XADD are
+``dedup_window_s``. The "seen" marker ``{prefix}:ev:{<stream>}:seen:<id>`` and the XADD are
 written by one Lua script (``netcache/lua/publish.lua``, one call per batch of up to
 500 events), so a crash or a lost reply can neither lose the
-event nor put it on the stream twice: a retry after a lost reply returns ``None``.
+event nor put it on the stream twice: a retry after a lost reply returns ``None``. The
+markers carry the stream's name as hash tag, so on a Redis Cluster the script's keys are in
+the stream's slot (netcache.keys.EventKeys).
 
 Connection failures are retried with exponential backoff and jitter
 (``publish_retries``, ``publish_backoff_ms`` … ``publish_backoff_max_ms``) and
@@ -45,9 +47,9 @@ BATCH_SIZE = 500
 _TRANSIENT = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError)
 
 
-def seen_key(prefix: str, event_id: str) -> str:
-    """The de-duplication marker of one event id."""
-    return EventKeys(prefix).seen(event_id)
+def seen_key(prefix: str, event_id: str, stream: str | None = None) -> str:
+    """The de-duplication marker of one event id on ``stream`` (default: the prefix's stream)."""
+    return EventKeys(prefix, stream).seen(event_id)
 
 
 class _Core:
@@ -76,7 +78,7 @@ class _Core:
             if not keys:
                 keys = [self.stream]
                 args = [str(self.window_s), str(self.maxlen), str(len(fields))]
-            keys.append(seen_key(self.prefix, event.id))
+            keys.append(seen_key(self.prefix, event.id, self.stream))
             for k, v in fields.items():
                 args += [k, v]
             if len(keys) > BATCH_SIZE:

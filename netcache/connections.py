@@ -10,6 +10,9 @@ same Lua scripts run) on one shared in-process server per name, seen by sync and
 clients and by every thread of the process — same semantics as Redis, no redis-server.
 It is an optional extra (``pip install 'netcache[memory]'``). Parts that need a real server
 (the dispatcher, the Celery worker, the listeners) call :func:`require_server`.
+
+``redis+cluster://host:port[,host:port…]`` (``rediss+cluster://`` for TLS) builds redis-py's
+``RedisCluster`` (:mod:`netcache.cluster`: the URL, the key layout, the errors).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 import redis
 import redis.asyncio as aioredis
 
+from netcache.cluster import is_cluster_url, make_async_cluster, make_cluster
 from netcache.errors import ConfigError
 from netcache.settings import Settings
 
@@ -55,7 +59,7 @@ def redis_kwargs(settings: Settings, url: str | None = None) -> dict[str, Any]:
     """Extra client keyword arguments the URL alone does not carry (TLS options)."""
     url = url or settings.redis_url
     kwargs: dict[str, Any] = {"health_check_interval": 30, "socket_connect_timeout": 5}
-    if url.startswith("rediss://"):
+    if url.startswith(("rediss://", "rediss+cluster://")):
         kwargs["ssl_cert_reqs"] = settings.redis_ssl_cert_reqs
         if settings.redis_ssl_ca_certs:
             kwargs["ssl_ca_certs"] = str(settings.redis_ssl_ca_certs)
@@ -97,6 +101,8 @@ def make_redis(settings: Settings, url: str | None = None, **overrides: Any) -> 
     url = url or settings.redis_url
     if is_memory_url(url):
         return _fakeredis().FakeRedis(server=memory_server(url), **_memory_kwargs(overrides))
+    if is_cluster_url(url):
+        return make_cluster(url, **{**redis_kwargs(settings, url), **overrides})  # type: ignore[return-value]
     return redis.Redis.from_url(url, **{**redis_kwargs(settings, url), **overrides})
 
 
@@ -105,6 +111,8 @@ def make_async_redis(settings: Settings, url: str | None = None, **overrides: An
     url = url or settings.redis_url
     if is_memory_url(url):
         return _fakeredis().FakeAsyncRedis(server=memory_server(url), **_memory_kwargs(overrides))
+    if is_cluster_url(url):
+        return make_async_cluster(url, **{**redis_kwargs(settings, url), **overrides})  # type: ignore[return-value]
     return aioredis.Redis.from_url(url, **{**redis_kwargs(settings, url), **overrides})
 
 

@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 #: URL schemes NETCACHE_REDIS_URL (and the broker URL) may use.
-REDIS_URL_SCHEMES = ("redis", "rediss", "unix", "memory")
+REDIS_URL_SCHEMES = ("redis", "rediss", "unix", "memory", "redis+cluster", "rediss+cluster")
 
 #: NETCACHE_* variables that are read by one command, not by Settings (not misspellings).
 OTHER_ENV_VARS = frozenset({
@@ -68,7 +68,8 @@ def _check_redis_url(value: str) -> str:
     scheme = urlsplit(value).scheme.lower() if "://" in value else ""
     if scheme not in REDIS_URL_SCHEMES:
         raise ValueError(f"{_safe_url(value)!r} is not a Redis URL: use redis://[:password@]host:6379/0, "
-                         "rediss:// for TLS, unix:///path/to/redis.sock or memory:// (in-process)")
+                         "rediss:// for TLS, unix:///path/to/redis.sock, redis+cluster://host:port[,host:port] "
+                         "(Redis Cluster; rediss+cluster:// for TLS) or memory:// (in-process)")
     return value
 
 
@@ -253,8 +254,9 @@ class WorkerSettings(BaseModel):
         return None if value is None else _check_redis_url(value)
     #: Consumer group on the events stream.
     consumer_group: str = "nc-dispatchers"
-    #: Dead-letter stream for events that cannot be processed.
-    dead_letter_stream: str = "nc:events:dead"
+    #: Dead-letter stream for events that cannot be processed. The ``{nc:events}`` hash tag puts it
+    #: in the slot of ``nc:events`` on a Redis Cluster (dead-lettering and the ack are one MULTI).
+    dead_letter_stream: str = "{nc:events}:dead"
     #: Entries read per XREADGROUP.
     read_count: int = 500
     #: XREADGROUP block time.

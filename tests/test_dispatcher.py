@@ -131,9 +131,9 @@ def test_a_poison_event_goes_to_the_dead_letters_and_the_rest_flow_on(dispatcher
     redis_client.xadd(STREAM, {"v": "1", "type": "cpu_high", "event": json.dumps({"type": "cpu_high"})})
     redis_client.xadd(STREAM, entry(type="config_change", device="rtr-2"))
     wait_for(lambda: redis_client.llen("invalidate") == 2, what="both good events")
-    wait_for(lambda: redis_client.xlen("nc:events:dead") == 2, what="two dead letters")
+    wait_for(lambda: redis_client.xlen("{nc:events}:dead") == 2, what="two dead letters")
     assert [k["tags"] for _, k in broker_tasks(redis_client, "invalidate")] == [["device:rtr-1"], ["device:rtr-2"]]
-    dead = redis_client.xrange("nc:events:dead")
+    dead = redis_client.xrange("{nc:events}:dead")
     assert b"not valid JSON" in dead[0][1][b"error"] and dead[0][1][b"event"] == b"{not json"
     assert b"unknown event type 'cpu_high'" in dead[1][1][b"error"]
     wait_for(lambda: pending(redis_client) == 0, what="poison acknowledged too")

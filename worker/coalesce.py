@@ -31,10 +31,12 @@ de-duplicate by ``action_id``. A redelivered folded event is already in its
 window's fold set (a set, so it counts once); after that window was sent it
 may open or join a later window: one extra, harmless invalidation.
 
-Keys (prefix ``nc``): ``nc:w:co:{akey}`` (open window: ``lead_ms|leader``, PX
-until one quiet window after the last fold), ``nc:w:co:f:{akey}:{start_ms}`` (fold set), ``nc:w:co:due`` (zset
-window → due time ms), ``nc:w:co:act`` (hash window → action JSON),
-``nc:w:action:{action_id}`` (marker).
+Keys (prefix ``nc``, stream ``nc:events``; all carry the stream's name as hash tag, so every
+script and the dispatcher's ack stay in the stream's slot on a Redis Cluster):
+``nc:w:{nc:events}:co:<akey>`` (open window: ``lead_ms|leader``, PX until one quiet window after
+the last fold), ``nc:w:{nc:events}:co:f:<akey>:<start_ms>`` (fold set), ``nc:w:{nc:events}:co:due``
+(zset window → due time ms), ``nc:w:{nc:events}:co:act`` (hash window → action JSON),
+``nc:w:{nc:events}:action:<action_id>`` (marker).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from dataclasses import dataclass
 import redis
 
 from netcache import lua
+from netcache.cluster import queue_script
 from netcache.keys import WorkerKeys
 from netcache.text import to_text
 from netcache.worker.rules import Action
@@ -94,13 +97,13 @@ class Coalescer:
     """Shared coalescing windows in Redis (see the module docstring)."""
 
     def __init__(self, redis_client: redis.Redis, *, prefix: str = "nc", window_s: float = 5.0,
-                 marker_ttl_s: int = 3600, lease_ms: int = 30_000) -> None:
+                 marker_ttl_s: int = 3600, lease_ms: int = 30_000, stream: str | None = None) -> None:
         self.redis = redis_client
         self.prefix = prefix
         self.window_ms = max(1, int(window_s * 1000))
         self.marker_ttl_s = max(1, int(marker_ttl_s))
         self.lease_ms = max(1, int(lease_ms))
-        self.keys = WorkerKeys(prefix)
+        self.keys = WorkerKeys(prefix, stream)
         self.due_key = self.keys.due
         self.act_key = self.keys.actions_pending
         self.fold_base = self.keys.fold_base
@@ -130,11 +133,12 @@ class Coalescer:
             groups.setdefault(action.key(), []).append(n)
         for akey, positions in groups.items():
             action = items[positions[0]][1]
-            self._decide(
-                keys=[self.window_key(akey), self.due_key, self.act_key],
-                args=[self.window_ms, akey, action.to_json(), self.marker_ttl_s, f"{self.fold_base}{akey}:",
-                      self.keys.marker_base, *(items[p][0] for p in positions)],
-                client=pipe)
+            ids = [items[p][0] for p in positions]
+            queue_script(pipe, self._decide,
+                         [self.window_key(akey), self.due_key, self.act_key,
+                          *(self.marker_key(lead_action_id(i, akey)) for i in ids)],
+                         [self.window_ms, akey, action.to_json(), self.marker_ttl_s, f"{self.fold_base}{akey}:", "",
+                          *ids])
         results = pipe.execute()
         out: list[Decision | None] = [None] * len(items)
         for (akey, positions), outcomes in zip(groups.items(), results):

@@ -1,8 +1,10 @@
 -- Coalescing, leading edge: decide lead/fold/done for a batch of events of one action (worker/coalesce.py).
 -- One action key, all of a batch's events for it, in stream order.
--- KEYS: open-window key, due zset, action hash
+-- KEYS: open-window key, due zset, action hash, then the leading-action marker of each stream id
+-- (worker.coalesce.lead_action_id). All carry the stream's hash tag (netcache.keys.WorkerKeys);
+-- the fold set, named by the window start Redis's clock gives, is built from its prefix (same tag).
 -- ARGV: window_ms, akey, action json, marker ttl s, fold-set key prefix (ends with ':'),
--- marker key prefix, stream id 1, stream id 2, ...
+-- (unused), stream id 1, stream id 2, ...
 local window = tonumber(ARGV[1])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -13,7 +15,7 @@ local out = {}
 local folds = {}
 for i = 7, #ARGV do
   local id = ARGV[i]
-  local marker = ARGV[6] .. string.sub(redis.sha1hex('lead|' .. id .. '|' .. ARGV[2]), 1, 24)
+  local marker = KEYS[i - 3]
   local m = redis.call('GET', marker)
   if m == 'sent' then
     out[#out + 1] = 'done'
