@@ -38,7 +38,7 @@ from netcache.errors import ConfigError
 
 __all__ = ["CLUSTER_SCHEMES", "CLUSTER_TRANSIENT_ERRORS", "ClusterUnavailable", "ClusterCommandError",
            "is_cluster_url", "cluster_nodes", "make_cluster", "make_async_cluster", "is_cluster",
-           "slot_tag", "tagged", "key_slot", "queue_script", "check_same_slot"]
+           "slot_tag", "tagged", "key_slot", "queue_script", "check_same_slot", "redact_cluster_url"]
 
 #: URL schemes of a Redis Cluster (``rediss+cluster`` = TLS)
 CLUSTER_SCHEMES = ("redis+cluster", "rediss+cluster")
@@ -84,6 +84,17 @@ def cluster_nodes(url: str) -> tuple[list[tuple[str, int]], str | None, str | No
             raise ConfigError(f"bad node {part!r} in the cluster URL: use host:port[,host:port…]")
         nodes.append((parsed.hostname, port))
     return nodes, username, password, scheme.lower() == "rediss+cluster"
+
+
+def redact_cluster_url(url: str) -> str:
+    """The cluster URL with ``***`` for its password (safe to log)."""
+    scheme, _, rest = url.partition("://")
+    netloc, slash, path = rest.partition("/")
+    if "@" not in netloc:
+        return url
+    auth, nodes = netloc.rsplit("@", 1)
+    user = auth.partition(":")[0]
+    return f"{scheme}://{user}:***@{nodes}{slash}{path}"
 
 
 def _converted(e: RedisClusterException) -> redis.RedisError:

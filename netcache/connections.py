@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 import redis
 import redis.asyncio as aioredis
 
-from netcache.cluster import is_cluster_url, make_async_cluster, make_cluster
+from netcache.cluster import is_cluster_url, make_async_cluster, make_cluster, redact_cluster_url
 from netcache.errors import ConfigError
 from netcache.settings import Settings
 
@@ -45,6 +45,8 @@ _CERT_REQS = {"required": ssl.CERT_REQUIRED, "optional": ssl.CERT_OPTIONAL, "non
 
 def redact_url(url: str) -> str:
     """``redis://:secret@host:6379/0`` → ``redis://:***@host:6379/0`` (safe to log)."""
+    if is_cluster_url(url):
+        return redact_cluster_url(url)
     parts = urlsplit(url)
     if parts.password is None:
         return url

@@ -86,6 +86,19 @@ def redis_client(redis_url):
 
 
 @pytest.fixture
+def broker_url(redis_url, redis_server) -> str:
+    """Celery's broker: the standalone Redis, also when the test runs on the cluster."""
+    return redis_server.url
+
+
+@pytest.fixture
+def broker_client(broker_url):
+    client = redis.Redis.from_url(broker_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
 def settings(redis_url, redis_server, monkeypatch) -> Settings:
     """Settings pointing at the private Redis, isolated from the caller's NETCACHE_* variables.
     On the cluster, Celery's broker is the standalone Redis (kombu has no cluster transport)."""

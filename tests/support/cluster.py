@@ -51,12 +51,13 @@ def _cluster_port() -> int:
 class LocalCluster:
     """``masters`` cluster-enabled redis-servers joined into one cluster (no replicas)."""
 
-    def __init__(self, masters: int = 3) -> None:
+    def __init__(self, masters: int = 3, *, password: str | None = None) -> None:
         cli = shutil.which("redis-cli")
         if cli is None:
             raise BackendUnavailable("redis-cli is not installed: run `apt-get install -y redis-tools`")
         self.cli: str = cli
-        self.nodes = [LocalRedis(port=_cluster_port()) for _ in range(masters)]
+        self.password = password
+        self.nodes = [LocalRedis(port=_cluster_port(), password=password) for _ in range(masters)]
         for node in self.nodes:
             node.extra_args = ["--cluster-enabled", "yes", "--cluster-config-file", str(node.dir / "nodes.conf"),
                                "--cluster-node-timeout", "5000"]
@@ -67,7 +68,8 @@ class LocalCluster:
 
     @property
     def url(self) -> str:
-        """``redis+cluster://127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3`` (every node a startup node)."""
+        """``redis+cluster://127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3`` (every node a startup node; no
+        password in it even when the cluster has one)."""
         return "redis+cluster://" + ",".join(f"127.0.0.1:{p}" for p in self.ports)
 
     def start(self, timeout_s: float = 30.0) -> LocalCluster:
@@ -75,7 +77,7 @@ class LocalCluster:
             for node in self.nodes:
                 node.start()
             done = subprocess.run(
-                [self.cli, "--cluster", "create", *(f"127.0.0.1:{p}" for p in self.ports),
+                [self.cli, *(["-a", self.password, "--no-auth-warning"] if self.password else []), "--cluster", "create", *(f"127.0.0.1:{p}" for p in self.ports),
                  "--cluster-replicas", "0", "--cluster-yes"],
                 stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout_s)
             if done.returncode != 0:
@@ -88,7 +90,8 @@ class LocalCluster:
 
     def _wait_ok(self, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
-        clients = [redis.Redis(host="127.0.0.1", port=p, socket_connect_timeout=1) for p in self.ports]
+        clients = [redis.Redis(host="127.0.0.1", port=p, password=self.password, socket_connect_timeout=1)
+                   for p in self.ports]
         try:
             while True:
                 states = [c.execute_command("CLUSTER", "INFO") for c in clients]
@@ -104,7 +107,7 @@ class LocalCluster:
     def flush(self) -> None:
         """FLUSHALL on every master (and SCRIPT FLUSH: a test starts with no loaded scripts)."""
         for port in self.ports:
-            c = redis.Redis(host="127.0.0.1", port=port)
+            c = redis.Redis(host="127.0.0.1", port=port, password=self.password)
             try:
                 c.flushall()
                 c.script_flush()
