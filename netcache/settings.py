@@ -142,7 +142,7 @@ class CacheSettings(BaseModel):
     stale_max_age_s: int = 300
     #: How often an in-process vector index pulls changes made by other processes.
     index_sync_interval_ms: int = 200
-    #: Approximate MAXLEN of the vector index change log (nc:ix:log); a process further behind reloads.
+    #: Approximate MAXLEN of the vector index change log ({nc}:ix:log); a process further behind reloads.
     index_log_maxlen: int = 100_000
     #: Query log: half-life of the decayed ask counts, and how many questions it keeps.
     query_log_halflife_s: float = Field(24 * 3600.0, gt=0.0)
@@ -323,7 +323,7 @@ class WorkerSettings(BaseModel):
     #: "$" = only events published from now on.
     group_start_id: str = "0"
     #: Dispatcher: how long the "this action was enqueued" marker of a leading
-    #: action lives (nc:w:action:{id}); redeliveries later than this rely on the
+    #: action lives (nc:w:{nc:events}:action:<id>); redeliveries later than this rely on the
     #: tasks' own de-duplication by action_id.
     action_marker_ttl_s: int = 3_600
     #: Dispatcher: counters and health key written this often.
