@@ -18,6 +18,9 @@ itself socket and connect timeouts of ``CacheSettings.redis_budget_ms`` and no r
 (open after ``breaker_failures`` consecutive failures, one half-open probe after
 ``breaker_cooldown_s``). Both raise redis-py's own ``ConnectionError`` / ``TimeoutError``
 subclasses, so the cache falls back to the LLM exactly as for a real failure.
+
+``redis+cluster://host:port[,host:port…]`` (``rediss+cluster://`` for TLS) builds redis-py's
+``RedisCluster`` (:mod:`netcache.cluster`: the URL, the key layout, the errors).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from urllib.parse import urlsplit, urlunsplit
 import redis
 import redis.asyncio as aioredis
 
+from netcache.cluster import is_cluster_url, make_async_cluster, make_cluster, redact_cluster_url
 from netcache.errors import ConfigError
 from netcache.settings import Settings
 
@@ -54,6 +58,8 @@ _CERT_REQS = {"required": ssl.CERT_REQUIRED, "optional": ssl.CERT_OPTIONAL, "non
 
 def redact_url(url: str) -> str:
     """``redis://:secret@host:6379/0`` → ``redis://:***@host:6379/0`` (safe to log)."""
+    if is_cluster_url(url):
+        return redact_cluster_url(url)
     parts = urlsplit(url)
     if parts.password is None:
         return url
@@ -68,7 +74,7 @@ def redis_kwargs(settings: Settings, url: str | None = None) -> dict[str, Any]:
     """Extra client keyword arguments the URL alone does not carry (TLS options)."""
     url = url or settings.redis_url
     kwargs: dict[str, Any] = {"health_check_interval": 30, "socket_connect_timeout": 5}
-    if url.startswith("rediss://"):
+    if url.startswith(("rediss://", "rediss+cluster://")):
         kwargs["ssl_cert_reqs"] = settings.redis_ssl_cert_reqs
         if settings.redis_ssl_ca_certs:
             kwargs["ssl_ca_certs"] = str(settings.redis_ssl_ca_certs)
@@ -110,6 +116,8 @@ def make_redis(settings: Settings, url: str | None = None, **overrides: Any) -> 
     url = url or settings.redis_url
     if is_memory_url(url):
         return _fakeredis().FakeRedis(server=memory_server(url), **_memory_kwargs(overrides))
+    if is_cluster_url(url):
+        return make_cluster(url, **{**redis_kwargs(settings, url), **overrides})  # type: ignore[return-value]
     return redis.Redis.from_url(url, **{**redis_kwargs(settings, url), **overrides})
 
 
@@ -129,6 +137,8 @@ def make_async_redis(settings: Settings, url: str | None = None, **overrides: An
     url = url or settings.redis_url
     if is_memory_url(url):
         return _fakeredis().FakeAsyncRedis(server=memory_server(url), **_memory_kwargs(overrides))
+    if is_cluster_url(url):
+        return make_async_cluster(url, **{**redis_kwargs(settings, url), **overrides})  # type: ignore[return-value]
     return aioredis.Redis.from_url(url, **{**redis_kwargs(settings, url), **overrides})
 
 

@@ -2,23 +2,36 @@
 
 Three families, one per part of the system, all under ``settings.key_prefix`` (default ``nc``):
 
-- :class:`Keys`: the answer cache, ``{key_prefix}`` or ``{key_prefix}:{namespace}``;
+- :class:`Keys`: the answer cache, ``{nc}:…`` or ``{nc:<namespace>}:…``;
 - :class:`EventKeys`: the event side, ``{key_prefix}:ev:…`` and the default stream names;
 - :class:`WorkerKeys`: the dispatcher, the Celery tasks and the health keys, ``{key_prefix}:w:…``.
+
+Redis Cluster (netcache.cluster): every key one Lua script or one MULTI touches carries one hash
+tag, so it lives in one slot. A cache namespace is one tag (``{nc}``): its scripts move entries
+between tiers, evict and keep the index change log in one call, so they share a slot. The
+publisher's de-duplication markers and the dispatcher's coalescing windows, action markers and
+refunds carry the events stream's name as their tag (``nc:ev:{nc:events}:seen:…``,
+``nc:w:{nc:events}:co:…``): the slot of the stream, whatever it is called. The same layout
+serves a standalone Redis (a tag is only part of the name there).
 
 The layout is documented in docs/interfaces.md.
 """
 
 from __future__ import annotations
 
+from netcache.cluster import tagged
+
 __all__ = ["Keys", "EventKeys", "WorkerKeys"]
 
 
 class Keys:
-    """Every key of one cache namespace."""
+    """Every key of one cache namespace (all in the slot of the hash tag ``{prefix[:namespace]}``)."""
 
     def __init__(self, key_prefix: str, namespace: str | None = None) -> None:
-        self.base = f"{key_prefix}:{namespace}" if namespace else key_prefix
+        #: the namespace without the hash tag
+        self.plain = f"{key_prefix}:{namespace}" if namespace else key_prefix
+        #: what every key the cache's scripts touch starts with: ``{nc}`` / ``{nc:<namespace>}``
+        self.base = "{" + self.plain + "}"
 
     def entry(self, entry_id: str) -> str:
         return f"{self.base}:e:{entry_id}"
@@ -106,24 +119,29 @@ class SyslogUnrecognizedKeys:
         return f"{self.base}:min"
 
 class EventKeys:
-    """Keys of the event side: de-duplication markers and the stream names a run derives."""
+    """Keys of the event side: de-duplication markers and the stream names a run derives.
 
-    def __init__(self, key_prefix: str) -> None:
+    ``stream``: the events stream the markers go with (default ``{key_prefix}:events``); the
+    markers carry its name as hash tag, so the publish script's keys share its slot."""
+
+    def __init__(self, key_prefix: str, stream: str | None = None) -> None:
         self.prefix = key_prefix
+        self.stream_name = stream or f"{key_prefix}:events"
 
     @property
     def seen(self) -> str:
-        """Zset event id → publish time (ms) of the ids published inside the de-dup window (``nc:ev:seen``).
+        """Zset event id → publish time (ms) of the ids published inside the de-dup window
+        (``nc:ev:{nc:events}:seen``: the stream's hash tag, so the publish script's keys share its slot).
 
         No TTL, so an eviction policy cannot reach it; the publish script drops ids older than the
         window and keeps at most ``events.dedup_max_ids`` (the oldest go first).
         """
-        return f"{self.prefix}:ev:seen"
+        return f"{self.prefix}:ev:{tagged(self.stream_name)}:seen"
 
     @property
     def stats(self) -> str:
-        """Counters of the event side shared by every publisher (``refused_stream_full``)."""
-        return f"{self.prefix}:ev:stats"
+        """Counters of the event side shared by every publisher (``refused_stream_full``), in the stream's slot."""
+        return f"{self.prefix}:ev:{tagged(self.stream_name)}:stats"
 
     @property
     def stream(self) -> str:
@@ -132,16 +150,22 @@ class EventKeys:
 
     @property
     def dead_letter_stream(self) -> str:
-        """The dead-letter stream of this prefix (``nc:events:dead``)."""
-        return f"{self.prefix}:events:dead"
+        """The dead-letter stream of this prefix (``{nc:events}:dead``: in the slot of ``nc:events``)."""
+        return f"{tagged(self.stream)}:dead"
 
 
 class WorkerKeys:
-    """Keys of the dispatcher, the Celery tasks and the health keys (``{key_prefix}:w:…``)."""
+    """Keys of the dispatcher, the Celery tasks and the health keys (``{key_prefix}:w:…``).
 
-    def __init__(self, key_prefix: str) -> None:
+    ``stream``: the events stream the dispatcher consumes (default ``{key_prefix}:events``); the
+    coalescing keys, action markers and refunds carry its name as hash tag (``nc:w:{nc:events}:…``),
+    so the coalescing scripts and the ack transaction (XACK + HDEL refunds) stay in its slot."""
+
+    def __init__(self, key_prefix: str, stream: str | None = None) -> None:
         self.prefix = key_prefix
         self.base = f"{key_prefix}:w"
+        #: the base of the keys in the stream's slot
+        self.slotted = f"{self.base}:{tagged(stream or f'{key_prefix}:events')}"
 
     # -- health and counters
     @property
@@ -171,7 +195,7 @@ class WorkerKeys:
         event caught in an outage never does. No TTL (eviction must not reset it); a field lives
         only while its entry is pending.
         """
-        return f"{self.base}:refunds"
+        return f"{self.slotted}:refunds"
 
     @property
     def tasks_dead(self) -> str:
@@ -181,27 +205,27 @@ class WorkerKeys:
     # -- coalescing (worker/coalesce.py)
     def window(self, akey: str) -> str:
         """The open coalescing window of one action key."""
-        return f"{self.base}:co:{akey}"
+        return f"{self.slotted}:co:{akey}"
 
     @property
     def fold_base(self) -> str:
-        """Prefix of the fold sets (``nc:w:co:f:{akey}:{start_ms}``)."""
-        return f"{self.base}:co:f:"
+        """Prefix of the fold sets (``nc:w:{nc:events}:co:f:<akey>:<start_ms>``)."""
+        return f"{self.slotted}:co:f:"
 
     @property
     def due(self) -> str:
         """Zset of windows whose trailing action is due."""
-        return f"{self.base}:co:due"
+        return f"{self.slotted}:co:due"
 
     @property
     def actions_pending(self) -> str:
         """Hash window → action JSON of the open windows."""
-        return f"{self.base}:co:act"
+        return f"{self.slotted}:co:act"
 
     @property
     def marker_base(self) -> str:
         """Prefix of the leading-action markers."""
-        return f"{self.base}:action:"
+        return f"{self.slotted}:action:"
 
     def marker(self, action_id: str) -> str:
         """The marker of one leading action (``pending`` / ``sent``)."""

@@ -41,7 +41,7 @@ __all__ = [
 LOOPBACK_NETS = ("127.0.0.0/8", "::1/128")
 
 #: URL schemes NETCACHE_REDIS_URL (and the broker URL) may use.
-REDIS_URL_SCHEMES = ("redis", "rediss", "unix", "memory")
+REDIS_URL_SCHEMES = ("redis", "rediss", "unix", "memory", "redis+cluster", "rediss+cluster")
 
 #: NETCACHE_* variables that are read by one command, not by Settings (not misspellings).
 OTHER_ENV_VARS = frozenset({
@@ -72,7 +72,8 @@ def _check_redis_url(value: str) -> str:
     scheme = urlsplit(value).scheme.lower() if "://" in value else ""
     if scheme not in REDIS_URL_SCHEMES:
         raise ValueError(f"{_safe_url(value)!r} is not a Redis URL: use redis://[:password@]host:6379/0, "
-                         "rediss:// for TLS, unix:///path/to/redis.sock or memory:// (in-process)")
+                         "rediss:// for TLS, unix:///path/to/redis.sock, redis+cluster://host:port[,host:port] "
+                         "(Redis Cluster; rediss+cluster:// for TLS) or memory:// (in-process)")
     return value
 
 
@@ -145,7 +146,7 @@ class CacheSettings(BaseModel):
     stale_max_age_s: int = 300
     #: How often an in-process vector index pulls changes made by other processes.
     index_sync_interval_ms: int = 200
-    #: Approximate MAXLEN of the vector index change log (nc:ix:log); a process further behind reloads.
+    #: Approximate MAXLEN of the vector index change log ({nc}:ix:log); a process further behind reloads.
     index_log_maxlen: int = 100_000
     #: Query log: half-life of the decayed ask counts, and how many questions it keeps.
     query_log_halflife_s: float = Field(24 * 3600.0, gt=0.0)
@@ -302,8 +303,9 @@ class WorkerSettings(BaseModel):
         return None if value is None else _check_redis_url(value)
     #: Consumer group on the events stream.
     consumer_group: str = "nc-dispatchers"
-    #: Dead-letter stream for events that cannot be processed.
-    dead_letter_stream: str = "nc:events:dead"
+    #: Dead-letter stream for events that cannot be processed. The ``{nc:events}`` hash tag puts it
+    #: in the slot of ``nc:events`` on a Redis Cluster (dead-lettering and the ack are one MULTI).
+    dead_letter_stream: str = "{nc:events}:dead"
     #: Entries read per XREADGROUP.
     read_count: int = 500
     #: XREADGROUP block time.
@@ -396,7 +398,7 @@ class WorkerSettings(BaseModel):
     #: "$" = only events published from now on.
     group_start_id: str = "0"
     #: Dispatcher: how long the "this action was enqueued" marker of a leading
-    #: action lives (nc:w:action:{id}); redeliveries later than this rely on the
+    #: action lives (nc:w:{nc:events}:action:<id>); redeliveries later than this rely on the
     #: tasks' own de-duplication by action_id.
     action_marker_ttl_s: int = 3_600
     #: Dispatcher: counters and health key written this often.

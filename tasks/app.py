@@ -1,7 +1,10 @@
 """The Celery app: ``make_app(settings)`` builds it, with netcache's tasks registered.
 
 Broker: Redis at ``WorkerSettings.broker_url`` (default: ``Settings.redis_url``;
-``rediss://`` gets TLS options from ``netcache.connections.celery_ssl_options``).
+``rediss://`` gets TLS options from ``netcache.connections.celery_ssl_options``). The broker is
+a standalone Redis (kombu's Redis transport has no Cluster support): with a Redis Cluster in
+``NETCACHE_REDIS_URL``, ``NETCACHE_WORKER__BROKER_URL`` must name a standalone Redis; its
+high-availability route is Sentinel (kombu's ``sentinel://`` transport), not the cluster.
 Results: not stored (``task_ignore_result``; nothing waits on them, tasks chain by
 ``send_task``), so the broker does not fill with one result per task; progress lives under
 netcache's own keys (``{prefix}:w:progress:{action_id}``, with a TTL). A task that fails for
@@ -47,6 +50,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from kombu import Exchange, Queue
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from netcache.cluster import CLUSTER_TRANSIENT_ERRORS, is_cluster_url
 from netcache.connections import celery_ssl_options, redact_url, require_server
 from netcache.errors import BackendUnavailable, ConfigError
 from netcache.keys import WorkerKeys
@@ -78,7 +82,7 @@ TASK_QUEUES = {
 TRANSIENT_ERRORS = (BackendUnavailable, redis.ConnectionError, redis.TimeoutError,
                     redis.exceptions.OutOfMemoryError, redis.exceptions.ReadOnlyError,
                     # kombu's wrapper of the same when a task enqueues another (a full broker, say)
-                    KombuOperationalError)
+                    KombuOperationalError, *CLUSTER_TRANSIENT_ERRORS)
 #: Dead letters of tasks that failed for good: at most this many are kept.
 TASK_DEAD_LETTERS_MAX = 10_000
 _DEFAULT_EXCHANGE = Exchange("", type="direct")
@@ -142,6 +146,10 @@ def make_app(settings: Settings) -> Celery:
     """A Celery app for ``settings`` with netcache's tasks, queues and beat schedule."""
     broker = settings.worker.broker_url or settings.redis_url
     require_server(settings, "the Celery app (worker, beat)", broker)
+    if is_cluster_url(broker):
+        raise ConfigError(f"Celery's broker cannot be a Redis Cluster ({redact_url(broker)}): set "
+                          "NETCACHE_WORKER__BROKER_URL to a standalone Redis (redis://host:6379/1); the cache, "
+                          "the events stream and the dispatcher may stay on the cluster")
     app = Celery("netcache", broker=broker, backend=broker, set_as_current=False)
     app.netcache_settings = settings
     w = settings.worker

@@ -148,13 +148,13 @@ async def test_async_sweep_and_a_paged_drop_namespace(store_settings):
     try:
         gone = await cache.put("show cpu on rtr-001", "5 %", volatility="volatile")
         await cache.put("show version on rtr-001", "17.9", volatility="stable")
-        await client.delete(f"nc:e:{gone}")  # what Redis does at expiry: the tier record outlives it
+        await client.delete(f"{{nc}}:e:{gone}")  # what Redis does at expiry: the tier record outlives it
         assert await cache.sweep() == 1 and (await cache.stats())["total"] == 1
         for i in range(2500):  # more than one SCAN page (drop_namespace holds a page, not every key)
-            await client.set(f"nc:scratch:junk:{i}", "x")
+            await client.set(f"{{nc:scratch}}:junk:{i}", "x")
         await scratch.put("show version on rtr-001", "scratch answer")
         assert await scratch.drop_namespace() >= 2500
-        assert [k async for k in client.scan_iter("nc:scratch:*")] == []
+        assert [k async for k in client.scan_iter("{nc:scratch}:*")] == []
         assert (await cache.get("show version on rtr-001")).answer == "17.9"
     finally:
         await cache.aclose()

@@ -64,7 +64,7 @@ def test_a_semantic_candidate_redis_lost_is_never_served(backend, settings, clie
     cfg = cache_settings(settings, index_sync_interval_ms=60_000)
     cache = backend.cache(cfg, embedder=make_embedder(cfg))
     eid = cache.put("Show BGP status on rtr-001", "gone soon")
-    client.delete(f"nc:e:{eid}")  # lost behind the index's back (eviction by maxmemory, say)
+    client.delete(f"{{nc}}:e:{eid}")  # lost behind the index's back (eviction by maxmemory, say)
     assert cache.get("what's the bgp state on rtr-001?") is None
     assert eid not in cache.index
 
@@ -77,7 +77,7 @@ def test_a_process_that_fell_behind_the_change_log_trim_reloads(backend, setting
     reloads = reader.index.reloads
     for i in range(300):  # far more than the log keeps
         writer.put(f"Show BGP status on rtr-{i:03d}", f"answer {i}")
-    assert client.xlen("nc:ix:log") < 300
+    assert client.xlen("{nc}:ix:log") < 300
     hit = reader.get("what's the bgp state on rtr-123?")
     assert hit is not None and hit.answer == "answer 123"
     assert reader.index.reloads == reloads + 1 and len(reader.index) == 300

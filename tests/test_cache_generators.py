@@ -87,5 +87,5 @@ def test_a_failing_generator_raises_to_the_caller_and_releases_the_lease(backend
 
     with pytest.raises(RuntimeError, match="the LLM is down"):
         cache.get_or_generate("show version on rtr-001", generate=down)
-    assert redis_client.keys("nc:l:*") == []  # the next caller generates at once, no lease wait
+    assert redis_client.keys("{nc}:l:*") == []  # the next caller generates at once, no lease wait
     assert cache.get_or_generate("show version on rtr-001", generate=lambda p: "17.9").source == "generated"

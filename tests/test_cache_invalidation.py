@@ -52,7 +52,7 @@ def test_hard_invalidation_by_device_deletes_only_that_devices_answers(cache, re
     assert cache.entry(c) is not None
     assert cache.get("What is BGP?").answer == "static reference answer" and cache.entry(ref) is not None
     assert cache.tag_members("device:rtr-001") == []
-    assert not redis_client.hexists("nc:ix:vec", a)
+    assert not redis_client.hexists("{nc}:ix:vec", a)
 
 
 @on_backends("redis", "asyncio")
@@ -164,7 +164,7 @@ _CHILD = textwrap.dedent("""
 """)
 
 
-@on_backends("redis", "asyncio")
+@on_backends("redis", "asyncio", "cluster", "cluster-asyncio")
 def test_a_second_process_sees_anothers_put_and_invalidation(backend, settings, redis_client):
     fast = cache_settings(settings, index_sync_interval_ms=50)
     here = backend.cache(fast, embedder=make_embedder(fast))

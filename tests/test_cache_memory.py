@@ -42,8 +42,8 @@ def test_the_same_lua_scripts_run_in_process():
     cache = AnswerCache(s, embedder=False)
     eid = cache.put("show bgp summary on rtr-001", "3 peers", tags=["ticket:7"])
     client = make_redis(s)
-    assert client.hget(f"nc:e:{eid}", "tier") == b"warm" and client.smembers("nc:t:ticket:7") == {eid.encode()}
-    assert cache.invalidate(["ticket:7"]) == 1 and client.exists(f"nc:e:{eid}") == 0
+    assert client.hget(f"{{nc}}:e:{eid}", "tier") == b"warm" and client.smembers("{nc}:t:ticket:7") == {eid.encode()}
+    assert cache.invalidate(["ticket:7"]) == 1 and client.exists(f"{{nc}}:e:{eid}") == 0
     client.flushall()
 
 

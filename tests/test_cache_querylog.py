@@ -32,8 +32,8 @@ def test_the_query_log_is_bounded(backend, settings, redis_client):
         cache.get("show version on rtr-999")
     for i in range(100):
         cache.get(f"show version on rtr-{i:03d}")
-    assert redis_client.zcard("nc:q:top") <= 20 + 10
-    assert redis_client.hlen("nc:q:meta") == redis_client.zcard("nc:q:top")
+    assert redis_client.zcard("{nc}:q:top") <= 20 + 10
+    assert redis_client.hlen("{nc}:q:meta") == redis_client.zcard("{nc}:q:top")
     assert cache.top_queries(1)[0].prompt == "show version on rtr-999"
 
 

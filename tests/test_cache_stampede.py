@@ -50,7 +50,7 @@ _CHILD = textwrap.dedent("""
 """)
 
 
-@on_backends("redis")
+@on_backends("redis", "cluster")
 def test_twenty_concurrent_misses_from_two_processes_make_one_llm_call(settings, llm_server):
     import json
     procs = [subprocess.Popen([sys.executable, "-c", _CHILD, settings.redis_url, llm_server.url],
@@ -98,11 +98,11 @@ def test_a_waiter_generates_itself_when_the_lease_holder_dies(backend, settings,
 
 def test_the_lease_is_released_only_by_its_holder(backend, settings, redis_client):
     cache = backend.cache(settings)
-    redis_client.set("nc:l:x", "theirs")
-    cache._release("nc:l:x", "mine")
-    assert redis_client.get("nc:l:x") == b"theirs"
-    cache._release("nc:l:x", "theirs")
-    assert redis_client.get("nc:l:x") is None
+    redis_client.set("{nc}:l:x", "theirs")
+    cache._release("{nc}:l:x", "mine")
+    assert redis_client.get("{nc}:l:x") == b"theirs"
+    cache._release("{nc}:l:x", "theirs")
+    assert redis_client.get("{nc}:l:x") is None
 
 
 def test_generate_may_return_an_llm_response(backend, settings, redis_client):
@@ -112,4 +112,4 @@ def test_generate_may_return_an_llm_response(backend, settings, redis_client):
     answer = cache.get_or_generate("show bgp summary on rtr-001", generate=lambda p: resp)
     assert answer.text == "3 peers up" and answer.cost_usd == 0.02
     info = cache.entry(answer.entry_id)
-    assert redis_client.hget(f"nc:e:{info.entry_id}", "output_tokens") == b"5"
+    assert redis_client.hget(f"{{nc}}:e:{info.entry_id}", "output_tokens") == b"5"

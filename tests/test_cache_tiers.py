@@ -49,7 +49,7 @@ def test_hits_never_extend_an_answers_life(backend, settings, redis_client, cloc
         assert cache.get("show interfaces on rtr-001") is not None
     assert cache.entry(eid).expires_at == expires_at
     assert cache.entry(eid).tier == "hot"
-    assert redis_client.pexpiretime(f"nc:e:{eid}") <= int(expires_at * 1000)
+    assert redis_client.pexpiretime(f"{{nc}}:e:{eid}") <= int(expires_at * 1000)
     clock.advance(expires_at - clock() + 0.01)
     assert cache.get("show interfaces on rtr-001") is None
 
@@ -57,9 +57,9 @@ def test_hits_never_extend_an_answers_life(backend, settings, redis_client, cloc
 def test_a_real_short_ttl_expires_in_redis_itself(backend, settings, redis_client):
     cache = make(backend, ttl_volatile_s=1)
     eid = cache.put("show memory on rtr-001", "40 % used", volatility="volatile")
-    assert redis_client.exists(f"nc:e:{eid}")
+    assert redis_client.exists(f"{{nc}}:e:{eid}")
     assert cache.get("show memory on rtr-001").answer == "40 % used"
-    assert wait_until(lambda: not redis_client.exists(f"nc:e:{eid}"), timeout_s=5)
+    assert wait_until(lambda: not redis_client.exists(f"{{nc}}:e:{eid}"), timeout_s=5)
     assert cache.get("show memory on rtr-001") is None
 
 
@@ -71,8 +71,8 @@ def test_access_counts_promote_cold_to_warm_to_hot(backend, settings, redis_clie
     for _ in range(10):
         tiers.append(cache.get("What is OSPF?").tier)
     assert tiers[:4] == ["cold"] * 4 and tiers[4] == "warm" and tiers[-1] == "hot"
-    assert redis_client.zscore("nc:tier:hot", eid) is not None
-    assert redis_client.zscore("nc:tier:warm", eid) is None and not redis_client.sismember("nc:tier:cold", eid)
+    assert redis_client.zscore("{nc}:tier:hot", eid) is not None
+    assert redis_client.zscore("{nc}:tier:warm", eid) is None and not redis_client.sismember("{nc}:tier:cold", eid)
 
 
 def test_new_entries_start_warm(backend, settings, redis_client):
@@ -86,14 +86,14 @@ def test_a_hot_entry_falls_back_to_warm_when_its_hot_time_ends(backend, redis_cl
     cache.get("show version on rtr-001")
     assert cache.get("show version on rtr-001").tier == "hot"
     # Redis keeps it for its warm time after the hot time, not just the hot 5 min
-    assert redis_client.pexpiretime(f"nc:e:{eid}") == int((clock() + 300 + 3600) * 1000)
+    assert redis_client.pexpiretime(f"{{nc}}:e:{eid}") == int((clock() + 300 + 3600) * 1000)
     clock.advance(301)  # past hot 5 min, inside warm 1 h and stable 4 h
     # a reader whose promotion threshold this entry's 3 hits do not reach: the demotion is all it sees
     reader = make(backend, clock, promote_warm_to_hot=100)
     hit = reader.get("show version on rtr-001")
     assert hit is not None and hit.answer == "IOS XE 17.9" and hit.tier == "warm"
     assert cache.entry(eid).tier == "warm"
-    assert redis_client.zscore("nc:tier:warm", eid) is not None and redis_client.zscore("nc:tier:hot", eid) is None
+    assert redis_client.zscore("{nc}:tier:warm", eid) is not None and redis_client.zscore("{nc}:tier:hot", eid) is None
 
 
 def test_a_warm_entry_idle_past_its_tier_time_is_gone(backend, settings, redis_client, clock):
@@ -115,7 +115,7 @@ def test_the_warm_tier_evicts_the_least_frequently_used_at_its_size_limit(backen
     stats = cache.stats()
     assert stats["entries"]["warm"] == 3 and stats["evictions"]["warm"] == 1
     assert cache.counters["evictions:warm"] == 1
-    assert redis_client.sismember("nc:t:device:rtr-001", ids[1]) == 0  # tags cleaned too
+    assert redis_client.sismember("{nc}:t:device:rtr-001", ids[1]) == 0  # tags cleaned too
 
 
 def test_hot_overflow_falls_back_to_warm_without_losing_the_entry(backend, settings, redis_client):
@@ -136,18 +136,18 @@ def test_max_entries_caps_the_whole_cache(backend, settings, redis_client):
     stats = cache.stats()
     assert stats["total"] == 5
     assert sum(stats["evictions"].values()) == 3
-    assert len([k for k in redis_client.scan_iter("nc:e:*")]) == 5
+    assert len([k for k in redis_client.scan_iter("{nc}:e:*")]) == 5
 
 
 def test_sweep_removes_what_redis_expired_on_its_own(backend, settings, redis_client):
     cache = make(backend, ttl_volatile_s=1)
     gone = cache.put("show cpu on rtr-001", "5 %", volatility="volatile")
     kept = cache.put("show version on rtr-001", "17.9", volatility="stable")
-    assert wait_until(lambda: not redis_client.exists(f"nc:e:{gone}"), timeout_s=5)
-    assert redis_client.hexists("nc:ix:vec", gone)  # the vector outlives the expired entry
+    assert wait_until(lambda: not redis_client.exists(f"{{nc}}:e:{gone}"), timeout_s=5)
+    assert redis_client.hexists("{nc}:ix:vec", gone)  # the vector outlives the expired entry
     assert cache.sweep() == 1
-    assert not redis_client.hexists("nc:ix:vec", gone) and redis_client.hexists("nc:ix:vec", kept)
-    assert redis_client.zscore("nc:tier:warm", gone) is None and cache.stats()["total"] == 1
+    assert not redis_client.hexists("{nc}:ix:vec", gone) and redis_client.hexists("{nc}:ix:vec", kept)
+    assert redis_client.zscore("{nc}:tier:warm", gone) is None and cache.stats()["total"] == 1
 
 
 def test_the_cold_tier_evicts_at_random_at_its_size_limit(backend, redis_client):
@@ -162,7 +162,7 @@ def test_the_cold_tier_evicts_at_random_at_its_size_limit(backend, redis_client)
         stats = cache.stats()
         assert stats["entries"]["cold"] == 3 and stats["evictions"]["cold"] == 3
         kept = frozenset(i for i, eid in enumerate(ids) if cache.entry(eid) is not None)
-        assert len(kept) == 3 and redis_client.scard(f"nc:cold{trial}:tier:cold") == 3
+        assert len(kept) == 3 and redis_client.scard(f"{{nc:cold{trial}}}:tier:cold") == 3
         survivors.add(kept)
     assert len(survivors) > 1  # not oldest-first: 8 identical outcomes of a random choice is ~1e-7
 
@@ -178,4 +178,4 @@ def test_the_total_cap_evicts_cold_entries_before_warm_ones(backend, redis_clien
     assert stats["total"] == 4 and stats["entries"] == {"hot": 0, "warm": 4, "cold": 0}
     assert stats["evictions"] == {"hot": 0, "warm": 0, "cold": 2}
     assert all(cache.entry(e) is not None for e in warm)
-    assert not redis_client.exists(*(f"nc:e:{e}" for e in cold))
+    assert not redis_client.exists(*(f"{{nc}}:e:{e}" for e in cold))

@@ -106,7 +106,7 @@ def test_a_lone_event_causes_exactly_one_action_and_no_trailing_one(window_setti
     d.ensure_group()
     publish(redis_client, [flap(0)])
     drain(d)
-    assert redis_client.zcard("nc:w:co:due") == 0  # nothing folded, nothing due
+    assert redis_client.zcard("nc:w:{nc:events}:co:due") == 0  # nothing folded, nothing due
     time.sleep(1.05)
     d.flush_due()
     assert len(sender.sent) == 1
@@ -215,7 +215,7 @@ def test_a_redelivered_folded_event_counts_once(redis_client):
     # leased: a second dispatcher does not get it while the first sends it
     assert c.claim_due() == []
     c.finish(window)
-    assert redis_client.zcard("nc:w:co:due") == 0 and redis_client.hlen("nc:w:co:act") == 0
+    assert redis_client.zcard("nc:w:{nc:events}:co:due") == 0 and redis_client.hlen("nc:w:{nc:events}:co:act") == 0
 
 
 def test_a_trailing_window_whose_sender_died_is_taken_over_after_the_lease(redis_client):

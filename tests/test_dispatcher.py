@@ -1,5 +1,8 @@
 """`netcache dispatcher` as a real process against a real Redis: events in, Celery messages in the broker lists.
 
+Each test runs on the standalone Redis and on the 3-master cluster (tests/conftest.py:
+ALSO_ON_CLUSTER); the broker is the standalone Redis in both (``broker_client``).
+
 Messages enqueued by ``send_task`` on the Redis broker are JSON in the list named
 after the queue; these tests read them there, batches unpacked (``tests/support/broker.py``;
 the Celery worker side is tested in the tasks tests).
@@ -48,8 +51,9 @@ def pending(r) -> int:
 class Dispatchers:
     """Starts `netcache dispatcher` processes and makes sure none outlives the test."""
 
-    def __init__(self, url: str, tmp_path: Path) -> None:
+    def __init__(self, url: str, tmp_path: Path, broker_url: str) -> None:
         self.url = url
+        self.broker_url = broker_url
         self.tmp_path = tmp_path
         self.procs: list[subprocess.Popen] = []
 
@@ -57,6 +61,7 @@ class Dispatchers:
         full_env = {k: v for k, v in os.environ.items() if not k.startswith("NETCACHE_")}
         full_env.update({
             "NETCACHE_REDIS_URL": self.url,
+            "NETCACHE_WORKER__BROKER_URL": self.broker_url,
             "NETCACHE_WORKER__COALESCE_WINDOW_S": "0.5",
             "NETCACHE_WORKER__BLOCK_MS": "100",
             "NETCACHE_WORKER__DISPATCHER_HEALTH_INTERVAL_S": "0.2",
@@ -81,13 +86,13 @@ class Dispatchers:
 
 
 @pytest.fixture
-def dispatchers(redis_url, tmp_path):
-    d = Dispatchers(redis_url, tmp_path)
+def dispatchers(redis_url, tmp_path, broker_url):
+    d = Dispatchers(redis_url, tmp_path, broker_url)
     yield d
     d.stop_all()
 
 
-def test_events_become_invalidation_tasks_with_the_right_tags_in_the_broker(dispatchers, redis_client):
+def test_events_become_invalidation_tasks_with_the_right_tags_in_the_broker(dispatchers, redis_client, broker_client):
     proc = dispatchers.start()
     for fields in [
         entry(type="config_change", device="rtr-1"),
@@ -96,8 +101,8 @@ def test_events_become_invalidation_tasks_with_the_right_tags_in_the_broker(disp
         entry(type="topology_change", site="nyc"),
     ]:
         redis_client.xadd(STREAM, fields)
-    wait_for(lambda: len(broker_tasks(redis_client, "invalidate")) >= 6, what="six invalidation messages")
-    tasks = broker_tasks(redis_client, "invalidate")
+    wait_for(lambda: len(broker_tasks(broker_client, "invalidate")) >= 6, what="six invalidation messages")
+    tasks = broker_tasks(broker_client, "invalidate")
     assert {name for name, _ in tasks} == {"netcache.invalidate"}
     assert [(k["tags"], k["mode"]) for _, k in tasks] == [
         (["device:rtr-1"], "hard"),
@@ -115,27 +120,27 @@ def test_events_become_invalidation_tasks_with_the_right_tags_in_the_broker(disp
     assert proc.poll() is None
 
 
-def test_a_poison_event_goes_to_the_dead_letters_and_the_rest_flow_on(dispatchers, redis_client):
+def test_a_poison_event_goes_to_the_dead_letters_and_the_rest_flow_on(dispatchers, redis_client, broker_client):
     dispatchers.start()
     redis_client.xadd(STREAM, entry(type="config_change", device="rtr-1"))
     redis_client.xadd(STREAM, {"v": "1", "type": "config_change", "event": "{not json"})
     redis_client.xadd(STREAM, {"v": "1", "type": "cpu_high", "event": json.dumps({"type": "cpu_high"})})
     redis_client.xadd(STREAM, entry(type="config_change", device="rtr-2"))
-    wait_for(lambda: len(broker_tasks(redis_client, "invalidate")) == 2, what="both good events")
-    wait_for(lambda: redis_client.xlen("nc:events:dead") == 2, what="two dead letters")
-    assert [k["tags"] for _, k in broker_tasks(redis_client, "invalidate")] == [["device:rtr-1"], ["device:rtr-2"]]
-    dead = redis_client.xrange("nc:events:dead")
+    wait_for(lambda: len(broker_tasks(broker_client, "invalidate")) == 2, what="both good events")
+    wait_for(lambda: redis_client.xlen("{nc:events}:dead") == 2, what="two dead letters")
+    assert [k["tags"] for _, k in broker_tasks(broker_client, "invalidate")] == [["device:rtr-1"], ["device:rtr-2"]]
+    dead = redis_client.xrange("{nc:events}:dead")
     assert b"not valid JSON" in dead[0][1][b"error"] and dead[0][1][b"event"] == b"{not json"
     assert b"unknown event type 'cpu_high'" in dead[1][1][b"error"]
     wait_for(lambda: pending(redis_client) == 0, what="poison acknowledged too")
 
 
 @pytest.mark.parametrize("restart", ["same consumer re-reads its pending", "another dispatcher claims it"])
-def test_killed_between_enqueue_and_ack_the_event_takes_effect_exactly_once(dispatchers, redis_client, restart):
+def test_killed_between_enqueue_and_ack_the_event_takes_effect_exactly_once(dispatchers, redis_client, broker_client, restart):
     args = ("--consumer", "disp-a") if restart.startswith("same") else ()
     first = dispatchers.start(*args, NETCACHE_DEBUG_PAUSE_BEFORE_ACK_S="60")
     redis_client.xadd(STREAM, entry(type="config_change", device="rtr-7"))
-    wait_for(lambda: len(broker_tasks(redis_client, "invalidate")) == 1, what="the task enqueued")
+    wait_for(lambda: len(broker_tasks(broker_client, "invalidate")) == 1, what="the task enqueued")
     wait_for(lambda: "pausing" in dispatchers.log(first), what="the pause before ack")
     assert pending(redis_client) == 1  # enqueued, not acknowledged
     first.send_signal(signal.SIGKILL)
@@ -143,7 +148,7 @@ def test_killed_between_enqueue_and_ack_the_event_takes_effect_exactly_once(disp
     dispatchers.start(*args, NETCACHE_WORKER__CLAIM_IDLE_MS="300")
     wait_for(lambda: pending(redis_client) == 0, what="the redelivered entry acknowledged")
     time.sleep(0.8)  # longer than the coalescing window: no trailing action either
-    tasks = broker_tasks(redis_client, "invalidate")
+    tasks = broker_tasks(broker_client, "invalidate")
     assert [k["tags"] for _, k in tasks] == [["device:rtr-7"]]
     wait_for(lambda: int(redis_client.hget("nc:w:stats:dispatcher", "acked") or 0) >= 1,
              what="the second dispatcher's counters")
@@ -151,7 +156,7 @@ def test_killed_between_enqueue_and_ack_the_event_takes_effect_exactly_once(disp
     assert int(stats.get(b"actions", 0)) == 0  # the killed one never reported; the second sent nothing
 
 
-def test_a_second_dispatcher_claims_a_crashed_ones_pending_entries(dispatchers, redis_client):
+def test_a_second_dispatcher_claims_a_crashed_ones_pending_entries(dispatchers, redis_client, broker_client):
     redis_client.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
     for n in range(3):
         redis_client.xadd(STREAM, entry(type="device_reboot", device=f"rtr-{n}"))
@@ -159,25 +164,25 @@ def test_a_second_dispatcher_claims_a_crashed_ones_pending_entries(dispatchers, 
     got = redis_client.xreadgroup(GROUP, "ghost-1234", {STREAM: ">"}, count=10)
     assert len(got[0][1]) == 3 and pending(redis_client) == 3
     dispatchers.start(NETCACHE_WORKER__CLAIM_IDLE_MS="300")
-    wait_for(lambda: len(broker_tasks(redis_client, "invalidate")) == 3, what="the claimed events' tasks")
+    wait_for(lambda: len(broker_tasks(broker_client, "invalidate")) == 3, what="the claimed events' tasks")
     wait_for(lambda: pending(redis_client) == 0, what="claimed entries acknowledged")
-    assert [k["tags"] for _, k in broker_tasks(redis_client, "invalidate")] == [
+    assert [k["tags"] for _, k in broker_tasks(broker_client, "invalidate")] == [
         ["device:rtr-0"], ["device:rtr-1"], ["device:rtr-2"]]
     wait_for(lambda: int(redis_client.hget("nc:w:stats:dispatcher", "claimed") or 0) == 3, what="claimed count")
 
 
-def test_sigterm_finishes_the_batch_acknowledges_and_exits_cleanly(dispatchers, redis_client):
+def test_sigterm_finishes_the_batch_acknowledges_and_exits_cleanly(dispatchers, redis_client, broker_client):
     proc = dispatchers.start(NETCACHE_DEBUG_PAUSE_BEFORE_ACK_S="1.5")
     redis_client.xadd(STREAM, entry(type="config_change", device="rtr-1"))
     wait_for(lambda: "pausing" in dispatchers.log(proc), what="the batch in hand")
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(15) == 0
-    assert pending(redis_client) == 0 and len(broker_tasks(redis_client, "invalidate")) == 1
+    assert pending(redis_client) == 0 and len(broker_tasks(broker_client, "invalidate")) == 1
     assert "SIGTERM received" in dispatchers.log(proc)
     assert redis_client.exists("nc:w:health:dispatcher:" + os.uname().nodename) == 0  # a clean stop says so
 
 
-def test_several_dispatchers_share_the_stream_and_each_event_is_enqueued_once(dispatchers, redis_client):
+def test_several_dispatchers_share_the_stream_and_each_event_is_enqueued_once(dispatchers, redis_client, broker_client):
     for _ in range(3):
         dispatchers.start(NETCACHE_WORKER__READ_COUNT="20")
 
@@ -193,18 +198,18 @@ def test_several_dispatchers_share_the_stream_and_each_event_is_enqueued_once(di
     for n in range(300):
         pipe.xadd(STREAM, entry(type="config_change", device=f"rtr-{n:03d}"))
     pipe.execute()
-    wait_for(lambda: len(broker_tasks(redis_client, "invalidate")) >= 300 and pending(redis_client) == 0, what="all 300")
-    tags = [k["tags"][0] for _, k in broker_tasks(redis_client, "invalidate")]
+    wait_for(lambda: len(broker_tasks(broker_client, "invalidate")) >= 300 and pending(redis_client) == 0, what="all 300")
+    tags = [k["tags"][0] for _, k in broker_tasks(broker_client, "invalidate")]
     assert sorted(tags) == sorted(f"device:rtr-{n:03d}" for n in range(300))
     consumers = redis_client.xinfo_consumers(STREAM, GROUP)
     assert len(consumers) == 3
 
 
-def test_the_dispatcher_exports_its_counters_to_prometheus_and_refreshes_its_health_key(dispatchers, redis_client):
+def test_the_dispatcher_exports_its_counters_to_prometheus_and_refreshes_its_health_key(dispatchers, redis_client, broker_client):
     port = free_port()
     dispatchers.start("--metrics-port", str(port))
     redis_client.xadd(STREAM, entry(type="config_change", device="rtr-1"))
-    wait_for(lambda: len(broker_tasks(redis_client, "invalidate")) == 1, what="the task")
+    wait_for(lambda: len(broker_tasks(broker_client, "invalidate")) == 1, what="the task")
 
     def scraped() -> str:
         try:
@@ -221,12 +226,13 @@ def test_the_dispatcher_exports_its_counters_to_prometheus_and_refreshes_its_hea
              what="the health key's counters")
 
 
-def test_a_real_celery_worker_runs_what_the_dispatcher_enqueued(dispatchers, redis_url, redis_client, tmp_path):
+def test_a_real_celery_worker_runs_what_the_dispatcher_enqueued(dispatchers, redis_url, redis_client, broker_client,
+                                                               broker_url, tmp_path):
     """The messages (default exchange, routed by queue name) are the ones a `netcache celery-worker` consumes."""
     rules = tmp_path / "rules.yaml"
     rules.write_text("rules:\n  config_change:\n    - invalidate: ['device:{device}']\n      mode: hard\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("NETCACHE_")}
-    env.update(NETCACHE_REDIS_URL=redis_url, NETCACHE_CACHE__EMBEDDER="hash")
+    env.update(NETCACHE_REDIS_URL=redis_url, NETCACHE_WORKER__BROKER_URL=broker_url, NETCACHE_CACHE__EMBEDDER="hash")
     log_path = tmp_path / "celery.log"
     with open(log_path, "wb") as log:
         worker = subprocess.Popen([NETCACHE, "celery-worker", "--pool", "solo", "--concurrency", "1"], env=env,
@@ -245,13 +251,14 @@ def test_a_real_celery_worker_runs_what_the_dispatcher_enqueued(dispatchers, red
         reasons = sorted(p["reason"] for p in progress())
         assert reasons[0].startswith("config_change config:rtr-1 (event ")
         assert reasons[1] == "config_change config:rtr-1 (trailing edge: 2 events folded)"
-        assert len(broker_tasks(redis_client, "invalidate")) == 0
+        assert len(broker_tasks(broker_client, "invalidate")) == 0
     finally:
         stop(worker)
 
 
 @pytest.mark.parametrize("mode", ["batch", "per_action"])
-def test_a_batch_killed_between_enqueue_and_ack_enqueues_each_event_once(dispatchers, redis_client, mode):
+def test_a_batch_killed_between_enqueue_and_ack_enqueues_each_event_once(dispatchers, redis_client, broker_client,
+                                                                         mode):
     # the whole batch is on the stream before the dispatcher starts, so its first read takes all of it
     redis_client.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
     devices = [f"rtr-{n:02d}" for n in range(50)]
@@ -260,7 +267,7 @@ def test_a_batch_killed_between_enqueue_and_ack_enqueues_each_event_once(dispatc
     first = dispatchers.start("--consumer", "disp-a", NETCACHE_DEBUG_PAUSE_BEFORE_ACK_S="60",
                               NETCACHE_WORKER__DISPATCH_MODE=mode)
     wait_for(lambda: "pausing" in dispatchers.log(first), what="the pause before ack")
-    messages = broker_messages(redis_client, "invalidate")
+    messages = broker_messages(broker_client, "invalidate")
     # the batch path: one message for the 50 actions (dispatch_batch_max 100); the old path: one each
     assert len(messages) == (1 if mode == "batch" else 50)
     assert {name for name, _ in messages} == {"netcache.invalidate_batch" if mode == "batch" else "netcache.invalidate"}
@@ -270,6 +277,6 @@ def test_a_batch_killed_between_enqueue_and_ack_enqueues_each_event_once(dispatc
     dispatchers.start("--consumer", "disp-a", NETCACHE_WORKER__DISPATCH_MODE=mode)
     wait_for(lambda: pending(redis_client) == 0, what="the redelivered batch acknowledged")
     time.sleep(0.8)  # longer than the coalescing window: no trailing action either
-    tags = [k["tags"] for _, k in broker_tasks(redis_client, "invalidate")]
+    tags = [k["tags"] for _, k in broker_tasks(broker_client, "invalidate")]
     assert sorted(tags) == [[f"device:{d}"] for d in devices]  # each once: the markers said "sent"
-    assert len(broker_messages(redis_client, "invalidate")) == len(messages)
+    assert len(broker_messages(broker_client, "invalidate")) == len(messages)

@@ -130,7 +130,7 @@ def test_an_entry_delivered_more_than_max_deliveries_times_goes_to_the_dead_lett
     redis_client.xclaim(STREAM, GROUP, "crashy", 0, [poison], retrycount=9)
     time.sleep(0.06)
     d.claim()
-    dead = redis_client.xrange("nc:events:dead")
+    dead = redis_client.xrange("{nc:events}:dead")
     assert len(dead) == 1
     fields = dead[0][1]
     assert fields[b"dl_source_id"] == poison and fields[b"deliveries"] == b"10"
@@ -184,7 +184,7 @@ def test_a_broker_outage_leaves_the_entry_pending_and_it_is_enqueued_once_when_t
     sender = FlakySender(fail_first_n=2)
     d = _two_events_through_an_outage(fast_settings, redis_client, sender)
     assert [k["tags"] for k in sender.sent] == [["device:rtr-1"], ["device:rtr-2"]]
-    assert d.counters.errors == 2 and redis_client.xlen("nc:events:dead") == 0
+    assert d.counters.errors == 2 and redis_client.xlen("{nc:events}:dead") == 0
 
 
 def test_a_broker_outage_longer_than_max_deliveries_retries_dead_letters_nothing(fast_settings, redis_client):
@@ -193,10 +193,10 @@ def test_a_broker_outage_longer_than_max_deliveries_retries_dead_letters_nothing
     sender = FlakySender(fail_first_n=4 * fast_settings.worker.max_deliveries)
     d = _two_events_through_an_outage(fast_settings, redis_client, sender)
     assert sender.calls > 2 * fast_settings.worker.max_deliveries  # the outage outlasted max_deliveries reads
-    assert redis_client.xlen("nc:events:dead") == 0
+    assert redis_client.xlen("{nc:events}:dead") == 0
     assert [k["tags"] for k in sender.sent] == [["device:rtr-1"], ["device:rtr-2"]]
     assert d.counters.refunded >= fast_settings.worker.max_deliveries
-    assert redis_client.hlen("nc:w:refunds") == 0  # forgotten once acknowledged
+    assert redis_client.hlen("nc:w:{nc:events}:refunds") == 0  # forgotten once acknowledged
 
 
 def test_an_entry_whose_task_can_never_be_sent_is_dead_lettered_without_holding_back_the_others(
@@ -211,13 +211,13 @@ def test_an_entry_whose_task_can_never_be_sent_is_dead_lettered_without_holding_
     t = threading.Thread(target=d.run, args=(stop,))
     t.start()
     try:
-        wait_for(lambda: redis_client.xlen("nc:events:dead") == 1, what="the dead letter")
+        wait_for(lambda: redis_client.xlen("{nc:events}:dead") == 1, what="the dead letter")
         wait_for(lambda: redis_client.xpending(STREAM, GROUP)["pending"] == 0, what="everything acknowledged")
     finally:
         stop.set()
         t.join(10)
     assert sorted(k["tags"][0] for k in sender.sent) == [f"device:rtr-{n}" for n in range(5)]
-    (dead,) = redis_client.xrange("nc:events:dead")
+    (dead,) = redis_client.xrange("{nc:events}:dead")
     assert dead[1][b"device"] == b"rtr-bad" and b"max_deliveries=3" in dead[1][b"error"]
 
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from netcache import lua
+from netcache.cluster import key_slot, slot_tag, tagged
 from netcache.health import Heartbeat, check_health, health_key, read_health, write_heartbeat
-from netcache.keys import EventKeys, WorkerKeys
+from netcache.keys import EventKeys, Keys, WorkerKeys
 from netcache.text import to_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,11 +54,28 @@ def test_the_worker_keys_have_the_documented_layout():
     assert (w.stats("dispatcher"), w.progress("a1"), w.actions, w.warmed, w.last_refresh) == (
         "nc:w:stats:dispatcher", "nc:w:progress:a1", "nc:w:actions", "nc:w:warmed", "nc:w:last_refresh")
     assert (w.semaphore("warm"), w.budget("20260328")) == ("nc:w:sem:warm", "nc:w:budget:20260328")
-    assert (w.window("k"), w.fold_base, w.due, w.actions_pending, w.marker("m")) == (
-        "nc:w:co:k", "nc:w:co:f:", "nc:w:co:due", "nc:w:co:act", "nc:w:action:m")
+    assert (w.window("k"), w.fold_base, w.due, w.actions_pending, w.marker("m"), w.refunds) == (
+        "nc:w:{nc:events}:co:k", "nc:w:{nc:events}:co:f:", "nc:w:{nc:events}:co:due", "nc:w:{nc:events}:co:act",
+        "nc:w:{nc:events}:action:m", "nc:w:{nc:events}:refunds")
     assert (w.redbeat_prefix, w.redbeat_lock) == ("nc:w:redbeat:", "nc:w:redbeat::lock")
     e = EventKeys("run7")
-    assert (e.seen, e.stream, e.dead_letter_stream) == ("run7:ev:seen", "run7:events", "run7:events:dead")
+    assert (e.seen, e.stats, e.stream, e.dead_letter_stream) == (
+        "run7:ev:{run7:events}:seen", "run7:ev:{run7:events}:stats", "run7:events", "{run7:events}:dead")
+    assert WorkerKeys("nc", "ops:{feed}").due == "nc:w:{feed}:co:due"  # a stream's own hash tag is kept
+
+
+def test_keys_one_script_or_multi_touches_share_a_cluster_slot():
+    k = Keys("nc")
+    assert (k.entry("e1"), k.tag("device:r1"), k.gen("device:r1"), k.tier("hot"), k.ix_log, k.q_top) == (
+        "{nc}:e:e1", "{nc}:t:device:r1", "{nc}:g:device:r1", "{nc}:tier:hot", "{nc}:ix:log", "{nc}:q:top")
+    assert Keys("nc", "scratch").entry("e1") == "{nc:scratch}:e:e1" and k.verdict("p") == "{nc}:vf:p"
+    cache = {key_slot(x) for x in (*k.tier_script_keys, k.entry("a"), k.tag("t"), k.gen("t"), k.lease("a"), k.q_meta)}
+    assert cache == {key_slot("nc")}
+    w, e = WorkerKeys("nc"), EventKeys("nc")
+    stream = {key_slot(x) for x in ("nc:events", e.seen, e.stats, e.dead_letter_stream, w.window("k"),
+                                    w.fold_base + "k:1", w.due, w.actions_pending, w.marker("m"), w.refunds)}
+    assert stream == {key_slot("nc:events")}
+    assert slot_tag("a{}b{c}") == "a{}b{c}" and tagged("x{y}z") == "{y}"
 
 
 def test_to_text_decodes_bytes_keeps_none_and_is_strict_only_when_asked():

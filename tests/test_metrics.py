@@ -70,9 +70,9 @@ def test_the_snapshot_adds_up_hits_misses_latency_cost_and_savings(metrics, redi
     metrics.false_positive("bgp", 0.91)
     metrics.near_miss("bgp", 0.78)
     metrics.eviction("hot", 4)
-    redis_client.zadd("nc:tier:hot", {"e1": 1, "e2": 2})
-    redis_client.zadd("nc:tier:warm", {"e3": 1})
-    redis_client.sadd("nc:tier:cold", "e4", "e5", "e6")
+    redis_client.zadd("{nc}:tier:hot", {"e1": 1, "e2": 2})
+    redis_client.zadd("{nc}:tier:warm", {"e3": 1})
+    redis_client.sadd("{nc}:tier:cold", "e4", "e5", "e6")
 
     s = metrics.snapshot()
 
@@ -211,7 +211,7 @@ def test_the_prometheus_exposition_parses_and_shows_the_global_numbers(metrics, 
     metrics.llm_call("bgp", "user", "claude-sonnet-4-6", 3.0, 100, 200, 0.0033)
     metrics.eviction("cold", 2)
     metrics.flush()
-    redis_client.zadd("nc:tier:warm", {"a": 1})
+    redis_client.zadd("{nc}:tier:warm", {"a": 1})
 
     fams = families(render_prometheus(redis_client, settings).decode())
 

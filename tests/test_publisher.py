@@ -9,6 +9,7 @@ import pytest
 import redis
 import redis.asyncio as aioredis
 
+from netcache.connections import make_async_redis
 from netcache.devtools.local_redis import LocalRedis
 from netcache.errors import BackendUnavailable
 from netcache.events.models import parse_event
@@ -51,7 +52,7 @@ def test_with_a_zero_window_every_publish_lands(settings, redis_client):
     publisher = EventPublisher(redis_client, with_events(settings, dedup_window_s=0))
     assert publisher.publish(flap()) and publisher.publish(flap())
     assert redis_client.xlen(settings.events.stream) == 2
-    assert not redis_client.exists(EventKeys(settings.key_prefix).seen)
+    assert not redis_client.exists(EventKeys(settings.key_prefix, settings.events.stream).seen)
 
 
 def test_publish_many_splits_big_batches_keeps_order_and_dedups_inside_a_batch(settings, redis_client):
@@ -167,7 +168,7 @@ def test_an_outage_shorter_than_the_retries_loses_nothing_and_doubles_nothing(se
 
 async def test_the_async_publisher_shares_the_dedup_with_the_sync_one(settings, redis_url, redis_client):
     EventPublisher(redis_client, settings).publish(flap(1))
-    client = aioredis.Redis.from_url(redis_url)
+    client = make_async_redis(settings)  # a cluster client on the cluster
     try:
         publisher = AsyncEventPublisher(client, settings)
         results = await publisher.publish_many([flap(1), flap(2), flap(2)])

@@ -49,7 +49,7 @@ def test_each_python_snippet_of_the_readme_runs_as_written(n, redis_url, redis_c
     assert proc.returncode == 0, f"README snippet {n} failed:\n{code}\n--- stderr\n{proc.stderr[-3000:]}"
     if "get_or_generate" in code:  # it really went through the LLM and the cache
         assert llm_server.calls >= 1 and proc.stdout.split()[0] == "generated", proc.stdout
-        assert any(True for _ in redis_client.scan_iter("nc:e:*"))
+        assert any(True for _ in redis_client.scan_iter("{nc}:e:*"))
 
 
 def test_the_readme_has_python_snippets_and_they_import_from_netcache():

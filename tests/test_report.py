@@ -46,7 +46,7 @@ def metrics(redis_client, settings):
 
 def test_the_report_has_every_section_of_the_chapter(metrics, redis_client, settings):
     seed_healthy(metrics)
-    redis_client.zadd("nc:tier:warm", {"a": 1, "b": 2})
+    redis_client.zadd("{nc}:tier:warm", {"a": 1, "b": 2})
     text = build_report(redis_client, settings).render()
 
     for title in ("Overall", "By match kind", "Performance", "Cost", "Cache state", "Hit rate by query type",

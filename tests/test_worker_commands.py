@@ -123,7 +123,7 @@ def _dead_letter(redis_client, settings, *fields_list) -> list[str]:
         redis_client.xadd(STREAM, fields)
     d.process([(i.decode(), f) for i, f in redis_client.xreadgroup(GROUP, "c1", {STREAM: ">"})[0][1]],
               check_deliveries=False)
-    return [i.decode() for i, _ in redis_client.xrange("nc:events:dead")]
+    return [i.decode() for i, _ in redis_client.xrange("{nc:events}:dead")]
 
 
 def test_dead_letters_list_shows_the_error_type_and_device(settings, redis_client, cli):
@@ -131,7 +131,7 @@ def test_dead_letters_list_shows_the_error_type_and_device(settings, redis_clien
     fields["v"] = "99"  # a newer schema than this netcache reads
     (dead_id,) = _dead_letter(redis_client, settings, fields)
     out = cli("dead-letters", "list").output
-    assert out.splitlines()[0] == "1 dead letters on nc:events:dead"
+    assert out.splitlines()[0] == "1 dead letters on {nc:events}:dead"
     line = out.splitlines()[1]
     assert line.startswith(dead_id) and "bgp_down" in line and "rtr-5" in line and "schema version '99'" in line
     (item,) = [json.loads(x) for x in cli("dead-letters", "list", "--json").output.splitlines()]
@@ -144,12 +144,12 @@ def test_dead_letters_replay_puts_the_fixed_event_back_and_the_dispatcher_takes_
     bad = {**fields, "v": "99"}
     (dead_id,) = _dead_letter(redis_client, settings, bad)
     # the operator fixes the cause (here: the entry itself) and replays
-    redis_client.xdel("nc:events:dead", dead_id)
-    fixed_id = redis_client.xadd("nc:events:dead", {**{"orig.error" if k == "error" else k: v
+    redis_client.xdel("{nc:events}:dead", dead_id)
+    fixed_id = redis_client.xadd("{nc:events}:dead", {**{"orig.error" if k == "error" else k: v
                                                        for k, v in fields.items()}, "error": "old", "deliveries": "1"})
     result = cli("dead-letters", "replay", fixed_id.decode())
     assert "replayed 1" in result.output
-    assert redis_client.xlen("nc:events:dead") == 0
+    assert redis_client.xlen("{nc:events}:dead") == 0
     new_id, new_fields = redis_client.xrange(STREAM)[-1]
     assert new_fields[b"v"] == b"1" and new_fields[b"error"] == b"a field named like ours survives the round trip"
     assert b"deliveries" not in new_fields
@@ -172,10 +172,10 @@ def test_dead_letters_purge_needs_ids_or_all_and_confirmation(settings, redis_cl
     assert len(ids) == 3
     assert cli("dead-letters", "purge").exit_code == 2  # neither ids nor --all
     assert cli("dead-letters", "purge", ids[0], input="n\n").exit_code == 1  # declined
-    assert redis_client.xlen("nc:events:dead") == 3
+    assert redis_client.xlen("{nc:events}:dead") == 3
     assert "purged 1" in cli("dead-letters", "purge", ids[0], "--yes").output
     assert "purged 2" in cli("dead-letters", "purge", "--all", "--yes").output
-    assert redis_client.xlen("nc:events:dead") == 0
+    assert redis_client.xlen("{nc:events}:dead") == 0
 
 
 def test_the_dispatcher_refuses_to_start_with_a_bad_rules_file(settings, tmp_path):

@@ -31,10 +31,12 @@ de-duplicate by ``action_id``. A redelivered folded event is already in its
 window's fold set (a set, so it counts once); after that window was sent it
 may open or join a later window: one extra, harmless invalidation.
 
-Keys (prefix ``nc``): ``nc:w:co:{akey}`` (open window: ``lead_ms|leader``, PX
-until one quiet window after the last fold), ``nc:w:co:f:{akey}:{start_ms}`` (fold set), ``nc:w:co:due`` (zset
-window → due time ms), ``nc:w:co:act`` (hash window → action JSON),
-``nc:w:action:{action_id}`` (marker).
+Keys (prefix ``nc``, stream ``nc:events``; all carry the stream's name as hash tag, so every
+script and the dispatcher's ack stay in the stream's slot on a Redis Cluster):
+``nc:w:{nc:events}:co:<akey>`` (open window: ``lead_ms|leader``, PX until one quiet window after
+the last fold), ``nc:w:{nc:events}:co:f:<akey>:<start_ms>`` (fold set), ``nc:w:{nc:events}:co:due``
+(zset window → due time ms), ``nc:w:{nc:events}:co:act`` (hash window → action JSON),
+``nc:w:{nc:events}:action:<action_id>`` (marker).
 """
 
 from __future__ import annotations
@@ -91,13 +93,13 @@ class Coalescer:
     """Shared coalescing windows in Redis (see the module docstring)."""
 
     def __init__(self, redis_client: redis.Redis, *, prefix: str = "nc", window_s: float = 5.0,
-                 marker_ttl_s: int = 3600, lease_ms: int = 30_000) -> None:
+                 marker_ttl_s: int = 3600, lease_ms: int = 30_000, stream: str | None = None) -> None:
         self.redis = redis_client
         self.prefix = prefix
         self.window_ms = max(1, int(window_s * 1000))
         self.marker_ttl_s = max(1, int(marker_ttl_s))
         self.lease_ms = max(1, int(lease_ms))
-        self.keys = WorkerKeys(prefix)
+        self.keys = WorkerKeys(prefix, stream)
         self.due_key = self.keys.due
         self.act_key = self.keys.actions_pending
         self.fold_base = self.keys.fold_base

@@ -79,6 +79,7 @@ import redis
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from netcache import lua
+from netcache.cluster import CLUSTER_TRANSIENT_ERRORS, check_same_slot
 from netcache.connections import redact_url
 from netcache.errors import BackendUnavailable, EventError
 from netcache.events.stream import decode_entry
@@ -108,6 +109,8 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     BackendUnavailable, ConnectionError, OSError,
     # a full or read-only (failed-over replica) Redis passes too: retried, never a failure
     redis.exceptions.OutOfMemoryError, redis.exceptions.ReadOnlyError,
+    # a Redis Cluster failing over, resharding or out of reach (netcache.cluster)
+    *CLUSTER_TRANSIENT_ERRORS,
 )
 
 
@@ -286,7 +289,8 @@ class Dispatcher:
         self.pause_before_ack_s = pause_before_ack_s
         self.clock = clock
         self.coalescer = Coalescer(self.state, prefix=self.prefix, window_s=w.coalesce_window_s,
-                                   marker_ttl_s=w.action_marker_ttl_s, lease_ms=self.claim_idle_ms)
+                                   marker_ttl_s=w.action_marker_ttl_s, lease_ms=self.claim_idle_ms,
+                                   stream=self.stream)
         self.counters = Counters()
         self._reported = Counters()
         self._prom = _Prometheus(registry) if registry is not None else None
@@ -294,13 +298,14 @@ class Dispatcher:
         self._last_claim = float("-inf")
         self._last_health = float("-inf")
         self._url = redact_url(settings.redis_url)
-        self._refunds_key = WorkerKeys(self.prefix).refunds
+        self._refunds_key = WorkerKeys(self.prefix, self.stream).refunds
         self.high_water = w.broker_high_water
         self.consumer_grace_ms = max(self.claim_idle_ms, int(w.consumer_grace_s * 1000))
         self._last_reap = float("-inf")
         self._reap = lua.register(redis_client, "reap_consumers")
         self._room_checked = float("-inf")
         self._sends = 0
+        check_same_slot(redis_client, self.stream, self.dead_stream)
 
     # -- counters -----------------------------------------------------------------------
     def _count(self, name: str, n: int = 1) -> None:

@@ -1,7 +1,7 @@
 """Dead letters: events the dispatcher could not process, kept with the reason.
 
 An entry on the dead-letter stream (``WorkerSettings.dead_letter_stream``,
-default ``nc:events:dead``) holds the original entry's fields unchanged plus
+default ``{nc:events}:dead``) holds the original entry's fields unchanged plus
 ``error`` (why), ``deliveries`` (how often it was delivered), ``dl_source_id``
 (its id on the events stream), ``dl_consumer`` and ``dl_at`` (epoch s). An
 original field whose name clashes with those is kept as ``orig.<name>``.
@@ -84,7 +84,7 @@ class DeadLetter:
 class DeadLetters:
     """List, replay and purge the dead-letter stream."""
 
-    def __init__(self, redis_client: redis.Redis, *, stream: str = "nc:events:dead",
+    def __init__(self, redis_client: redis.Redis, *, stream: str = "{nc:events}:dead",
                  events_stream: str = "nc:events", events_maxlen: int | None = None) -> None:
         self.redis = redis_client
         self.stream = stream

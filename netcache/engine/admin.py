@@ -67,7 +67,7 @@ def _invalidate(c: CacheLogic, entry_ids: list[str], mode: str, tags: list[str])
     n = 0
     for i in range(0, len(entry_ids), INVALIDATE_BATCH):
         chunk = entry_ids[i:i + INVALIDATE_BATCH]
-        (affected,) = yield pipe(c.tier_call("invalidate_entries", c.now(), mode, *chunk))
+        (affected,) = yield pipe(c.invalidate_call(c.now(), mode, chunk))
         n += int(affected)
         c.mirror.forget(chunk, mode)
     return n
@@ -163,6 +163,6 @@ def _drop_ghosts(c: CacheLogic, ids: list[str]) -> Plan[list[str]]:
     exists = yield pipe(*(cmd("exists", c.keys.entry(eid)) for eid in ids))
     ghosts = [eid for eid, ex in zip(ids, exists) if not ex]
     if ghosts:
-        yield pipe(c.tier_call("invalidate_entries", c.now(), "hard", *ghosts))
+        yield pipe(c.invalidate_call(c.now(), "hard", ghosts))
         c.mirror.forget(ghosts, "hard")
     return ghosts

@@ -14,8 +14,10 @@ import inspect
 import time
 from typing import Any
 
+from netcache.cluster import is_cluster
 from netcache.connections import RequestBudget, budget_kwargs, make_async_redis, make_redis
 from netcache.engine.api import CacheAPI
+from netcache.engine.cluster_pipe import arun_cluster_pipe
 from netcache.engine.logic import CacheLogic
 from netcache.engine.steps import Background, Generate, Locked, Pipe, Plan, Script, Scripts, Sleep, Stepper, Verify
 
@@ -38,6 +40,7 @@ class AsyncAnswerCache(CacheAPI):
         super().__init__(CacheLogic(settings, embedder=embedder, llm=llm, metrics=metrics, inventory=inventory,
                                     namespace=namespace, clock=clock, verifier=verifier))
         self._scripts = Scripts(self.redis)
+        self._cluster = is_cluster(self.redis)
         self._index_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task] = set()
 
@@ -84,6 +87,8 @@ class AsyncAnswerCache(CacheAPI):
         raise TypeError(f"unknown step {step!r}")
 
     async def _pipe(self, step: Pipe) -> list[Any]:
+        if self._cluster:
+            return await arun_cluster_pipe(self.redis, self._scripts, step)
         lone = step.lone_script
         if lone is not None:
             return [await self._scripts[lone.name](keys=lone.keys, args=lone.args)]

@@ -178,9 +178,16 @@ class CacheLogic:
             args += extra_args
         return script("hit", keys, args)
 
-    def tier_call(self, name: str, now_s: float, *args: Any, entry_id: str | None = None) -> Script:
-        keys = self.keys.tier_script_keys + ([self.keys.entry(entry_id)] if entry_id else [])
-        return script(name, keys, [*self.policy.argv(self.keys.base, now_s), *args])
+    def invalidate_call(self, now_s: float, mode: str, entry_ids: list[str]) -> Script:
+        """INVALIDATE_ENTRIES for a batch of ids: their entry keys are declared in KEYS."""
+        keys = self.keys.tier_script_keys + [self.keys.entry(i) for i in entry_ids]
+        return script("invalidate_entries", keys, [*self.policy.argv(self.keys.base, now_s), mode, *entry_ids])
+
+    def put_keys(self, req: Request, ticket: GenTicket | None) -> list[str]:
+        """KEYS of PUT: the tier keys, the entry, its tag sets, the generations of its ticket's tags."""
+        gens = [self.keys.gen(t) for t, _ in ticket.gens] if ticket is not None else []
+        return [*self.keys.tier_script_keys, self.keys.entry(req.entry_id), *(self.keys.tag(t) for t in req.tags),
+                *gens]
 
     def ticket_call(self, req: Request) -> Script:
         return script("ticket", [self.keys.gen(t) for t in req.tags])

@@ -104,7 +104,7 @@ def store(c: CacheLogic, req: Request, answer: str, *, usage: Any, ticket: GenTi
         gen_s = float(getattr(usage, "latency_s", 0.0) or 0.0)
     argv = put_argv(req, answer, policy=c.policy, key_base=c.keys.base, now_s=c.now(), usage=c.priced(usage),
                     ticket=ticket, tier=tier, vector_blob=blob, gen_s=gen_s)
-    (reply,) = yield pipe(script("put", [*c.keys.tier_script_keys, c.keys.entry(req.entry_id)], argv))
+    (reply,) = yield pipe(script("put", c.put_keys(req, ticket), argv))
     return c.after_put(req, reply, vector)
 
 

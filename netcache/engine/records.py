@@ -4,7 +4,7 @@ written (PUT argv) and read back (HIT replies, entry hashes).
 The question analysis lives in :mod:`netcache.engine.analysis` (``prepare``, ``Request``
 … stay importable from here); the keys are built by :class:`netcache.keys.Keys`.
 
-Key layout (``base`` = ``{key_prefix}`` or ``{key_prefix}:{namespace}``)::
+Key layout (``base`` = ``{nc}`` or ``{nc:<namespace>}``: one hash tag, one cluster slot)::
 
     {base}:e:{id}          hash   one answer (fields in docs/interfaces.md, plus `context`)
     {base}:t:{tag}         set    entry ids carrying the tag; expires with its last entry
@@ -18,16 +18,15 @@ Key layout (``base`` = ``{key_prefix}`` or ``{key_prefix}:{namespace}``)::
 The entry id is ``sha256(exact_key)[:32]``: the exact index *is* the entry key,
 so an exact hit is one Lua call (read, expiry check, hit count, tier move).
 
-Redis Cluster plan (not built): the scripts (netcache/lua/) declare the keys
-they know in advance in KEYS (tiers, vector hash, change log, stats, the entry,
-tag generations and sets), but still derive the keys of *other* entries (tag
-members, eviction victims) from the key base in ARGV[1], which a cluster forbids. To move, (1) put each entry's own keys in one slot
-with a hash tag, ``{base}:e:{<id>}`` / ``{base}:l:{<id>}``; (2) shard tag
-sets and tier sets by a hash of the member (``{base}:t:{tag}:{shard}``) and
-keep the cross-slot steps (tag membership, tier eviction, the change log)
-as separate per-slot calls, accepting eventual consistency between them;
-(3) keep generation counters next to the tag set shard they guard so the
-no-stale-set check stays atomic per tag.
+Redis Cluster: every key of a namespace carries the namespace's hash tag, so
+the scripts (netcache/lua/) run in one slot. They declare the keys they know in
+KEYS (tiers, vector hash, change log, stats, the entry, its tag sets, its
+ticket's generations, the entries an invalidation names); the keys they only
+find while running (eviction victims, an entry's previous tags) are built from
+the key base, in the same slot. A namespace therefore lives on one master.
+Spreading one namespace over the cluster would need tag and tier sets sharded
+by member hash, one tier set and change log per shard, and the mirror reading
+every shard's log.
 """
 
 from __future__ import annotations

@@ -15,8 +15,10 @@ import threading
 import time
 from typing import Any
 
+from netcache.cluster import is_cluster
 from netcache.connections import RequestBudget, budget_kwargs, make_redis
 from netcache.engine.api import CacheAPI
+from netcache.engine.cluster_pipe import run_cluster_pipe
 from netcache.engine.logic import CacheLogic
 from netcache.engine.querylog import QueryStat
 from netcache.engine.records import Answer, EntryInfo, GenTicket, Hit
@@ -38,6 +40,7 @@ class AnswerCache(CacheAPI):
                                     namespace=namespace, clock=clock, embedder_factory=self._embedder,
                                     verifier=verifier))
         self._scripts = Scripts(self.redis)
+        self._cluster = is_cluster(self.redis)
         self._index_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
 
@@ -86,6 +89,8 @@ class AnswerCache(CacheAPI):
         raise TypeError(f"unknown step {step!r}")
 
     def _pipe(self, step: Pipe) -> list[Any]:
+        if self._cluster:
+            return run_cluster_pipe(self.redis, self._scripts, step)
         lone = step.lone_script
         if lone is not None:  # one script: EVALSHA, loaded by redis-py on NOSCRIPT, one round trip
             return [self._scripts[lone.name](keys=lone.keys, args=lone.args)]

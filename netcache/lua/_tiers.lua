@@ -2,8 +2,10 @@
 -- KEYS[1..6]: tier:hot, tier:warm, tier:cold, ix:vec, ix:log, stats (netcache.keys.Keys).
 -- ARGV[1..12] (netcache.engine.tiers.TierPolicy.argv): key base, now (epoch s), hot/warm/cold
 -- tier times (s), promote cold->warm / warm->hot hit counts, hot/warm/cold/total size limits,
--- approximate MAXLEN of the index change log. Entry and tag keys of other entries (tag
--- members, eviction victims) are derived from the key base: they cannot be known in advance.
+-- approximate MAXLEN of the index change log. Every key known before the call is in KEYS; the
+-- keys of entries a script only finds while it runs (eviction victims, an entry's previous tags,
+-- the tags of a dropped entry) are built from the key base, which carries the namespace's hash tag
+-- ({nc}): they are in the slot of the KEYS, on a Redis Cluster too (netcache.keys).
 local P = ARGV[1]
 local NOW = tonumber(ARGV[2])
 local HOT_TTL, WARM_TTL, COLD_TTL = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])

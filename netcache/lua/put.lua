@@ -1,14 +1,16 @@
 -- Store one entry unless one of its ticket's tags was invalidated since the ticket was
--- taken (no stale sets). KEYS: the six tier keys (see _tiers), entry.
+-- taken (no stale sets). KEYS: the six tier keys (see _tiers), entry, the tag set of each tag
+-- (in the order of the tags JSON), the generation key of each ticket pair (in ticket order).
 -- ARGV: prelude (1..12), id, tier, expires_at, tags JSON, ticket JSON ([[tag, gen], ...]
 -- or ""), vector blob ("" for none), 0 (unused), then field/value pairs.
 -- Returns {1, evicted_hot, evicted_warm, evicted_cold} or {0} when discarded.
 --#include _tiers
 local id, tier, exp = ARGV[13], ARGV[14], tonumber(ARGV[15])
 local tags = cjson.decode(ARGV[16])
+local ntags = #tags
 if ARGV[17] ~= '' then
-  for _, pair in ipairs(cjson.decode(ARGV[17])) do
-    local cur = redis.call('GET', P .. ':g:' .. pair[1]) or '0'
+  for i, pair in ipairs(cjson.decode(ARGV[17])) do
+    local cur = redis.call('GET', KEYS[7 + ntags + i]) or '0'
     if cur ~= tostring(pair[2]) then
       redis.call('HINCRBY', STATS, 'discarded_stale_sets', 1)
       return {0}
@@ -27,8 +29,8 @@ for i = 20, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', k, unpack(fields))
 redis.call('HSET', k, 'tags', ARGV[16], 'hits', 0, 'stale', 0, 'expires_at', ARGV[15], 'created_at', ARGV[2])
 local exp_ms = math.floor(exp * 1000)
-for _, t in ipairs(tags) do
-  local tk = tkey(t)
+for i = 1, ntags do
+  local tk = KEYS[7 + i]
   redis.call('SADD', tk, id)
   if redis.call('PTTL', tk) == -1 then redis.call('PEXPIREAT', tk, exp_ms)
   else redis.call('PEXPIREAT', tk, exp_ms, 'GT') end

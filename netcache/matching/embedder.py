@@ -197,7 +197,8 @@ class CachedEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         keys = [self.key(t) for t in texts]
-        cached = self.redis.mget(keys)
+        # a cluster client's MGET must stay in one slot: mget_nonatomic splits it by slot
+        cached = getattr(self.redis, "mget_nonatomic", self.redis.mget)(keys)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         missing: dict[str, list[int]] = {}
         for i, raw in enumerate(cached):

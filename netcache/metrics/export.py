@@ -18,7 +18,7 @@ from typing import Any
 import redis as redis_lib
 
 from netcache.events.syslog.unrecognized import SYSLOG_RATIO_WINDOW_S, unrecognized_ratio
-from netcache.keys import SyslogUnrecognizedKeys
+from netcache.keys import Keys, SyslogUnrecognizedKeys
 from netcache.metrics.names import HIT_OUTCOMES, LATENCY_BUCKETS_S, MISS_OUTCOMES
 from netcache.settings import Settings
 
@@ -63,7 +63,7 @@ def estimate_quantile(counts: list[int], q: float) -> float | None:
 def _tier_sizes(redis: redis_lib.Redis, prefix: str) -> dict[str, int]:
     sizes = {}
     for tier in ("hot", "warm", "cold"):
-        key = f"{prefix}:tier:{tier}"
+        key = Keys(prefix).tier(tier)
         kind = redis.type(key)
         kind = kind.decode() if isinstance(kind, bytes) else kind
         if kind == "zset":

@@ -25,7 +25,7 @@ Redis layout (prefix ``settings.key_prefix``, default ``nc``):
 
 Outcomes: ``exact``, ``semantic``, ``stale``, ``waited`` (another request's
 generation was awaited) count as hits; ``miss`` and ``generated`` as misses.
-Entries per tier are read from the store's own keys (``nc:tier:*``).
+Entries per tier are read from the store's own keys (``{nc}:tier:*``).
 """
 
 from __future__ import annotations

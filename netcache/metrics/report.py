@@ -1,7 +1,7 @@
 """``netcache report``: what the cache did, what it saved, and what needs attention.
 
 Reads the numbers every process flushed to Redis (``nc:m:*``, see
-:mod:`netcache.metrics.recorder`) and the tier sizes (``nc:tier:*``), and prints the
+:mod:`netcache.metrics.recorder`) and the tier sizes (``{nc}:tier:*``), and prints the
 sections: overall, by match kind, performance, cost, cache state,
 hit rate by query type, a monthly projection and warnings.
 

@@ -124,8 +124,9 @@ class AsyncCacheOnALoop:
 
 class Backend:
     """One cache backend of the behaviour suite: ``kind`` is "redis" (AnswerCache on redis-py),
-    "asyncio" (AsyncAnswerCache on redis.asyncio, driven through :class:`AsyncCacheOnALoop`) or
-    "memory" (AnswerCache on ``memory://``, no server). ``client`` is a synchronous client on
+    "asyncio" (AsyncAnswerCache on redis.asyncio, driven through :class:`AsyncCacheOnALoop`),
+    "memory" (AnswerCache on ``memory://``, no server), or "cluster" / "cluster-asyncio" (the same
+    two drivers on a 3-master Redis Cluster, ``redis+cluster://``). ``client`` is a synchronous client on
     the same data, for looking at the keys; ``cache(settings, **kwargs)`` builds a cache."""
 
     def __init__(self, kind: str, settings: Settings) -> None:
@@ -143,7 +144,7 @@ class Backend:
 
         settings = settings or self.settings
         kwargs.pop("redis", None)
-        if self.kind == "asyncio":
+        if self.kind in ("asyncio", "cluster-asyncio"):
             made = AsyncCacheOnALoop(lambda: AsyncAnswerCache(settings, redis=make_async_redis(settings), **kwargs))
         else:
             made = AnswerCache(settings, redis=self.client, **kwargs)
