@@ -21,7 +21,7 @@ from netcache.cluster import (
     cluster_nodes,
     key_slot,
 )
-from netcache.connections import make_async_redis, make_redis, redact_url
+from netcache.connections import make_async_redis, make_redis, make_state_redis, redact_url
 from netcache.devtools.messages_server import MessagesAPIServer
 from netcache.engine.sync import AnswerCache
 from netcache.errors import ConfigError
@@ -124,6 +124,7 @@ def test_a_real_celery_worker_invalidates_and_rewarms_a_cache_on_the_cluster(clu
     settings = Settings(_env_file=None, redis_url=cluster_url, llm={"base_url": llm.url},
                         worker={"broker_url": redis_server.url}, cache={"embedder": "hash"})
     client = make_redis(settings)
+    state = make_state_redis(settings)  # the worker's progress lives on the state (broker) Redis
     from netcache.tasks.runtime import Runtime
 
     rt = Runtime(settings, redis_client=client)
@@ -143,10 +144,10 @@ def test_a_real_celery_worker_invalidates_and_rewarms_a_cache_on_the_cluster(clu
         make_app(settings).send_task("netcache.invalidate", queue="invalidate", kwargs={
             "tags": ["device:rtr-001"], "mode": "hard", "reason": "device_reboot rtr-001", "action_id": "act-c",
             "warm": [{"prompt": "Why did rtr-001 reboot?"}]})
-        wait_for(lambda: read_progress(client, "nc", "act-c").get("status") == "done", 90, "the invalidation",
+        wait_for(lambda: read_progress(state, "nc", "act-c").get("status") == "done", 90, "the invalidation",
                  logs=[log])
         wait_for(lambda: client.lrange("nc:w:warmed", 0, -1), 90, "the re-warm", logs=[log])
-        progress = read_progress(client, "nc", "act-c")
+        progress = read_progress(state, "nc", "act-c")
         assert progress["total"] == "40" and progress["done"] == "40"
         warmed = json.loads(client.lrange("nc:w:warmed", 0, -1)[0])
         assert warmed["action_id"] == "act-c" and warmed["generated"] >= 1

@@ -243,8 +243,9 @@ def test_a_real_celery_worker_runs_what_the_dispatcher_enqueued(dispatchers, red
             redis_client.xadd(STREAM, entry(type="config_change", device="rtr-1", user=f"u{n}"))
 
         def progress() -> list[dict]:
-            return [{k.decode(): v.decode() for k, v in redis_client.hgetall(key).items()}
-                    for key in redis_client.scan_iter(match="nc:w:progress:*")]
+            # progress lives on the worker's state Redis: the broker's (NETCACHE_WORKER__BROKER_URL)
+            return [{k.decode(): v.decode() for k, v in broker_client.hgetall(key).items()}
+                    for key in broker_client.scan_iter(match="nc:w:progress:*")]
 
         wait_for(lambda: len(progress()) == 2 and all(p.get("status") == "done" for p in progress()),
                  timeout_s=40, what="both invalidations run by the worker")

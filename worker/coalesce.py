@@ -47,6 +47,7 @@ from dataclasses import dataclass
 import redis
 
 from netcache import lua
+from netcache.cluster import queue_script
 from netcache.keys import WorkerKeys
 from netcache.text import to_text
 from netcache.worker.rules import Action
@@ -134,7 +135,7 @@ class Coalescer:
             args += [akey, items[positions[0]][1].to_json(), len(positions)]
             args += [items[p][0] for p in positions]
         if pipe is not None:
-            self._decide(keys=keys, args=args, client=pipe)
+            queue_script(pipe, self._decide, keys, args)
             outcomes = pipe.execute()[-1]
         else:
             outcomes = self._decide(keys=keys, args=args)
@@ -147,7 +148,8 @@ class Coalescer:
     def mark_sent(self, action_ids: list[str], pipe: redis.client.Pipeline) -> None:
         """Queue ``SET marker sent`` for leading actions whose tasks are enqueued (one script call)."""
         if action_ids:
-            self._mark_sent(args=[self.marker_ttl_s, self.keys.marker_base, *action_ids], client=pipe)
+            # KEYS[1] only routes the call to the coalescing keys' slot on a cluster (the markers share it)
+            queue_script(pipe, self._mark_sent, [self.due_key], [self.marker_ttl_s, self.keys.marker_base, *action_ids])
 
     # -- trailing edge --------------------------------------------------------------
     def claim_due(self, limit: int = 100) -> list[DueWindow]:
@@ -163,8 +165,11 @@ class Coalescer:
 
     def finish(self, window: DueWindow, pipe: redis.client.Pipeline | None = None) -> None:
         """The trailing action is enqueued: drop the window (queued on ``pipe`` if given)."""
-        self._finish(keys=[self.due_key, self.act_key, self.fold_base + window.member], args=[window.member],
-                     client=pipe)
+        keys, args = [self.due_key, self.act_key, self.fold_base + window.member], [window.member]
+        if pipe is None:
+            self._finish(keys=keys, args=args)
+        else:
+            queue_script(pipe, self._finish, keys, args)
 
     def next_due_in_s(self) -> float | None:
         """Seconds until the earliest due window (0 if overdue), ``None`` if none is open."""

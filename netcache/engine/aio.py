@@ -111,5 +111,8 @@ class AsyncAnswerCache(CacheAPI):
             self._verifier_redis.close()
             self._verifier_redis = None
         if self.logic.owns_metrics and self.metrics is not None:
-            await asyncio.to_thread(self.metrics.close)
-            self.metrics.redis.close()
+            try:
+                await asyncio.to_thread(self.metrics.close)
+                self.metrics.redis.close()
+            except Exception as e:  # noqa: BLE001 - closing must not fail because a last flush did
+                self.logic.log.warning("cache metrics not flushed at close: %s: %s", type(e).__name__, e)

@@ -115,5 +115,8 @@ class AnswerCache(CacheAPI):
         if self.logic.verifier is not None:
             self.logic.verifier.close()
         if self.logic.owns_metrics and self.metrics is not None:  # built by default: flushed and closed here
-            self.metrics.close()
-            self.metrics.redis.close()
+            try:
+                self.metrics.close()
+                self.metrics.redis.close()
+            except Exception as e:  # noqa: BLE001 - closing must not fail because a last flush did
+                self.logic.log.warning("cache metrics not flushed at close: %s: %s", type(e).__name__, e)
