@@ -156,9 +156,7 @@ def asked_filter(cache: Any, questions: Sequence[dict]) -> tuple[list[dict], int
     marked = [q for q in questions if q.get("if_asked")]
     if not marked:
         return list(questions), 0
-    keys = [cache._prepare(q["prompt"], context=q.get("context"), params=q.get("params")).exact_key for q in marked]
-    scores = cache.redis.zmscore(cache.keys.q_top, keys)
-    seen = {id(q) for q, score in zip(marked, scores) if score is not None and float(score) > 0}
+    seen = {id(q) for q, was_asked in zip(marked, cache.asked(marked)) if was_asked}
     keep = [q for q in questions if not q.get("if_asked") or id(q) in seen]
     return keep, len(questions) - len(keep)
 

@@ -92,6 +92,12 @@ def top_queries(c: CacheLogic, n: int = 100) -> Plan[list[QueryStat]]:
     return (yield from guarded("top_queries", c, c.querylog.top(n, c.now)))
 
 
+def asked(c: CacheLogic, questions: list[dict]) -> Plan[list[bool]]:
+    """Whether the query log has seen each of ``questions`` (``prompt``, ``context``, ``params``)."""
+    keys = [c._prepare(q["prompt"], context=q.get("context"), params=q.get("params")).exact_key for q in questions]
+    return (yield from guarded("asked", c, c.querylog.asked(keys)))
+
+
 def stats(c: CacheLogic) -> Plan[dict]:
     """Entries per tier, total, evictions, discarded stale sets, this process's counters."""
     k = c.keys

@@ -118,6 +118,10 @@ class CacheAPI:
         """The most asked questions (decayed counts), with their cached entry id or None."""
         return self._drive(admin.top_queries(self.logic, n))
 
+    def asked(self, questions: list[dict]):
+        """For each of ``questions`` (``prompt``, ``context``, ``params``): has the query log seen it?"""
+        return self._drive(admin.asked(self.logic, questions))
+
     def stats(self):
         """Entries per tier, total, evictions, discarded stale sets, this process's counters."""
         return self._drive(admin.stats(self.logic))

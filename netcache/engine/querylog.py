@@ -75,6 +75,13 @@ class QueryLog:
                 [self.halflife_s, self.max_questions, req.exact_key,
                  meta_json(req.prompt, req.context, req.params, req.volatility)])
 
+    def asked(self, exact_keys: list[str]) -> Plan[list[bool]]:
+        """Whether the log has counted an ask of each question key (one ZMSCORE)."""
+        if not exact_keys:
+            return []
+        (scores,) = yield pipe(cmd("zmscore", self.keys.q_top, exact_keys))
+        return [score is not None and float(score) > 0 for score in scores]
+
     def top(self, n: int, now: Callable[[], float]) -> Plan[list[QueryStat]]:
         """The ``n`` most asked questions, with the entry id cached for each now (or None)."""
         (rows,) = yield pipe(cmd("zrevrange", self.keys.q_top, 0, n - 1, withscores=True))
