@@ -102,12 +102,13 @@ DERIVED_PLACEHOLDERS: dict[str, tuple[str, Any]] = {
 }
 
 
-def _placeholder_values(event: EventBase) -> dict[str, Any]:
+def _placeholder_values(event: EventBase, names: frozenset[str] | None = None) -> dict[str, Any]:
+    """The event's fields and derived placeholders; only ``names`` when given (what its rules use)."""
     fields = type(event).model_fields
-    values = {name: getattr(event, name) for name in fields}
+    values = {name: getattr(event, name) for name in fields if names is None or name in names}
     for name, (source, fn) in DERIVED_PLACEHOLDERS.items():
-        if source in fields:
-            values[name] = fn(values[source])
+        if source in fields and (names is None or name in names):
+            values[name] = fn(getattr(event, source))
     return values
 
 
@@ -277,9 +278,24 @@ def _action_key(task: str, mode: str, tags: tuple[str, ...], warm: tuple[str, ..
     return hashlib.sha1(blob.encode()).hexdigest()[:20]
 
 
+@functools.lru_cache(maxsize=4096)
+def _unique_placeholders(template: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(_placeholders(template)))
+
+
 def _render(template: str, values: dict[str, Any]) -> list[str]:
     """Every rendering of ``template``: none if a field is empty, one per element for list fields."""
-    names = list(dict.fromkeys(_placeholders(template)))
+    names = _unique_placeholders(template)
+    scalars: dict[str, str] = {}
+    for name in names:  # the common case, every field a scalar: one rendering, no product
+        value = values.get(name)
+        if isinstance(value, (list, tuple, set, frozenset)):
+            break
+        if value in (None, ""):
+            return []
+        scalars[name] = str(value)
+    else:
+        return [template.format(**scalars)]
     choices: list[list[str]] = []
     for name in names:
         value = values.get(name)
@@ -299,12 +315,17 @@ class RuleSet:
     def __init__(self, rules: dict[str, list[RuleItem]], *, source: str = "<rules>") -> None:
         self.rules = rules
         self.source = source
+        #: event type → the placeholders and `when` fields its items read (computed once, not per event)
+        self._names: dict[str, frozenset[str]] = {
+            event_type: frozenset(name for item in items for tpl in [*item.invalidate, *item.warm]
+                                  for name in _placeholders(tpl)) | frozenset(n for item in items for n in item.when)
+            for event_type, items in rules.items()}
 
     def actions_for(self, event: EventBase) -> list[Action]:
         items = self.rules.get(event.type, ())  # type: ignore[attr-defined]
         if not items:
             return []
-        values = _placeholder_values(event)
+        values = _placeholder_values(event, self._names.get(event.type))  # type: ignore[attr-defined]
         target = event.target_key()
         actions: list[Action] = []
         for item in items:
