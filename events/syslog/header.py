@@ -16,6 +16,7 @@ the device's own name and timestamp win over the relay's.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from dataclasses import dataclass, field
@@ -38,6 +39,9 @@ _TZ_MINUTES = {
     "PST": -480, "PDT": -420, "AKST": -540, "HST": -600,
 }
 _TZ_ALT = "|".join(sorted(_TZ_MINUTES, key=len, reverse=True))
+#: The letters a zone name starts with: a look-ahead on them spares trying every name after a time
+#: that a host or a tag follows (half the cost of the timestamp pattern).
+_TZ_FIRST = "".join(sorted({name[0] for name in _TZ_MINUTES}))
 
 PRI_RE = re.compile(r"<(\d{1,3})>")
 _RFC5424_RE = re.compile(
@@ -47,10 +51,11 @@ _ISO_RE = re.compile(
     r"(?P<date>\d{4}-\d\d-\d\d)[T ](?P<time>\d\d:\d\d:\d\d)(?:\.(?P<frac>\d{1,9}))?"
     r"(?P<tz>Z|[+-]\d\d:?\d\d)?")
 # "*Mar  1 00:01:02.345 UTC:" / "2018 Apr 20 13:15:07" / "Mar  1 2024 00:01:02" / "Jan 20 10:00:00"
-_BSD_RE = re.compile(
+_BSD = (
     r"(?P<flag>[*.])?(?:(?P<year1>\d{4}) )?(?P<mon>[A-Z][a-z]{2}) +(?P<day>\d{1,2})(?: (?P<year2>\d{4}))? "
     r"(?P<time>\d\d:\d\d:\d\d)(?:\.(?P<frac>\d{1,9}))?"
-    rf"(?: (?P<tz>{_TZ_ALT})(?=[: ]|$)| ?(?P<tz_off>[+-]\d\d:?\d\d)(?=[: ]|$))?(?: DST)?")
+    rf"(?: (?=[{_TZ_FIRST}])(?P<tz>{_TZ_ALT})(?=[: ]|$)| ?(?P<tz_off>[+-]\d\d:?\d\d)(?=[: ]|$))?(?: DST)?")
+_BSD_RE = re.compile(_BSD)
 _SEQ_RE = re.compile(r"(?P<seq>\d{1,10}): ")
 # a host name or address and what separates it from the next header item: "rtr-001: ",
 # "10.0.0.33 : " (NX-OS), "2001:db8::1 " (the lazy match stops at the first separator that fits)
@@ -60,6 +65,19 @@ _MNEMONIC_START_RE = re.compile(r"%[A-Z0-9_]+-")
 _TAG_RE = re.compile(
     r"(?:(?P<sevword>EMERG|ALERT|CRIT|ERR|ERROR|WARNING|WARN|NOTICE|INFO|DEBUG) )?"
     r"(?P<app>[A-Za-z0-9_][\w./#-]{0,63}?)(?:\[(?P<procid>[^\]\s]{1,32})\])?: ")
+# Fast paths: the header shapes most lines have, matched by one pattern each, with the result the
+# general scan (_scan_header) gives for them; anything else, or anything these patterns cannot rule
+# out (a program tag that is a sequence number or an IOS-XR node, a message that starts with one),
+# takes the general scan. The timestamp is an atomic group: it ends where _BSD_RE alone would end.
+# A host here is a name or IPv4 address without ':' or "CPU" that is not all digits.
+_FAST_HOST = r"(?!\d+[ :])(?P<host>[A-Za-z0-9][\w.-]*)"
+#: "<189>Nov 28 03:41:07 host app[pid]: MSG" and "<189>Nov 28 03:41:07 host %MSG" (RFC 3164)
+_FAST_3164_RE = re.compile(
+    rf"<(?P<pri>\d{{1,3}})>(?P<ts>(?>{_BSD})) {_FAST_HOST} "
+    r"(?:(?P<app>[A-Za-z][\w./#-]{0,63}?)(?:\[(?P<procid>[^\]\s]{1,32})\])?: |(?=%))")
+#: "<189>123: host: *Nov 28 03:41:07.123 UTC: %MSG" and "<189>123: Nov 28 03:41:07.123: %MSG" (Cisco)
+_FAST_CISCO_RE = re.compile(
+    rf"<(?P<pri>\d{{1,3}})>(?P<seq>\d{{1,10}}): (?:{_FAST_HOST}: )?(?P<ts>(?>{_BSD})): (?=%)")
 _SD_PARAM_RE = re.compile(r'\s+([^\s="\]]{1,32})="((?:[^"\\]|\\.)*)"')
 _SEVWORDS = {"EMERG": 0, "ALERT": 1, "CRIT": 2, "ERR": 3, "ERROR": 3, "WARNING": 4, "WARN": 4,
              "NOTICE": 5, "INFO": 6, "DEBUG": 7}
@@ -113,11 +131,13 @@ def _parse_iso(m: re.Match[str]) -> datetime:
 
 #: How many distinct BSD timestamps the parser remembers (a burst shares a handful of seconds).
 _BSD_CACHE_SIZE = 4096
-_BSD_CACHE: dict[tuple[str, int], tuple[datetime, bool]] = {}
+_ONE_DAY = timedelta(days=1)
+_BSD_CACHE: dict[tuple[str, int], tuple[datetime, bool, datetime]] = {}
 
 
-def _parse_bsd(m: re.Match[str], now: datetime) -> datetime:
-    key = (m.group(0), now.year)
+def _parse_bsd(m: re.Match[str], now: datetime, text: str | None = None) -> datetime:
+    """The UTC time of a ``_BSD_RE`` match (``text``: the timestamp's text, when ``m`` matched more)."""
+    key = (text or m.group(0), now.year)
     hit = _BSD_CACHE.get(key)
     if hit is None:
         month = _MONTHS.get(m.group("mon").lower())
@@ -127,15 +147,15 @@ def _parse_bsd(m: re.Match[str], now: datetime) -> datetime:
         tz = _tz_from(m.group("tz") or m.group("tz_off")) or UTC
         year_text = m.group("year1") or m.group("year2")
         year = int(year_text) if year_text else now.year
-        hit = (datetime(year, month, int(m.group("day")), hh, mm, min(ss, 59), _frac_us(m.group("frac")), tzinfo=tz),
-               bool(year_text))
+        local = datetime(year, month, int(m.group("day")), hh, mm, min(ss, 59), _frac_us(m.group("frac")), tzinfo=tz)
+        hit = (local, bool(year_text), local.astimezone(UTC))
         if len(_BSD_CACHE) >= _BSD_CACHE_SIZE:
             _BSD_CACHE.clear()
         _BSD_CACHE[key] = hit
-    stamp, had_year = hit
-    if not had_year and stamp - now > timedelta(days=1):  # December's messages read in January
-        stamp = stamp.replace(year=stamp.year - 1)
-    return stamp.astimezone(UTC)
+    stamp, had_year, utc = hit
+    if not had_year and utc - now > _ONE_DAY:  # December's messages read in January
+        return stamp.replace(year=stamp.year - 1).astimezone(UTC)
+    return utc
 
 
 def _parse_sd(text: str) -> tuple[dict[str, dict[str, str]], str]:
@@ -280,7 +300,9 @@ def _scan_header(text: str, now: datetime, *, after_pri: bool
     return seq, hosts, node, stamp, synced, saw_ts, text
 
 
+@functools.lru_cache(maxsize=4096)  # relays and origin-ids repeat a few names; a miss raises inside ipaddress
 def is_ip(text: str) -> bool:
+    """Whether ``text`` is an IPv4 or IPv6 address."""
     try:
         ipaddress.ip_address(text)
     except ValueError:
@@ -306,12 +328,45 @@ def _pick_host(hosts: list[str]) -> str | None:
     return names[-1] if names else hosts[-1]
 
 
+def _fast_frame(text: str, now: datetime) -> SyslogHeader | None:
+    """The header of a line in one of the common shapes, exactly as the general scan reads it; else None."""
+    if text.startswith("<", 0, 1):
+        fm = _FAST_3164_RE.match(text)
+        if fm is not None:
+            app = fm.group("app")
+            msg = text[fm.end():]
+            if app is not None and ("CPU" in app or (msg[:1].isdigit() and _SEQ_RE.match(msg))):
+                return None  # an IOS-XR node, or "relay host 123: ..." (a Cisco sequence number follows)
+            seq = None
+        else:
+            fm = _FAST_CISCO_RE.match(text)
+            if fm is None:
+                return None
+            app, msg, seq = None, text[fm.end():], int(fm.group("seq"))
+        host = fm.group("host")
+        pri = int(fm.group("pri"))
+        if pri > 191 or (host is not None and "CPU" in host):
+            return None
+        try:
+            stamp = _parse_bsd(fm, now, fm.group("ts"))
+        except (ValueError, OverflowError, ParseError):
+            return None  # the general scan says what is wrong with it
+        return SyslogHeader("rfc3164", msg, pri >> 3, pri & 7, stamp, not fm.group("flag"), host, app,
+                            fm.group("procid") if app is not None else None, None, seq, None)
+    return None
+
+
 def parse_frame(raw: str, *, now: datetime | None = None) -> SyslogHeader:
     """Split one syslog line into its header fields; ``ParseError`` when the framing is malformed."""
     now = now or datetime.now(UTC)
     text = raw.strip("\r\n\x00 \ufeff")
     if not text:
         raise ParseError("empty message")
+    return _fast_frame(text, now) or _frame(text, now)
+
+
+def _frame(text: str, now: datetime) -> SyslogHeader:
+    """The general reading of a stripped, non-empty line (``_fast_frame`` gives the same for its shapes)."""
     facility = severity = None
     pm = PRI_RE.match(text)
     if pm:
