@@ -138,6 +138,7 @@ _NAME_CHAR_RE = re.compile(r"[A-Za-z0-9._:/@+#%\[\] -]")
 _NAME_CHARS = "letters, digits, . _ - : / @ + # % [ ] and single spaces"
 
 
+@functools.lru_cache(maxsize=8192)  # pure: every syslog event checks its device and interface names
 def check_name(value: str) -> str:
     """``value`` without surrounding whitespace if it is a valid name, else ``ValueError`` saying why."""
     name = value.strip()
