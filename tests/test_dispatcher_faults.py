@@ -240,7 +240,10 @@ def test_a_broker_outage_on_the_batch_path_keeps_the_batch_pending_and_sends_it_
             pipe.xadd(STREAM, entry(type="config_change", device=device))
         pipe.execute()
         wait_for(lambda: "unavailable" in log_path.read_text(), what="the broker outage logged")
-        assert r.xpending(STREAM, GROUP)["pending"] == 40  # nothing acknowledged while the broker is away
+        # the outage can be logged (by the broker check) before the batch is read: wait until all 40 are
+        # delivered, then they must stay unacknowledged while the broker is away
+        wait_for(lambda: r.xpending(STREAM, GROUP)["pending"] == 40, what="the batch read and held")
+        assert r.xpending(STREAM, GROUP)["pending"] == 40
         broker.start()  # an empty broker (no persistence): the batch must come again, whole
         wait_for(lambda: r.xpending(STREAM, GROUP)["pending"] == 0, timeout_s=40, what="the batch acknowledged")
         tasks = broker_tasks(b, "invalidate")
