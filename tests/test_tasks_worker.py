@@ -33,13 +33,22 @@ def llm_server():
     server.stop()
 
 
+#: Lifted here, as these tests are about the worker, not about time: the per-request Redis budget (50 ms by
+#: default, tested in test_cache_redis_budget.py), since on a loaded CI host a slow round trip makes the
+#: test's own reads degrade to a miss; and the TTL of volatile answers (30 s: "CPU and memory usage" is
+#: volatile), which a slow run outlives before its last assertion.
+BUDGET_MS, VOLATILE_TTL_S = 5000, 3600
+
+
 def _settings(redis_url: str, llm_url: str, **worker) -> Settings:
-    return Settings(_env_file=None, redis_url=redis_url, llm={"base_url": llm_url}, worker=worker)
+    return Settings(_env_file=None, redis_url=redis_url, llm={"base_url": llm_url}, worker=worker,
+                    cache={"redis_budget_ms": BUDGET_MS, "ttl_volatile_s": VOLATILE_TTL_S})
 
 
 def _env(redis_url: str, llm_url: str, **worker) -> dict[str, str]:
     return clean_env(redis_url=redis_url, llm__base_url=llm_url, log_level="INFO",
-                     **{f"worker__{k}": str(v) for k, v in worker.items()})
+                     cache__redis_budget_ms=str(BUDGET_MS),
+                     cache__ttl_volatile_s=str(VOLATILE_TTL_S), **{f"worker__{k}": str(v) for k, v in worker.items()})
 
 
 def _start_worker(redis_client, redis_url, llm_url, log_path, *, pool="threads", **worker):
