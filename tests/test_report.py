@@ -127,6 +127,15 @@ def test_each_chapter_alert_appears_as_a_warning(metrics, redis_client, settings
     assert f"  ! {report.warnings[0]}" in report.render()
 
 
+def test_a_false_positive_rate_over_too_few_candidates_gives_no_advice(metrics, redis_client, settings):
+    metrics.lookup("semantic", "bgp", 0.001)  # one candidate, and the guard rejected it: "100 %"
+    metrics.false_positive("bgp", 0.9)
+    metrics.flush()
+    report = build_report(redis_client, settings)
+    assert report.snapshot["false_positives"]["rate"] > 0.05
+    assert not [w for w in report.warnings if "false-positive" in w], report.warnings
+
+
 def test_netcache_report_prints_text_and_json_from_another_process(metrics, redis_url):
     seed_healthy(metrics)
     text = run_report(redis_url)

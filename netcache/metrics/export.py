@@ -173,7 +173,7 @@ def read_snapshot(redis: redis_lib.Redis, settings: Settings, *, now: float | No
         "saved_usd": float(saved.get("usd", 0.0)),
         "saved_usd_by_query_type": {f.partition("|")[2]: float(v) for f, v in saved.items() if "|" in f},
         "false_positives": {"total": fp_total, "rate": fp_total / semantic_candidates if semantic_candidates else 0.0,
-                            "by_query_type": false_pos},
+                            "candidates": semantic_candidates, "by_query_type": false_pos},
         "near_misses": {"total": sum(int(r.get("count", 0)) for r in near.values()), "by_query_type": near},
         "evictions": {"total": sum(evictions.values()), "by_tier": evictions, "last_hour": evictions_last_hour},
         "entries": {"by_tier": entries, "total": sum(entries.values())},

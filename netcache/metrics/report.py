@@ -42,6 +42,8 @@ HIT_RATE_MIN = 0.70
 EVICTIONS_PER_HOUR_MAX = 100
 #: Warn above this false-positive rate among semantic candidates (5 %).
 FALSE_POSITIVE_RATE_MAX = 0.05
+#: ... judged only over at least this many semantic candidates: one rejection of one candidate is not a rate.
+FALSE_POSITIVE_MIN_CANDIDATES = 20
 #: Warn when the average cache hit takes longer than this (100 ms).
 HIT_LATENCY_MAX_S = 0.100
 #: Monthly volume used when no rate can be measured yet (150k requests/month, a mid-sized NOC's chatbot).
@@ -223,7 +225,8 @@ def _warnings(s: dict[str, Any]) -> list[str]:
     if s["evictions"]["last_hour"] > EVICTIONS_PER_HOUR_MAX:
         out.append(f"{s['evictions']['last_hour']:,} evictions in the last hour (> {EVICTIONS_PER_HOUR_MAX}): "
                    "the tiers are too small for the working set; raise the tier sizes or Redis maxmemory")
-    if s["false_positives"]["rate"] > FALSE_POSITIVE_RATE_MAX:
+    fp = s["false_positives"]
+    if fp["rate"] > FALSE_POSITIVE_RATE_MAX and fp.get("candidates", 0) >= FALSE_POSITIVE_MIN_CANDIDATES:
         out.append(f"false-positive rate {_pct(s['false_positives']['rate'])} is above "
                    f"{_pct(FALSE_POSITIVE_RATE_MAX)}: raise NETCACHE_CACHE__SEMANTIC_THRESHOLD")
     hit_avg = s["latency"]["hit"]["avg_s"]
